@@ -1,0 +1,20 @@
+.PHONY: test run build bench vet fuzz
+
+# The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
+test:
+	bash scripts/test.sh
+
+run:
+	go run ./cmd/serenade serve --demo
+
+build:
+	go build -o bin/serenade ./cmd/serenade
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+vet:
+	go vet ./...
+
+fuzz:
+	go test -fuzz=FuzzParse -fuzztime=30s ./internal/codicefiscale/

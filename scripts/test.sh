@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The project's one test command (`make test` runs it).
+#
+# It makes sure the real dependencies of the tests are present, installing
+# them with apt when running as root (as CI does), then vets and tests:
+#   - Debian's PostgreSQL server: the database tests start a throwaway
+#     cluster from /usr/lib/postgresql/<version>/bin (see internal/testsupport/pgtest);
+#   - Debian's chromium, for the browser tests.
+# Without PostgreSQL the database tests skip loudly; with CI=true they fail,
+# so a CI run can never go green by skipping them.
+#
+# Usage: scripts/test.sh [packages...]   (default ./...)
+# Env:   CI=true  missing PostgreSQL is an error
+#        RACE=1   add -race (needs cgo and a C compiler; slow on small machines)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+packages=("$@")
+[[ ${#packages[@]} -gt 0 ]] || packages=(./...)
+
+ci=false
+case "${CI:-}" in true | TRUE | True | 1) ci=true ;; esac
+
+warnings=()
+apt_updated=false
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# loud prints a warning that is hard to miss and repeats it in the summary.
+loud() {
+	printf '\n%s\n!!! %s\n%s\n' "$(printf '!%.0s' {1..72})" "$*" "$(printf '!%.0s' {1..72})" >&2
+	warnings+=("$*")
+}
+
+have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+have_chromium() { command -v chromium >/dev/null 2>&1; }
+postgres_version() { basename "$(dirname "$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)")")"; }
+
+# apt_install PACKAGE... installs Debian packages (without the recommended
+# extras: daemons and desktop bits the tests do not need); only root can, so
+# anyone else is told the command to run instead.
+apt_install() {
+	if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+		loud "$1 is not installed; install it with: sudo apt-get install $*"
+		return 1
+	fi
+	say "installing Debian packages: $*"
+	if ! $apt_updated; then
+		apt-get update -q </dev/null
+		apt_updated=true
+	fi
+	apt-get install -y -q --no-install-recommends "$@" </dev/null
+}
+
+ensure_postgres() {
+	have_postgres || apt_install postgresql || true
+	if have_postgres; then
+		say "PostgreSQL $(postgres_version) found"
+		return
+	fi
+	if $ci; then
+		echo "FAIL: PostgreSQL server (Debian package postgresql) is missing and CI=true:" \
+			"the database tests must run in CI." >&2
+		exit 1
+	fi
+	loud "PostgreSQL not installed (apt-get install postgresql): SKIPPING PostgreSQL tests"
+}
+
+ensure_chromium() {
+	have_chromium || apt_install chromium fonts-liberation || true
+	if have_chromium; then
+		say "chromium found: $(chromium --version 2>/dev/null || echo 'version unknown')"
+	else
+		loud "chromium not installed (apt-get install chromium): browser tests will not run"
+	fi
+}
+
+# step NAME CMD... runs a step, records its outcome and duration.
+results=()
+failed=0
+step() {
+	local name=$1 start=$SECONDS status=0
+	shift
+	say "$*"
+	"$@" || status=$?
+	if [[ $status -eq 0 ]]; then
+		results+=("ok      $name ($((SECONDS - start))s)")
+	else
+		results+=("FAILED  $name ($((SECONDS - start))s, exit $status)")
+		failed=1
+	fi
+}
+
+summary() {
+	printf '\n==================== test summary ====================\n'
+	printf '  %s\n' "${results[@]}"
+	if [[ ${#warnings[@]} -gt 0 ]]; then
+		printf '  WARNING %s\n' "${warnings[@]}"
+	fi
+	if [[ $failed -eq 0 ]]; then
+		printf '  RESULT: PASS\n'
+	else
+		printf '  RESULT: FAIL\n'
+	fi
+	printf '======================================================\n'
+}
+
+main() {
+	ensure_postgres
+	ensure_chromium
+	local test_flags=(-count=1 -timeout 20m)
+	[[ ${RACE:-} != 1 ]] || test_flags+=(-race)
+	step "go vet" go vet "${packages[@]}"
+	step "go test" go test "${test_flags[@]}" "${packages[@]}"
+	summary
+	return $failed
+}
+
+main
