@@ -1,0 +1,72 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Study is the study's service layer: every workflow of SPEC §3, each in
+// one transaction. The storage adapters implement it; the API and UI call
+// it after the access matrix allowed the request. The acting user is
+// taken from the context's Principal for authorship (ticket openers,
+// message senders, uploaders).
+type Study interface {
+	// Enrol creates the patient, its installation and the installation
+	// ticket with a first system message.
+	Enrol(ctx context.Context, in NewPatient) (Patient, error)
+	Patient(ctx context.Context, id int64) (Patient, error)
+	Patients(ctx context.Context) ([]Patient, error)
+	UpdateIdentity(ctx context.Context, id int64, in Identity) (Patient, error)
+	// UpdateAddress changes only the home address (what installers may write).
+	UpdateAddress(ctx context.Context, patientID int64, address string) (Patient, error)
+	AddContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
+	UpdateContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
+	DeleteContact(ctx context.Context, patientID, contactID int64) error
+	// Withdraw erases the patient's identity and medical data for good
+	// (crypto-shredding) under the configured withdrawal policy.
+	Withdraw(ctx context.Context, id int64) error
+
+	Installation(ctx context.Context, id int64) (Installation, error)
+	InstallationOfPatient(ctx context.Context, patientID int64) (Installation, error)
+	Installations(ctx context.Context) ([]Installation, error)
+	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext) (Installation, error)
+
+	OpenTicket(ctx context.Context, installationID int64, c TicketCategory, firstMessage string) (Ticket, error)
+	Ticket(ctx context.Context, id int64) (Ticket, error)
+	Tickets(ctx context.Context, installationID int64) ([]Ticket, error)
+	AddMessage(ctx context.Context, ticketID int64, body string) (Message, error)
+	// CloseTicket closes a ticket and applies its effect on the
+	// installation's data-collection dates.
+	CloseTicket(ctx context.Context, ticketID int64) (Ticket, error)
+
+	AddDocument(ctx context.Context, installationID int64, name string, content []byte) (Document, error)
+	Documents(ctx context.Context, installationID int64) ([]Document, error)
+	DocumentContent(ctx context.Context, id int64) (Document, []byte, error)
+	DeleteDocument(ctx context.Context, id int64) error
+}
+
+// Account is a local login (embedded default; an external IdP replaces it).
+type Account struct {
+	ID           int64
+	Username     string
+	Roles        []Role
+	PasswordHash string
+	CreatedAt    time.Time
+	DisabledAt   *time.Time
+}
+
+// Accounts stores local accounts.
+type Accounts interface {
+	CreateAccount(ctx context.Context, a Account) (Account, error)
+	Account(ctx context.Context, username string) (Account, error)
+	ListAccounts(ctx context.Context) ([]Account, error)
+	DisableAccount(ctx context.Context, username string) error
+}
+
+// ActorName is the username recorded as author of a change.
+func ActorName(ctx context.Context) string {
+	if p, ok := PrincipalFrom(ctx); ok && p.Username != "" {
+		return p.Username
+	}
+	return SystemSender
+}

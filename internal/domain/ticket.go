@@ -1,0 +1,85 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// TicketCategory is the kind of work a ticket asks for.
+type TicketCategory string
+
+const (
+	CategoryInstallation   TicketCategory = "installation"
+	CategoryMaintenance    TicketCategory = "maintenance"
+	CategoryUninstallation TicketCategory = "uninstallation"
+)
+
+// ParseCategory validates a category name.
+func ParseCategory(s string) (TicketCategory, error) {
+	switch c := TicketCategory(s); c {
+	case CategoryInstallation, CategoryMaintenance, CategoryUninstallation:
+		return c, nil
+	}
+	return "", Invalid("category", "must be installation, maintenance or uninstallation")
+}
+
+// Ticket is a unit of field work on an installation.
+type Ticket struct {
+	ID             int64
+	InstallationID int64
+	Category       TicketCategory
+	OpenedBy       string
+	OpenedAt       time.Time
+	ClosedBy       string
+	ClosedAt       *time.Time
+	Messages       []Message
+}
+
+// Open reports whether the ticket is still open.
+func (t Ticket) Open() bool { return t.ClosedAt == nil }
+
+// Message is one entry of a ticket's thread. Bodies may name the
+// patient, so they are stored encrypted.
+type Message struct {
+	ID        int64
+	TicketID  int64
+	Sender    string
+	Body      string
+	CreatedAt time.Time
+}
+
+// SystemSender is the sender of messages Serenade writes itself.
+const SystemSender = "serenade"
+
+// CollectionMonths is how long data collection runs after installation.
+const CollectionMonths = 12
+
+// ValidateMessageBody trims and bounds a message body.
+func ValidateMessageBody(body string) (string, error) {
+	body = strings.TrimSpace(body)
+	switch {
+	case body == "":
+		return "", Invalid("body", "is required")
+	case len(body) > 10000:
+		return "", Invalid("body", "must be at most 10000 characters")
+	}
+	return body, nil
+}
+
+// CollectionDatesOnClose returns the installation's data-collection
+// dates after closing a ticket of the given category at now (SPEC §3):
+// closing the installation ticket starts collection for 12 months,
+// closing the uninstallation ticket ends it now; maintenance changes
+// nothing.
+func CollectionDatesOnClose(c TicketCategory, now time.Time, start, end *time.Time) (*time.Time, *time.Time) {
+	switch c {
+	case CategoryInstallation:
+		s := now
+		e := now.AddDate(0, CollectionMonths, 0)
+		return &s, &e
+	case CategoryUninstallation:
+		e := now
+		return start, &e
+	}
+	return start, end
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"serenade/internal/domain"
+)
+
+// CreateAccount adds a local account; the username is unique.
+func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
+	a.Username = strings.TrimSpace(a.Username)
+	if a.Username == "" || len(a.Username) > 100 {
+		return a, domain.Invalid("username", "must be 1 to 100 characters")
+	}
+	if len(a.Roles) == 0 {
+		return a, domain.Invalid("roles", "at least one role is required")
+	}
+	a.CreatedAt = db.now().UTC()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt).Scan(&a.ID)
+	})
+	if isUniqueViolation(err) {
+		return a, domain.Conflict("account %q already exists", a.Username)
+	}
+	return a, err
+}
+
+const accountQuery = `SELECT id, username, roles, password_hash, created_at, disabled_at FROM accounts`
+
+func scanAccount(s interface{ Scan(...any) error }) (domain.Account, error) {
+	var a domain.Account
+	var roles string
+	var disabled sql.NullTime
+	err := s.Scan(&a.ID, &a.Username, &roles, &a.PasswordHash, &a.CreatedAt, &disabled)
+	a.Roles, a.DisabledAt = splitRoles(roles), timePtr(disabled)
+	return a, err
+}
+
+// Account returns the account with that username.
+func (db *DB) Account(ctx context.Context, username string) (domain.Account, error) {
+	a, err := scanAccount(db.read.QueryRowContext(ctx, accountQuery+` WHERE username = $1`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, domain.NotFound("account %q not found", username)
+	}
+	return a, err
+}
+
+// ListAccounts returns every local account.
+func (db *DB) ListAccounts(ctx context.Context) ([]domain.Account, error) {
+	rows, err := db.read.QueryContext(ctx, accountQuery+` ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// DisableAccount stops an account from logging in; it is kept for audit.
+func (db *DB) DisableAccount(ctx context.Context, username string) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1 WHERE username = $2 AND disabled_at IS NULL`, db.now().UTC(), username))
+	})
+	if errors.Is(err, errNoRow) {
+		return domain.NotFound("no active account %q", username)
+	}
+	return err
+}
+
+func joinRoles(rs []domain.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitRoles(s string) []domain.Role {
+	var out []domain.Role
+	for _, name := range strings.Split(s, ",") {
+		if r, ok := domain.ParseRole(name); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+
+	"serenade/internal/domain"
+	"serenade/internal/keyring"
+)
+
+const (
+	labelDocName    = "document.name"
+	labelDocContent = "document.content"
+)
+
+// AddDocument stores a file of an installation. The content type is
+// sniffed from the bytes, never taken from the client.
+func (db *DB) AddDocument(ctx context.Context, installationID int64, name string, content []byte) (domain.Document, error) {
+	name, err := domain.CleanDocumentName(name)
+	if err != nil {
+		return domain.Document{}, err
+	}
+	if len(content) == 0 {
+		return domain.Document{}, domain.Invalid("file", "is empty")
+	}
+	d := domain.Document{
+		InstallationID: installationID, Name: name, ContentType: http.DetectContentType(content),
+		Size: int64(len(content)), UploadedBy: domain.ActorName(ctx), CreatedAt: db.now().UTC(),
+	}
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		key, err := db.installationKeyForUpdate(ctx, tx, installationID)
+		if err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			installationID, key.Seal(labelDocName, []byte(name)), d.ContentType, d.Size, d.UploadedBy, d.CreatedAt,
+			key.Seal(labelDocContent, content)).Scan(&d.ID)
+	})
+	return d, err
+}
+
+const documentQuery = `SELECT d.id, d.installation_id, d.sealed_name, d.content_type, d.size, d.uploaded_by, d.created_at, p.data_key_id
+	FROM documents d JOIN installations i ON i.id = d.installation_id JOIN patients p ON p.id = i.patient_id`
+
+// Documents lists an installation's documents (metadata only).
+func (db *DB) Documents(ctx context.Context, installationID int64) ([]domain.Document, error) {
+	out := []domain.Document{}
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.oneInstallationRow(ctx, tx, installationID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, documentQuery+` WHERE d.installation_id = $1 ORDER BY d.id`, installationID)
+		if err != nil {
+			return err
+		}
+		var stored []documentRow
+		for rows.Next() {
+			r, err := scanDocument(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			stored = append(stored, r)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for _, r := range stored {
+			d, _, err := db.openDocument(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (db *DB) oneInstallationRow(ctx context.Context, q querier, id int64) (installationRow, error) {
+	r, err := scanInstallation(q.QueryRowContext(ctx, installationQuery+` WHERE i.id = $1`, id))
+	return r, notFound(err, "installation", id)
+}
+
+// documentRow is a document as stored.
+type documentRow struct {
+	domain.Document
+	sealedName []byte
+	keyID      sql.NullInt64
+}
+
+func scanDocument(s interface{ Scan(...any) error }) (documentRow, error) {
+	var r documentRow
+	err := s.Scan(&r.ID, &r.InstallationID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.keyID)
+	return r, err
+}
+
+// openDocument opens a document's name; it returns the patient's data
+// key for the content.
+func (db *DB) openDocument(ctx context.Context, q querier, r documentRow) (domain.Document, keyring.Key, error) {
+	d := r.Document
+	key, err := db.dataKey(ctx, q, r.keyID.Int64)
+	if err != nil {
+		return d, key, err
+	}
+	name, err := key.Open(labelDocName, r.sealedName)
+	d.Name = string(name)
+	return d, key, err
+}
+
+// DocumentContent returns a document with its decrypted content.
+func (db *DB) DocumentContent(ctx context.Context, id int64) (domain.Document, []byte, error) {
+	var d domain.Document
+	var content []byte
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		r, err := scanDocument(tx.QueryRowContext(ctx, documentQuery+` WHERE d.id = $1`, id))
+		if err != nil {
+			return notFound(err, "document", id)
+		}
+		var key keyring.Key
+		if d, key, err = db.openDocument(ctx, tx, r); err != nil {
+			return err
+		}
+		var sealed []byte
+		if err := tx.QueryRowContext(ctx, `SELECT sealed_content FROM documents WHERE id = $1`, id).Scan(&sealed); err != nil {
+			return err
+		}
+		content, err = key.Open(labelDocContent, sealed)
+		return err
+	})
+	return d, content, err
+}
+
+// DeleteDocument removes a document.
+func (db *DB) DeleteDocument(ctx context.Context, id int64) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1`, id))
+	})
+	return notFoundIf(err, "document", id)
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/keyring"
+)
+
+const labelHomeContext = "installation.context"
+
+func (db *DB) insertInstallation(ctx context.Context, tx *sql.Tx, patientID int64, now time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO installations (patient_id, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id`,
+		patientID, now).Scan(&id)
+	return id, err
+}
+
+// installationRow is an installation as stored, with its patient's key.
+type installationRow struct {
+	domain.Installation
+	sealed    []byte
+	dataKeyID sql.NullInt64
+}
+
+const installationQuery = `SELECT i.id, i.patient_id, i.sealed, i.collection_start, i.collection_end, i.created_at, i.updated_at, p.data_key_id
+	FROM installations i JOIN patients p ON p.id = i.patient_id`
+
+func scanInstallation(s interface{ Scan(...any) error }) (installationRow, error) {
+	var r installationRow
+	var start, end sql.NullTime
+	err := s.Scan(&r.ID, &r.PatientID, &r.sealed, &start, &end, &r.CreatedAt, &r.UpdatedAt, &r.dataKeyID)
+	r.CollectionStart, r.CollectionEnd = timePtr(start), timePtr(end)
+	return r, err
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time
+	return &v
+}
+
+// Installation returns one installation with its derived status.
+func (db *DB) Installation(ctx context.Context, id int64) (domain.Installation, error) {
+	return db.oneInstallation(ctx, ` WHERE i.id = $1`, id)
+}
+
+// InstallationOfPatient returns the installation in a patient's home.
+func (db *DB) InstallationOfPatient(ctx context.Context, patientID int64) (domain.Installation, error) {
+	inst, err := db.oneInstallation(ctx, ` WHERE i.patient_id = $1`, patientID)
+	if domain.KindOf(err) == domain.KindNotFound {
+		return inst, domainNotFound("installation of patient", patientID)
+	}
+	return inst, err
+}
+
+func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (domain.Installation, error) {
+	var inst domain.Installation
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		r, err := scanInstallation(tx.QueryRowContext(ctx, installationQuery+where, id))
+		if err != nil {
+			return notFound(err, "installation", id)
+		}
+		inst, err = db.decryptInstallation(ctx, tx, r)
+		return err
+	})
+	return inst, err
+}
+
+func (db *DB) decryptInstallation(ctx context.Context, q querier, r installationRow) (domain.Installation, error) {
+	inst := r.Installation
+	tickets, err := db.ticketRows(ctx, q, ` WHERE installation_id = $1`, inst.ID)
+	if err != nil {
+		return inst, err
+	}
+	inst.Status = domain.DeriveStatus(tickets)
+	if r.sealed == nil || !r.dataKeyID.Valid {
+		return inst, nil // never described yet, or shredded on withdrawal
+	}
+	key, err := db.dataKey(ctx, q, r.dataKeyID.Int64)
+	if err != nil {
+		return inst, err
+	}
+	return inst, openJSON(key, labelHomeContext, r.sealed, &inst.Context)
+}
+
+// Installations returns every installation with its derived status.
+func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) {
+	var out []domain.Installation
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, installationQuery+` ORDER BY i.id`)
+		if err != nil {
+			return err
+		}
+		var stored []installationRow
+		for rows.Next() {
+			r, err := scanInstallation(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			stored = append(stored, r)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		out = make([]domain.Installation, 0, len(stored))
+		for _, r := range stored {
+			inst, err := db.decryptInstallation(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, inst)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateHomeContext replaces the installation's home description.
+func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeContext) (domain.Installation, error) {
+	if err := hc.Validate(); err != nil {
+		return domain.Installation{}, err
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		key, err := db.installationKeyForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		sealed, err := sealJSON(key, labelHomeContext, hc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE installations SET sealed = $1, updated_at = $2 WHERE id = $3`, sealed, db.now().UTC(), id)
+		return err
+	})
+	if err != nil {
+		return domain.Installation{}, err
+	}
+	return db.Installation(ctx, id)
+}
+
+// installationKeyForUpdate locks an installation of a patient still in
+// the study and returns the patient's data key.
+func (db *DB) installationKeyForUpdate(ctx context.Context, tx *sql.Tx, id int64) (keyring.Key, error) {
+	var keyID sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT p.data_key_id FROM installations i JOIN patients p ON p.id = i.patient_id
+		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&keyID)
+	if err != nil {
+		return keyring.Key{}, notFound(err, "installation", id)
+	}
+	if !keyID.Valid {
+		return keyring.Key{}, domain.Conflict("installation %d belongs to a withdrawn patient", id)
+	}
+	return db.dataKey(ctx, tx, keyID.Int64)
+}

@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"serenade/internal/domain"
+	"serenade/internal/keyring"
+)
+
+// Data key purposes.
+const (
+	purposePatient   = "patient"
+	purposeIndex     = "blind-index"
+	purposePseudonym = "pseudonym"
+)
+
+// loadSystemKeys creates the system keys on first start and unwraps
+// them; a wrong master key fails here, loudly.
+func (db *DB) loadSystemKeys(ctx context.Context) error {
+	if err := db.finishRotation(ctx); err != nil {
+		return err
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if db.indexKey, err = db.systemKey(ctx, tx, purposeIndex); err != nil {
+			return err
+		}
+		db.pseudonymKey, err = db.systemKey(ctx, tx, purposePseudonym)
+		return err
+	})
+	if errors.Is(err, keyring.ErrOpen) {
+		return fmt.Errorf("the master key does not open this database's keys (wrong SERENADE_MASTER_KEY or key file?): %w", err)
+	}
+	return err
+}
+
+func (db *DB) systemKey(ctx context.Context, tx *sql.Tx, purpose string) (keyring.Key, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM data_keys WHERE purpose = $1`, purpose).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, k, err := db.newDataKey(ctx, tx, purpose)
+		return k, err
+	}
+	if err != nil {
+		return keyring.Key{}, err
+	}
+	return db.dataKey(ctx, tx, id)
+}
+
+// masterVersion reads the version new data keys must be wrapped under,
+// locking it against a concurrent rotation until the transaction ends.
+func (db *DB) masterVersion(ctx context.Context, q querier) (uint32, error) {
+	var v uint32
+	err := q.QueryRowContext(ctx, `SELECT master_version FROM keyring_state WHERE id = 1`+db.dialect.forShare).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		v = db.keys.CurrentVersion()
+		_, err = q.ExecContext(ctx, `INSERT INTO keyring_state (id, master_version) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, v)
+		if err == nil {
+			return db.masterVersion(ctx, q)
+		}
+	}
+	return v, err
+}
+
+// newDataKey creates, wraps and stores a fresh data key.
+func (db *DB) newDataKey(ctx context.Context, tx *sql.Tx, purpose string) (int64, keyring.Key, error) {
+	k, err := keyring.NewKey()
+	if err != nil {
+		return 0, k, err
+	}
+	v, err := db.masterVersion(ctx, tx)
+	if err != nil {
+		return 0, k, err
+	}
+	wrapped, err := db.keys.WrapUnder(v, k)
+	if err != nil {
+		return 0, k, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx,
+		`INSERT INTO data_keys (purpose, master_version, wrapped, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		purpose, v, wrapped, db.now().UTC()).Scan(&id)
+	return id, k, err
+}
+
+// dataKey loads and unwraps a data key.
+func (db *DB) dataKey(ctx context.Context, q querier, id int64) (keyring.Key, error) {
+	var v uint32
+	var wrapped []byte
+	err := q.QueryRowContext(ctx, `SELECT master_version, wrapped FROM data_keys WHERE id = $1`, id).Scan(&v, &wrapped)
+	if err != nil {
+		return keyring.Key{}, fmt.Errorf("data key %d: %w", id, err)
+	}
+	return db.keys.Unwrap(v, wrapped)
+}
+
+// sealJSON seals a value as JSON under k.
+func sealJSON(k keyring.Key, label string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return k.Seal(label, b), nil
+}
+
+// openJSON opens a sealed JSON value; failure is an error, never a zero value.
+func openJSON(k keyring.Key, label string, sealed []byte, v any) error {
+	b, err := k.Open(label, sealed)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", label, err)
+	}
+	return json.Unmarshal(b, v)
+}
+
+// cfIndex is the blind index of a codice fiscale.
+func (db *DB) cfIndex(cf string) []byte {
+	return keyring.BlindIndex(db.indexKey, "codice_fiscale", cf)
+}
+
+// RotateMasterKey creates a new master key version, re-wraps every data
+// key under it in one transaction and destroys the old versions. Readers
+// keep working throughout: until the commit they unwrap with the old
+// version, after it with the new one (an unknown version makes the
+// keyring re-read its source). Only sources that can be written (the key
+// file) rotate here; see RewrapAll for keys given in the environment.
+func (db *DB) RotateMasterKey(ctx context.Context) (uint32, error) {
+	v, err := db.keys.AddVersion()
+	if err != nil {
+		return 0, err
+	}
+	if err := db.RewrapAll(ctx, v); err != nil {
+		return 0, err
+	}
+	return v, db.keys.Prune(v)
+}
+
+// RewrapAll re-wraps every data key under master version to (which the
+// keyring must hold), in one transaction. The data itself is not
+// re-encrypted.
+func (db *DB) RewrapAll(ctx context.Context, to uint32) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := db.masterVersion(ctx, tx); err != nil { // make sure the row exists
+			return err
+		}
+		// Taking the row for update waits for writers that wrapped new
+		// keys under the old version, and blocks new ones until commit.
+		var cur uint32
+		if err := tx.QueryRowContext(ctx, `SELECT master_version FROM keyring_state WHERE id = 1`+db.dialect.forUpdate).Scan(&cur); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE keyring_state SET master_version = $1 WHERE id = 1`, to); err != nil {
+			return err
+		}
+		return db.rewrapRows(ctx, tx, to)
+	})
+}
+
+func (db *DB) rewrapRows(ctx context.Context, tx *sql.Tx, to uint32) error {
+	type row struct {
+		id      int64
+		version uint32
+		wrapped []byte
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, master_version, wrapped FROM data_keys WHERE master_version <> $1`, to)
+	if err != nil {
+		return err
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.version, &r.wrapped); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, r := range all {
+		k, err := db.keys.Unwrap(r.version, r.wrapped)
+		if err != nil {
+			return err
+		}
+		w, err := db.keys.WrapUnder(to, k)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE data_keys SET master_version = $1, wrapped = $2 WHERE id = $3`, to, w, r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishRotation completes a rotation interrupted by a crash: the key
+// source holds a newer version than the database uses (re-wrap to it), or
+// still holds old versions (destroy them).
+func (db *DB) finishRotation(ctx context.Context) error {
+	versions := db.keys.Versions()
+	if len(versions) == 1 {
+		return nil
+	}
+	cur, _ := versions.Current()
+	if err := db.RewrapAll(ctx, cur); err != nil {
+		return fmt.Errorf("finish master key rotation: %w", err)
+	}
+	err := db.keys.Prune(cur)
+	if errors.Is(err, keyring.ErrReadOnlySource) {
+		return nil
+	}
+	return err
+}
+
+func domainNotFound(what string, id int64) error {
+	return domain.NotFound("%s %d not found", what, id)
+}

@@ -1,0 +1,403 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/keyring"
+)
+
+const (
+	labelIdentity = "patient.identity"
+	labelContact  = "patient.contact"
+)
+
+// Enrol creates the patient, its installation and the installation
+// ticket with a first system message, all in one transaction.
+func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, error) {
+	if err := domain.ValidateIdentity(&in.Identity); err != nil {
+		return domain.Patient{}, err
+	}
+	for i := range in.Contacts {
+		if err := in.Contacts[i].Validate(); err != nil {
+			return domain.Patient{}, err
+		}
+	}
+	now := db.now().UTC()
+	if in.DateJoin.IsZero() {
+		in.DateJoin = now
+	}
+	in.DateJoin = dateOnly(in.DateJoin)
+	var id int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = db.insertPatient(ctx, tx, in, now); err != nil {
+			return err
+		}
+		instID, err := db.insertInstallation(ctx, tx, id, now)
+		if err != nil {
+			return err
+		}
+		_, err = db.openTicket(ctx, tx, instID, domain.CategoryInstallation, domain.SystemSender,
+			"Patient enrolled: the sensor kit is to be installed.", now)
+		return err
+	})
+	if err != nil {
+		return domain.Patient{}, err
+	}
+	return db.Patient(ctx, id)
+}
+
+func (db *DB) insertPatient(ctx context.Context, tx *sql.Tx, in domain.NewPatient, now time.Time) (int64, error) {
+	keyID, key, err := db.newDataKey(ctx, tx, purposePatient)
+	if err != nil {
+		return 0, err
+	}
+	sealed, err := sealJSON(key, labelIdentity, in.Identity)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO patients (data_key_id, cf_index, sealed, date_join, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
+		keyID, db.cfIndex(in.Identity.CodiceFiscale), sealed, in.DateJoin, now).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, domain.Conflict("a patient with this codice fiscale is already enrolled")
+	}
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range in.Contacts {
+		if _, err := db.insertContact(ctx, tx, id, key, c, now); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (db *DB) insertContact(ctx context.Context, tx *sql.Tx, patientID int64, key keyring.Key, c domain.Contact, now time.Time) (int64, error) {
+	c.ID = 0
+	sealed, err := sealJSON(key, labelContact, c)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO contacts (patient_id, sealed, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		patientID, sealed, now).Scan(&id)
+	return id, err
+}
+
+// patientRow is a patient as stored.
+type patientRow struct {
+	id          int64
+	dataKeyID   sql.NullInt64
+	sealed      []byte
+	dateJoin    time.Time
+	createdAt   time.Time
+	updatedAt   time.Time
+	withdrawnAt sql.NullTime
+}
+
+const patientColumns = `id, data_key_id, sealed, date_join, created_at, updated_at, withdrawn_at`
+
+func scanPatient(s interface{ Scan(...any) error }) (patientRow, error) {
+	var r patientRow
+	err := s.Scan(&r.id, &r.dataKeyID, &r.sealed, &r.dateJoin, &r.createdAt, &r.updatedAt, &r.withdrawnAt)
+	return r, err
+}
+
+// Patient returns one patient, decrypted.
+func (db *DB) Patient(ctx context.Context, id int64) (domain.Patient, error) {
+	var p domain.Patient
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = db.patient(ctx, tx, id)
+		return err
+	})
+	return p, err
+}
+
+func (db *DB) patient(ctx context.Context, q querier, id int64) (domain.Patient, error) {
+	r, err := scanPatient(q.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`, id))
+	if err != nil {
+		return domain.Patient{}, notFound(err, "patient", id)
+	}
+	return db.decryptPatient(ctx, q, r)
+}
+
+func (db *DB) decryptPatient(ctx context.Context, q querier, r patientRow) (domain.Patient, error) {
+	p := domain.Patient{ID: r.id, DateJoin: r.dateJoin, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
+	if r.withdrawnAt.Valid {
+		t := r.withdrawnAt.Time
+		p.WithdrawnAt = &t
+		return p, nil
+	}
+	key, err := db.dataKey(ctx, q, r.dataKeyID.Int64)
+	if err != nil {
+		return p, err
+	}
+	if err := openJSON(key, labelIdentity, r.sealed, &p.Identity); err != nil {
+		return p, err
+	}
+	p.Contacts, err = db.contacts(ctx, q, r.id, key)
+	return p, err
+}
+
+func (db *DB) contacts(ctx context.Context, q querier, patientID int64, key keyring.Key) ([]domain.Contact, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, sealed FROM contacts WHERE patient_id = $1 ORDER BY id`, patientID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []domain.Contact{}
+	for rows.Next() {
+		var id int64
+		var sealed []byte
+		if err := rows.Scan(&id, &sealed); err != nil {
+			return nil, err
+		}
+		var c domain.Contact
+		if err := openJSON(key, labelContact, sealed, &c); err != nil {
+			return nil, err
+		}
+		c.ID = id
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Patients returns every patient, withdrawn ones included (without identity).
+func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
+	var out []domain.Patient
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		var stored []patientRow
+		for rows.Next() {
+			r, err := scanPatient(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			stored = append(stored, r)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		out = make([]domain.Patient, 0, len(stored))
+		for _, r := range stored {
+			p, err := db.decryptPatient(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateIdentity replaces the patient's identity and medical record.
+func (db *DB) UpdateIdentity(ctx context.Context, id int64, in domain.Identity) (domain.Patient, error) {
+	if err := domain.ValidateIdentity(&in); err != nil {
+		return domain.Patient{}, err
+	}
+	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
+		*cur = in
+		return nil
+	})
+}
+
+// UpdateAddress changes only the home address.
+func (db *DB) UpdateAddress(ctx context.Context, id int64, address string) (domain.Patient, error) {
+	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
+		cur.Address = address
+		cur.Normalize()
+		if len(cur.Address) > 300 {
+			return domain.Invalid("address", "must be at most 300 characters")
+		}
+		return nil
+	})
+}
+
+// updatePatient reads, changes and re-seals a patient's identity in one
+// transaction; the blind index follows the codice fiscale.
+func (db *DB) updatePatient(ctx context.Context, id int64, change func(*domain.Identity) error) (domain.Patient, error) {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		p, key, err := db.livePatientForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := change(&p.Identity); err != nil {
+			return err
+		}
+		sealed, err := sealJSON(key, labelIdentity, p.Identity)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE patients SET sealed = $1, cf_index = $2, updated_at = $3 WHERE id = $4`,
+			sealed, db.cfIndex(p.Identity.CodiceFiscale), db.now().UTC(), id)
+		if isUniqueViolation(err) {
+			return domain.Conflict("a patient with this codice fiscale is already enrolled")
+		}
+		return err
+	})
+	if err != nil {
+		return domain.Patient{}, err
+	}
+	return db.Patient(ctx, id)
+}
+
+// livePatientForUpdate locks a patient that has not been withdrawn and
+// returns it with its data key.
+func (db *DB) livePatientForUpdate(ctx context.Context, tx *sql.Tx, id int64) (domain.Patient, keyring.Key, error) {
+	r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
+	if err != nil {
+		return domain.Patient{}, keyring.Key{}, notFound(err, "patient", id)
+	}
+	if r.withdrawnAt.Valid {
+		return domain.Patient{}, keyring.Key{}, domain.Conflict("patient %d has withdrawn from the study", id)
+	}
+	p, err := db.decryptPatient(ctx, tx, r)
+	if err != nil {
+		return p, keyring.Key{}, err
+	}
+	key, err := db.dataKey(ctx, tx, r.dataKeyID.Int64)
+	return p, key, err
+}
+
+// AddContact adds a contact to a patient.
+func (db *DB) AddContact(ctx context.Context, patientID int64, c domain.Contact) (domain.Contact, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, key, err := db.livePatientForUpdate(ctx, tx, patientID)
+		if err != nil {
+			return err
+		}
+		c.ID, err = db.insertContact(ctx, tx, patientID, key, c, db.now().UTC())
+		return err
+	})
+	return c, err
+}
+
+// UpdateContact replaces one contact of a patient.
+func (db *DB) UpdateContact(ctx context.Context, patientID int64, c domain.Contact) (domain.Contact, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, key, err := db.livePatientForUpdate(ctx, tx, patientID)
+		if err != nil {
+			return err
+		}
+		id := c.ID
+		c.ID = 0
+		sealed, err := sealJSON(key, labelContact, c)
+		c.ID = id
+		if err != nil {
+			return err
+		}
+		return expectOne(tx.ExecContext(ctx, `UPDATE contacts SET sealed = $1 WHERE id = $2 AND patient_id = $3`, sealed, id, patientID))
+	})
+	return c, notFoundIf(err, "contact", c.ID)
+}
+
+// DeleteContact removes one contact of a patient.
+func (db *DB) DeleteContact(ctx context.Context, patientID, contactID int64) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := db.livePatientForUpdate(ctx, tx, patientID); err != nil {
+			return err
+		}
+		return expectOne(tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1 AND patient_id = $2`, contactID, patientID))
+	})
+	return notFoundIf(err, "contact", contactID)
+}
+
+// errNoRow is returned by expectOne when no row was affected.
+var errNoRow = errors.New("no row affected")
+
+func expectOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNoRow
+	}
+	return nil
+}
+
+func notFoundIf(err error, what string, id int64) error {
+	if errors.Is(err, errNoRow) {
+		return domainNotFound(what, id)
+	}
+	return err
+}
+
+// Withdraw erases a patient's identity for good. The data key is deleted
+// (crypto-shredding) together with every value sealed under it; when the
+// master key source can be written, the master key is then rotated so
+// that a backup taken before the withdrawal, whose wrapped data key was
+// wrapped by the old master key, can no longer be opened.
+func (db *DB) Withdraw(ctx context.Context, id int64) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
+		if err != nil {
+			return notFound(err, "patient", id)
+		}
+		if r.withdrawnAt.Valid {
+			return domain.Conflict("patient %d has already withdrawn", id)
+		}
+		return db.shred(ctx, tx, r)
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := db.RotateMasterKey(ctx); err != nil && !errors.Is(err, keyring.ErrReadOnlySource) {
+		return fmt.Errorf("patient withdrawn, but rotating the master key failed (it will be retried at next start): %w", err)
+	}
+	return nil
+}
+
+func (db *DB) shred(ctx context.Context, tx *sql.Tx, r patientRow) error {
+	stmts := []string{
+		`DELETE FROM contacts WHERE patient_id = $1`,
+		`DELETE FROM documents WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
+		`DELETE FROM ticket_messages WHERE ticket_id IN (SELECT t.id FROM tickets t JOIN installations i ON i.id = t.installation_id WHERE i.patient_id = $1)`,
+		`UPDATE installations SET sealed = NULL WHERE patient_id = $1`,
+	}
+	if db.policy == EraseAll {
+		stmts = append(stmts, `DELETE FROM installations WHERE patient_id = $1`)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s, r.id); err != nil {
+			return err
+		}
+	}
+	if db.policy == EraseAll {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM patients WHERE id = $1`, r.id); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE patients SET sealed = NULL, cf_index = NULL, data_key_id = NULL, withdrawn_at = $1, updated_at = $1 WHERE id = $2`,
+		db.now().UTC(), r.id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, r.dataKeyID.Int64, purposePatient)
+	return err
+}
+
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,192 @@
+// Package store is Serenade's storage: one repository layer over
+// database/sql with two backends, SQLite (modernc.org/sqlite, the embedded
+// default) and PostgreSQL (pgx). The SQL is shared; the few differences
+// live in dialect. Every public method opens its own transaction and
+// calls private (ctx, tx, …) helpers. Identifying and medical values are
+// sealed with the patient's data key before they reach SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"serenade/internal/keyring"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// WithdrawalPolicy says what the study keeps of a withdrawn patient.
+type WithdrawalPolicy string
+
+const (
+	// KeepPseudonymised keeps the installation, its dates and tickets
+	// (without their messages) so sensor data stays usable.
+	KeepPseudonymised WithdrawalPolicy = "keep-pseudonymised"
+	// EraseAll deletes the patient row and everything attached.
+	EraseAll WithdrawalPolicy = "erase-all"
+)
+
+// Config opens a store.
+type Config struct {
+	// URL is a postgres:// URL, or a SQLite file path (sqlite:// prefix optional).
+	URL        string
+	Keyring    *keyring.Keyring
+	Withdrawal WithdrawalPolicy
+	Now        func() time.Time // clock, for tests
+}
+
+// DB is an open store. It implements domain.Study and domain.Accounts.
+type DB struct {
+	read, write *sql.DB // the same pool on PostgreSQL
+	dialect     dialect
+	keys        *keyring.Keyring
+	policy      WithdrawalPolicy
+	now         func() time.Time
+
+	indexKey     keyring.Key // blind index of the codice fiscale
+	pseudonymKey keyring.Key // per-role patient pseudonyms
+}
+
+// IsPostgres reports whether url selects the PostgreSQL backend.
+func IsPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Open connects, migrates, and loads the system keys. A master key that
+// does not open this database's keys is an error here, at start, never
+// garbage later.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db, err := connect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.loadSystemKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func connect(cfg Config) (*DB, error) {
+	if cfg.Keyring == nil {
+		return nil, errors.New("store: no keyring")
+	}
+	db := &DB{keys: cfg.Keyring, policy: cfg.Withdrawal, now: cfg.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.policy == "" {
+		db.policy = KeepPseudonymised
+	}
+	if db.policy != KeepPseudonymised && db.policy != EraseAll {
+		return nil, fmt.Errorf("store: unknown withdrawal policy %q", db.policy)
+	}
+	var err error
+	if IsPostgres(cfg.URL) {
+		db.dialect = postgresDialect
+		db.write, err = sql.Open("pgx", cfg.URL)
+		db.read = db.write
+		if err == nil {
+			db.write.SetMaxOpenConns(32)
+			db.write.SetMaxIdleConns(32)
+		}
+		return db, err
+	}
+	db.dialect = sqliteDialect
+	path := strings.TrimPrefix(cfg.URL, "sqlite://")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	// One writer connection with BEGIN IMMEDIATE: SQLite has one writer
+	// anyway, and taking the lock at BEGIN avoids deadlocked upgrades.
+	// Readers get their own pool and see WAL snapshots.
+	if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	if db.read, err = sql.Open("sqlite", sqliteDSN(path, "deferred")+"&_pragma=query_only(1)"); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(4)
+	return db, nil
+}
+
+func sqliteDSN(path, txlock string) string {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(FULL)") // an acknowledged write survives power loss
+	q.Set("_txlock", txlock)
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Backend names the storage technology, for logs and metrics.
+func (db *DB) Backend() string { return db.dialect.name }
+
+// Ping checks the database answers, for readiness.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// PseudonymKey is the server key from which per-role pseudonyms derive.
+func (db *DB) PseudonymKey() keyring.Key { return db.pseudonymKey }
+
+func (db *DB) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
+	if err != nil {
+		return err
+	}
+	var opts []goose.ProviderOption
+	if db.dialect.name == postgresDialect.name {
+		// Replicas starting together take turns.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrationVersion returns the schema version applied.
+func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
+	var v sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	return v.Int64, err
+}

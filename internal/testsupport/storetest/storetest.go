@@ -1,0 +1,108 @@
+// Package storetest opens fresh stores on both backends for tests, so
+// that one conformance suite runs against SQLite and PostgreSQL alike.
+// Packages using it must call pgtest.Main from their TestMain.
+package storetest
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"serenade/internal/keyring"
+	"serenade/internal/store"
+	"serenade/internal/testsupport/pgtest"
+)
+
+// Backends are the storage backends every conformance test runs on.
+var Backends = []string{"sqlite", "postgres"}
+
+// Env is one test's store with what it was opened from.
+type Env struct {
+	Backend string
+	URL     string // SQLite path or PostgreSQL URL
+	KeyFile string // master key file
+	Clock   *Clock
+	DB      *store.DB
+}
+
+// ForEach runs fn as a subtest on each backend with a fresh store.
+func ForEach(t *testing.T, fn func(t *testing.T, env *Env)) {
+	for _, b := range Backends {
+		t.Run(b, func(t *testing.T) { fn(t, Open(t, b)) })
+	}
+}
+
+// Open returns a fresh, migrated store on the backend, closed when the
+// test ends.
+func Open(t testing.TB, backend string) *Env {
+	t.Helper()
+	dir := t.TempDir()
+	env := &Env{Backend: backend, KeyFile: filepath.Join(dir, "master.key"), Clock: NewClock()}
+	switch backend {
+	case "sqlite":
+		env.URL = filepath.Join(dir, "serenade.db")
+	case "postgres":
+		env.URL = pgtest.New(t)
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
+	if _, err := keyring.EnsureFile(env.KeyFile); err != nil {
+		t.Fatal(err)
+	}
+	env.DB = env.open(t)
+	return env
+}
+
+func (e *Env) open(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := e.TryOpen(keyring.FileSource{Path: e.KeyFile})
+	if err != nil {
+		t.Fatalf("open %s store: %v", e.Backend, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TryOpen opens the same database again with another master key source.
+func (e *Env) TryOpen(src keyring.Source) (*store.DB, error) {
+	kr, err := keyring.New(src)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(context.Background(), store.Config{URL: e.URL, Keyring: kr, Now: e.Clock.Now})
+}
+
+// Reopen closes the store and opens it again, as a restart would.
+func (e *Env) Reopen(t testing.TB) *store.DB {
+	t.Helper()
+	e.DB.Close()
+	e.DB = e.open(t)
+	return e.DB
+}
+
+// Clock is a settable clock for deterministic dates.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock starts at a fixed instant.
+func NewClock() *Clock {
+	return &Clock{now: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
