@@ -190,3 +190,13 @@ func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
 	return v.Int64, err
 }
+
+// BackupTo writes a consistent copy of a SQLite database to path (VACUUM
+// INTO). PostgreSQL is backed up with its own tools (pg_dump, base backups).
+func (db *DB) BackupTo(ctx context.Context, path string) error {
+	if db.dialect.name != sqliteDialect.name {
+		return errors.New("store: BackupTo is for SQLite; back PostgreSQL up with pg_dump")
+	}
+	_, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path)
+	return err
+}
