@@ -68,7 +68,7 @@ func build(toolsDir, target string) error {
 		return err
 	}
 	tmp := fmt.Sprintf("%s.tmp-%d", target, os.Getpid())
-	cmd := exec.Command(goBin, "build", "-o", tmp, dexModule+"/cmd/dex")
+	cmd := exec.Command(goBin, "build", "-buildvcs=false", "-o", tmp, dexModule+"/cmd/dex")
 	cmd.Dir = toolsDir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

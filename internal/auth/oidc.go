@@ -1,0 +1,245 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"serenade/internal/domain"
+)
+
+// DefaultRolesClaim is where Keycloak puts realm roles.
+const DefaultRolesClaim = "realm_access.roles"
+
+// DefaultOIDCLeeway is the clock skew tolerated on exp, nbf and iat of
+// provider tokens.
+const DefaultOIDCLeeway = 30 * time.Second
+
+// oidcAlgorithms is the signature allow-list for provider tokens: public
+// key algorithms only. HMAC is excluded because its "key" would be shared
+// with the provider (and an HS256 token keyed with a public key is the
+// classic algorithm-confusion attack); "none" is never accepted.
+var oidcAlgorithms = []jose.SignatureAlgorithm{
+	jose.RS256, jose.RS384, jose.RS512,
+	jose.PS256, jose.PS384, jose.PS512,
+	jose.ES256, jose.ES384, jose.ES512,
+	jose.EdDSA,
+}
+
+// OIDCConfig configures verification of access tokens from an external
+// OpenID Connect provider.
+type OIDCConfig struct {
+	// Issuer is the provider's issuer URL, exactly as in its tokens.
+	Issuer string
+	// ClientID is Serenade's client at the provider. A token whose "azp"
+	// (authorized party) is this client is accepted whatever its "aud":
+	// Keycloak does not put the client in "aud" unless told to.
+	ClientID string
+	// Audience, when in the token's "aud", makes it acceptable. Defaults
+	// to ClientID, which is where Dex puts the client.
+	Audience string
+	// RolesClaim is the dotted path of the roles array in the token, e.g.
+	// "realm_access.roles" (Keycloak, the default) or "groups". A claim
+	// whose own name contains dots is found too, if it is at the top level.
+	RolesClaim string
+	// RoleMap maps provider role names to Serenade role names. When empty,
+	// names map to themselves. When set, only the names it lists count, so
+	// that a provider group that happens to be called "admin" grants
+	// nothing unless mapped on purpose.
+	RoleMap map[string]string
+	// Leeway is the tolerated clock skew; 0 means DefaultOIDCLeeway.
+	Leeway time.Duration
+	// KeyRefetchInterval is the least time between two JWKS refetches
+	// caused by unknown key ids; 0 means DefaultKeyRefetchInterval.
+	KeyRefetchInterval time.Duration
+}
+
+// OIDCVerifier verifies access tokens of one OpenID Connect provider
+// locally, against the provider's cached JWKS.
+type OIDCVerifier struct {
+	cfg      OIDCConfig
+	verifier *oidc.IDTokenVerifier
+	keys     *keySet
+	now      func() time.Time
+}
+
+// NewOIDCVerifier discovers the provider and loads its keys, so that a
+// wrong issuer URL or an unreachable provider stops the server at start
+// rather than failing every login later. A nil httpClient means
+// http.DefaultClient; ctx bounds only the start-up requests.
+func NewOIDCVerifier(ctx context.Context, cfg OIDCConfig, httpClient *http.Client) (*OIDCVerifier, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, httpClient), cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("auth: OIDC discovery for %s: %w", cfg.Issuer, err)
+	}
+	var meta struct {
+		JWKSURL string `json:"jwks_uri"`
+	}
+	if err := provider.Claims(&meta); err != nil || meta.JWKSURL == "" {
+		return nil, fmt.Errorf("auth: OIDC discovery for %s: no jwks_uri", cfg.Issuer)
+	}
+	keys := newKeySet(meta.JWKSURL, httpClient, oidcAlgorithms, cfg.KeyRefetchInterval)
+	if err := keys.load(ctx); err != nil {
+		return nil, fmt.Errorf("auth: OIDC keys for %s: %w", cfg.Issuer, err)
+	}
+	return &OIDCVerifier{cfg: cfg, verifier: newTokenVerifier(cfg.Issuer, keys), keys: keys, now: time.Now}, nil
+}
+
+// newTokenVerifier leaves to go-oidc the algorithm allow-list, signature
+// and issuer checks. Audience is checked here because go-oidc looks at
+// "aud" only, never "azp"; times are checked here because go-oidc has no
+// leeway on exp and a fixed five minutes on nbf.
+func newTokenVerifier(issuer string, keys *keySet) *oidc.IDTokenVerifier {
+	algs := make([]string, len(oidcAlgorithms))
+	for i, a := range oidcAlgorithms {
+		algs[i] = string(a)
+	}
+	return oidc.NewVerifier(issuer, keys, &oidc.Config{
+		SupportedSigningAlgs: algs,
+		SkipClientIDCheck:    true,
+		SkipExpiryCheck:      true,
+	})
+}
+
+func (cfg OIDCConfig) withDefaults() (OIDCConfig, error) {
+	if cfg.Issuer == "" {
+		return cfg, errors.New("auth: OIDC issuer must be set")
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = cfg.ClientID
+	}
+	if cfg.Audience == "" {
+		return cfg, errors.New("auth: OIDC client id or audience must be set")
+	}
+	if cfg.RolesClaim == "" {
+		cfg.RolesClaim = DefaultRolesClaim
+	}
+	if cfg.Leeway <= 0 {
+		cfg.Leeway = DefaultOIDCLeeway
+	}
+	if cfg.KeyRefetchInterval <= 0 {
+		cfg.KeyRefetchInterval = DefaultKeyRefetchInterval
+	}
+	for from, to := range cfg.RoleMap {
+		if _, ok := domain.ParseRole(to); !ok {
+			return cfg, fmt.Errorf("auth: OIDC role map: %q maps to unknown role %q", from, to)
+		}
+	}
+	return cfg, nil
+}
+
+// Issuer is the issuer URL whose tokens the verifier accepts.
+func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
+
+// oidcClaims are the claims read besides the roles.
+type oidcClaims struct {
+	jwt.Claims
+	AuthorizedParty   string `json:"azp"`
+	PreferredUsername string `json:"preferred_username"`
+	Email             string `json:"email"`
+	Name              string `json:"name"`
+}
+
+// Verify checks a provider access token and returns its principal.
+//
+// A token without the roles claim at all is refused as unauthenticated,
+// while one whose roles are all unknown yields a principal with no roles
+// (which authorisation then forbids). A missing claim most likely means
+// the provider or client is misconfigured (wrong claim path, mapper or
+// scope missing), and failing at authentication makes that visible at the
+// first login instead of as a puzzling 403 for everyone. Note that Dex
+// omits "groups" for a user in no group, so such a user is refused too.
+func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Principal, error) {
+	tok, err := v.verifier.Verify(ctx, rawToken)
+	if err != nil {
+		return domain.Principal{}, errInvalidToken()
+	}
+	var payload map[string]any
+	var c oidcClaims
+	if tok.Claims(&payload) != nil || tok.Claims(&c) != nil || c.Subject == "" {
+		return domain.Principal{}, errInvalidToken()
+	}
+	if err := validateTimes(c.Claims, v.now(), v.cfg.Leeway); err != nil {
+		return domain.Principal{}, err
+	}
+	if !v.audienceOK(c) {
+		return domain.Principal{}, errWrongAudience()
+	}
+	names, err := claimStrings(payload, v.cfg.RolesClaim)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, nil
+}
+
+func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
+	if slices.Contains(c.Audience, v.cfg.Audience) {
+		return true
+	}
+	return v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
+}
+
+func username(c oidcClaims) string {
+	for _, s := range []string{c.PreferredUsername, c.Email, c.Name} {
+		if s != "" {
+			return s
+		}
+	}
+	return c.Subject
+}
+
+// claimStrings returns the string array at the dotted path in claims. A
+// missing claim is errNoRolesClaim; a claim of another shape is an invalid
+// token. A single string is taken as a one-element array, as some
+// providers emit for a single group.
+func claimStrings(claims map[string]any, path string) ([]string, error) {
+	value, ok := claims[path] // a top-level name with dots in it
+	if !ok {
+		value, ok = lookupPath(claims, strings.Split(path, "."))
+	}
+	if !ok {
+		return nil, errNoRolesClaim()
+	}
+	switch v := value.(type) {
+	case string:
+		return []string{v}, nil
+	case []any:
+		names := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				names = append(names, s)
+			}
+		}
+		return names, nil
+	}
+	return nil, errInvalidToken()
+}
+
+func lookupPath(claims map[string]any, path []string) (any, bool) {
+	var cur any = claims
+	for _, key := range path {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[key]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
