@@ -53,6 +53,9 @@ type Account struct {
 	PasswordHash string
 	CreatedAt    time.Time
 	DisabledAt   *time.Time
+	// Demo accounts are created by `serve --demo` and can log in only
+	// while the server runs in demo mode.
+	Demo bool
 }
 
 // Accounts stores local accounts.

@@ -20,8 +20,8 @@ func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Accou
 	}
 	a.CreatedAt = db.now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt).Scan(&a.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at, demo) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt, a.Demo).Scan(&a.ID)
 	})
 	if isUniqueViolation(err) {
 		return a, domain.Conflict("account %q already exists", a.Username)
@@ -29,13 +29,13 @@ func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Accou
 	return a, err
 }
 
-const accountQuery = `SELECT id, username, roles, password_hash, created_at, disabled_at FROM accounts`
+const accountQuery = `SELECT id, username, roles, password_hash, created_at, disabled_at, demo FROM accounts`
 
 func scanAccount(s interface{ Scan(...any) error }) (domain.Account, error) {
 	var a domain.Account
 	var roles string
 	var disabled sql.NullTime
-	err := s.Scan(&a.ID, &a.Username, &roles, &a.PasswordHash, &a.CreatedAt, &disabled)
+	err := s.Scan(&a.ID, &a.Username, &roles, &a.PasswordHash, &a.CreatedAt, &disabled, &a.Demo)
 	a.Roles, a.DisabledAt = splitRoles(roles), timePtr(disabled)
 	return a, err
 }

@@ -116,6 +116,13 @@ func connect(cfg Config) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
+	// Create the file private before SQLite does: its WAL and shared
+	// memory files inherit these permissions.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, err
+	} else {
+		f.Close()
+	}
 	// One writer connection with BEGIN IMMEDIATE: SQLite has one writer
 	// anyway, and taking the lock at BEGIN avoids deadlocked upgrades.
 	// Readers get their own pool and see WAL snapshots.
@@ -199,4 +206,15 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 	}
 	_, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path)
 	return err
+}
+
+// ReloadKeys re-reads the master keys (after `serenade keys rotate`).
+func (db *DB) ReloadKeys() error { return db.keys.Reload() }
+
+// Empty reports whether the database holds no patient and no account,
+// the only state demo mode seeds.
+func (db *DB) Empty(ctx context.Context) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM patients) + (SELECT COUNT(*) FROM accounts)`).Scan(&n)
+	return n == 0, err
 }

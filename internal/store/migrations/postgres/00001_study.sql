@@ -85,7 +85,8 @@ CREATE TABLE accounts (
     roles         TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,
-    disabled_at   TIMESTAMPTZ
+    disabled_at   TIMESTAMPTZ,
+    demo          BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 -- +goose Down

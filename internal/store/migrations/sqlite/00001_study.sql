@@ -85,7 +85,8 @@ CREATE TABLE accounts (
     roles         TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     created_at    TIMESTAMP NOT NULL,
-    disabled_at   TIMESTAMP
+    disabled_at   TIMESTAMP,
+    demo          BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 -- +goose Down

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"os"
+
+	"serenade/internal/app"
+	"serenade/internal/keyring"
+	"serenade/internal/store"
+)
+
+func runKeys(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return fmt.Errorf("%w: serenade keys rotate", errUsage)
+	}
+	cfg, err := app.Load(flag.NewFlagSet("keys rotate", flag.ContinueOnError), args[1:], (*app.Config).StorageFlags)
+	if err != nil {
+		return err
+	}
+	if cfg.MasterKey != "" {
+		return rotateEnvironmentKey(ctx, e, cfg)
+	}
+	db, err := cfg.OpenStore(ctx, e.log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.RotateMasterKey(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "rotated: every data key is now wrapped by master key version %d in %s; the old master key is destroyed.\n"+
+		"Running servers pick the new key up by themselves (or on SIGHUP).\n", v, cfg.MasterKeyFile)
+	return nil
+}
+
+// rotateEnvironmentKey rotates a master key given in SERENADE_MASTER_KEY,
+// which Serenade cannot rewrite: the new key is generated here, the data
+// keys re-wrapped under it, and the operator must put it in place of the
+// old one before the next start.
+func rotateEnvironmentKey(ctx context.Context, e *env, cfg app.Config) error {
+	old, err := keyring.ParseMasterKeys(cfg.MasterKey)
+	if err != nil {
+		return err
+	}
+	cur, _ := old.Current()
+	next, err := keyring.NewKey()
+	if err != nil {
+		return err
+	}
+	both := keyring.MasterKeys{cur: old[cur], cur + 1: next}
+	kr, err := keyring.New(keyring.StaticSource{Keys: both})
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, store.Config{URL: cfg.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(cfg.WithdrawalPolicy)})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.RewrapAll(ctx, cur+1); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "rotated: data keys are wrapped by master key version %d. Replace SERENADE_MASTER_KEY with the line below everywhere and restart; the old key then opens nothing.\n", cur+1)
+	fmt.Fprintf(e.stdout, "%d %s\n", cur+1, base64.StdEncoding.EncodeToString(next[:]))
+	return nil
+}

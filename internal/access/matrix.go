@@ -1,0 +1,122 @@
+// Package access is the access matrix of SPEC §2, as data, in one place.
+// Every API route names one Action; the router asks Allows before the
+// handler runs, and the tests walk every route × every role against this
+// table. Anything not granted here is refused: deny by default.
+package access
+
+import (
+	"slices"
+
+	"serenade/internal/domain"
+)
+
+// Action is what a request does to which data.
+type Action string
+
+const (
+	Self Action = "self.read" // who am I: any authenticated caller
+
+	PatientList     Action = "patient.list"     // list with identity (name, diagnosis, status, enrolment date)
+	PatientCreate   Action = "patient.create"   // enrolment
+	PatientRead     Action = "patient.read"     // identity & medical record
+	PatientUpdate   Action = "patient.update"   // identity & medical record
+	PatientWithdraw Action = "patient.withdraw" // delete: crypto-shredding
+
+	ContactSheetRead  Action = "contact-sheet.read"  // name, address, contacts of a home
+	ContactSheetWrite Action = "contact-sheet.write" // contacts & address
+
+	ScreeningRead  Action = "screening.read"  // diagnosis class, age class
+	ScreeningWrite Action = "screening.write" // diagnosis class
+
+	InstallationRead  Action = "installation.read"  // home context, dates, status
+	InstallationWrite Action = "installation.write" // home context
+
+	TicketRead  Action = "ticket.read"  // tickets and their messages
+	TicketOpen  Action = "ticket.open"  // open a ticket
+	TicketWrite Action = "ticket.write" // write on a ticket
+	TicketClose Action = "ticket.close" // close a ticket
+
+	DocumentRead   Action = "document.read"
+	DocumentWrite  Action = "document.write"
+	DocumentDelete Action = "document.delete"
+
+	AuditRead            Action = "audit.read"             // the whole audit log
+	PatientAccessHistory Action = "patient.access-history" // who saw a patient, when
+
+	AccountManage Action = "account.manage"
+	KeyManage     Action = "key.manage"
+)
+
+var (
+	doctor     = domain.RoleDoctor
+	installer  = domain.RoleInstaller
+	monitoring = domain.RoleMonitoring
+	researcher = domain.RoleResearcher
+	admin      = domain.RoleAdmin
+)
+
+// matrix maps each action to the roles that may perform it.
+var matrix = map[Action][]domain.Role{
+	Self: domain.AllRoles,
+
+	PatientList:     {doctor},
+	PatientCreate:   {doctor},
+	PatientRead:     {doctor},
+	PatientUpdate:   {doctor},
+	PatientWithdraw: {doctor},
+
+	ContactSheetRead:  {doctor, installer},
+	ContactSheetWrite: {doctor, installer},
+
+	ScreeningRead:  {doctor, researcher},
+	ScreeningWrite: {doctor},
+
+	InstallationRead:  {doctor, installer, monitoring, researcher},
+	InstallationWrite: {doctor, installer, monitoring},
+
+	TicketRead:  {doctor, installer, monitoring},
+	TicketOpen:  {installer, monitoring},
+	TicketWrite: {installer, monitoring},
+	TicketClose: {installer},
+
+	DocumentRead:   {doctor, installer, monitoring, researcher},
+	DocumentWrite:  {installer},
+	DocumentDelete: {installer},
+
+	AuditRead:            {admin},
+	PatientAccessHistory: {doctor},
+
+	AccountManage: {admin},
+	KeyManage:     {admin},
+}
+
+// Allows reports whether any of the roles may perform the action. An
+// action missing from the matrix is allowed to nobody.
+func Allows(roles []domain.Role, a Action) bool {
+	granted := matrix[a]
+	for _, r := range roles {
+		if slices.Contains(granted, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Known reports whether the action is in the matrix.
+func Known(a Action) bool {
+	_, ok := matrix[a]
+	return ok
+}
+
+// Roles returns the roles granted an action.
+func Roles(a Action) []domain.Role { return slices.Clone(matrix[a]) }
+
+// Actions lists every action of the matrix.
+func Actions() []Action {
+	out := make([]Action, 0, len(matrix))
+	for a := range matrix {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}

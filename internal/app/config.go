@@ -1,0 +1,137 @@
+// Package app wires Serenade together: configuration from flags and
+// SERENADE_* variables, the keyring, the store and the HTTP server. The
+// command and the tests start the same wiring.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/store"
+)
+
+// Config is every setting of a Serenade process.
+type Config struct {
+	Listen           string        // SERENADE_LISTEN, default 127.0.0.1:8080
+	DataDir          string        // SERENADE_DATA_DIR, default ./data
+	DatabaseURL      string        // SERENADE_DATABASE_URL: postgres://… or a SQLite path (default <data>/serenade.db)
+	MasterKeyFile    string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
+	MasterKey        string        // SERENADE_MASTER_KEY: the key itself, instead of a file
+	WithdrawalPolicy string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
+	MaxDocumentSize  int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
+	ShutdownTimeout  time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
+	Demo             bool          // --demo: seed demo accounts and patients into an empty database
+	DemoAllowPublic  bool          // --demo-allow-public: let --demo listen beyond loopback
+}
+
+// Defaults returns the embedded-default configuration.
+func Defaults() Config {
+	return Config{
+		Listen:           "127.0.0.1:8080",
+		DataDir:          "data",
+		WithdrawalPolicy: string(store.KeepPseudonymised),
+		MaxDocumentSize:  domain.DefaultMaxDocumentSize,
+		ShutdownTimeout:  30 * time.Second,
+	}
+}
+
+// FromEnv overlays SERENADE_* variables on c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("SERENADE_LISTEN", &c.Listen)
+	str("SERENADE_DATA_DIR", &c.DataDir)
+	str("SERENADE_DATABASE_URL", &c.DatabaseURL)
+	str("SERENADE_MASTER_KEY_FILE", &c.MasterKeyFile)
+	str("SERENADE_MASTER_KEY", &c.MasterKey)
+	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
+	if v := getenv("SERENADE_MAX_DOCUMENT_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("SERENADE_MAX_DOCUMENT_SIZE: want a positive number of bytes, got %q", v)
+		}
+		c.MaxDocumentSize = n
+	}
+	if v := getenv("SERENADE_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("SERENADE_SHUTDOWN_TIMEOUT: %w", err)
+		}
+		c.ShutdownTimeout = d
+	}
+	return nil
+}
+
+// StorageFlags registers the flags every subcommand that opens the
+// database shares; flags override the environment.
+func (c *Config) StorageFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory of the embedded default (SERENADE_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL or SQLite path (SERENADE_DATABASE_URL)")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "master key file, mode 0600 (SERENADE_MASTER_KEY_FILE)")
+}
+
+// ServeFlags registers the flags of `serve`.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.StorageFlags(fs)
+	fs.StringVar(&c.Listen, "listen", c.Listen, "address to listen on (SERENADE_LISTEN)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed demo accounts and sample patients into an empty database")
+	fs.BoolVar(&c.DemoAllowPublic, "demo-allow-public", c.DemoAllowPublic, "allow --demo on a non-loopback address (demo passwords are public!)")
+}
+
+// Resolve fills derived defaults and checks the combination.
+func (c *Config) Resolve() error {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "serenade.db")
+	}
+	if c.MasterKeyFile == "" && c.MasterKey == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.MasterKeyFile != "" && c.MasterKey != "" {
+		return errors.New("set SERENADE_MASTER_KEY or SERENADE_MASTER_KEY_FILE, not both")
+	}
+	switch store.WithdrawalPolicy(c.WithdrawalPolicy) {
+	case store.KeepPseudonymised, store.EraseAll:
+	default:
+		return fmt.Errorf("SERENADE_WITHDRAWAL_POLICY: want %s or %s, got %q", store.KeepPseudonymised, store.EraseAll, c.WithdrawalPolicy)
+	}
+	if c.Demo && !c.DemoAllowPublic && !isLoopback(c.Listen) {
+		return fmt.Errorf("--demo listens only on a loopback address (its passwords are public); %q is not one: use --demo-allow-public to force it", c.Listen)
+	}
+	return nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Load builds the configuration of a subcommand: defaults, then the
+// environment, then flags.
+func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)) (Config, error) {
+	c := Defaults()
+	if err := c.FromEnv(os.Getenv); err != nil {
+		return c, err
+	}
+	register(&c, fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Resolve()
+}

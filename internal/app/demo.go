@@ -1,0 +1,39 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"serenade/internal/demo"
+	"serenade/internal/domain"
+	"serenade/internal/password"
+	"serenade/internal/store"
+)
+
+// seedDemo fills an empty database with the demo accounts and patients.
+// A database that already holds data is left alone, so restarting with
+// --demo never duplicates or overwrites anything.
+func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	empty, err := db.Empty(ctx)
+	if err != nil || !empty {
+		if err == nil {
+			log.Info("demo mode: database not empty, nothing seeded")
+		}
+		return err
+	}
+	for _, a := range demo.Accounts {
+		hash, err := password.Hash(a.Password)
+		if err != nil {
+			return err
+		}
+		if _, err := db.CreateAccount(ctx, domain.Account{Username: a.Username, Roles: a.Roles, PasswordHash: hash, Demo: true}); err != nil {
+			return err
+		}
+	}
+	res, err := demo.Seed(ctx, db, nil)
+	if err != nil {
+		return err
+	}
+	log.Warn("demo mode: seeded demo accounts and sample patients; demo passwords are public", "accounts", len(demo.Accounts), "patients", len(res.PatientIDs))
+	return nil
+}

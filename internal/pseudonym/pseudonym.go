@@ -1,0 +1,114 @@
+// Package pseudonym turns internal ids into per-role pseudonyms (SPEC §4).
+//
+// A pseudonym is the AES-256 encryption of one block holding the kind of
+// resource, seven zero bytes and the id, under a key derived for the role
+// from the server's pseudonym key. It is therefore stable (same role,
+// same id, same pseudonym), reversible by the server without any lookup
+// table, and unlinkable across roles without the key: two roles' keys are
+// independent, so their pseudonyms of one patient look unrelated. The
+// zero bytes authenticate: a pseudonym of another role, or a raw id,
+// decodes to garbage and is refused (a 2^-56 chance of a false match).
+package pseudonym
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/binary"
+	"strings"
+
+	"serenade/internal/domain"
+	"serenade/internal/keyring"
+)
+
+// Kind is the kind of resource a pseudonym stands for.
+type Kind byte
+
+const (
+	Patient      Kind = 'P'
+	Installation Kind = 'I'
+	Ticket       Kind = 'T'
+	Document     Kind = 'D'
+	Contact      Kind = 'C'
+)
+
+var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// Codec encodes and decodes pseudonyms for every role.
+type Codec struct {
+	blocks map[domain.Role]cipher.Block
+}
+
+// New derives one key per role from the server's pseudonym key.
+func New(serverKey keyring.Key) *Codec {
+	c := &Codec{blocks: map[domain.Role]cipher.Block{}}
+	for _, r := range domain.AllRoles {
+		m := hmac.New(sha256.New, serverKey[:])
+		m.Write([]byte("serenade/pseudonym/" + r))
+		block, err := aes.NewCipher(m.Sum(nil))
+		if err != nil {
+			panic(err) // unreachable: SHA-256 gives an AES-256 key
+		}
+		c.blocks[r] = block
+	}
+	return c
+}
+
+// Encode returns role's pseudonym of the resource: 26 lower-case base32
+// characters.
+func (c *Codec) Encode(role domain.Role, kind Kind, id int64) string {
+	var in, out [aes.BlockSize]byte
+	in[0] = byte(kind)
+	binary.BigEndian.PutUint64(in[8:], uint64(id))
+	c.blocks[role].Encrypt(out[:], in[:])
+	return strings.ToLower(encoding.EncodeToString(out[:]))
+}
+
+// Decode returns the id behind role's pseudonym of a resource of kind;
+// false for anything else (another role's pseudonym, another kind, a raw
+// id, noise).
+func (c *Codec) Decode(role domain.Role, kind Kind, s string) (int64, bool) {
+	block, ok := c.blocks[role]
+	if !ok || len(s) != 26 || strings.ToLower(s) != s {
+		return 0, false
+	}
+	raw, err := encoding.DecodeString(strings.ToUpper(s))
+	if err != nil || len(raw) != aes.BlockSize {
+		return 0, false
+	}
+	var out [aes.BlockSize]byte
+	block.Decrypt(out[:], raw)
+	if out[0] != byte(kind) || binary.BigEndian.Uint64(out[:8])&0x00ffffffffffffff != 0 {
+		return 0, false
+	}
+	id := int64(binary.BigEndian.Uint64(out[8:]))
+	// base32 of 16 bytes leaves two spare bits: accept only the canonical
+	// spelling, so each resource has exactly one pseudonym per role.
+	if id <= 0 || strings.ToLower(encoding.EncodeToString(raw)) != s {
+		return 0, false
+	}
+	return id, true
+}
+
+// Nickname is a friendly Italian first name picked from a pseudonym, so
+// technicians can speak of "Achille's home" without knowing who lives
+// there. Nicknames are not unique; the pseudonym is.
+func Nickname(pseudonym string) string {
+	h := sha256.Sum256([]byte(pseudonym))
+	return nicknames[binary.BigEndian.Uint32(h[:4])%uint32(len(nicknames))]
+}
+
+var nicknames = []string{
+	"Achille", "Ada", "Adele", "Agata", "Alba", "Alceste", "Aldo", "Amalia", "Ambrogio", "Amedeo",
+	"Anselmo", "Arturo", "Assunta", "Attilio", "Beatrice", "Benedetto", "Bianca", "Bruno", "Camilla", "Carlo",
+	"Carmela", "Cesare", "Cesira", "Clelia", "Corrado", "Dante", "Dario", "Delia", "Dino", "Edda",
+	"Elvira", "Emilio", "Enea", "Enrico", "Ermes", "Ernesta", "Ettore", "Eugenia", "Ezio", "Fausto",
+	"Felice", "Filippo", "Fiorella", "Franca", "Fulvio", "Gaspare", "Gemma", "Gilda", "Gino", "Girolamo",
+	"Gisella", "Guido", "Ida", "Ines", "Irma", "Italo", "Jole", "Lauretta", "Lea", "Leone",
+	"Letizia", "Libero", "Lidia", "Livio", "Loredana", "Luigia", "Manfredi", "Marcello", "Matilde", "Melchiorre",
+	"Nella", "Nestore", "Nicola", "Norma", "Oddone", "Olga", "Orazio", "Oreste", "Ottavio", "Palmira",
+	"Pasquale", "Pia", "Pietro", "Rachele", "Remo", "Rina", "Rocco", "Romolo", "Rosalia", "Sabatino",
+	"Santina", "Saverio", "Silvano", "Teodoro", "Teresa", "Tullio", "Ugo", "Valeria", "Vittorio", "Zelinda",
+}

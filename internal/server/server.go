@@ -1,0 +1,96 @@
+// Package server runs Serenade's HTTP server: it listens at once, answers
+// /healthz while the store opens, answers /readyz only once migrations
+// ran and keys are loaded, and drains in-flight requests on shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"serenade/internal/problem"
+)
+
+// Server is an HTTP server whose application handler is installed once
+// the application is ready.
+type Server struct {
+	log   *slog.Logger
+	http  *http.Server
+	app   atomic.Pointer[http.Handler]
+	ready func(context.Context) error // readiness probe of the installed app
+}
+
+// New returns a server; Install makes it ready.
+func New(log *slog.Logger) *Server {
+	s := &Server{log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("/", s.serveApp)
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return s
+}
+
+// Install sets the application handler and its readiness probe.
+func (s *Server) Install(h http.Handler, ready func(context.Context) error) {
+	s.ready = ready
+	s.app.Store(&h)
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.app.Load() == nil {
+		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "starting: migrations or keys not loaded yet")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.ready(ctx); err != nil {
+		s.log.Warn("readiness check failed", "err", err)
+		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "the database does not answer")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
+	h := s.app.Load()
+	if h == nil {
+		w.Header().Set("Retry-After", "1")
+		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "Serenade is starting")
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// Serve answers on ln until ctx is done, then stops accepting and waits
+// up to drain for in-flight requests.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down: draining in-flight requests", "timeout", drain.String())
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}
