@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 
-	"serenade/internal/problem"
+	"serenade/internal/api"
 	"serenade/internal/server"
 	"serenade/internal/store"
 )
@@ -23,7 +22,8 @@ type App struct {
 	ready chan struct{}
 	done  chan error
 
-	db *store.DB // set once ready
+	db  *store.DB // set once ready
+	api *api.API  // set once ready
 }
 
 // Start listens at once (so /healthz answers during start-up), then
@@ -68,16 +68,14 @@ func (a *App) boot(ctx context.Context) error {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	a.srv.Install(a.handler(), db.Ping)
+	h, rest, err := a.buildHandler(ctx, db)
+	if err != nil {
+		return err
+	}
+	a.api = rest
+	a.srv.Install(h, db.Ping)
 	a.log.Info("ready", "backend", db.Backend())
 	return nil
-}
-
-// handler is the application behind the health endpoints.
-func (a *App) handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		problem.Write(w, r, http.StatusNotFound, "not-found", "no such resource")
-	})
 }
 
 // Addr is the address the server listens on.
@@ -100,3 +98,6 @@ func (a *App) ReloadKeys() error {
 
 // Store is the open store (nil until ready), for tests.
 func (a *App) Store() *store.DB { return a.db }
+
+// API is the REST API (nil until ready), for tests.
+func (a *App) API() *api.API { return a.api }

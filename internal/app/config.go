@@ -29,6 +29,17 @@ type Config struct {
 	ShutdownTimeout  time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
 	Demo             bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic  bool          // --demo-allow-public: let --demo listen beyond loopback
+	OIDC             OIDCConfig    // external identity provider; local login when Issuer is empty
+}
+
+// OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
+type OIDCConfig struct {
+	Issuer       string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
+	ClientID     string // SERENADE_OIDC_CLIENT_ID
+	ClientSecret string // SERENADE_OIDC_CLIENT_SECRET (browser login)
+	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
+	RolesClaim   string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap      string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -55,6 +66,12 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_MASTER_KEY_FILE", &c.MasterKeyFile)
 	str("SERENADE_MASTER_KEY", &c.MasterKey)
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
+	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
+	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
+	str("SERENADE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
+	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
+	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
+	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	if v := getenv("SERENADE_MAX_DOCUMENT_SIZE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -103,6 +120,12 @@ func (c *Config) Resolve() error {
 	case store.KeepPseudonymised, store.EraseAll:
 	default:
 		return fmt.Errorf("SERENADE_WITHDRAWAL_POLICY: want %s or %s, got %q", store.KeepPseudonymised, store.EraseAll, c.WithdrawalPolicy)
+	}
+	if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
+		return errors.New("SERENADE_OIDC_ISSUER needs SERENADE_OIDC_CLIENT_ID")
+	}
+	if _, err := c.OIDC.roleMap(); err != nil {
+		return err
 	}
 	if c.Demo && !c.DemoAllowPublic && !isLoopback(c.Listen) {
 		return fmt.Errorf("--demo listens only on a loopback address (its passwords are public); %q is not one: use --demo-allow-public to force it", c.Listen)

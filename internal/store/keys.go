@@ -16,6 +16,7 @@ const (
 	purposePatient   = "patient"
 	purposeIndex     = "blind-index"
 	purposePseudonym = "pseudonym"
+	purposeSigning   = "token-signing"
 )
 
 // loadSystemKeys creates the system keys on first start and unwraps
@@ -29,7 +30,10 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 		if db.indexKey, err = db.systemKey(ctx, tx, purposeIndex); err != nil {
 			return err
 		}
-		db.pseudonymKey, err = db.systemKey(ctx, tx, purposePseudonym)
+		if db.pseudonymKey, err = db.systemKey(ctx, tx, purposePseudonym); err != nil {
+			return err
+		}
+		db.signingSeed, err = db.systemKey(ctx, tx, purposeSigning)
 		return err
 	})
 	if errors.Is(err, keyring.ErrOpen) {

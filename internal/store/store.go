@@ -60,6 +60,7 @@ type DB struct {
 
 	indexKey     keyring.Key // blind index of the codice fiscale
 	pseudonymKey keyring.Key // per-role patient pseudonyms
+	signingSeed  keyring.Key // Ed25519 seed of the local access-token key
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
@@ -163,6 +164,11 @@ func (db *DB) Backend() string { return db.dialect.name }
 
 // Ping checks the database answers, for readiness.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// SigningSeed is the seed of the key that signs local access tokens. It
+// lives in the database (wrapped) so that every replica, and the server
+// after a restart, accepts the tokens of the others.
+func (db *DB) SigningSeed() keyring.Key { return db.signingSeed }
 
 // PseudonymKey is the server key from which per-role pseudonyms derive.
 func (db *DB) PseudonymKey() keyring.Key { return db.pseudonymKey }

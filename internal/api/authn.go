@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"serenade/internal/domain"
+	"serenade/internal/password"
+)
+
+// publicOp marks operations that need no token (login).
+const publicOp = "public"
+
+// authenticate puts the caller's principal in the context. Public
+// operations pass without a token; every other one needs a valid token.
+func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
+	ctx = huma.WithValue(ctx, clientAddrKey{}, ctx.RemoteAddr())
+	if ctx.Operation().Metadata[publicOp] == true {
+		next(ctx)
+		return
+	}
+	r, _ := humago.Unwrap(ctx)
+	p, err := a.deps.Auth.Authenticate(ctx.Context(), r)
+	if err != nil {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
+		_ = huma.WriteErr(a.huma, ctx, http.StatusUnauthorized, errMessage(err))
+		return
+	}
+	next(huma.WithContext(ctx, domain.WithPrincipal(ctx.Context(), p)))
+}
+
+func errMessage(err error) string {
+	if de, ok := err.(*domain.Error); ok {
+		return de.Message
+	}
+	return "invalid token"
+}
+
+type tokenInput struct {
+	RawBody []byte `contentType:"application/x-www-form-urlencoded"`
+}
+
+type tokenOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         struct {
+		AccessToken string `json:"access_token" doc:"Signed JWT to send as Authorization: Bearer."`
+		TokenType   string `json:"token_type" example:"bearer"`
+		ExpiresIn   int    `json:"expires_in" doc:"Lifetime in seconds."`
+	}
+}
+
+type meOutput struct {
+	Body struct {
+		Subject  string        `json:"subject"`
+		Username string        `json:"username"`
+		Roles    []domain.Role `json:"roles"`
+	}
+}
+
+func (a *API) registerAuth() {
+	op := huma.Operation{
+		OperationID: "create-token", Method: http.MethodPost, Path: Prefix + "/auth/token", Tags: []string{"auth"},
+		Summary:     "Log in with a local account",
+		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts are rate-limited per username and per client address; the answer never tells whether a username exists.",
+		Metadata:    map[string]any{publicOp: true},
+		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+	}
+	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID})
+	huma.Register(a.huma, op, a.createToken)
+	a.describeTokenForm()
+
+	register(a, "self.read", huma.Operation{
+		OperationID: "get-me", Method: http.MethodGet, Path: "/me", Tags: []string{"auth"},
+		Summary: "Who am I",
+	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
+		p, _ := domain.PrincipalFrom(ctx)
+		out := &meOutput{}
+		out.Body.Subject, out.Body.Username, out.Body.Roles = p.Subject, p.Username, p.Roles
+		if out.Body.Roles == nil {
+			out.Body.Roles = []domain.Role{}
+		}
+		return out, nil
+	})
+}
+
+// describeTokenForm documents the form fields of the token request,
+// which huma cannot infer from a raw body.
+func (a *API) describeTokenForm() {
+	post := a.huma.OpenAPI().Paths[Prefix+"/auth/token"].Post
+	post.RequestBody.Content["application/x-www-form-urlencoded"].Schema = &huma.Schema{
+		Type:     "object",
+		Required: []string{"grant_type", "username", "password"},
+		Properties: map[string]*huma.Schema{
+			"grant_type": {Type: "string", Enum: []any{"password"}},
+			"username":   {Type: "string", MaxLength: intPtr(100)},
+			"password":   {Type: "string", Format: "password", MaxLength: intPtr(1024)},
+			"scope":      {Type: "string"},
+		},
+	}
+}
+
+func intPtr(n int) *int { return &n }
+
+func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
+	if a.deps.Issuer == nil {
+		return nil, huma.NewError(http.StatusNotFound, "local login is disabled: log in with the identity provider")
+	}
+	form, err := url.ParseQuery(string(in.RawBody))
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity("the body is not a form")
+	}
+	if gt := form.Get("grant_type"); gt != "password" {
+		return nil, huma.NewError(http.StatusUnprocessableEntity, "validation failed",
+			&huma.ErrorDetail{Location: "body.grant_type", Message: "must be password", Value: gt})
+	}
+	username, pw := strings.TrimSpace(form.Get("username")), form.Get("password")
+	if username == "" || pw == "" || len(username) > 100 || len(pw) > 1024 {
+		return nil, huma.NewError(http.StatusUnprocessableEntity, "validation failed",
+			&huma.ErrorDetail{Location: "body.username", Message: "username and password are required"})
+	}
+	client := clientAddr(ctx)
+	if !a.limiter.allowed(username, client) {
+		return nil, huma.NewError(http.StatusTooManyRequests, "too many failed logins: wait a few minutes")
+	}
+	p, ok := a.checkPassword(ctx, username, pw)
+	if !ok {
+		a.limiter.failed(username, client)
+		return nil, huma.Error401Unauthorized("invalid username or password")
+	}
+	token, ttl, err := a.deps.Issuer.Issue(p)
+	if err != nil {
+		return nil, err
+	}
+	out := &tokenOutput{CacheControl: "no-store"}
+	out.Body.AccessToken, out.Body.TokenType, out.Body.ExpiresIn = token, "bearer", int(ttl.Seconds())
+	return out, nil
+}
+
+// checkPassword verifies a login. Unknown, disabled and (outside demo
+// mode) demo accounts cost the same argon2id work as a wrong password,
+// and all give the same answer.
+func (a *API) checkPassword(ctx context.Context, username, pw string) (domain.Principal, bool) {
+	acct, err := a.deps.Accounts.Account(ctx, username)
+	if err != nil {
+		password.VerifyNobody(pw)
+		return domain.Principal{}, false
+	}
+	ok, err := password.Verify(pw, acct.PasswordHash)
+	if err != nil || !ok || acct.DisabledAt != nil || (acct.Demo && !a.deps.Demo) {
+		return domain.Principal{}, false
+	}
+	return domain.Principal{Subject: "local:" + acct.Username, Username: acct.Username, Roles: acct.Roles}, true
+}
+
+type clientAddrKey struct{}
+
+// clientAddr is the remote IP of the request (without port).
+func clientAddr(ctx context.Context) string {
+	addr, _ := ctx.Value(clientAddrKey{}).(string)
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+type contactSheetOutput struct{ Body ContactSheet }
+
+type addressInput struct {
+	installationRef
+	Body struct {
+		Address string `json:"address" maxLength:"300"`
+	}
+}
+
+type addContactInput struct {
+	installationRef
+	Body ContactInput
+}
+
+type contactRef struct {
+	installationRef
+	Contact string `path:"contact" maxLength:"40"`
+}
+
+type updateContactInput struct {
+	contactRef
+	Body ContactInput
+}
+
+type contactOutput struct{ Body ContactView }
+
+func (a *API) registerContactSheet() {
+	tags := []string{"contact sheet"}
+	base := "/installations/{installation}/contact-sheet"
+	register(a, access.ContactSheetRead, huma.Operation{OperationID: "get-contact-sheet", Method: http.MethodGet, Path: base, Tags: tags,
+		Summary: "Read the home's contact sheet: name, address and contacts, never medical data", Errors: []int{http.StatusNotFound}},
+		a.getContactSheet)
+	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "update-address", Method: http.MethodPut, Path: base + "/address", Tags: tags,
+		Summary: "Correct the home address", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.updateAddress)
+	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "add-contact", Method: http.MethodPost, Path: base + "/contacts", Tags: tags,
+		Summary: "Add a contact", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.addContact)
+	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "update-contact", Method: http.MethodPut, Path: base + "/contacts/{contact}", Tags: tags,
+		Summary: "Replace a contact", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.updateContact)
+	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "delete-contact", Method: http.MethodDelete, Path: base + "/contacts/{contact}", Tags: tags,
+		Summary: "Remove a contact", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict}},
+		a.deleteContact)
+}
+
+// homePatient resolves an installation reference to its patient's id.
+func (a *API) homePatient(ctx context.Context, ref installationRef) (domain.Installation, error) {
+	id, err := a.installationID(ctx, ref)
+	if err != nil {
+		return domain.Installation{}, err
+	}
+	return a.deps.Study.Installation(ctx, id)
+}
+
+func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*contactSheetOutput, error) {
+	p, err := a.deps.Study.Patient(ctx, inst.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	v := a.viewer(ctx)
+	return &contactSheetOutput{Body: ContactSheet{
+		Installation: v.ref(pseudonym.Installation, inst.ID), Nickname: v.nickname(p.ID),
+		FirstName: p.Identity.FirstName, LastName: p.Identity.LastName, Address: p.Identity.Address, Contacts: v.contacts(p.Contacts),
+	}}, nil
+}
+
+func (a *API) getContactSheet(ctx context.Context, in *installationRef) (*contactSheetOutput, error) {
+	inst, err := a.homePatient(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return a.contactSheet(ctx, inst)
+}
+
+func (a *API) updateAddress(ctx context.Context, in *addressInput) (*contactSheetOutput, error) {
+	inst, err := a.homePatient(ctx, in.installationRef)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.deps.Study.UpdateAddress(ctx, inst.PatientID, in.Body.Address); err != nil {
+		return nil, err
+	}
+	return a.contactSheet(ctx, inst)
+}
+
+func (a *API) addContact(ctx context.Context, in *addContactInput) (*contactOutput, error) {
+	inst, err := a.homePatient(ctx, in.installationRef)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.deps.Study.AddContact(ctx, inst.PatientID, in.Body.domain())
+	if err != nil {
+		return nil, err
+	}
+	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
+}
+
+func (a *API) contactTarget(ctx context.Context, ref contactRef) (domain.Installation, int64, error) {
+	inst, err := a.homePatient(ctx, ref.installationRef)
+	if err != nil {
+		return inst, 0, err
+	}
+	id, err := a.viewer(ctx).resolve(pseudonym.Contact, ref.Contact)
+	return inst, id, err
+}
+
+func (a *API) updateContact(ctx context.Context, in *updateContactInput) (*contactOutput, error) {
+	inst, id, err := a.contactTarget(ctx, in.contactRef)
+	if err != nil {
+		return nil, err
+	}
+	c := in.Body.domain()
+	c.ID = id
+	if c, err = a.deps.Study.UpdateContact(ctx, inst.PatientID, c); err != nil {
+		return nil, err
+	}
+	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
+}
+
+func (a *API) deleteContact(ctx context.Context, in *contactRef) (*struct{}, error) {
+	inst, id, err := a.contactTarget(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.deps.Study.DeleteContact(ctx, inst.PatientID, id)
+}

@@ -1,0 +1,169 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/pseudonym"
+)
+
+type documentRef struct {
+	Document string `path:"document" maxLength:"40" doc:"Document id (doctors) or the caller's pseudonym of the document."`
+}
+
+type documentOutput struct{ Body DocumentView }
+
+type documentListOutput struct {
+	Body struct {
+		Documents []DocumentView `json:"documents"`
+	}
+}
+
+// metaMaxDocumentSize carries the upload limit to the upload resolver.
+const metaMaxDocumentSize = "maxDocumentSize"
+
+// uploadInput reads the multipart body itself, as a stream into memory
+// bounded by the size limit: a patient's document must never be spooled
+// to a temporary file in clear, which is what a generic multipart parser
+// does with large files.
+type uploadInput struct {
+	installationRef
+	name     string
+	content  []byte
+	tooLarge bool
+}
+
+// Resolve reads the "file" part of a multipart/form-data body.
+func (u *uploadInput) Resolve(ctx huma.Context) []error {
+	limit, _ := ctx.Operation().Metadata[metaMaxDocumentSize].(int64)
+	mt, params, err := mime.ParseMediaType(ctx.Header("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return []error{&huma.ErrorDetail{Location: "body", Message: "must be multipart/form-data with a file field"}}
+	}
+	mr := multipart.NewReader(ctx.BodyReader(), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return []error{&huma.ErrorDetail{Location: "body.file", Message: "a file field is required"}}
+		}
+		if err != nil {
+			return []error{&huma.ErrorDetail{Location: "body", Message: "malformed multipart body"}}
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		var buf bytes.Buffer
+		n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
+		if err != nil {
+			return []error{&huma.ErrorDetail{Location: "body.file", Message: "the upload was interrupted"}}
+		}
+		u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
+		return nil
+	}
+}
+
+func (a *API) registerDocuments() {
+	tags := []string{"documents"}
+	register(a, access.DocumentRead, huma.Operation{OperationID: "list-documents", Method: http.MethodGet, Path: "/installations/{installation}/documents", Tags: tags,
+		Summary: "List an installation's documents", Errors: []int{http.StatusNotFound}}, a.listDocuments)
+	register(a, access.DocumentWrite, huma.Operation{OperationID: "upload-document", Method: http.MethodPost, Path: "/installations/{installation}/documents", Tags: tags,
+		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
+		Description:     "multipart/form-data with one `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes. The stored type is sniffed from the content.",
+		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
+		BodyReadTimeout: 2 * time.Minute,
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+			Type: "object", Required: []string{"file"},
+			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary", Description: "The document."}},
+		}}}},
+	}, a.uploadDocument)
+	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
+		Summary: "Download a document", Errors: []int{http.StatusNotFound},
+		Description: "The body is the file, with its sniffed content type and an attachment Content-Disposition.",
+		Responses: map[string]*huma.Response{"200": {Description: "The file.", Content: map[string]*huma.MediaType{
+			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}},
+	}, a.downloadDocument)
+	register(a, access.DocumentDelete, huma.Operation{OperationID: "delete-document", Method: http.MethodDelete, Path: "/documents/{document}", Tags: tags,
+		Summary: "Delete a document", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, a.deleteDocument)
+}
+
+func (a *API) listDocuments(ctx context.Context, in *installationRef) (*documentListOutput, error) {
+	id, err := a.installationID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := a.deps.Study.Documents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := a.viewer(ctx)
+	out := &documentListOutput{}
+	out.Body.Documents = make([]DocumentView, len(docs))
+	for i, d := range docs {
+		out.Body.Documents[i] = v.document(d)
+	}
+	return out, nil
+}
+
+func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOutput, error) {
+	id, err := a.installationID(ctx, in.installationRef)
+	if err != nil {
+		return nil, err
+	}
+	if in.tooLarge {
+		return nil, huma.NewError(http.StatusRequestEntityTooLarge, "the document is larger than "+strconv.FormatInt(a.deps.MaxDocumentSize, 10)+" bytes")
+	}
+	d, err := a.deps.Study.AddDocument(ctx, id, in.name, in.content)
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{Body: a.viewer(ctx).document(d)}, nil
+}
+
+func (a *API) documentID(ctx context.Context, ref documentRef) (int64, error) {
+	return a.viewer(ctx).resolve(pseudonym.Document, ref.Document)
+}
+
+func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.StreamResponse, error) {
+	id, err := a.documentID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	d, content, err := a.deps.Study.DocumentContent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
+		if disposition == "" {
+			disposition = "attachment"
+		}
+		hctx.SetHeader("Content-Type", d.ContentType)
+		hctx.SetHeader("Content-Disposition", disposition)
+		hctx.SetHeader("Content-Length", strconv.Itoa(len(content)))
+		hctx.SetHeader("X-Content-Type-Options", "nosniff")
+		hctx.SetHeader("Content-Security-Policy", "sandbox; default-src 'none'")
+		hctx.SetHeader("Cache-Control", "no-store")
+		hctx.SetStatus(http.StatusOK)
+		_, _ = hctx.BodyWriter().Write(content)
+	}}, nil
+}
+
+func (a *API) deleteDocument(ctx context.Context, in *documentRef) (*struct{}, error) {
+	id, err := a.documentID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.deps.Study.DeleteDocument(ctx, id)
+}
+

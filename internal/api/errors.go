@@ -1,0 +1,89 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/domain"
+	"serenade/internal/problem"
+)
+
+// init gives huma's errors stable problem types. huma builds every error
+// through this package-level hook; it is set once, here, and depends on
+// nothing but the status code.
+func init() {
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		m := &huma.ErrorModel{Type: problem.TypeBase + slug(status), Title: http.StatusText(status), Status: status, Detail: msg}
+		for _, e := range errs {
+			if e != nil {
+				m.Add(e)
+			}
+		}
+		return m
+	}
+}
+
+// slug names the problem type of a status.
+func slug(status int) string {
+	switch status {
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		return "invalid"
+	case http.StatusUnauthorized:
+		return "unauthenticated"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusNotFound:
+		return "not-found"
+	case http.StatusConflict:
+		return "conflict"
+	case http.StatusRequestEntityTooLarge:
+		return "too-large"
+	case http.StatusTooManyRequests:
+		return "rate-limited"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
+}
+
+// problemOf maps a domain error to its problem; internal errors become a
+// bare 500 (the cause is logged by the caller, never sent).
+func problemOf(err error) huma.StatusError {
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return huma.NewError(http.StatusInternalServerError, "internal error")
+	}
+	switch de.Kind {
+	case domain.KindInvalid:
+		return huma.NewError(http.StatusUnprocessableEntity, "validation failed",
+			&huma.ErrorDetail{Location: "body." + de.Field, Message: de.Message})
+	case domain.KindNotFound:
+		return huma.NewError(http.StatusNotFound, de.Message)
+	case domain.KindConflict:
+		return huma.NewError(http.StatusConflict, de.Message)
+	case domain.KindUnauthenticated:
+		return huma.NewError(http.StatusUnauthorized, de.Message)
+	case domain.KindForbidden:
+		return huma.NewError(http.StatusForbidden, de.Message)
+	}
+	return huma.NewError(http.StatusInternalServerError, "internal error")
+}
+
+// problem maps err and logs internal errors.
+func (a *API) problem(ctx context.Context, err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
+	if domain.KindOf(err) == domain.KindInternal {
+		a.deps.Log.ErrorContext(ctx, "request failed", "err", err)
+	}
+	return problemOf(err)
+}

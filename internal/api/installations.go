@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+type installationRef struct {
+	Installation string `path:"installation" maxLength:"40" doc:"Installation id (doctors) or the caller's pseudonym of the installation."`
+}
+
+type installationOutput struct{ Body InstallationView }
+
+type installationListOutput struct {
+	Body struct {
+		Installations []InstallationView `json:"installations"`
+	}
+}
+
+type updateInstallationInput struct {
+	installationRef
+	Body HomeContext
+}
+
+func (a *API) registerInstallations() {
+	tags := []string{"installations"}
+	register(a, access.InstallationRead, huma.Operation{OperationID: "list-installations", Method: http.MethodGet, Path: "/installations", Tags: tags,
+		Summary: "List installations with their derived status"}, a.listInstallations)
+	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
+		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
+	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
+		Summary: "Replace the home context of an installation", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.updateInstallation)
+}
+
+func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installationListOutput, error) {
+	insts, err := a.deps.Study.Installations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := a.viewer(ctx)
+	out := &installationListOutput{}
+	out.Body.Installations = make([]InstallationView, len(insts))
+	for i, inst := range insts {
+		out.Body.Installations[i] = v.installation(inst)
+	}
+	return out, nil
+}
+
+func (a *API) installationID(ctx context.Context, ref installationRef) (int64, error) {
+	return a.viewer(ctx).resolve(pseudonym.Installation, ref.Installation)
+}
+
+func (a *API) getInstallation(ctx context.Context, in *installationRef) (*installationOutput, error) {
+	id, err := a.installationID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := a.deps.Study.Installation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &installationOutput{Body: a.viewer(ctx).installation(inst)}, nil
+}
+
+func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInput) (*installationOutput, error) {
+	id, err := a.installationID(ctx, in.installationRef)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body))
+	if err != nil {
+		return nil, err
+	}
+	return &installationOutput{Body: a.viewer(ctx).installation(inst)}, nil
+}

@@ -1,0 +1,181 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+// IdentityInput is the identity and medical record a doctor types.
+type IdentityInput struct {
+	FirstName      string                `json:"first_name" maxLength:"100"`
+	LastName       string                `json:"last_name" maxLength:"100"`
+	CodiceFiscale  string                `json:"codice_fiscale" maxLength:"16" doc:"Italian tax code; sex, birth date and place are derived from it."`
+	Address        string                `json:"address" maxLength:"300"`
+	MedicalNotes   string                `json:"medical_notes,omitempty" maxLength:"20000"`
+	Diagnosis      string                `json:"diagnosis,omitempty" maxLength:"500" doc:"Free-text neurological diagnosis."`
+	DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class,omitempty" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
+}
+
+func (in IdentityInput) domain() domain.Identity {
+	return domain.Identity{FirstName: in.FirstName, LastName: in.LastName, CodiceFiscale: in.CodiceFiscale, Address: in.Address,
+		MedicalNotes: in.MedicalNotes, Diagnosis: in.Diagnosis, DiagnosisClass: in.DiagnosisClass}
+}
+
+// ContactInput is a contact to add or replace.
+type ContactInput struct {
+	Alias string `json:"alias" maxLength:"100"`
+	Phone string `json:"phone,omitempty" maxLength:"40"`
+	Email string `json:"email,omitempty" maxLength:"200"`
+}
+
+func (c ContactInput) domain() domain.Contact {
+	return domain.Contact{Alias: c.Alias, Phone: c.Phone, Email: c.Email}
+}
+
+type enrolInput struct {
+	Body struct {
+		IdentityInput
+		DateJoin string         `json:"date_join,omitempty" format:"date" doc:"Enrolment date; today when omitted."`
+		Contacts []ContactInput `json:"contacts,omitempty" maxItems:"20"`
+	}
+}
+
+type patientRef struct {
+	Patient string `path:"patient" maxLength:"40" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
+}
+
+type updatePatientInput struct {
+	patientRef
+	Body IdentityInput
+}
+
+type recordOutput struct{ Body PatientRecord }
+
+type patientListOutput struct {
+	Body struct {
+		Patients []PatientSummary `json:"patients"`
+	}
+}
+
+func (a *API) registerPatients() {
+	tags := []string{"patients"}
+	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
+		Summary: "List patients with identity"}, a.listPatients)
+	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
+		Summary: "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; a duplicate is a 409."},
+		a.enrolPatient)
+	register(a, access.PatientRead, huma.Operation{OperationID: "get-patient", Method: http.MethodGet, Path: "/patients/{patient}", Tags: tags,
+		Summary: "Read a patient's identity and medical record", Errors: []int{http.StatusNotFound}}, a.getPatient)
+	register(a, access.PatientUpdate, huma.Operation{OperationID: "update-patient", Method: http.MethodPut, Path: "/patients/{patient}", Tags: tags,
+		Summary: "Replace a patient's identity and medical record", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.updatePatient)
+	register(a, access.PatientWithdraw, huma.Operation{OperationID: "withdraw-patient", Method: http.MethodDelete, Path: "/patients/{patient}", Tags: tags,
+		Summary: "Withdraw a patient", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict},
+		Description: "Erases the patient's identity and medical data for good (crypto-shredding), also from earlier backups."},
+		a.withdrawPatient)
+}
+
+func (a *API) listPatients(ctx context.Context, _ *struct{}) (*patientListOutput, error) {
+	patients, err := a.deps.Study.Patients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	status, err := a.statusByPatient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := a.viewer(ctx)
+	out := &patientListOutput{}
+	out.Body.Patients = make([]PatientSummary, len(patients))
+	for i, p := range patients {
+		out.Body.Patients[i] = PatientSummary{
+			ID: v.ref(pseudonym.Patient, p.ID), FirstName: p.Identity.FirstName, LastName: p.Identity.LastName,
+			Diagnosis: p.Identity.Diagnosis, DiagnosisClass: p.Identity.DiagnosisClass, Status: status[p.ID],
+			DateJoin: p.DateJoin.Format(dateLayout), Withdrawn: p.Withdrawn(),
+		}
+	}
+	return out, nil
+}
+
+func (a *API) statusByPatient(ctx context.Context) (map[int64]domain.InstallationStatus, error) {
+	insts, err := a.deps.Study.Installations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]domain.InstallationStatus, len(insts))
+	for _, i := range insts {
+		m[i.PatientID] = i.Status
+	}
+	return m, nil
+}
+
+func (a *API) enrolPatient(ctx context.Context, in *enrolInput) (*recordOutput, error) {
+	np := domain.NewPatient{Identity: in.Body.IdentityInput.domain()}
+	if in.Body.DateJoin != "" {
+		d, err := time.Parse(dateLayout, in.Body.DateJoin)
+		if err != nil {
+			return nil, domain.Invalid("date_join", "must be a date (YYYY-MM-DD)")
+		}
+		np.DateJoin = d
+	}
+	for _, c := range in.Body.Contacts {
+		np.Contacts = append(np.Contacts, c.domain())
+	}
+	p, err := a.deps.Study.Enrol(ctx, np)
+	if err != nil {
+		return nil, err
+	}
+	return a.recordOf(ctx, p)
+}
+
+func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, error) {
+	inst, err := a.deps.Study.InstallationOfPatient(ctx, p.ID)
+	if err != nil && domain.KindOf(err) != domain.KindNotFound {
+		return nil, err
+	}
+	return &recordOutput{Body: a.viewer(ctx).record(p, inst, a.deps.Now())}, nil
+}
+
+func (a *API) patientID(ctx context.Context, ref patientRef) (int64, error) {
+	return a.viewer(ctx).resolve(pseudonym.Patient, ref.Patient)
+}
+
+func (a *API) getPatient(ctx context.Context, in *patientRef) (*recordOutput, error) {
+	id, err := a.patientID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.deps.Study.Patient(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return a.recordOf(ctx, p)
+}
+
+func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {
+	id, err := a.patientID(ctx, in.patientRef)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.deps.Study.UpdateIdentity(ctx, id, in.Body.domain())
+	if err != nil {
+		return nil, err
+	}
+	return a.recordOf(ctx, p)
+}
+
+func (a *API) withdrawPatient(ctx context.Context, in *patientRef) (*struct{}, error) {
+	id, err := a.patientID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.deps.Study.Withdraw(ctx, id)
+}

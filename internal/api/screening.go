@@ -1,0 +1,97 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+type screeningOutput struct{ Body Screening }
+
+type screeningListOutput struct {
+	Body struct {
+		Screening []Screening `json:"screening"`
+	}
+}
+
+type updateScreeningInput struct {
+	patientRef
+	Body struct {
+		DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
+	}
+}
+
+func (a *API) registerScreening() {
+	tags := []string{"screening"}
+	register(a, access.ScreeningRead, huma.Operation{OperationID: "list-screening", Method: http.MethodGet, Path: "/screening", Tags: tags,
+		Summary: "List the pseudonymised screening data of patients still in the study"}, a.listScreening)
+	register(a, access.ScreeningRead, huma.Operation{OperationID: "get-screening", Method: http.MethodGet, Path: "/patients/{patient}/screening", Tags: tags,
+		Summary: "Read a patient's screening data", Errors: []int{http.StatusNotFound}}, a.getScreening)
+	register(a, access.ScreeningWrite, huma.Operation{OperationID: "update-screening", Method: http.MethodPut, Path: "/patients/{patient}/screening", Tags: tags,
+		Summary: "Set a patient's diagnosis class", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.updateScreening)
+}
+
+func (a *API) screening(ctx context.Context, p domain.Patient) Screening {
+	v := a.viewer(ctx)
+	s := Screening{Patient: v.ref(pseudonym.Patient, p.ID), Nickname: v.nickname(p.ID), DiagnosisClass: p.Identity.DiagnosisClass}
+	if d, err := p.Identity.Derive(a.deps.Now()); err == nil {
+		s.AgeClass = d.AgeClass
+	}
+	return s
+}
+
+func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOutput, error) {
+	patients, err := a.deps.Study.Patients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &screeningListOutput{}
+	out.Body.Screening = []Screening{}
+	for _, p := range patients {
+		if !p.Withdrawn() {
+			out.Body.Screening = append(out.Body.Screening, a.screening(ctx, p))
+		}
+	}
+	return out, nil
+}
+
+// livePatient reads a patient still in the study; a withdrawn one has no
+// screening data left.
+func (a *API) livePatient(ctx context.Context, ref patientRef) (domain.Patient, error) {
+	id, err := a.patientID(ctx, ref)
+	if err != nil {
+		return domain.Patient{}, err
+	}
+	p, err := a.deps.Study.Patient(ctx, id)
+	if err == nil && p.Withdrawn() {
+		err = domain.NotFound("no such patient")
+	}
+	return p, err
+}
+
+func (a *API) getScreening(ctx context.Context, in *patientRef) (*screeningOutput, error) {
+	p, err := a.livePatient(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	return &screeningOutput{Body: a.screening(ctx, p)}, nil
+}
+
+func (a *API) updateScreening(ctx context.Context, in *updateScreeningInput) (*screeningOutput, error) {
+	p, err := a.livePatient(ctx, in.patientRef)
+	if err != nil {
+		return nil, err
+	}
+	id := p.Identity
+	id.DiagnosisClass = in.Body.DiagnosisClass
+	if p, err = a.deps.Study.UpdateIdentity(ctx, p.ID, id); err != nil {
+		return nil, err
+	}
+	return &screeningOutput{Body: a.screening(ctx, p)}, nil
+}

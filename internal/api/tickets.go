@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+type ticketRef struct {
+	Ticket string `path:"ticket" maxLength:"40" doc:"Ticket id (doctors) or the caller's pseudonym of the ticket."`
+}
+
+type ticketOutput struct{ Body TicketView }
+
+type ticketListOutput struct {
+	Body struct {
+		Tickets []TicketView `json:"tickets"`
+	}
+}
+
+type openTicketInput struct {
+	installationRef
+	Body struct {
+		Category domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
+		Message  string                `json:"message" minLength:"1" maxLength:"10000" doc:"First message of the thread."`
+	}
+}
+
+type messageInput struct {
+	ticketRef
+	Body struct {
+		Body string `json:"body" minLength:"1" maxLength:"10000"`
+	}
+}
+
+type messageOutput struct{ Body MessageView }
+
+func (a *API) registerTickets() {
+	tags := []string{"tickets"}
+	register(a, access.TicketRead, huma.Operation{OperationID: "list-tickets", Method: http.MethodGet, Path: "/installations/{installation}/tickets", Tags: tags,
+		Summary: "List an installation's tickets with their threads", Errors: []int{http.StatusNotFound}}, a.listTickets)
+	register(a, access.TicketOpen, huma.Operation{OperationID: "open-ticket", Method: http.MethodPost, Path: "/installations/{installation}/tickets", Tags: tags,
+		Summary: "Open a ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "At most one ticket of each category is open on an installation at a time."}, a.openTicket)
+	register(a, access.TicketRead, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/tickets/{ticket}", Tags: tags,
+		Summary: "Read a ticket and its thread", Errors: []int{http.StatusNotFound}}, a.getTicket)
+	register(a, access.TicketWrite, huma.Operation{OperationID: "add-message", Method: http.MethodPost, Path: "/tickets/{ticket}/messages", Tags: tags,
+		Summary: "Write on an open ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		a.addMessage)
+	register(a, access.TicketClose, huma.Operation{OperationID: "close-ticket", Method: http.MethodPost, Path: "/tickets/{ticket}/close", Tags: tags,
+		Summary: "Close a ticket", Errors: []int{http.StatusNotFound, http.StatusConflict},
+		Description: "Closing the installation ticket starts data collection for 12 months; closing the uninstallation ticket ends it now."},
+		a.closeTicket)
+}
+
+func (a *API) listTickets(ctx context.Context, in *installationRef) (*ticketListOutput, error) {
+	id, err := a.installationID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	tickets, err := a.deps.Study.Tickets(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := a.viewer(ctx)
+	out := &ticketListOutput{}
+	out.Body.Tickets = make([]TicketView, len(tickets))
+	for i, t := range tickets {
+		out.Body.Tickets[i] = v.ticket(t)
+	}
+	return out, nil
+}
+
+func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutput, error) {
+	id, err := a.installationID(ctx, in.installationRef)
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.deps.Study.OpenTicket(ctx, id, in.Body.Category, in.Body.Message)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+}
+
+func (a *API) ticketID(ctx context.Context, ref ticketRef) (int64, error) {
+	return a.viewer(ctx).resolve(pseudonym.Ticket, ref.Ticket)
+}
+
+func (a *API) getTicket(ctx context.Context, in *ticketRef) (*ticketOutput, error) {
+	id, err := a.ticketID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.deps.Study.Ticket(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+}
+
+func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput, error) {
+	id, err := a.ticketID(ctx, in.ticketRef)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.deps.Study.AddMessage(ctx, id, in.Body.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &messageOutput{Body: MessageView{Sender: m.Sender, Body: m.Body, CreatedAt: m.CreatedAt}}, nil
+}
+
+func (a *API) closeTicket(ctx context.Context, in *ticketRef) (*ticketOutput, error) {
+	id, err := a.ticketID(ctx, *in)
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.deps.Study.CloseTicket(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+}

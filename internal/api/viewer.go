@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"strconv"
+
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+// viewer is the caller as the API sees them: doctors address resources
+// by their internal ids, every other role by its own pseudonyms (SPEC §4).
+type viewer struct {
+	doctor bool
+	roles  []domain.Role // non-doctor roles, in matrix order; roles[0] names resources
+	codec  *pseudonym.Codec
+}
+
+func (a *API) viewer(ctx context.Context) viewer {
+	p, _ := domain.PrincipalFrom(ctx)
+	v := viewer{doctor: p.Has(domain.RoleDoctor), codec: a.deps.Pseudonyms}
+	for _, r := range domain.AllRoles {
+		if r != domain.RoleDoctor && p.Has(r) {
+			v.roles = append(v.roles, r)
+		}
+	}
+	return v
+}
+
+// ref is how the caller sees a resource id.
+func (v viewer) ref(kind pseudonym.Kind, id int64) string {
+	if v.doctor {
+		return strconv.FormatInt(id, 10)
+	}
+	return v.codec.Encode(v.roles[0], kind, id)
+}
+
+// nickname is the friendly name of a patient's pseudonym; doctors, who
+// see names, get none.
+func (v viewer) nickname(patientID int64) string {
+	if v.doctor {
+		return ""
+	}
+	return pseudonym.Nickname(v.ref(pseudonym.Patient, patientID))
+}
+
+// resolve turns the caller's reference back into an id. A raw id from a
+// non-doctor, or another role's pseudonym, is simply not found.
+func (v viewer) resolve(kind pseudonym.Kind, ref string) (int64, error) {
+	if v.doctor {
+		if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+	}
+	for _, r := range v.roles {
+		if id, ok := v.codec.Decode(r, kind, ref); ok {
+			return id, nil
+		}
+	}
+	return 0, domain.NotFound("no such %s", kindName(kind))
+}
+
+func kindName(k pseudonym.Kind) string {
+	switch k {
+	case pseudonym.Patient:
+		return "patient"
+	case pseudonym.Installation:
+		return "installation"
+	case pseudonym.Ticket:
+		return "ticket"
+	case pseudonym.Document:
+		return "document"
+	case pseudonym.Contact:
+		return "contact"
+	}
+	return "resource"
+}

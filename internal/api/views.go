@@ -1,0 +1,192 @@
+package api
+
+import (
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+// The views below are what each role may see of a resource (SPEC §2).
+// Their names say who gets them; the OpenAPI document lists their fields.
+
+// PatientRecord is a patient's identity and medical record: dottore only.
+type PatientRecord struct {
+	ID             string                    `json:"id" doc:"Internal patient id (doctors only)."`
+	FirstName      string                    `json:"first_name"`
+	LastName       string                    `json:"last_name"`
+	CodiceFiscale  string                    `json:"codice_fiscale"`
+	Sex            string                    `json:"sex,omitempty" enum:"M,F" doc:"Derived from the codice fiscale."`
+	BirthDate      string                    `json:"birth_date,omitempty" format:"date" doc:"Derived from the codice fiscale."`
+	BirthPlace     *BirthPlace               `json:"birth_place,omitempty" doc:"Derived from the codice fiscale."`
+	Age            int                       `json:"age,omitempty" doc:"Derived from the codice fiscale."`
+	AgeClass       string                    `json:"age_class,omitempty" enum:"<75,75-85,85+"`
+	Address        string                    `json:"address"`
+	MedicalNotes   string                    `json:"medical_notes"`
+	Diagnosis      string                    `json:"diagnosis"`
+	DiagnosisClass domain.DiagnosisClass     `json:"diagnosis_class"`
+	DateJoin       string                    `json:"date_join" format:"date" doc:"Enrolment date."`
+	Contacts       []ContactView             `json:"contacts"`
+	Installation   string                    `json:"installation,omitempty" doc:"Id of the installation in the patient's home."`
+	Status         domain.InstallationStatus `json:"status,omitempty" doc:"Derived status of the installation."`
+	WithdrawnAt    *time.Time                `json:"withdrawn_at,omitempty" doc:"Set once the patient withdrew: identity and medical data are erased."`
+}
+
+// BirthPlace is a municipality with its province, or a foreign country.
+type BirthPlace struct {
+	Code     string `json:"code" doc:"Belfiore code."`
+	Name     string `json:"name"`
+	Province string `json:"province,omitempty"`
+	Foreign  bool   `json:"foreign"`
+}
+
+// PatientSummary is a row of the doctors' patient list.
+type PatientSummary struct {
+	ID             string                    `json:"id"`
+	FirstName      string                    `json:"first_name"`
+	LastName       string                    `json:"last_name"`
+	Diagnosis      string                    `json:"diagnosis"`
+	DiagnosisClass domain.DiagnosisClass     `json:"diagnosis_class"`
+	Status         domain.InstallationStatus `json:"status"`
+	DateJoin       string                    `json:"date_join" format:"date"`
+	Withdrawn      bool                      `json:"withdrawn"`
+}
+
+// ContactView is a way to reach a patient's home.
+type ContactView struct {
+	ID    string `json:"id"`
+	Alias string `json:"alias"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// ContactSheet is what installers see of a home: dottore and iit.
+type ContactSheet struct {
+	Installation string        `json:"installation"`
+	Nickname     string        `json:"nickname,omitempty" doc:"Friendly name derived from the caller's pseudonym (non-doctors)."`
+	FirstName    string        `json:"first_name"`
+	LastName     string        `json:"last_name"`
+	Address      string        `json:"address"`
+	Contacts     []ContactView `json:"contacts"`
+}
+
+// Screening is the pseudonymised screening data: dottore and unimi.
+type Screening struct {
+	Patient        string                `json:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
+	Nickname       string                `json:"nickname,omitempty"`
+	DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class"`
+	AgeClass       string                `json:"age_class" enum:"<75,75-85,85+"`
+}
+
+// HomeContext describes the home as the installers found it.
+type HomeContext struct {
+	ApartmentType   string `json:"apartment_type" maxLength:"5000"`
+	InternetType    string `json:"internet_type" maxLength:"5000"`
+	Flatmates       string `json:"flatmates" maxLength:"5000"`
+	Pets            string `json:"pets" maxLength:"5000"`
+	Visitors        string `json:"visitors" maxLength:"5000"`
+	SmartphoneModel string `json:"smartphone_model" maxLength:"5000"`
+	Appliances      string `json:"appliances" maxLength:"5000"`
+	IssueNotes      string `json:"issue_notes" maxLength:"5000"`
+	HabitNotes      string `json:"habit_notes" maxLength:"5000"`
+	OtherNotes      string `json:"other_notes" maxLength:"5000"`
+}
+
+// InstallationView is an installation: every role but admin.
+type InstallationView struct {
+	ID              string                    `json:"id"`
+	Patient         string                    `json:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
+	Nickname        string                    `json:"nickname,omitempty"`
+	Status          domain.InstallationStatus `json:"status"`
+	CollectionStart *time.Time                `json:"collection_start,omitempty"`
+	CollectionEnd   *time.Time                `json:"collection_end,omitempty"`
+	Context         HomeContext               `json:"context"`
+	CreatedAt       time.Time                 `json:"created_at"`
+	UpdatedAt       time.Time                 `json:"updated_at"`
+}
+
+// TicketView is a ticket with its thread: dottore, iit, imt.
+type TicketView struct {
+	ID           string                `json:"id"`
+	Installation string                `json:"installation"`
+	Category     domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
+	Open         bool                  `json:"open"`
+	OpenedBy     string                `json:"opened_by"`
+	OpenedAt     time.Time             `json:"opened_at"`
+	ClosedBy     string                `json:"closed_by,omitempty"`
+	ClosedAt     *time.Time            `json:"closed_at,omitempty"`
+	Messages     []MessageView         `json:"messages"`
+}
+
+// MessageView is one message of a ticket's thread.
+type MessageView struct {
+	Sender    string    `json:"sender"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DocumentView is a document's metadata.
+type DocumentView struct {
+	ID           string    `json:"id"`
+	Installation string    `json:"installation"`
+	Name         string    `json:"name"`
+	ContentType  string    `json:"content_type" doc:"Sniffed from the content."`
+	Size         int64     `json:"size"`
+	UploadedBy   string    `json:"uploaded_by"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+const dateLayout = "2006-01-02"
+
+func (v viewer) contacts(cs []domain.Contact) []ContactView {
+	out := make([]ContactView, len(cs))
+	for i, c := range cs {
+		out[i] = ContactView{ID: v.ref(pseudonym.Contact, c.ID), Alias: c.Alias, Phone: c.Phone, Email: c.Email}
+	}
+	return out
+}
+
+func (v viewer) installation(i domain.Installation) InstallationView {
+	return InstallationView{
+		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
+		Status: i.Status, CollectionStart: i.CollectionStart, CollectionEnd: i.CollectionEnd,
+		Context: HomeContext(i.Context), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+	}
+}
+
+func (v viewer) ticket(t domain.Ticket) TicketView {
+	out := TicketView{
+		ID: v.ref(pseudonym.Ticket, t.ID), Installation: v.ref(pseudonym.Installation, t.InstallationID),
+		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: t.OpenedAt, ClosedBy: t.ClosedBy, ClosedAt: t.ClosedAt,
+		Messages: make([]MessageView, len(t.Messages)),
+	}
+	for i, m := range t.Messages {
+		out.Messages[i] = MessageView{Sender: m.Sender, Body: m.Body, CreatedAt: m.CreatedAt}
+	}
+	return out
+}
+
+func (v viewer) document(d domain.Document) DocumentView {
+	return DocumentView{
+		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
+		Name: d.Name, ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
+	}
+}
+
+// record is the doctor's view of a patient.
+func (v viewer) record(p domain.Patient, inst domain.Installation, now time.Time) PatientRecord {
+	id := p.Identity
+	r := PatientRecord{
+		ID: v.ref(pseudonym.Patient, p.ID), FirstName: id.FirstName, LastName: id.LastName, CodiceFiscale: id.CodiceFiscale,
+		Address: id.Address, MedicalNotes: id.MedicalNotes, Diagnosis: id.Diagnosis, DiagnosisClass: id.DiagnosisClass,
+		DateJoin: p.DateJoin.Format(dateLayout), Contacts: v.contacts(p.Contacts), WithdrawnAt: p.WithdrawnAt,
+	}
+	if inst.ID != 0 {
+		r.Installation, r.Status = v.ref(pseudonym.Installation, inst.ID), inst.Status
+	}
+	if d, err := id.Derive(now); err == nil {
+		r.Sex, r.BirthDate, r.Age, r.AgeClass = d.Sex, d.BirthDate.Format(dateLayout), d.Age, d.AgeClass
+		r.BirthPlace = &BirthPlace{Code: d.BirthPlace.Code, Name: d.BirthPlace.Name, Province: d.BirthPlace.Province, Foreign: d.BirthPlace.Foreign}
+	}
+	return r
+}

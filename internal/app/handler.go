@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"serenade/internal/api"
+	"serenade/internal/auth"
+	"serenade/internal/docs"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+	"serenade/internal/store"
+)
+
+// localIssuer is the "iss" of tokens Serenade signs for local accounts.
+const localIssuer = "serenade-local"
+
+// Version is the build's version, shown in the OpenAPI document.
+var Version = "dev"
+
+func (o OIDCConfig) roleMap() (map[string]string, error) {
+	if o.RoleMap == "" {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, pair := range strings.Split(o.RoleMap, ",") {
+		idp, role, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if _, known := domain.ParseRole(role); !ok || !known {
+			return nil, fmt.Errorf("SERENADE_OIDC_ROLE_MAP: want idp-name=role pairs with roles among %v, got %q", domain.AllRoles, pair)
+		}
+		m[idp] = role
+	}
+	return m, nil
+}
+
+// authenticator verifies local tokens (signed with a key kept, wrapped,
+// in the database, so replicas and restarts agree) or, when an OIDC
+// issuer is configured, the provider's tokens only.
+func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authenticator, *auth.Issuer, error) {
+	if a.cfg.OIDC.Issuer != "" {
+		rm, _ := a.cfg.OIDC.roleMap()
+		v, err := auth.NewOIDCVerifier(ctx, auth.OIDCConfig{
+			Issuer: a.cfg.OIDC.Issuer, ClientID: a.cfg.OIDC.ClientID, Audience: a.cfg.OIDC.Audience,
+			RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm,
+		}, http.DefaultClient)
+		if err != nil {
+			return nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
+		}
+		au, err := auth.NewAuthenticator(nil, v)
+		return au, nil, err
+	}
+	seed := db.SigningSeed()
+	issuer, err := auth.NewIssuer(ed25519.NewKeyFromSeed(seed[:]), localIssuer, 0, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	au, err := auth.NewAuthenticator(issuer, nil)
+	return au, issuer, err
+}
+
+// buildHandler mounts the API and its docs.
+func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *api.API, error) {
+	au, issuer, err := a.authenticator(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	rest := api.New(api.Deps{
+		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
+	})
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", rest)
+	mux.Handle("/docs", docs.Handler(api.Prefix+"/openapi.json"))
+	mux.Handle("/docs/", docs.Handler(api.Prefix+"/openapi.json"))
+	return mux, rest, nil
+}
