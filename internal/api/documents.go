@@ -166,4 +166,3 @@ func (a *API) deleteDocument(ctx context.Context, in *documentRef) (*struct{}, e
 	}
 	return nil, a.deps.Study.DeleteDocument(ctx, id)
 }
-
