@@ -14,7 +14,7 @@ import (
 
 func runKeys(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "rotate" {
-		return fmt.Errorf("%w: serenade keys rotate", errUsage)
+		return fmt.Errorf("%w: serenade keys rotate", app.ErrUsage)
 	}
 	cfg, err := app.Load(flag.NewFlagSet("keys rotate", flag.ContinueOnError), args[1:], (*app.Config).StorageFlags)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"serenade/internal/app"
 	"serenade/internal/domain"
 )
 
@@ -72,7 +73,7 @@ func exitCode(e *env, err error) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 2
-	case errors.Is(err, errUsage):
+	case errors.Is(err, app.ErrUsage):
 		fmt.Fprintln(e.stderr, "serenade:", err)
 		return 2
 	}
@@ -82,8 +83,6 @@ func exitCode(e *env, err error) int {
 	}
 	return 3 // the request was refused (invalid, not found, conflict)
 }
-
-var errUsage = errors.New("usage")
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: serenade <command> [flags]\n\ncommands:")

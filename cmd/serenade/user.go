@@ -34,7 +34,7 @@ func (r *roleList) Set(s string) error {
 
 func runUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: serenade user add|list|disable", errUsage)
+		return fmt.Errorf("%w: serenade user add|list|disable", app.ErrUsage)
 	}
 	switch args[0] {
 	case "add":
@@ -44,7 +44,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	case "disable":
 		return userDisable(ctx, e, args[1:])
 	}
-	return fmt.Errorf("%w: unknown user command %q (add, list, disable)", errUsage, args[0])
+	return fmt.Errorf("%w: unknown user command %q (add, list, disable)", app.ErrUsage, args[0])
 }
 
 // userAdd creates a local account. The password comes from the terminal
@@ -59,7 +59,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 || len(roles) == 0 {
-		return fmt.Errorf("%w: serenade user add --role ROLE USERNAME (password on stdin or prompt)", errUsage)
+		return fmt.Errorf("%w: serenade user add --role ROLE USERNAME (password on stdin or prompt)", app.ErrUsage)
 	}
 	pw, err := readPassword(e)
 	if err != nil {
@@ -146,7 +146,7 @@ func userDisable(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: serenade user disable USERNAME", errUsage)
+		return fmt.Errorf("%w: serenade user disable USERNAME", app.ErrUsage)
 	}
 	db, err := cfg.OpenStore(ctx, e.log)
 	if err != nil {

@@ -145,6 +145,9 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// ErrUsage marks a command line that could not be understood.
+var ErrUsage = errors.New("usage")
+
 // Load builds the configuration of a subcommand: defaults, then the
 // environment, then flags.
 func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)) (Config, error) {
@@ -154,7 +157,7 @@ func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)
 	}
 	register(&c, fs)
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		return c, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	return c, c.Resolve()
 }

@@ -56,7 +56,7 @@ type Keyring struct {
 
 	mu         sync.RWMutex
 	keys       MasterKeys
-	lastReload time.Time
+	lastReload time.Time // of the last reload caused by an unknown version
 }
 
 // reloadEvery bounds how often an unknown master version triggers a
@@ -72,7 +72,7 @@ func New(src Source) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load master key: %w", err)
 	}
-	return &Keyring{src: src, keys: keys, lastReload: time.Now()}, nil
+	return &Keyring{src: src, keys: keys}, nil
 }
 
 // Source returns where the master keys live.
