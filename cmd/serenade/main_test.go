@@ -19,9 +19,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // cli runs one subcommand in-process with the given stdin and
 // environment, and returns its exit code and output.
-func cli(t *testing.T, env map[string]string, stdin string, args ...string) (int, string) {
+func cli(t *testing.T, vars map[string]string, stdin string, args ...string) (int, string) {
 	t.Helper()
-	for k, v := range env {
+	for k, v := range vars {
 		t.Setenv(k, v)
 	}
 	var out bytes.Buffer
