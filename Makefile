@@ -11,7 +11,7 @@ build:
 	go build -o bin/serenade ./cmd/serenade
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench.sh
 
 vet:
 	go vet ./...

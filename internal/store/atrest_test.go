@@ -107,19 +107,26 @@ type backupRow struct {
 	sealed  []byte
 }
 
-func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
+// rawDB opens the test's database directly, below the store.
+func rawDB(t testing.TB, env *storetest.Env) *sql.DB {
 	t.Helper()
-	driver, dsn := "sqlite", env.URL
+	driver := "sqlite"
 	if env.Backend == "postgres" {
 		driver = "pgx"
 	}
-	raw, err := sql.Open(driver, dsn)
+	raw, err := sql.Open(driver, env.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
+	t.Helper()
+	raw := rawDB(t, env)
 	var b backupRow
-	err = raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
+	err := raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
 		patientID).Scan(&b.version, &b.wrapped, &b.sealed)
 	if err != nil {
 		t.Fatal(err)

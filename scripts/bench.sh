@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make bench: runs the Go benchmarks and prints each figure as a ratio to
+# a limit of this machine measured in the same run (a raw primary-key read
+# of the same database), so results compare across machines. Nothing here
+# asserts a time; it reports.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+benchtime=${BENCHTIME:-1s}
+
+echo "==> store benchmarks (SQLite and PostgreSQL)"
+go test -run '^$' -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "$benchtime" ./internal/store | tee -a "$out"
+echo "==> API benchmarks (one core, SQLite, through the real handler stack)"
+go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 ./internal/api | tee -a "$out"
+
+echo
+echo "==> ratios to this machine's limits, measured above"
+awk '
+/^Benchmark/ {
+	name = $1; sub(/-[0-9]+$/, "", name)
+	for (i = 2; i < NF; i++) if ($(i+1) == "ns/op") ns[name] = $i
+}
+function ratio(label, a, b) {
+	if ((a in ns) && (b in ns)) printf "  %-58s %8.0f ns/op  = %6.1f x %s\n", label, ns[a], ns[a] / ns[b], b
+}
+END {
+	n = split("sqlite postgres", backends, " ")
+	for (i = 1; i <= n; i++) {
+		be = backends[i]
+		ratio("read one patient, decrypted (" be ")", "BenchmarkReadPatient/" be, "BenchmarkRawPointRead/" be)
+		ratio("enrol one patient (" be ")", "BenchmarkEnrol/" be, "BenchmarkRawPointRead/" be)
+	}
+	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
+	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
+}' "$out"
