@@ -15,6 +15,7 @@ const DefaultMaxDocumentSize = 20 << 20
 type Document struct {
 	ID             int64
 	InstallationID int64
+	PatientID      int64 // whose home, for the audit trail
 	Name           string
 	ContentType    string // sniffed from the content, never the client's word
 	Size           int64

@@ -27,6 +27,7 @@ func ParseCategory(s string) (TicketCategory, error) {
 type Ticket struct {
 	ID             int64
 	InstallationID int64
+	PatientID      int64 // whose home, for the audit trail
 	Category       TicketCategory
 	OpenedBy       string
 	OpenedAt       time.Time

@@ -42,7 +42,7 @@ func (db *DB) AddDocument(ctx context.Context, installationID int64, name string
 	return d, err
 }
 
-const documentQuery = `SELECT d.id, d.installation_id, d.sealed_name, d.content_type, d.size, d.uploaded_by, d.created_at, p.data_key_id
+const documentQuery = `SELECT d.id, d.installation_id, i.patient_id, d.sealed_name, d.content_type, d.size, d.uploaded_by, d.created_at, p.data_key_id
 	FROM documents d JOIN installations i ON i.id = d.installation_id JOIN patients p ON p.id = i.patient_id`
 
 // Documents lists an installation's documents (metadata only).
@@ -94,7 +94,7 @@ type documentRow struct {
 
 func scanDocument(s interface{ Scan(...any) error }) (documentRow, error) {
 	var r documentRow
-	err := s.Scan(&r.ID, &r.InstallationID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.keyID)
+	err := s.Scan(&r.ID, &r.InstallationID, &r.PatientID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.keyID)
 	return r, err
 }
 

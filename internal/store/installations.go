@@ -66,18 +66,20 @@ func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (doma
 		if err != nil {
 			return notFound(err, "installation", id)
 		}
-		inst, err = db.decryptInstallation(ctx, tx, r)
+		tickets, err := db.ticketRows(ctx, tx, ` WHERE t.installation_id = $1`, r.ID)
+		if err != nil {
+			return err
+		}
+		inst, err = db.decryptInstallation(ctx, tx, r, tickets)
 		return err
 	})
 	return inst, err
 }
 
-func (db *DB) decryptInstallation(ctx context.Context, q querier, r installationRow) (domain.Installation, error) {
+// decryptInstallation opens the home context and derives the status
+// from the installation's tickets.
+func (db *DB) decryptInstallation(ctx context.Context, q querier, r installationRow, tickets []domain.Ticket) (domain.Installation, error) {
 	inst := r.Installation
-	tickets, err := db.ticketRows(ctx, q, ` WHERE installation_id = $1`, inst.ID)
-	if err != nil {
-		return inst, err
-	}
 	inst.Status = domain.DeriveStatus(tickets)
 	if r.sealed == nil || !r.dataKeyID.Valid {
 		return inst, nil // never described yet, or shredded on withdrawal
@@ -109,9 +111,18 @@ func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) 
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
+		// One query for every ticket, not one per installation.
+		all, err := db.ticketRows(ctx, tx, ``)
+		if err != nil {
+			return err
+		}
+		byInstallation := map[int64][]domain.Ticket{}
+		for _, t := range all {
+			byInstallation[t.InstallationID] = append(byInstallation[t.InstallationID], t)
+		}
 		out = make([]domain.Installation, 0, len(stored))
 		for _, r := range stored {
-			inst, err := db.decryptInstallation(ctx, tx, r)
+			inst, err := db.decryptInstallation(ctx, tx, r, byInstallation[r.ID])
 			if err != nil {
 				return err
 			}

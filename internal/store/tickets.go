@@ -65,20 +65,21 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, ticketID int64, sen
 	return id, err
 }
 
-const ticketQuery = `SELECT id, installation_id, category, opened_by, opened_at, closed_by, closed_at FROM tickets`
+const ticketQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, t.opened_at, t.closed_by, t.closed_at
+	FROM tickets t JOIN installations i ON i.id = t.installation_id`
 
 func scanTicket(s interface{ Scan(...any) error }) (domain.Ticket, error) {
 	var t domain.Ticket
 	var closedBy sql.NullString
 	var closedAt sql.NullTime
-	err := s.Scan(&t.ID, &t.InstallationID, &t.Category, &t.OpenedBy, &t.OpenedAt, &closedBy, &closedAt)
+	err := s.Scan(&t.ID, &t.InstallationID, &t.PatientID, &t.Category, &t.OpenedBy, &t.OpenedAt, &closedBy, &closedAt)
 	t.ClosedBy, t.ClosedAt = closedBy.String, timePtr(closedAt)
 	return t, err
 }
 
 // ticketRows lists tickets without messages.
 func (db *DB) ticketRows(ctx context.Context, q querier, where string, args ...any) ([]domain.Ticket, error) {
-	rows, err := q.QueryContext(ctx, ticketQuery+where+` ORDER BY id`, args...)
+	rows, err := q.QueryContext(ctx, ticketQuery+where+` ORDER BY t.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (db *DB) Ticket(ctx context.Context, id int64) (domain.Ticket, error) {
 	var t domain.Ticket
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if t, err = scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE id = $1`, id)); err != nil {
+		if t, err = scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`, id)); err != nil {
 			return notFound(err, "ticket", id)
 		}
 		t.Messages, err = db.messages(ctx, tx, id)
@@ -120,7 +121,7 @@ func (db *DB) Tickets(ctx context.Context, installationID int64) ([]domain.Ticke
 			return domainNotFound("installation", installationID)
 		}
 		var err error
-		if out, err = db.ticketRows(ctx, tx, ` WHERE installation_id = $1`, installationID); err != nil {
+		if out, err = db.ticketRows(ctx, tx, ` WHERE t.installation_id = $1`, installationID); err != nil {
 			return err
 		}
 		for i := range out {
@@ -181,7 +182,7 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 	}
 	m := domain.Message{TicketID: ticketID, Sender: domain.ActorName(ctx), Body: body, CreatedAt: db.now().UTC()}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE id = $1`+db.dialect.forUpdate, ticketID))
+		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
 		if err != nil {
 			return notFound(err, "ticket", ticketID)
 		}
@@ -199,7 +200,7 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 func (db *DB) CloseTicket(ctx context.Context, ticketID int64) (domain.Ticket, error) {
 	now := db.now().UTC()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE id = $1`+db.dialect.forUpdate, ticketID))
+		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
 		if err != nil {
 			return notFound(err, "ticket", ticketID)
 		}
