@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"serenade/internal/audit"
+)
+
+// auditLock is the PostgreSQL advisory lock that serialises appends of
+// every replica, so they extend one chain.
+const auditLock = 0x5e7e4ade
+
+const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
+	patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash`
+
+// AppendAudit links a group of entries to the chain's head and stores
+// them in one transaction. On PostgreSQL the head row is locked (after a
+// transaction-level advisory lock), so concurrent replicas take turns;
+// on SQLite the write transaction is already exclusive.
+func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.dialect.name == postgresDialect.name {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
+				return err
+			}
+		}
+		var seq int64
+		var hash []byte
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+db.dialect.forUpdate).Scan(&seq, &hash); err != nil {
+			return err
+		}
+		for i := range entries {
+			e := &entries[i]
+			audit.Link(seq, hash, e)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+				e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","), e.Action, e.Operation,
+				e.ResourceType, e.ResourceRef, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
+				e.PrevHash, e.Hash); err != nil {
+				return err
+			}
+			seq, hash = e.Seq, e.Hash
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, hash)
+		return err
+	})
+}
+
+func scanAudit(s interface{ Scan(...any) error }) (audit.Entry, error) {
+	var e audit.Entry
+	var roles string
+	err := s.Scan(&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
+		&e.ResourceRef, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.PrevHash, &e.Hash)
+	if roles != "" {
+		e.Roles = strings.Split(roles, ",")
+	}
+	e.Time = e.Time.UTC()
+	if e.PrevHash == nil {
+		e.PrevHash = []byte{}
+	}
+	return e, err
+}
+
+// VerifyAudit checks the whole chain in stored order, in one snapshot,
+// and returns the number of entries; a broken chain is an *audit.Problem
+// naming the first bad entry.
+func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	var v audit.Verifier
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			if err := v.Next(e); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var seq int64
+		var hash []byte
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
+			return err
+		}
+		return v.Finish(seq, hash)
+	})
+	return v.Count(), err
+}
+
+// AuditFilter selects entries; zero fields match everything.
+type AuditFilter struct {
+	Actor    string // username
+	Patient  string // audit pseudonym
+	Action   string
+	Outcome  string
+	From, To time.Time // [From, To)
+	After    int64     // keyset cursor: entries with seq > After
+	Limit    int
+}
+
+// QueryAudit returns entries matching f in chain order, at most f.Limit.
+func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.Replace(cond, "?", "$"+itoa(len(args)), 1))
+	}
+	add("seq > ?", f.After)
+	if f.Actor != "" {
+		add("actor_username = ?", f.Actor)
+	}
+	if f.Patient != "" {
+		add("patient = ?", f.Patient)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.UTC())
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY seq LIMIT $`+itoa(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []audit.Entry{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
