@@ -113,6 +113,10 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 	op.Security = []map[string][]string{{"oauth2": {}}, {"bearer": {}}}
 	op.Description += rolesNote(action)
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata[metaAction] = action
 	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Action: action})
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		p, ok := domain.PrincipalFrom(ctx)

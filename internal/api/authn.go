@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/password"
 )
@@ -17,8 +18,14 @@ import (
 // publicOp marks operations that need no token (login).
 const publicOp = "public"
 
+// metaAction carries an operation's access.Action to authenticate.
+const metaAction = "action"
+
 // authenticate puts the caller's principal in the context. Public
-// operations pass without a token; every other one needs a valid token.
+// operations pass without a token; every other one needs a valid token
+// whose roles the access matrix allows, checked here, before huma reads
+// and validates the input: a refused caller learns nothing from
+// validation errors and cannot make the server read an upload.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	ctx = huma.WithValue(ctx, clientAddrKey{}, ctx.RemoteAddr())
 	if ctx.Operation().Metadata[publicOp] == true {
@@ -30,6 +37,10 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 		_ = huma.WriteErr(a.huma, ctx, http.StatusUnauthorized, errMessage(err))
+		return
+	}
+	if action, _ := ctx.Operation().Metadata[metaAction].(access.Action); !access.Allows(p.Roles, action) {
+		_ = huma.WriteErr(a.huma, ctx, http.StatusForbidden, "your roles do not allow "+string(action))
 		return
 	}
 	next(huma.WithContext(ctx, domain.WithPrincipal(ctx.Context(), p)))

@@ -14,24 +14,25 @@ import (
 type contactSheetOutput struct{ Body ContactSheet }
 
 type addressInput struct {
-	installationRef
+	InstallationRef
 	Body struct {
 		Address string `json:"address" maxLength:"300"`
 	}
 }
 
 type addContactInput struct {
-	installationRef
+	InstallationRef
 	Body ContactInput
 }
 
-type contactRef struct {
-	installationRef
+// ContactRef is the {contact} path parameter of an installation (exported: see PatientRef).
+type ContactRef struct {
+	InstallationRef
 	Contact string `path:"contact" maxLength:"40"`
 }
 
 type updateContactInput struct {
-	contactRef
+	ContactRef
 	Body ContactInput
 }
 
@@ -58,7 +59,7 @@ func (a *API) registerContactSheet() {
 }
 
 // homePatient resolves an installation reference to its patient's id.
-func (a *API) homePatient(ctx context.Context, ref installationRef) (domain.Installation, error) {
+func (a *API) homePatient(ctx context.Context, ref InstallationRef) (domain.Installation, error) {
 	id, err := a.installationID(ctx, ref)
 	if err != nil {
 		return domain.Installation{}, err
@@ -78,7 +79,7 @@ func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*cont
 	}}, nil
 }
 
-func (a *API) getContactSheet(ctx context.Context, in *installationRef) (*contactSheetOutput, error) {
+func (a *API) getContactSheet(ctx context.Context, in *InstallationRef) (*contactSheetOutput, error) {
 	inst, err := a.homePatient(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (a *API) getContactSheet(ctx context.Context, in *installationRef) (*contac
 }
 
 func (a *API) updateAddress(ctx context.Context, in *addressInput) (*contactSheetOutput, error) {
-	inst, err := a.homePatient(ctx, in.installationRef)
+	inst, err := a.homePatient(ctx, in.InstallationRef)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (a *API) updateAddress(ctx context.Context, in *addressInput) (*contactShee
 }
 
 func (a *API) addContact(ctx context.Context, in *addContactInput) (*contactOutput, error) {
-	inst, err := a.homePatient(ctx, in.installationRef)
+	inst, err := a.homePatient(ctx, in.InstallationRef)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +110,8 @@ func (a *API) addContact(ctx context.Context, in *addContactInput) (*contactOutp
 	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
 }
 
-func (a *API) contactTarget(ctx context.Context, ref contactRef) (domain.Installation, int64, error) {
-	inst, err := a.homePatient(ctx, ref.installationRef)
+func (a *API) contactTarget(ctx context.Context, ref ContactRef) (domain.Installation, int64, error) {
+	inst, err := a.homePatient(ctx, ref.InstallationRef)
 	if err != nil {
 		return inst, 0, err
 	}
@@ -119,7 +120,7 @@ func (a *API) contactTarget(ctx context.Context, ref contactRef) (domain.Install
 }
 
 func (a *API) updateContact(ctx context.Context, in *updateContactInput) (*contactOutput, error) {
-	inst, id, err := a.contactTarget(ctx, in.contactRef)
+	inst, id, err := a.contactTarget(ctx, in.ContactRef)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func (a *API) updateContact(ctx context.Context, in *updateContactInput) (*conta
 	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
 }
 
-func (a *API) deleteContact(ctx context.Context, in *contactRef) (*struct{}, error) {
+func (a *API) deleteContact(ctx context.Context, in *ContactRef) (*struct{}, error) {
 	inst, id, err := a.contactTarget(ctx, *in)
 	if err != nil {
 		return nil, err

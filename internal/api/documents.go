@@ -37,7 +37,7 @@ const metaMaxDocumentSize = "maxDocumentSize"
 // to a temporary file in clear, which is what a generic multipart parser
 // does with large files.
 type uploadInput struct {
-	installationRef
+	InstallationRef
 	name     string
 	content  []byte
 	tooLarge bool
@@ -82,11 +82,14 @@ func (a *API) registerDocuments() {
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
 		BodyReadTimeout: 2 * time.Minute,
-		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+	}, a.uploadDocument)
+	// Documented after registering: given an object schema, huma would read
+	// the whole body itself and refuse multipart/form-data with a 415.
+	a.huma.OpenAPI().Paths[Prefix+"/installations/{installation}/documents"].Post.RequestBody = &huma.RequestBody{
+		Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
 			Type: "object", Required: []string{"file"},
 			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary", Description: "The document."}},
-		}}}},
-	}, a.uploadDocument)
+		}}}}
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},
 		Description: "The body is the file, with its sniffed content type and an attachment Content-Disposition.",
@@ -97,7 +100,7 @@ func (a *API) registerDocuments() {
 		Summary: "Delete a document", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, a.deleteDocument)
 }
 
-func (a *API) listDocuments(ctx context.Context, in *installationRef) (*documentListOutput, error) {
+func (a *API) listDocuments(ctx context.Context, in *InstallationRef) (*documentListOutput, error) {
 	id, err := a.installationID(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -116,7 +119,7 @@ func (a *API) listDocuments(ctx context.Context, in *installationRef) (*document
 }
 
 func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOutput, error) {
-	id, err := a.installationID(ctx, in.installationRef)
+	id, err := a.installationID(ctx, in.InstallationRef)
 	if err != nil {
 		return nil, err
 	}

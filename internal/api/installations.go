@@ -11,7 +11,8 @@ import (
 	"serenade/internal/pseudonym"
 )
 
-type installationRef struct {
+// InstallationRef is the {installation} path parameter (exported: see PatientRef).
+type InstallationRef struct {
 	Installation string `path:"installation" maxLength:"40" doc:"Installation id (doctors) or the caller's pseudonym of the installation."`
 }
 
@@ -24,7 +25,7 @@ type installationListOutput struct {
 }
 
 type updateInstallationInput struct {
-	installationRef
+	InstallationRef
 	Body HomeContext
 }
 
@@ -53,11 +54,11 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 	return out, nil
 }
 
-func (a *API) installationID(ctx context.Context, ref installationRef) (int64, error) {
+func (a *API) installationID(ctx context.Context, ref InstallationRef) (int64, error) {
 	return a.viewer(ctx).resolve(pseudonym.Installation, ref.Installation)
 }
 
-func (a *API) getInstallation(ctx context.Context, in *installationRef) (*installationOutput, error) {
+func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*installationOutput, error) {
 	id, err := a.installationID(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func (a *API) getInstallation(ctx context.Context, in *installationRef) (*instal
 }
 
 func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInput) (*installationOutput, error) {
-	id, err := a.installationID(ctx, in.installationRef)
+	id, err := a.installationID(ctx, in.InstallationRef)
 	if err != nil {
 		return nil, err
 	}

@@ -47,12 +47,15 @@ type enrolInput struct {
 	}
 }
 
-type patientRef struct {
+// PatientRef is the {patient} path parameter. The ref types are exported
+// because huma ignores embedded structs of unexported types: embedded in
+// an input with a body, an unexported ref would never be filled in.
+type PatientRef struct {
 	Patient string `path:"patient" maxLength:"40" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
 }
 
 type updatePatientInput struct {
-	patientRef
+	PatientRef
 	Body IdentityInput
 }
 
@@ -144,11 +147,11 @@ func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, er
 	return &recordOutput{Body: a.viewer(ctx).record(p, inst, a.deps.Now())}, nil
 }
 
-func (a *API) patientID(ctx context.Context, ref patientRef) (int64, error) {
+func (a *API) patientID(ctx context.Context, ref PatientRef) (int64, error) {
 	return a.viewer(ctx).resolve(pseudonym.Patient, ref.Patient)
 }
 
-func (a *API) getPatient(ctx context.Context, in *patientRef) (*recordOutput, error) {
+func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, error) {
 	id, err := a.patientID(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -161,7 +164,7 @@ func (a *API) getPatient(ctx context.Context, in *patientRef) (*recordOutput, er
 }
 
 func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {
-	id, err := a.patientID(ctx, in.patientRef)
+	id, err := a.patientID(ctx, in.PatientRef)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +175,7 @@ func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recor
 	return a.recordOf(ctx, p)
 }
 
-func (a *API) withdrawPatient(ctx context.Context, in *patientRef) (*struct{}, error) {
+func (a *API) withdrawPatient(ctx context.Context, in *PatientRef) (*struct{}, error) {
 	id, err := a.patientID(ctx, *in)
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ type screeningListOutput struct {
 }
 
 type updateScreeningInput struct {
-	patientRef
+	PatientRef
 	Body struct {
 		DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
 	}
@@ -63,7 +63,7 @@ func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOut
 
 // livePatient reads a patient still in the study; a withdrawn one has no
 // screening data left.
-func (a *API) livePatient(ctx context.Context, ref patientRef) (domain.Patient, error) {
+func (a *API) livePatient(ctx context.Context, ref PatientRef) (domain.Patient, error) {
 	id, err := a.patientID(ctx, ref)
 	if err != nil {
 		return domain.Patient{}, err
@@ -75,7 +75,7 @@ func (a *API) livePatient(ctx context.Context, ref patientRef) (domain.Patient, 
 	return p, err
 }
 
-func (a *API) getScreening(ctx context.Context, in *patientRef) (*screeningOutput, error) {
+func (a *API) getScreening(ctx context.Context, in *PatientRef) (*screeningOutput, error) {
 	p, err := a.livePatient(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (a *API) getScreening(ctx context.Context, in *patientRef) (*screeningOutpu
 }
 
 func (a *API) updateScreening(ctx context.Context, in *updateScreeningInput) (*screeningOutput, error) {
-	p, err := a.livePatient(ctx, in.patientRef)
+	p, err := a.livePatient(ctx, in.PatientRef)
 	if err != nil {
 		return nil, err
 	}

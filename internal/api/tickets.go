@@ -11,7 +11,8 @@ import (
 	"serenade/internal/pseudonym"
 )
 
-type ticketRef struct {
+// TicketRef is the {ticket} path parameter (exported: see PatientRef).
+type TicketRef struct {
 	Ticket string `path:"ticket" maxLength:"40" doc:"Ticket id (doctors) or the caller's pseudonym of the ticket."`
 }
 
@@ -24,7 +25,7 @@ type ticketListOutput struct {
 }
 
 type openTicketInput struct {
-	installationRef
+	InstallationRef
 	Body struct {
 		Category domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
 		Message  string                `json:"message" minLength:"1" maxLength:"10000" doc:"First message of the thread."`
@@ -32,7 +33,7 @@ type openTicketInput struct {
 }
 
 type messageInput struct {
-	ticketRef
+	TicketRef
 	Body struct {
 		Body string `json:"body" minLength:"1" maxLength:"10000"`
 	}
@@ -58,7 +59,7 @@ func (a *API) registerTickets() {
 		a.closeTicket)
 }
 
-func (a *API) listTickets(ctx context.Context, in *installationRef) (*ticketListOutput, error) {
+func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketListOutput, error) {
 	id, err := a.installationID(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -77,7 +78,7 @@ func (a *API) listTickets(ctx context.Context, in *installationRef) (*ticketList
 }
 
 func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutput, error) {
-	id, err := a.installationID(ctx, in.installationRef)
+	id, err := a.installationID(ctx, in.InstallationRef)
 	if err != nil {
 		return nil, err
 	}
@@ -88,11 +89,11 @@ func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutpu
 	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
 }
 
-func (a *API) ticketID(ctx context.Context, ref ticketRef) (int64, error) {
+func (a *API) ticketID(ctx context.Context, ref TicketRef) (int64, error) {
 	return a.viewer(ctx).resolve(pseudonym.Ticket, ref.Ticket)
 }
 
-func (a *API) getTicket(ctx context.Context, in *ticketRef) (*ticketOutput, error) {
+func (a *API) getTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {
 	id, err := a.ticketID(ctx, *in)
 	if err != nil {
 		return nil, err
@@ -105,7 +106,7 @@ func (a *API) getTicket(ctx context.Context, in *ticketRef) (*ticketOutput, erro
 }
 
 func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput, error) {
-	id, err := a.ticketID(ctx, in.ticketRef)
+	id, err := a.ticketID(ctx, in.TicketRef)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,7 @@ func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput,
 	return &messageOutput{Body: MessageView{Sender: m.Sender, Body: m.Body, CreatedAt: m.CreatedAt}}, nil
 }
 
-func (a *API) closeTicket(ctx context.Context, in *ticketRef) (*ticketOutput, error) {
+func (a *API) closeTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {
 	id, err := a.ticketID(ctx, *in)
 	if err != nil {
 		return nil, err

@@ -37,10 +37,10 @@ type Writer struct {
 	log     *slog.Logger
 	metrics Metrics
 
-	queue chan pending
-	mu    sync.RWMutex // guards closed against Record sending on a closed queue
+	queue  chan pending
+	mu     sync.RWMutex // guards closed against Record sending on a closed queue
 	closed bool
-	done  chan struct{}
+	done   chan struct{}
 }
 
 type pending struct {

@@ -139,4 +139,3 @@ func TestAuditVerifyNamesTheFirstTamperedEntry(t *testing.T) {
 		})
 	}
 }
-
