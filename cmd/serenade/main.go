@@ -20,6 +20,7 @@ import (
 
 	"serenade/internal/app"
 	"serenade/internal/domain"
+	"serenade/internal/telemetry"
 )
 
 // command is one subcommand.
@@ -46,8 +47,10 @@ var commands = []command{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		log: slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))}
+	app.Version = version
+	// JSON logs; records logged with a request's context carry its trace,
+	// span and request ids.
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, log: telemetry.NewLogger(os.Stderr, logLevel())}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -17,6 +18,7 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/auth"
 	"serenade/internal/domain"
+	"serenade/internal/problem"
 	"serenade/internal/pseudonym"
 )
 
@@ -30,7 +32,11 @@ type Deps struct {
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
-	Log        *slog.Logger
+	Audit      Recorder // every API request is recorded here before it is answered
+	AuditLog   AuditLog
+	// RequestID and TraceID read the request's ids for the audit trail.
+	RequestID, TraceID func(context.Context) string
+	Log                *slog.Logger
 	// MaxDocumentSize bounds uploads (default 20 MiB).
 	MaxDocumentSize int64
 	// Demo lets the demo accounts log in.
@@ -60,6 +66,12 @@ func New(d Deps) *API {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.RequestID == nil {
+		d.RequestID = func(context.Context) string { return "" }
+	}
+	if d.TraceID == nil {
+		d.TraceID = func(context.Context) string { return "" }
+	}
 	if d.MaxDocumentSize <= 0 {
 		d.MaxDocumentSize = domain.DefaultMaxDocumentSize
 	}
@@ -73,6 +85,7 @@ func New(d Deps) *API {
 	a.registerContactSheet()
 	a.registerTickets()
 	a.registerDocuments()
+	a.registerAudit()
 	return a
 }
 
@@ -96,8 +109,33 @@ func (a *API) config() huma.Config {
 	return cfg
 }
 
-// ServeHTTP serves the API.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the API. A request no route matches gets a problem
+// document too: 405 with Allow when the path exists for other methods,
+// 404 otherwise.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := a.mux.Handler(r); pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	if allow := a.allowedMethods(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		problem.Write(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+r.Method)
+		return
+	}
+	problem.Write(w, r, http.StatusNotFound, "not-found", "no such route")
+}
+
+func (a *API) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
 
 // OpenAPI returns the generated OpenAPI document.
 func (a *API) OpenAPI() *huma.OpenAPI { return a.huma.OpenAPI() }
@@ -120,7 +158,8 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Action: action})
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		p, ok := domain.PrincipalFrom(ctx)
-		if !ok {
+		note := noteFrom(ctx)
+		if !ok || note == nil {
 			return nil, problemOf(domain.Unauthenticated("authentication required"))
 		}
 		if !access.Allows(p.Roles, action) {
@@ -128,9 +167,13 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		}
 		out, err := h(ctx, in)
 		if err != nil {
-			return nil, a.problem(ctx, err)
+			err = a.problem(ctx, err)
 		}
-		return out, nil
+		// The entry is durable before huma writes anything: fail closed.
+		if aerr := a.record(ctx, note, statusOf(&op, err)); aerr != nil {
+			return nil, errAuditUnavailable()
+		}
+		return out, err
 	})
 }
 

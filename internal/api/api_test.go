@@ -24,3 +24,23 @@ func TestDoctorEnrolsAndReadsAPatient(t *testing.T) {
 	}
 	t.Logf("%s", res.Body)
 }
+
+func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	cases := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/api/v1/nothing-here", http.StatusNotFound, ""},
+		{http.MethodPatch, "/api/v1/patients", http.StatusMethodNotAllowed, "GET, POST"},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			res := s.Do(t, c.method, c.path, "", nil)
+			if res.Status != c.status || res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("Allow") != c.allow {
+				t.Errorf("= %d %q allow %q: %s", res.Status, res.Header.Get("Content-Type"), res.Header.Get("Allow"), res.Body)
+			}
+		})
+	}
+}

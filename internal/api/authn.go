@@ -11,8 +11,10 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"serenade/internal/access"
+	"serenade/internal/audit"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/telemetry"
 )
 
 // publicOp marks operations that need no token (login).
@@ -27,6 +29,7 @@ const metaAction = "action"
 // and validates the input: a refused caller learns nothing from
 // validation errors and cannot make the server read an upload.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
+	telemetry.SetRoute(ctx.Context(), ctx.Operation().Path) // names the request's span and metrics
 	ctx = huma.WithValue(ctx, clientAddrKey{}, ctx.RemoteAddr())
 	if ctx.Operation().Metadata[publicOp] == true {
 		next(ctx)
@@ -34,16 +37,27 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	}
 	r, _ := humago.Unwrap(ctx)
 	p, err := a.deps.Auth.Authenticate(ctx.Context(), r)
+	note := a.newNote(ctx, p)
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
-		_ = huma.WriteErr(a.huma, ctx, http.StatusUnauthorized, errMessage(err))
+		a.refuse(ctx, note, http.StatusUnauthorized, errMessage(err))
 		return
 	}
 	if action, _ := ctx.Operation().Metadata[metaAction].(access.Action); !access.Allows(p.Roles, action) {
-		_ = huma.WriteErr(a.huma, ctx, http.StatusForbidden, "your roles do not allow "+string(action))
+		a.refuse(ctx, note, http.StatusForbidden, "your roles do not allow "+string(action))
 		return
 	}
+	ctx = huma.WithValue(ctx, auditNoteKey{}, note)
 	next(huma.WithContext(ctx, domain.WithPrincipal(ctx.Context(), p)))
+}
+
+// refuse records a refused request, then answers it; if the trail
+// cannot be written the answer is 503 instead.
+func (a *API) refuse(ctx huma.Context, note *auditNote, status int, msg string) {
+	if err := a.record(ctx.Context(), note, status); err != nil {
+		status, msg = http.StatusServiceUnavailable, errAuditUnavailable().Error()
+	}
+	_ = huma.WriteErr(a.huma, ctx, status, msg)
 }
 
 func errMessage(err error) string {
@@ -137,12 +151,16 @@ func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, er
 	}
 	client := clientAddr(ctx)
 	if !a.limiter.allowed(username, client) {
-		return nil, huma.NewError(http.StatusTooManyRequests, "too many failed logins: wait a few minutes")
+		return nil, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
+			huma.NewError(http.StatusTooManyRequests, "too many failed logins: wait a few minutes"))
 	}
 	p, ok := a.checkPassword(ctx, username, pw)
 	if !ok {
 		a.limiter.failed(username, client)
-		return nil, huma.Error401Unauthorized("invalid username or password")
+		return nil, a.recordLogin(ctx, username, p, http.StatusUnauthorized, huma.Error401Unauthorized("invalid username or password"))
+	}
+	if err := a.recordLogin(ctx, username, p, http.StatusOK, nil); err != nil {
+		return nil, err
 	}
 	token, ttl, err := a.deps.Issuer.Issue(p)
 	if err != nil {
@@ -167,6 +185,20 @@ func (a *API) checkPassword(ctx context.Context, username, pw string) (domain.Pr
 		return domain.Principal{}, false
 	}
 	return domain.Principal{Subject: "local:" + acct.Username, Username: acct.Username, Roles: acct.Roles}, true
+}
+
+// recordLogin writes a login attempt to the audit trail and returns
+// answer, or a refusal if the trail cannot be written.
+func (a *API) recordLogin(ctx context.Context, username string, p domain.Principal, status int, answer error) error {
+	e := audit.Entry{
+		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: username, Roles: roleNames(p.Roles),
+		Action: "auth.login", Operation: "create-token", ResourceType: "session", Outcome: outcome(status), Status: status,
+		RequestID: a.deps.RequestID(ctx), TraceID: a.deps.TraceID(ctx), ClientAddr: clientAddr(ctx),
+	}
+	if err := a.deps.Audit.Record(ctx, e); err != nil {
+		return errAuditUnavailable()
+	}
+	return answer
 }
 
 type clientAddrKey struct{}

@@ -115,7 +115,7 @@ func (a *API) contactTarget(ctx context.Context, ref ContactRef) (domain.Install
 	if err != nil {
 		return inst, 0, err
 	}
-	id, err := a.viewer(ctx).resolve(pseudonym.Contact, ref.Contact)
+	id, err := a.viewer(ctx).resolve(ctx, pseudonym.Contact, ref.Contact)
 	return inst, id, err
 }
 

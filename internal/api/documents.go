@@ -29,6 +29,9 @@ type documentListOutput struct {
 	}
 }
 
+// uploadReadTimeout bounds how long a client may take to send a document.
+const uploadReadTimeout = 2 * time.Minute
+
 // metaMaxDocumentSize carries the upload limit to the upload resolver.
 const metaMaxDocumentSize = "maxDocumentSize"
 
@@ -50,6 +53,8 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return []error{&huma.ErrorDetail{Location: "body", Message: "must be multipart/form-data with a file field"}}
 	}
+	// huma applies BodyReadTimeout only to bodies it reads itself.
+	_ = ctx.SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	mr := multipart.NewReader(ctx.BodyReader(), params["boundary"])
 	for {
 		part, err := mr.NextPart()
@@ -81,7 +86,7 @@ func (a *API) registerDocuments() {
 		Description:     "multipart/form-data with one `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes. The stored type is sniffed from the content.",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
-		BodyReadTimeout: 2 * time.Minute,
+		BodyReadTimeout: uploadReadTimeout,
 	}, a.uploadDocument)
 	// Documented after registering: given an object schema, huma would read
 	// the whole body itself and refuse multipart/form-data with a 415.
@@ -109,9 +114,15 @@ func (a *API) listDocuments(ctx context.Context, in *InstallationRef) (*document
 	if err != nil {
 		return nil, err
 	}
-	v := a.viewer(ctx)
 	out := &documentListOutput{}
 	out.Body.Documents = make([]DocumentView, len(docs))
+	if len(docs) == 0 {
+		return out, nil
+	}
+	v, err := a.viewerOf(ctx, docs[0].PatientID) // one installation: one patient
+	if err != nil {
+		return nil, err
+	}
 	for i, d := range docs {
 		out.Body.Documents[i] = v.document(d)
 	}
@@ -130,11 +141,15 @@ func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOut
 	if err != nil {
 		return nil, err
 	}
-	return &documentOutput{Body: a.viewer(ctx).document(d)}, nil
+	v, err := a.viewerOf(ctx, d.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	return &documentOutput{Body: v.document(d)}, nil
 }
 
 func (a *API) documentID(ctx context.Context, ref documentRef) (int64, error) {
-	return a.viewer(ctx).resolve(pseudonym.Document, ref.Document)
+	return a.viewer(ctx).resolve(ctx, pseudonym.Document, ref.Document)
 }
 
 func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.StreamResponse, error) {
@@ -146,8 +161,12 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 	if err != nil {
 		return nil, err
 	}
+	v, err := a.viewerOf(ctx, d.PatientID)
+	if err != nil {
+		return nil, err
+	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.Name})
+		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": v.text(d.Name)})
 		if disposition == "" {
 			disposition = "attachment"
 		}

@@ -55,7 +55,7 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 }
 
 func (a *API) installationID(ctx context.Context, ref InstallationRef) (int64, error) {
-	return a.viewer(ctx).resolve(pseudonym.Installation, ref.Installation)
+	return a.viewer(ctx).resolve(ctx, pseudonym.Installation, ref.Installation)
 }
 
 func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*installationOutput, error) {

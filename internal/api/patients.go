@@ -148,7 +148,7 @@ func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, er
 }
 
 func (a *API) patientID(ctx context.Context, ref PatientRef) (int64, error) {
-	return a.viewer(ctx).resolve(pseudonym.Patient, ref.Patient)
+	return a.viewer(ctx).resolve(ctx, pseudonym.Patient, ref.Patient)
 }
 
 func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, error) {

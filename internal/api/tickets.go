@@ -68,13 +68,28 @@ func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketList
 	if err != nil {
 		return nil, err
 	}
-	v := a.viewer(ctx)
 	out := &ticketListOutput{}
 	out.Body.Tickets = make([]TicketView, len(tickets))
+	if len(tickets) == 0 {
+		return out, nil
+	}
+	v, err := a.viewerOf(ctx, tickets[0].PatientID) // one installation: one patient
+	if err != nil {
+		return nil, err
+	}
 	for i, t := range tickets {
 		out.Body.Tickets[i] = v.ticket(t)
 	}
 	return out, nil
+}
+
+// ticketOutput shows one ticket to the caller.
+func (a *API) ticketOutput(ctx context.Context, t domain.Ticket) (*ticketOutput, error) {
+	v, err := a.viewerOf(ctx, t.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	return &ticketOutput{Body: v.ticket(t)}, nil
 }
 
 func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutput, error) {
@@ -86,11 +101,11 @@ func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutpu
 	if err != nil {
 		return nil, err
 	}
-	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+	return a.ticketOutput(ctx, t)
 }
 
 func (a *API) ticketID(ctx context.Context, ref TicketRef) (int64, error) {
-	return a.viewer(ctx).resolve(pseudonym.Ticket, ref.Ticket)
+	return a.viewer(ctx).resolve(ctx, pseudonym.Ticket, ref.Ticket)
 }
 
 func (a *API) getTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {
@@ -102,7 +117,7 @@ func (a *API) getTicket(ctx context.Context, in *TicketRef) (*ticketOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+	return a.ticketOutput(ctx, t)
 }
 
 func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput, error) {
@@ -126,5 +141,5 @@ func (a *API) closeTicket(ctx context.Context, in *TicketRef) (*ticketOutput, er
 	if err != nil {
 		return nil, err
 	}
-	return &ticketOutput{Body: a.viewer(ctx).ticket(t)}, nil
+	return a.ticketOutput(ctx, t)
 }

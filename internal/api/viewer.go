@@ -14,6 +14,15 @@ type viewer struct {
 	doctor bool
 	roles  []domain.Role // non-doctor roles, in matrix order; roles[0] names resources
 	codec  *pseudonym.Codec
+	redact func(string) string // applied to free text about the patient; nil: shown as is
+}
+
+// text passes free text through the viewer's redaction.
+func (v viewer) text(s string) string {
+	if v.redact == nil {
+		return s
+	}
+	return v.redact(s)
 }
 
 func (a *API) viewer(ctx context.Context) viewer {
@@ -46,14 +55,16 @@ func (v viewer) nickname(patientID int64) string {
 
 // resolve turns the caller's reference back into an id. A raw id from a
 // non-doctor, or another role's pseudonym, is simply not found.
-func (v viewer) resolve(kind pseudonym.Kind, ref string) (int64, error) {
+func (v viewer) resolve(ctx context.Context, kind pseudonym.Kind, ref string) (int64, error) {
 	if v.doctor {
 		if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+			noteResource(ctx, kind, id)
 			return id, nil
 		}
 	}
 	for _, r := range v.roles {
 		if id, ok := v.codec.Decode(r, kind, ref); ok {
+			noteResource(ctx, kind, id)
 			return id, nil
 		}
 	}

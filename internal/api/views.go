@@ -161,7 +161,7 @@ func (v viewer) ticket(t domain.Ticket) TicketView {
 		Messages: make([]MessageView, len(t.Messages)),
 	}
 	for i, m := range t.Messages {
-		out.Messages[i] = MessageView{Sender: m.Sender, Body: m.Body, CreatedAt: m.CreatedAt}
+		out.Messages[i] = MessageView{Sender: m.Sender, Body: v.text(m.Body), CreatedAt: m.CreatedAt}
 	}
 	return out
 }
@@ -169,7 +169,7 @@ func (v viewer) ticket(t domain.Ticket) TicketView {
 func (v viewer) document(d domain.Document) DocumentView {
 	return DocumentView{
 		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
-		Name: d.Name, ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
+		Name: v.text(d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
 	}
 }
 

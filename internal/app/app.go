@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/server"
 	"serenade/internal/store"
+	"serenade/internal/telemetry"
 )
 
 // App is a running Serenade server. Tests start it the way the command
@@ -22,20 +25,43 @@ type App struct {
 	ready chan struct{}
 	done  chan error
 
-	db  *store.DB // set once ready
-	api *api.API  // set once ready
+	tel     *telemetry.Telemetry
+	metrics *metricsServer // nil unless SERENADE_METRICS_LISTEN is set
+
+	db      *store.DB     // set once ready
+	api     *api.API      // set once ready
+	auditor *audit.Writer // set once ready
 }
 
 // Start listens at once (so /healthz answers during start-up), then
 // opens and migrates the store, seeds demo data if asked, and installs
 // the application; /readyz turns 200 then. Cancel ctx to shut down.
+// Every request is traced (OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is
+// set) and measured; log records logged with a request's context carry
+// its trace, span and request ids.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	tel, err := telemetry.Setup(ctx, telemetry.Options{ServiceName: "serenade", Version: Version, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	log = tel.Logger()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		_ = tel.Shutdown(ctx)
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, ln: ln, srv: server.New(log), ready: make(chan struct{}), done: make(chan error, 1)}
+	metrics, err := listenMetrics(cfg.MetricsListen, tel.MetricsHandler(), log)
+	if err != nil {
+		ln.Close()
+		_ = tel.Shutdown(ctx)
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, ln: ln, srv: server.New(log), ready: make(chan struct{}), done: make(chan error, 1), tel: tel, metrics: metrics}
+	a.srv.Wrap(func(h http.Handler) http.Handler { return a.observe(h) })
 	serveCtx, stop := context.WithCancel(ctx)
+	if metrics != nil {
+		go metrics.serve(serveCtx)
+	}
 	served := make(chan error, 1)
 	go func() { served <- a.srv.Serve(serveCtx, ln, cfg.ShutdownTimeout) }()
 	go func() {
@@ -47,9 +73,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		stop()
 		err = errors.Join(err, <-served)
+		if a.auditor != nil {
+			a.auditor.Close() // after the last request was answered
+		}
 		if a.db != nil {
 			err = errors.Join(err, a.db.Close())
 		}
+		err = errors.Join(err, a.stopTelemetry()) // flush the last spans
 		a.done <- err
 	}()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -58,13 +88,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) boot(ctx context.Context) error {
 	a.log.Info("opening store", "database", a.cfg.RedactedDatabaseURL())
-	db, err := a.cfg.OpenStore(ctx, a.log)
+	db, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	a.db = db
 	if a.cfg.Demo {
-		if err := seedDemo(ctx, db, a.log); err != nil {
+		if err := a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 // Config is every setting of a Serenade process.
 type Config struct {
 	Listen           string        // SERENADE_LISTEN, default 127.0.0.1:8080
+	MetricsListen    string        // SERENADE_METRICS_LISTEN: serve /metrics there instead of on Listen
 	DataDir          string        // SERENADE_DATA_DIR, default ./data
 	DatabaseURL      string        // SERENADE_DATABASE_URL: postgres://… or a SQLite path (default <data>/serenade.db)
 	MasterKeyFile    string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
@@ -30,6 +31,9 @@ type Config struct {
 	Demo             bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic  bool          // --demo-allow-public: let --demo listen beyond loopback
 	OIDC             OIDCConfig    // external identity provider; local login when Issuer is empty
+	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
+	// variable sets it: only benchmarks measuring the audit's cost do.
+	AuditDisabledForBenchmarks bool
 }
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
@@ -61,6 +65,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 	}
 	str("SERENADE_LISTEN", &c.Listen)
+	str("SERENADE_METRICS_LISTEN", &c.MetricsListen)
 	str("SERENADE_DATA_DIR", &c.DataDir)
 	str("SERENADE_DATABASE_URL", &c.DatabaseURL)
 	str("SERENADE_MASTER_KEY_FILE", &c.MasterKeyFile)
@@ -101,6 +106,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to listen on (SERENADE_LISTEN)")
+	fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics on this address instead (SERENADE_METRICS_LISTEN)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed demo accounts and sample patients into an empty database")
 	fs.BoolVar(&c.DemoAllowPublic, "demo-allow-public", c.DemoAllowPublic, "allow --demo on a non-loopback address (demo passwords are public!)")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/docs"
 	"serenade/internal/domain"
@@ -61,6 +62,22 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 	return au, issuer, err
 }
 
+// auditRecorder starts the group-committing audit writer (stopped by
+// the app after the server drained).
+func (a *App) auditRecorder(db *store.DB) api.Recorder {
+	if a.cfg.AuditDisabledForBenchmarks {
+		return noAudit{}
+	}
+	a.auditor = audit.NewWriter(db, a.log, audit.Metrics{})
+	return a.auditor
+}
+
+// noAudit records nothing; only benchmarks that measure the audit's
+// cost use it.
+type noAudit struct{}
+
+func (noAudit) Record(context.Context, audit.Entry) error { return nil }
+
 // buildHandler mounts the API and its docs.
 func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *api.API, error) {
 	au, issuer, err := a.authenticator(ctx, db)
@@ -69,11 +86,12 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	}
 	rest := api.New(api.Deps{
 		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+		Audit: a.auditRecorder(db), AuditLog: db,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", rest)
-	mux.Handle("/docs", docs.Handler(api.Prefix+"/openapi.json"))
-	mux.Handle("/docs/", docs.Handler(api.Prefix+"/openapi.json"))
+	mux.Handle("/docs", named("/docs", docs.Handler(api.Prefix+"/openapi.json")))
+	mux.Handle("/docs/", named("/docs/", docs.Handler(api.Prefix+"/openapi.json")))
 	return mux, rest, nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"os"
 	"strings"
@@ -36,6 +37,12 @@ func (c Config) Keyring(log *slog.Logger) (*keyring.Keyring, error) {
 
 // OpenStore loads the keyring, opens and migrates the database.
 func (c Config) OpenStore(ctx context.Context, log *slog.Logger) (*store.DB, error) {
+	return c.openStoreWith(ctx, log, nil)
+}
+
+// openStoreWith is OpenStore with the database pools opened by openDB
+// (nil: sql.Open).
+func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func(driver, dsn string) (*sql.DB, error)) (*store.DB, error) {
 	kr, err := c.Keyring(log)
 	if err != nil {
 		return nil, err
@@ -45,7 +52,7 @@ func (c Config) OpenStore(ctx context.Context, log *slog.Logger) (*store.DB, err
 			return nil, err
 		}
 	}
-	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy)})
+	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB})
 }
 
 // RedactedDatabaseURL hides a PostgreSQL password for logs.

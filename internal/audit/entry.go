@@ -45,6 +45,17 @@ type Entry struct {
 	Hash          []byte
 }
 
+// Filter selects entries; zero fields match everything.
+type Filter struct {
+	Actor    string // username
+	Patient  string // audit pseudonym
+	Action   string
+	Outcome  string
+	From, To time.Time // [From, To)
+	After    int64     // keyset cursor: entries with seq > After
+	Limit    int       // at most 1000; default 100
+}
+
 // hashDomain separates this chain's hashes from any other use of SHA-256.
 const hashDomain = "serenade-audit-v1"
 

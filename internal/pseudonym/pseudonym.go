@@ -36,6 +36,10 @@ const (
 
 var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
+// AuditRole names the server-side pseudonyms of the audit trail: no
+// caller has it, so no caller's references match the trail's.
+const AuditRole domain.Role = "audit"
+
 // Codec encodes and decodes pseudonyms for every role.
 type Codec struct {
 	blocks map[domain.Role]cipher.Block
@@ -44,7 +48,7 @@ type Codec struct {
 // New derives one key per role from the server's pseudonym key.
 func New(serverKey keyring.Key) *Codec {
 	c := &Codec{blocks: map[domain.Role]cipher.Block{}}
-	for _, r := range domain.AllRoles {
+	for _, r := range append(domain.AllRoles[:len(domain.AllRoles):len(domain.AllRoles)], AuditRole) {
 		m := hmac.New(sha256.New, serverKey[:])
 		m.Write([]byte("serenade/pseudonym/" + r))
 		block, err := aes.NewCipher(m.Sum(nil))

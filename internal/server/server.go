@@ -43,6 +43,12 @@ func New(log *slog.Logger) *Server {
 	return s
 }
 
+// Wrap puts middleware around every request the server answers, health
+// and readiness included (tracing, metrics). Call it before Serve.
+func (s *Server) Wrap(mw func(http.Handler) http.Handler) {
+	s.http.Handler = mw(s.http.Handler)
+}
+
 // Install sets the application handler and its readiness probe.
 func (s *Server) Install(h http.Handler, ready func(context.Context) error) {
 	s.ready = ready

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
-	"time"
 
 	"serenade/internal/audit"
+	"serenade/internal/domain"
 )
 
 // auditLock is the PostgreSQL advisory lock that serialises appends of
@@ -98,19 +98,8 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	return v.Count(), err
 }
 
-// AuditFilter selects entries; zero fields match everything.
-type AuditFilter struct {
-	Actor    string // username
-	Patient  string // audit pseudonym
-	Action   string
-	Outcome  string
-	From, To time.Time // [From, To)
-	After    int64     // keyset cursor: entries with seq > After
-	Limit    int
-}
-
 // QueryAudit returns entries matching f in chain order, at most f.Limit.
-func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
+func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -158,3 +147,21 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, err
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// PatientOf returns the patient a resource belongs to, for the audit
+// trail. kind is installation, ticket, document or contact.
+func (db *DB) PatientOf(ctx context.Context, kind string, id int64) (int64, error) {
+	queries := map[string]string{
+		"installation": `SELECT patient_id FROM installations WHERE id = $1`,
+		"ticket":       `SELECT i.patient_id FROM tickets t JOIN installations i ON i.id = t.installation_id WHERE t.id = $1`,
+		"document":     `SELECT i.patient_id FROM documents d JOIN installations i ON i.id = d.installation_id WHERE d.id = $1`,
+		"contact":      `SELECT patient_id FROM contacts WHERE id = $1`,
+	}
+	q, ok := queries[kind]
+	if !ok {
+		return 0, domain.NotFound("no such %s", kind)
+	}
+	var patient int64
+	err := db.read.QueryRowContext(ctx, q, id).Scan(&patient)
+	return patient, notFound(err, kind)
+}

@@ -34,6 +34,9 @@ func (db *DB) AddDocument(ctx context.Context, installationID int64, name string
 		if err != nil {
 			return err
 		}
+		if err := tx.QueryRowContext(ctx, `SELECT patient_id FROM installations WHERE id = $1`, installationID).Scan(&d.PatientID); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			installationID, key.Seal(labelDocName, []byte(name)), d.ContentType, d.Size, d.UploadedBy, d.CreatedAt,
@@ -82,7 +85,7 @@ func (db *DB) Documents(ctx context.Context, installationID int64) ([]domain.Doc
 
 func (db *DB) oneInstallationRow(ctx context.Context, q querier, id int64) (installationRow, error) {
 	r, err := scanInstallation(q.QueryRowContext(ctx, installationQuery+` WHERE i.id = $1`, id))
-	return r, notFound(err, "installation", id)
+	return r, notFound(err, "installation")
 }
 
 // documentRow is a document as stored.
@@ -118,7 +121,7 @@ func (db *DB) DocumentContent(ctx context.Context, id int64) (domain.Document, [
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		r, err := scanDocument(tx.QueryRowContext(ctx, documentQuery+` WHERE d.id = $1`, id))
 		if err != nil {
-			return notFound(err, "document", id)
+			return notFound(err, "document")
 		}
 		var key keyring.Key
 		if d, key, err = db.openDocument(ctx, tx, r); err != nil {
@@ -139,5 +142,5 @@ func (db *DB) DeleteDocument(ctx context.Context, id int64) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		return expectOne(tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1`, id))
 	})
-	return notFoundIf(err, "document", id)
+	return notFoundIf(err, "document")
 }

@@ -54,7 +54,7 @@ func (db *DB) Installation(ctx context.Context, id int64) (domain.Installation, 
 func (db *DB) InstallationOfPatient(ctx context.Context, patientID int64) (domain.Installation, error) {
 	inst, err := db.oneInstallation(ctx, ` WHERE i.patient_id = $1`, patientID)
 	if domain.KindOf(err) == domain.KindNotFound {
-		return inst, domainNotFound("installation of patient", patientID)
+		return inst, domainNotFound("installation of patient")
 	}
 	return inst, err
 }
@@ -64,7 +64,7 @@ func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (doma
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		r, err := scanInstallation(tx.QueryRowContext(ctx, installationQuery+where, id))
 		if err != nil {
-			return notFound(err, "installation", id)
+			return notFound(err, "installation")
 		}
 		tickets, err := db.ticketRows(ctx, tx, ` WHERE t.installation_id = $1`, r.ID)
 		if err != nil {
@@ -163,10 +163,10 @@ func (db *DB) installationKeyForUpdate(ctx context.Context, tx *sql.Tx, id int64
 	err := tx.QueryRowContext(ctx, `SELECT p.data_key_id FROM installations i JOIN patients p ON p.id = i.patient_id
 		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&keyID)
 	if err != nil {
-		return keyring.Key{}, notFound(err, "installation", id)
+		return keyring.Key{}, notFound(err, "installation")
 	}
 	if !keyID.Valid {
-		return keyring.Key{}, domain.Conflict("installation %d belongs to a withdrawn patient", id)
+		return keyring.Key{}, domain.Conflict("the installation belongs to a withdrawn patient")
 	}
 	return db.dataKey(ctx, tx, keyID.Int64)
 }

@@ -220,6 +220,8 @@ func (db *DB) finishRotation(ctx context.Context) error {
 	return err
 }
 
-func domainNotFound(what string, id int64) error {
-	return domain.NotFound("%s %d not found", what, id)
+// domainNotFound reports a missing resource. Messages never carry
+// internal ids: they reach callers who see only pseudonyms.
+func domainNotFound(what string) error {
+	return domain.NotFound("%s not found", what)
 }

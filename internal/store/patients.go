@@ -124,7 +124,7 @@ func (db *DB) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 func (db *DB) patient(ctx context.Context, q querier, id int64) (domain.Patient, error) {
 	r, err := scanPatient(q.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`, id))
 	if err != nil {
-		return domain.Patient{}, notFound(err, "patient", id)
+		return domain.Patient{}, notFound(err, "patient")
 	}
 	return db.decryptPatient(ctx, q, r)
 }
@@ -259,10 +259,10 @@ func (db *DB) updatePatient(ctx context.Context, id int64, change func(*domain.I
 func (db *DB) livePatientForUpdate(ctx context.Context, tx *sql.Tx, id int64) (domain.Patient, keyring.Key, error) {
 	r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
 	if err != nil {
-		return domain.Patient{}, keyring.Key{}, notFound(err, "patient", id)
+		return domain.Patient{}, keyring.Key{}, notFound(err, "patient")
 	}
 	if r.withdrawnAt.Valid {
-		return domain.Patient{}, keyring.Key{}, domain.Conflict("patient %d has withdrawn from the study", id)
+		return domain.Patient{}, keyring.Key{}, domain.Conflict("the patient has withdrawn from the study")
 	}
 	p, err := db.decryptPatient(ctx, tx, r)
 	if err != nil {
@@ -307,7 +307,7 @@ func (db *DB) UpdateContact(ctx context.Context, patientID int64, c domain.Conta
 		}
 		return expectOne(tx.ExecContext(ctx, `UPDATE contacts SET sealed = $1 WHERE id = $2 AND patient_id = $3`, sealed, id, patientID))
 	})
-	return c, notFoundIf(err, "contact", c.ID)
+	return c, notFoundIf(err, "contact")
 }
 
 // DeleteContact removes one contact of a patient.
@@ -318,7 +318,7 @@ func (db *DB) DeleteContact(ctx context.Context, patientID, contactID int64) err
 		}
 		return expectOne(tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = $1 AND patient_id = $2`, contactID, patientID))
 	})
-	return notFoundIf(err, "contact", contactID)
+	return notFoundIf(err, "contact")
 }
 
 // errNoRow is returned by expectOne when no row was affected.
@@ -338,9 +338,9 @@ func expectOne(res sql.Result, err error) error {
 	return nil
 }
 
-func notFoundIf(err error, what string, id int64) error {
+func notFoundIf(err error, what string) error {
 	if errors.Is(err, errNoRow) {
-		return domainNotFound(what, id)
+		return domainNotFound(what)
 	}
 	return err
 }
@@ -354,10 +354,10 @@ func (db *DB) Withdraw(ctx context.Context, id int64) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
 		if err != nil {
-			return notFound(err, "patient", id)
+			return notFound(err, "patient")
 		}
 		if r.withdrawnAt.Valid {
-			return domain.Conflict("patient %d has already withdrawn", id)
+			return domain.Conflict("the patient has already withdrawn")
 		}
 		return db.shred(ctx, tx, r)
 	})

@@ -48,6 +48,8 @@ type Config struct {
 	Keyring    *keyring.Keyring
 	Withdrawal WithdrawalPolicy
 	Now        func() time.Time // clock, for tests
+	// OpenDB opens a connection pool (for example traced); nil means sql.Open.
+	OpenDB func(driver, dsn string) (*sql.DB, error)
 }
 
 // DB is an open store. It implements domain.Study and domain.Accounts.
@@ -101,10 +103,14 @@ func connect(cfg Config) (*DB, error) {
 	if db.policy != KeepPseudonymised && db.policy != EraseAll {
 		return nil, fmt.Errorf("store: unknown withdrawal policy %q", db.policy)
 	}
+	open := cfg.OpenDB
+	if open == nil {
+		open = sql.Open
+	}
 	var err error
 	if IsPostgres(cfg.URL) {
 		db.dialect = postgresDialect
-		db.write, err = sql.Open("pgx", cfg.URL)
+		db.write, err = open("pgx", cfg.URL)
 		db.read = db.write
 		if err == nil {
 			db.write.SetMaxOpenConns(32)
@@ -127,11 +133,11 @@ func connect(cfg Config) (*DB, error) {
 	// One writer connection with BEGIN IMMEDIATE: SQLite has one writer
 	// anyway, and taking the lock at BEGIN avoids deadlocked upgrades.
 	// Readers get their own pool and see WAL snapshots.
-	if db.write, err = sql.Open("sqlite", sqliteDSN(path, "immediate")); err != nil {
+	if db.write, err = open("sqlite", sqliteDSN(path, "immediate")); err != nil {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)
-	if db.read, err = sql.Open("sqlite", sqliteDSN(path, "deferred")+"&_pragma=query_only(1)"); err != nil {
+	if db.read, err = open("sqlite", sqliteDSN(path, "deferred")+"&_pragma=query_only(1)"); err != nil {
 		db.write.Close()
 		return nil, err
 	}

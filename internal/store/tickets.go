@@ -32,7 +32,7 @@ func (db *DB) OpenTicket(ctx context.Context, installationID int64, c domain.Tic
 			return err
 		}
 		if open > 0 {
-			return domain.Conflict("installation %d already has an open %s ticket", installationID, c)
+			return domain.Conflict("the installation already has an open %s ticket", c)
 		}
 		id, err = db.openTicket(ctx, tx, installationID, c, domain.ActorName(ctx), first, db.now().UTC())
 		return err
@@ -101,7 +101,7 @@ func (db *DB) Ticket(ctx context.Context, id int64) (domain.Ticket, error) {
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if t, err = scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`, id)); err != nil {
-			return notFound(err, "ticket", id)
+			return notFound(err, "ticket")
 		}
 		t.Messages, err = db.messages(ctx, tx, id)
 		return err
@@ -118,7 +118,7 @@ func (db *DB) Tickets(ctx context.Context, installationID int64) ([]domain.Ticke
 			return err
 		}
 		if exists == 0 {
-			return domainNotFound("installation", installationID)
+			return domainNotFound("installation")
 		}
 		var err error
 		if out, err = db.ticketRows(ctx, tx, ` WHERE t.installation_id = $1`, installationID); err != nil {
@@ -184,10 +184,10 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
 		if err != nil {
-			return notFound(err, "ticket", ticketID)
+			return notFound(err, "ticket")
 		}
 		if !t.Open() {
-			return domain.Conflict("ticket %d is closed", ticketID)
+			return domain.Conflict("the ticket is closed")
 		}
 		m.ID, err = db.insertMessage(ctx, tx, ticketID, m.Sender, body, m.CreatedAt)
 		return err
@@ -202,10 +202,10 @@ func (db *DB) CloseTicket(ctx context.Context, ticketID int64) (domain.Ticket, e
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
 		if err != nil {
-			return notFound(err, "ticket", ticketID)
+			return notFound(err, "ticket")
 		}
 		if !t.Open() {
-			return domain.Conflict("ticket %d is already closed", ticketID)
+			return domain.Conflict("the ticket is already closed")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_by = $1, closed_at = $2 WHERE id = $3`, domain.ActorName(ctx), now, ticketID); err != nil {
 			return err
@@ -242,10 +242,10 @@ func (db *DB) ticketKey(ctx context.Context, q querier, ticketID int64) (keyring
 	err := q.QueryRowContext(ctx, `SELECT p.data_key_id FROM tickets t JOIN installations i ON i.id = t.installation_id
 		JOIN patients p ON p.id = i.patient_id WHERE t.id = $1`, ticketID).Scan(&keyID)
 	if err != nil {
-		return keyring.Key{}, notFound(err, "ticket", ticketID)
+		return keyring.Key{}, notFound(err, "ticket")
 	}
 	if !keyID.Valid {
-		return keyring.Key{}, domain.Conflict("ticket %d belongs to a withdrawn patient", ticketID)
+		return keyring.Key{}, domain.Conflict("the ticket belongs to a withdrawn patient")
 	}
 	return db.dataKey(ctx, q, keyID.Int64)
 }

@@ -48,9 +48,9 @@ func ignoreDone(err error) error {
 }
 
 // notFound maps sql.ErrNoRows to a domain not-found error.
-func notFound(err error, what string, id int64) error {
+func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return domainNotFound(what, id)
+		return domainNotFound(what)
 	}
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,20 @@ type Server struct {
 	URL    string
 	App    *app.App
 	Config app.Config
+
+	stopOnce sync.Once
+	stopErr  error
+	cancel   context.CancelFunc
+}
+
+// Stop shuts the server down (draining requests and flushing telemetry)
+// and returns what it stopped with; the test's cleanup then does nothing.
+func (s *Server) Stop() error {
+	s.stopOnce.Do(func() {
+		s.cancel()
+		s.stopErr = s.App.Wait()
+	})
+	return s.stopErr
 }
 
 // Options change the server's configuration before it starts.
@@ -61,9 +76,9 @@ func Start(t testing.TB, o Options) *Server {
 		cancel()
 		t.Fatal(err)
 	}
+	s := &Server{URL: "http://" + a.Addr(), App: a, Config: cfg, cancel: cancel}
 	t.Cleanup(func() {
-		cancel()
-		if err := a.Wait(); err != nil {
+		if err := s.Stop(); err != nil {
 			t.Errorf("server stopped with: %v", err)
 		}
 	})
@@ -72,7 +87,7 @@ func Start(t testing.TB, o Options) *Server {
 	case <-time.After(60 * time.Second):
 		t.Fatal("server not ready after 60s")
 	}
-	return &Server{URL: "http://" + a.Addr(), App: a, Config: cfg}
+	return s
 }
 
 // StorePath is the SQLite file of a server on the embedded default.

@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/audit"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+)
+
+// Recorder writes audit entries durably (audit.Writer).
+type Recorder interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// AuditLog is the stored trail: queries, and the owner of a resource.
+type AuditLog interface {
+	QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
+	PatientOf(ctx context.Context, kind string, id int64) (int64, error)
+}
+
+// auditNote gathers one request's audit entry as it is served: the
+// middleware fills who and what, the viewer notes which resource the
+// reference resolved to, and the operation wrapper records it — before
+// the response is written.
+type auditNote struct {
+	entry    audit.Entry
+	kind     pseudonym.Kind // resolved resource, if any
+	id       int64
+	resolved bool
+}
+
+type auditNoteKey struct{}
+
+func noteFrom(ctx context.Context) *auditNote {
+	n, _ := ctx.Value(auditNoteKey{}).(*auditNote)
+	return n
+}
+
+// noteResource remembers the resource a reference resolved to.
+func noteResource(ctx context.Context, kind pseudonym.Kind, id int64) {
+	if n := noteFrom(ctx); n != nil && !n.resolved {
+		n.kind, n.id, n.resolved = kind, id, true
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// newNote starts the entry of an API request.
+func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
+	op := ctx.Operation()
+	action, _ := op.Metadata[metaAction].(access.Action)
+	e := audit.Entry{
+		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: p.Username, Roles: roleNames(p.Roles),
+		Action: string(action), Operation: op.OperationID, ResourceType: resourceType(op),
+		RequestID: a.deps.RequestID(ctx.Context()), TraceID: a.deps.TraceID(ctx.Context()), ClientAddr: clientAddr(ctx.Context()),
+	}
+	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
+		e.ResourceRef = ctx.Param(m[len(m)-1][1])
+	}
+	return &auditNote{entry: e}
+}
+
+// resourceType is the kind of the last path parameter, or the first
+// segment after the prefix for collections (e.g. "patients").
+func resourceType(op *huma.Operation) string {
+	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
+		return m[len(m)-1][1]
+	}
+	if len(op.Tags) > 0 {
+		return op.Tags[0]
+	}
+	return ""
+}
+
+func roleNames(rs []domain.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// outcome classifies a status for the trail.
+func outcome(status int) string {
+	switch {
+	case status < 400:
+		return audit.OutcomeOK
+	case status == http.StatusUnauthorized, status == http.StatusForbidden, status == http.StatusNotFound, status == http.StatusTooManyRequests:
+		return audit.OutcomeDenied
+	}
+	return audit.OutcomeFailed
+}
+
+// errAuditUnavailable refuses a request whose entry could not be written.
+func errAuditUnavailable() huma.StatusError {
+	return huma.NewError(http.StatusServiceUnavailable, "the audit trail cannot be written: request refused")
+}
+
+// record completes and writes a request's entry. It must succeed before
+// anything is sent (fail closed).
+func (a *API) record(ctx context.Context, n *auditNote, status int) error {
+	n.entry.Status, n.entry.Outcome = status, outcome(status)
+	if n.resolved {
+		n.entry.Patient = a.auditPatient(ctx, n.kind, n.id)
+	}
+	return a.deps.Audit.Record(ctx, n.entry)
+}
+
+// auditPatient is the server-side pseudonym of the patient a resource
+// belongs to; "" when it cannot be told (e.g. the resource is gone).
+func (a *API) auditPatient(ctx context.Context, kind pseudonym.Kind, id int64) string {
+	patient := id
+	if kind != pseudonym.Patient {
+		var err error
+		if patient, err = a.deps.AuditLog.PatientOf(ctx, kindName(kind), id); err != nil {
+			return ""
+		}
+	}
+	return a.auditPseudonym(patient)
+}
+
+func (a *API) auditPseudonym(patientID int64) string {
+	return a.deps.Pseudonyms.Encode(pseudonym.AuditRole, pseudonym.Patient, patientID)
+}
+
+// statusOf is the status a handler's result will be answered with.
+func statusOf(op *huma.Operation, err error) int {
+	if err != nil {
+		if se, ok := err.(huma.StatusError); ok {
+			return se.GetStatus()
+		}
+		return http.StatusInternalServerError
+	}
+	if op.DefaultStatus != 0 {
+		return op.DefaultStatus
+	}
+	return http.StatusOK
+}
+
+// AuditEntry is one entry of the trail as admins and doctors see it.
+type AuditEntry struct {
+	Seq          int64     `json:"seq"`
+	Time         time.Time `json:"time"`
+	Actor        string    `json:"actor"`
+	ActorSubject string    `json:"actor_subject"`
+	Roles        []string  `json:"roles"`
+	Action       string    `json:"action"`
+	Operation    string    `json:"operation"`
+	ResourceType string    `json:"resource_type"`
+	Resource     string    `json:"resource" doc:"The reference as the caller used it."`
+	Patient      string    `json:"patient,omitempty" doc:"Server-side audit pseudonym of the patient concerned."`
+	Outcome      string    `json:"outcome" enum:"ok,denied,failed"`
+	Status       int       `json:"status"`
+	RequestID    string    `json:"request_id,omitempty"`
+	TraceID      string    `json:"trace_id,omitempty"`
+	ClientAddr   string    `json:"client_addr,omitempty"`
+}
+
+type auditQuery struct {
+	Actor   string    `query:"actor" maxLength:"100" doc:"Username."`
+	Patient string    `query:"patient" maxLength:"40" doc:"Audit pseudonym of a patient."`
+	Action  string    `query:"action" maxLength:"60"`
+	Outcome string    `query:"outcome" enum:"ok,denied,failed,"`
+	From    time.Time `query:"from" doc:"Entries at or after (RFC 3339)."`
+	To      time.Time `query:"to" doc:"Entries before (RFC 3339)."`
+	After   int64     `query:"after" minimum:"0" doc:"Keyset cursor: the next value of the previous page."`
+	Limit   int       `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+type historyInput struct {
+	PatientRef
+	After int64 `query:"after" minimum:"0"`
+	Limit int   `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+type auditPage struct {
+	Body struct {
+		Entries []AuditEntry `json:"entries"`
+		Next    int64        `json:"next,omitempty" doc:"Pass as after= for the next page; absent on the last page."`
+	}
+}
+
+func (a *API) registerAudit() {
+	register(a, access.AuditRead, huma.Operation{OperationID: "query-audit", Method: http.MethodGet, Path: "/audit", Tags: []string{"audit"},
+		Summary: "Query the audit trail", Description: "Filters combine; pages follow the chain order (keyset pagination on seq)."},
+		func(ctx context.Context, in *auditQuery) (*auditPage, error) {
+			return a.auditPage(ctx, audit.Filter{Actor: in.Actor, Patient: in.Patient, Action: in.Action, Outcome: in.Outcome,
+				From: in.From, To: in.To, After: in.After, Limit: in.Limit})
+		})
+	register(a, access.PatientAccessHistory, huma.Operation{OperationID: "get-access-history", Method: http.MethodGet,
+		Path: "/patients/{patient}/access-history", Tags: []string{"audit"},
+		Summary: "Who accessed a patient's data, and when", Errors: []int{http.StatusNotFound}},
+		func(ctx context.Context, in *historyInput) (*auditPage, error) {
+			id, err := a.patientID(ctx, in.PatientRef)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := a.deps.Study.Patient(ctx, id); err != nil {
+				return nil, err
+			}
+			return a.auditPage(ctx, audit.Filter{Patient: a.auditPseudonym(id), After: in.After, Limit: in.Limit})
+		})
+}
+
+func (a *API) auditPage(ctx context.Context, f audit.Filter) (*auditPage, error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	entries, err := a.deps.AuditLog.QueryAudit(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &auditPage{}
+	out.Body.Entries = make([]AuditEntry, len(entries))
+	for i, e := range entries {
+		out.Body.Entries[i] = AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.ActorUsername, ActorSubject: e.ActorSubject, Roles: e.Roles,
+			Action: e.Action, Operation: e.Operation, ResourceType: e.ResourceType, Resource: e.ResourceRef, Patient: e.Patient,
+			Outcome: e.Outcome, Status: e.Status, RequestID: e.RequestID, TraceID: e.TraceID, ClientAddr: e.ClientAddr}
+	}
+	if len(entries) == f.Limit {
+		out.Body.Next = entries[len(entries)-1].Seq
+	}
+	return out, nil
+}

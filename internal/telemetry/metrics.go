@@ -1,0 +1,100 @@
+package telemetry
+
+import (
+	"database/sql"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// setupMetrics fills a registry of our own (never the global default, so
+// tests and several servers in one process do not collide).
+func (t *Telemetry) setupMetrics(version string) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+	)
+	if version == "" {
+		version = "dev"
+	}
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "serenade_build_info",
+		Help: "Always 1; the labels name the running build.",
+	}, []string{"version", "revision"})
+	build.WithLabelValues(version, vcsRevision()).Set(1)
+
+	t.httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "serenade_http_request_duration_seconds",
+		Help:    "Time to answer HTTP requests, by route template, method and status code.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route", "method", "status"})
+	t.AuditGroupSize = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "serenade_audit_group_size",
+		Help:    "Audit events written together in one group.",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 10), // 1 … 512
+	})
+	t.AuditWriteSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "serenade_audit_write_seconds",
+		Help:    "Time to write one group of audit events.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms … 4 s
+	})
+	reg.MustRegister(build, t.httpDuration, t.AuditGroupSize, t.AuditWriteSeconds)
+	t.registry = reg
+}
+
+func vcsRevision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
+}
+
+// Registry is the Prometheus registry of this Telemetry, for collectors
+// of other packages.
+func (t *Telemetry) Registry() *prometheus.Registry { return t.registry }
+
+// MetricsHandler serves the registry in the Prometheus text format (or
+// OpenMetrics, with trace-id exemplars, when the scraper asks for it).
+func (t *Telemetry) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(t.registry, promhttp.HandlerOpts{
+		Registry:          t.registry, // promhttp_metric_handler_errors_total
+		EnableOpenMetrics: true,
+		ErrorLog:          slogPrinter{t},
+	})
+}
+
+type slogPrinter struct{ t *Telemetry }
+
+func (p slogPrinter) Println(v ...any) { p.t.log.Warn("metrics: " + fmt.Sprint(v...)) }
+
+// RegisterDB exports the pool statistics of db (go_sql_*{db_name=name}:
+// open, in use and idle connections, waits, closes). Each name may be
+// registered once.
+func (t *Telemetry) RegisterDB(name string, db *sql.DB) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pools[name] {
+		return fmt.Errorf("telemetry: database pool %q registered twice", name)
+	}
+	if err := t.registry.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
+		return fmt.Errorf("telemetry: database pool %q: %w", name, err)
+	}
+	t.pools[name] = true
+	return nil
+}
+
+// ObserveAuditGroup records the size of one group of audit events.
+func (t *Telemetry) ObserveAuditGroup(n int) { t.AuditGroupSize.Observe(float64(n)) }
+
+// ObserveAuditWrite records how long one group of audit events took to write.
+func (t *Telemetry) ObserveAuditWrite(seconds float64) { t.AuditWriteSeconds.Observe(seconds) }
