@@ -4,6 +4,7 @@
 //	serenade migrate               apply database migrations and exit
 //	serenade user add|list|disable manage local accounts
 //	serenade keys rotate           replace the master key
+//	serenade audit verify          check the audit trail's hash chain
 //	serenade version               print the version
 package main
 
@@ -41,6 +42,7 @@ var commands = []command{
 	{"migrate", "apply database migrations and exit", runMigrate},
 	{"user", "manage local accounts: user add|list|disable", runUser},
 	{"keys", "manage encryption keys: keys rotate", runKeys},
+	{"audit", "check the audit trail: audit verify", runAudit},
 	{"version", "print the version", runVersion},
 }
 
@@ -79,6 +81,9 @@ func exitCode(e *env, err error) int {
 	case errors.Is(err, app.ErrUsage):
 		fmt.Fprintln(e.stderr, "serenade:", err)
 		return 2
+	case errors.Is(err, errChainBroken):
+		fmt.Fprintln(e.stderr, "serenade:", err)
+		return 4
 	}
 	fmt.Fprintln(e.stderr, "serenade:", err)
 	if domain.KindOf(err) == domain.KindInternal {

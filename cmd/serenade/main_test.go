@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -134,4 +135,47 @@ func TestKeysRotateWithAnEnvironmentKeyPrintsTheNewOne(t *testing.T) {
 	if code, out := cli(t, map[string]string{"SERENADE_MASTER_KEY": old}, "", "migrate"); code == 0 {
 		t.Errorf("the old key still opens the database: %s", out)
 	}
+}
+
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			tok := s.Login(t, "dottore-alice", "alice")
+			for range 5 {
+				s.Do(t, http.MethodGet, "/api/v1/patients/1", tok, nil)
+			}
+			vars := map[string]string{"SERENADE_DATA_DIR": s.Config.DataDir, "SERENADE_DATABASE_URL": s.Config.DatabaseURL}
+			if code, out := cli(t, vars, "", "audit", "verify"); code != 0 || !strings.Contains(out, "audit chain intact: 6 entries") {
+				t.Fatalf("verify: %d %s", code, out)
+			}
+			raw := openRaw(t, backend, s.Config.DatabaseURL)
+			stmts := []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET outcome = 'denied' WHERE seq = 3`}
+			if backend == "postgres" {
+				stmts[0] = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`
+			}
+			for _, q := range stmts {
+				if _, err := raw.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out := cli(t, vars, "", "audit", "verify")
+			if code != 4 || !strings.Contains(out, "entry 3") {
+				t.Errorf("verify after tampering: %d %s", code, out)
+			}
+		})
+	}
+}
+
+func openRaw(t *testing.T, backend, url string) *sql.DB {
+	driver := "sqlite"
+	if backend == "postgres" {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

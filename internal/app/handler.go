@@ -14,6 +14,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
 	"serenade/internal/store"
+	"serenade/internal/telemetry"
 )
 
 // localIssuer is the "iss" of tokens Serenade signs for local accounts.
@@ -68,7 +69,7 @@ func (a *App) auditRecorder(db *store.DB) api.Recorder {
 	if a.cfg.AuditDisabledForBenchmarks {
 		return noAudit{}
 	}
-	a.auditor = audit.NewWriter(db, a.log, audit.Metrics{})
+	a.auditor = audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
 	return a.auditor
 }
 
@@ -86,7 +87,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	}
 	rest := api.New(api.Deps{
 		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		Audit: a.auditRecorder(db), AuditLog: db,
+		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
 	})
 	mux := http.NewServeMux()

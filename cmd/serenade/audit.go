@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"serenade/internal/app"
+	"serenade/internal/audit"
+)
+
+// errChainBroken exits 4: the trail was tampered with.
+var errChainBroken = errors.New("audit chain broken")
+
+func runAudit(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("%w: serenade audit verify", app.ErrUsage)
+	}
+	cfg, err := app.Load(flag.NewFlagSet("audit verify", flag.ContinueOnError), args[1:], (*app.Config).StorageFlags)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.OpenStore(ctx, e.log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.VerifyAudit(ctx)
+	var p *audit.Problem
+	if errors.As(err, &p) {
+		return fmt.Errorf("%w: %v (%d entries verified before it)", errChainBroken, p, n)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "audit chain intact: %d entries\n", n)
+	return nil
+}
