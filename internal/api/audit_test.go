@@ -46,10 +46,10 @@ func TestEveryRequestIsAuditedWithItsOutcome(t *testing.T) {
 	admin := s.Login(t, demo.Admin, "anna")
 	s.Do(t, http.MethodPost, "/api/v1/auth/token", "", url.Values{"grant_type": {"password"}, "username": {"admin-anna"}, "password": {"wrong password"}})
 
-	s.Do(t, http.MethodGet, "/api/v1/patients/1", doc, nil)          // ok
-	s.Do(t, http.MethodGet, "/api/v1/patients", iit, nil)            // 403
+	s.Do(t, http.MethodGet, "/api/v1/patients/1", doc, nil)           // ok
+	s.Do(t, http.MethodGet, "/api/v1/patients", iit, nil)             // 403
 	s.Do(t, http.MethodGet, "/api/v1/patients/1", "not-a-token", nil) // 401
-	s.Do(t, http.MethodGet, "/api/v1/patients/99999", doc, nil)      // 404
+	s.Do(t, http.MethodGet, "/api/v1/patients/99999", doc, nil)       // 404
 
 	all := queryAudit(t, s, admin, url.Values{"limit": {"1000"}})
 	type key struct {
