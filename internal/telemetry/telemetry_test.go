@@ -206,6 +206,9 @@ func TestSpansAndMetricsAreNamedAfterRouteTemplates(t *testing.T) {
 		}
 		for _, kv := range s.Attributes {
 			v := kv.Value.Emit()
+			if kv.Key == "serenade.request_id" { // random
+				continue
+			}
 			if strings.Contains(v, "42") || strings.Contains(v, "43") || strings.Contains(v, "RSSMRA") || strings.Contains(v, "?") {
 				t.Errorf("span %s carries %s=%q", s.Name, kv.Key, v)
 			}
@@ -222,10 +225,10 @@ func TestSpansAndMetricsAreNamedAfterRouteTemplates(t *testing.T) {
 	counts := histogramCounts(t, tel)
 	for series, n := range map[string]uint64{
 		`method="GET",route="/api/v1/patients/{patient}",status="404"`: 2,
-		`method="GET",route="/healthz",status="200"`:                    1,
-		`method="GET",route="unmatched",status="404"`:                   1,
-		`method="_OTHER",route="unmatched",status="405"`:                1,
-		`method="POST",route="/boom",status="500"`:                      1,
+		`method="GET",route="/healthz",status="200"`:                   1,
+		`method="GET",route="unmatched",status="404"`:                  1,
+		`method="_OTHER",route="unmatched",status="405"`:               1,
+		`method="POST",route="/boom",status="500"`:                     1,
 	} {
 		if counts[series] != n {
 			t.Errorf("serenade_http_request_duration_seconds{%s} count = %d, want %d (have %v)", series, counts[series], n, counts)
