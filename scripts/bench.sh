@@ -15,12 +15,20 @@ go test -run '^$' -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "
 echo "==> API benchmarks (one core, SQLite, through the real handler stack)"
 go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 ./internal/api | tee -a "$out"
 
+echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
+go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 2; i < NF; i++) if ($(i+1) == "ns/op") ns[name] = $i
+	for (i = 2; i < NF; i++) {
+		if ($(i+1) == "ns/op") ns[name] = $i
+		if ($(i+1) == "reads/s") rps[name] = $i
+		if ($(i+1) == "p99-ms") p99[name] = $i
+		if ($(i+1) == "entries/group") group[name] = $i
+	}
 }
 function ratio(label, a, b) {
 	if ((a in ns) && (b in ns)) printf "  %-58s %8.0f ns/op  = %6.1f x %s\n", label, ns[a], ns[a] / ns[b], b
@@ -34,4 +42,9 @@ END {
 	}
 	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
+	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
+	if ((a in rps) && (u in rps)) {
+		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]
+		printf "  %-58s %8.2f   (target >= 0.5)\n", "audited / unaudited reads per second", rps[a] / rps[u]
+	}
 }' "$out"
