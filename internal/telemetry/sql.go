@@ -26,7 +26,7 @@ func (t *Telemetry) OpenDB(driver, dsn string) (*sql.DB, error) {
 		db  *sql.DB
 		err error
 	)
-	if t.sdk == nil { // tracing disabled
+	if !t.recording { // no span would go anywhere
 		db, err = sql.Open(driver, dsn)
 	} else {
 		db, err = otelsql.Open(driver, dsn,

@@ -61,6 +61,7 @@ type Telemetry struct {
 	propagator propagation.TextMapPropagator
 	log        *slog.Logger
 	exporting  string // "", "http/protobuf" or "grpc"
+	recording  bool   // spans go somewhere (OTLP or Options.SpanExporter)
 
 	registry     *prometheus.Registry
 	httpDuration *prometheus.HistogramVec
@@ -75,8 +76,8 @@ type Telemetry struct {
 }
 
 // Setup builds the telemetry of a process from Options and the standard
-// OTEL_* variables. Traces are always recorded (so logs carry trace ids)
-// but exported only when OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_* variables. Requests always get trace and span ids (so logs carry
+// them), but spans are recorded and exported only when OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, over http/protobuf or grpc
 // (OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL); OTEL_TRACES_EXPORTER=none stops
 // the export and OTEL_SDK_DISABLED=true turns tracing off altogether.
@@ -138,7 +139,13 @@ func (t *Telemetry) setupTracing(ctx context.Context, o Options) error {
 			log.Warn("telemetry export failed", "err", err)
 		}))
 	}
-	t.sdk = sdktrace.NewTracerProvider(opts...) // OTEL_TRACES_SAMPLER applies
+	t.recording = exp != nil || o.SpanExporter != nil
+	if !t.recording {
+		// Nothing would receive the spans: keep making ids (logs carry
+		// them, and an incoming trace id is kept) but record nothing.
+		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
+	}
+	t.sdk = sdktrace.NewTracerProvider(opts...) // else OTEL_TRACES_SAMPLER applies
 	t.provider = t.sdk
 	t.tracer = t.provider.Tracer(instrumentation)
 	return nil

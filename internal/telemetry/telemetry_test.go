@@ -418,14 +418,20 @@ func TestExportFollowsTheEnvironment(t *testing.T) {
 			if tel.Exporting() != c.want {
 				t.Errorf("exporting %q, want %q", tel.Exporting(), c.want)
 			}
-			// Disabled tracing still propagates the incoming trace id to logs.
-			if c.env["OTEL_SDK_DISABLED"] == "true" {
+			// Without export (or with tracing disabled) requests still
+			// carry the incoming trace id, for the logs.
+			if c.want == "" {
 				var got string
 				req := httptest.NewRequest(http.MethodGet, "/", nil)
 				req.Header.Set("traceparent", "00-"+incomingTrace+"-"+incomingParent+"-01")
 				tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = telemetry.TraceID(r.Context()) })).ServeHTTP(httptest.NewRecorder(), req)
 				if got != incomingTrace {
-					t.Errorf("disabled: trace id %q", got)
+					t.Errorf("not exporting: trace id %q", got)
+				}
+				got = ""
+				tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = telemetry.TraceID(r.Context()) })).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+				if got == "" && c.env["OTEL_SDK_DISABLED"] != "true" {
+					t.Error("not exporting: a request without traceparent has no trace id")
 				}
 			}
 		})
