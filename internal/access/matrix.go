@@ -14,7 +14,7 @@ import (
 type Action string
 
 const (
-	Self Action = "self.read" // who am I: any authenticated caller
+	Self Action = "self.read" // who am I: any caller holding a study role
 
 	PatientList     Action = "patient.list"     // list with identity (name, diagnosis, status, enrolment date)
 	PatientCreate   Action = "patient.create"   // enrolment

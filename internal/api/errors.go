@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -86,15 +85,5 @@ func (a *API) problem(ctx context.Context, err error) error {
 	if domain.KindOf(err) == domain.KindInternal {
 		a.deps.Log.ErrorContext(ctx, "request failed", "err", err)
 	}
-	var de *domain.Error
-	if errors.As(err, &de) && !a.viewer(ctx).doctor {
-		hidden := *de
-		hidden.Message = internalID.ReplaceAllString(de.Message, "$1")
-		err = &hidden
-	}
 	return problemOf(err)
 }
-
-// internalID matches an internal id in the study's messages ("ticket 12
-// is closed"): only doctors may see those (SPEC §4).
-var internalID = regexp.MustCompile(`\b(patient|installation|ticket|document|contact) \d+\b`)
