@@ -109,6 +109,7 @@ func (a *API) record(ctx context.Context, n *auditNote, status int) error {
 	n.entry.Status, n.entry.Outcome = status, outcome(status)
 	if n.resolved {
 		n.entry.Patient = a.auditPatient(ctx, n.kind, n.id)
+		n.entry.ResourceAudit = a.deps.Pseudonyms.Encode(pseudonym.AuditRole, n.kind, n.id)
 	}
 	return a.deps.Audit.Record(ctx, n.entry)
 }
@@ -155,6 +156,7 @@ type AuditEntry struct {
 	Operation    string    `json:"operation"`
 	ResourceType string    `json:"resource_type"`
 	Resource     string    `json:"resource" doc:"The reference as the caller used it."`
+	ResourceID   string    `json:"resource_audit,omitempty" doc:"The resource as a server-side audit pseudonym."`
 	Patient      string    `json:"patient,omitempty" doc:"Server-side audit pseudonym of the patient concerned."`
 	Outcome      string    `json:"outcome" enum:"ok,denied,failed"`
 	Status       int       `json:"status"`
@@ -221,7 +223,7 @@ func (a *API) auditPage(ctx context.Context, f audit.Filter) (*auditPage, error)
 	out.Body.Entries = make([]AuditEntry, len(entries))
 	for i, e := range entries {
 		out.Body.Entries[i] = AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.ActorUsername, ActorSubject: e.ActorSubject, Roles: e.Roles,
-			Action: e.Action, Operation: e.Operation, ResourceType: e.ResourceType, Resource: e.ResourceRef, Patient: e.Patient,
+			Action: e.Action, Operation: e.Operation, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient,
 			Outcome: e.Outcome, Status: e.Status, RequestID: e.RequestID, TraceID: e.TraceID, ClientAddr: e.ClientAddr}
 	}
 	if len(entries) == f.Limit {

@@ -35,6 +35,7 @@ type Entry struct {
 	Operation     string // API operation id
 	ResourceType  string // patient, installation, ticket, document, contact, …
 	ResourceRef   string // the reference as the caller used it (id or the caller's pseudonym)
+	ResourceAudit string // the resource as a server-side audit pseudonym, when it was found
 	Patient       string // the patient concerned, as the server-side audit pseudonym; never identity
 	Outcome       string
 	Status        int
@@ -69,7 +70,7 @@ func (e Entry) Canonical() []byte {
 		strconv.FormatInt(e.Seq, 10),
 		e.Time.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","),
-		e.Action, e.Operation, e.ResourceType, e.ResourceRef, e.Patient,
+		e.Action, e.Operation, e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient,
 		e.Outcome, strconv.Itoa(e.Status), e.RequestID, e.TraceID, e.ClientAddr,
 	}
 	var b bytes.Buffer

@@ -15,7 +15,7 @@ import (
 const auditLock = 0x5e7e4ade
 
 const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
-	patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash`
+	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash`
 
 // AppendAudit links a group of entries to the chain's head and stores
 // them in one transaction. On PostgreSQL the head row is locked (after a
@@ -37,9 +37,9 @@ func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 			e := &entries[i]
 			audit.Link(seq, hash, e)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 				e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","), e.Action, e.Operation,
-				e.ResourceType, e.ResourceRef, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
+				e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
 				e.PrevHash, e.Hash); err != nil {
 				return err
 			}
@@ -54,7 +54,7 @@ func scanAudit(s interface{ Scan(...any) error }) (audit.Entry, error) {
 	var e audit.Entry
 	var roles string
 	err := s.Scan(&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
-		&e.ResourceRef, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.PrevHash, &e.Hash)
+		&e.ResourceRef, &e.ResourceAudit, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.PrevHash, &e.Hash)
 	if roles != "" {
 		e.Roles = strings.Split(roles, ",")
 	}

@@ -111,8 +111,8 @@ func TestAuditVerifyNamesTheFirstTamperedEntry(t *testing.T) {
 		{"an inserted entry is detected", func(*storetest.Env) []string {
 			return []string{
 				`UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 4`, `UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1004`,
-				`INSERT INTO audit_log (seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref, patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash)
-				 SELECT 4, at, actor_subject, 'intruder', roles, action, operation, resource_type, resource_ref, patient, outcome, status, request_id, trace_id, client_addr, hash, hash FROM audit_log WHERE seq = 3`,
+				`INSERT INTO audit_log (seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref, resource_audit, patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash)
+				 SELECT 4, at, actor_subject, 'intruder', roles, action, operation, resource_type, resource_ref, resource_audit, patient, outcome, status, request_id, trace_id, client_addr, hash, hash FROM audit_log WHERE seq = 3`,
 			}
 		}, 4, "edited"},
 		{"entries removed from the end are detected against the head", func(*storetest.Env) []string {

@@ -10,6 +10,7 @@ CREATE TABLE audit_log (
     operation      TEXT NOT NULL,
     resource_type  TEXT NOT NULL,
     resource_ref   TEXT NOT NULL,
+    resource_audit TEXT NOT NULL,
     patient        TEXT NOT NULL,
     outcome        TEXT NOT NULL,
     status         INTEGER NOT NULL,
