@@ -17,11 +17,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return fmt.Errorf("%w: serenade audit verify", app.ErrUsage)
 	}
-	cfg, err := app.Load(flag.NewFlagSet("audit verify", flag.ContinueOnError), args[1:], (*app.Config).StorageFlags)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.OpenStore(ctx, e.log)
+	db, err := openStore(ctx, e, flag.NewFlagSet("audit verify", flag.ContinueOnError), args[1:])
 	if err != nil {
 		return err
 	}

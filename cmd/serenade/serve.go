@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"serenade/internal/app"
+	"serenade/internal/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -44,12 +45,18 @@ func reloadKeysOnHangup(ctx context.Context, e *env, a *app.App) {
 	}
 }
 
-func runMigrate(ctx context.Context, e *env, args []string) error {
-	cfg, err := app.Load(flag.NewFlagSet("migrate", flag.ContinueOnError), args, (*app.Config).StorageFlags)
+// openStore parses a subcommand's storage flags (and fs's own) and opens
+// the database, migrating it.
+func openStore(ctx context.Context, e *env, fs *flag.FlagSet, args []string) (*store.DB, error) {
+	cfg, err := app.Load(fs, args, (*app.Config).StorageFlags)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	db, err := cfg.OpenStore(ctx, e.log)
+	return cfg.OpenStore(ctx, e.log)
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	db, err := openStore(ctx, e, flag.NewFlagSet("migrate", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}

@@ -111,11 +111,7 @@ func readPassword(e *env) (string, error) {
 }
 
 func userList(ctx context.Context, e *env, args []string) error {
-	cfg, err := app.Load(flag.NewFlagSet("user list", flag.ContinueOnError), args, (*app.Config).StorageFlags)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.OpenStore(ctx, e.log)
+	db, err := openStore(ctx, e, flag.NewFlagSet("user list", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}
@@ -141,18 +137,14 @@ func userList(ctx context.Context, e *env, args []string) error {
 
 func userDisable(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
-	cfg, err := app.Load(fs, args, (*app.Config).StorageFlags)
-	if err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: serenade user disable USERNAME", app.ErrUsage)
-	}
-	db, err := cfg.OpenStore(ctx, e.log)
+	db, err := openStore(ctx, e, fs, args)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: serenade user disable USERNAME", app.ErrUsage)
+	}
 	if err := db.DisableAccount(ctx, fs.Arg(0)); err != nil {
 		return err
 	}

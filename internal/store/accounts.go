@@ -31,7 +31,7 @@ func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Accou
 
 const accountQuery = `SELECT id, username, roles, password_hash, created_at, disabled_at, demo FROM accounts`
 
-func scanAccount(s interface{ Scan(...any) error }) (domain.Account, error) {
+func scanAccount(s scanner) (domain.Account, error) {
 	var a domain.Account
 	var roles string
 	var disabled sql.NullTime
@@ -51,20 +51,7 @@ func (db *DB) Account(ctx context.Context, username string) (domain.Account, err
 
 // ListAccounts returns every local account.
 func (db *DB) ListAccounts(ctx context.Context) ([]domain.Account, error) {
-	rows, err := db.read.QueryContext(ctx, accountQuery+` ORDER BY username`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.read, scanAccount, accountQuery+` ORDER BY username`)
 }
 
 // DisableAccount stops an account from logging in; it is kept for audit.

@@ -50,7 +50,7 @@ func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 	})
 }
 
-func scanAudit(s interface{ Scan(...any) error }) (audit.Entry, error) {
+func scanAudit(s scanner) (audit.Entry, error) {
 	var e audit.Entry
 	var roles string
 	err := s.Scan(&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
@@ -104,7 +104,7 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
-		where = append(where, strings.Replace(cond, "?", "$"+itoa(len(args)), 1))
+		where = append(where, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
 	}
 	add("seq > ?", f.After)
 	if f.Actor != "" {
@@ -129,24 +129,9 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 		f.Limit = 100
 	}
 	args = append(args, f.Limit)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY seq LIMIT $`+itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []audit.Entry{}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.read, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY seq LIMIT $`+strconv.Itoa(len(args)), args...)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // PatientOf returns the patient a resource belongs to, for the audit
 // trail. kind is installation, ticket, document or contact.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"net/http"
 
 	"serenade/internal/domain"
@@ -55,20 +54,8 @@ func (db *DB) Documents(ctx context.Context, installationID int64) ([]domain.Doc
 		if _, err := db.oneInstallationRow(ctx, tx, installationID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, documentQuery+` WHERE d.installation_id = $1 ORDER BY d.id`, installationID)
+		stored, err := queryAll(ctx, tx, scanDocument, documentQuery+` WHERE d.installation_id = $1 ORDER BY d.id`, installationID)
 		if err != nil {
-			return err
-		}
-		var stored []documentRow
-		for rows.Next() {
-			r, err := scanDocument(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			stored = append(stored, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		for _, r := range stored {
@@ -95,7 +82,7 @@ type documentRow struct {
 	keyID      sql.NullInt64
 }
 
-func scanDocument(s interface{ Scan(...any) error }) (documentRow, error) {
+func scanDocument(s scanner) (documentRow, error) {
 	var r documentRow
 	err := s.Scan(&r.ID, &r.InstallationID, &r.PatientID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.keyID)
 	return r, err

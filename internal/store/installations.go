@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"serenade/internal/domain"
@@ -29,7 +28,7 @@ type installationRow struct {
 const installationQuery = `SELECT i.id, i.patient_id, i.sealed, i.collection_start, i.collection_end, i.created_at, i.updated_at, p.data_key_id
 	FROM installations i JOIN patients p ON p.id = i.patient_id`
 
-func scanInstallation(s interface{ Scan(...any) error }) (installationRow, error) {
+func scanInstallation(s scanner) (installationRow, error) {
 	var r installationRow
 	var start, end sql.NullTime
 	err := s.Scan(&r.ID, &r.PatientID, &r.sealed, &start, &end, &r.CreatedAt, &r.UpdatedAt, &r.dataKeyID)
@@ -95,20 +94,8 @@ func (db *DB) decryptInstallation(ctx context.Context, q querier, r installation
 func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) {
 	var out []domain.Installation
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, installationQuery+` ORDER BY i.id`)
+		stored, err := queryAll(ctx, tx, scanInstallation, installationQuery+` ORDER BY i.id`)
 		if err != nil {
-			return err
-		}
-		var stored []installationRow
-		for rows.Next() {
-			r, err := scanInstallation(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			stored = append(stored, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		// One query for every ticket, not one per installation.

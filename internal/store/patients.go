@@ -104,7 +104,7 @@ type patientRow struct {
 
 const patientColumns = `id, data_key_id, sealed, date_join, created_at, updated_at, withdrawn_at`
 
-func scanPatient(s interface{ Scan(...any) error }) (patientRow, error) {
+func scanPatient(s scanner) (patientRow, error) {
 	var r patientRow
 	err := s.Scan(&r.id, &r.dataKeyID, &r.sealed, &r.dateJoin, &r.createdAt, &r.updatedAt, &r.withdrawnAt)
 	return r, err
@@ -148,46 +148,25 @@ func (db *DB) decryptPatient(ctx context.Context, q querier, r patientRow) (doma
 }
 
 func (db *DB) contacts(ctx context.Context, q querier, patientID int64, key keyring.Key) ([]domain.Contact, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, sealed FROM contacts WHERE patient_id = $1 ORDER BY id`, patientID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []domain.Contact{}
-	for rows.Next() {
+	return queryAll(ctx, q, func(s scanner) (domain.Contact, error) {
+		var c domain.Contact
 		var id int64
 		var sealed []byte
-		if err := rows.Scan(&id, &sealed); err != nil {
-			return nil, err
+		if err := s.Scan(&id, &sealed); err != nil {
+			return c, err
 		}
-		var c domain.Contact
-		if err := openJSON(key, labelContact, sealed, &c); err != nil {
-			return nil, err
-		}
+		err := openJSON(key, labelContact, sealed, &c)
 		c.ID = id
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT id, sealed FROM contacts WHERE patient_id = $1 ORDER BY id`, patientID)
 }
 
 // Patients returns every patient, withdrawn ones included (without identity).
 func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
 	var out []domain.Patient
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+patientColumns+` FROM patients ORDER BY id`)
+		stored, err := queryAll(ctx, tx, scanPatient, `SELECT `+patientColumns+` FROM patients ORDER BY id`)
 		if err != nil {
-			return err
-		}
-		var stored []patientRow
-		for rows.Next() {
-			r, err := scanPatient(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			stored = append(stored, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
 		out = make([]domain.Patient, 0, len(stored))

@@ -68,7 +68,7 @@ func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, ticketID int64, sen
 const ticketQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, t.opened_at, t.closed_by, t.closed_at
 	FROM tickets t JOIN installations i ON i.id = t.installation_id`
 
-func scanTicket(s interface{ Scan(...any) error }) (domain.Ticket, error) {
+func scanTicket(s scanner) (domain.Ticket, error) {
 	var t domain.Ticket
 	var closedBy sql.NullString
 	var closedAt sql.NullTime
@@ -79,20 +79,7 @@ func scanTicket(s interface{ Scan(...any) error }) (domain.Ticket, error) {
 
 // ticketRows lists tickets without messages.
 func (db *DB) ticketRows(ctx context.Context, q querier, where string, args ...any) ([]domain.Ticket, error) {
-	rows, err := q.QueryContext(ctx, ticketQuery+where+` ORDER BY t.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []domain.Ticket{}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanTicket, ticketQuery+where+` ORDER BY t.id`, args...)
 }
 
 // Ticket returns a ticket with its decrypted thread.
@@ -135,24 +122,15 @@ func (db *DB) Tickets(ctx context.Context, installationID int64) ([]domain.Ticke
 }
 
 func (db *DB) messages(ctx context.Context, q querier, ticketID int64) ([]domain.Message, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, sender, sealed, created_at FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticketID)
-	if err != nil {
-		return nil, err
-	}
 	type row struct {
 		m      domain.Message
 		sealed []byte
 	}
-	var stored []row
-	for rows.Next() {
+	stored, err := queryAll(ctx, q, func(s scanner) (row, error) {
 		r := row{m: domain.Message{TicketID: ticketID}}
-		if err := rows.Scan(&r.m.ID, &r.m.Sender, &r.sealed, &r.m.CreatedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		stored = append(stored, r)
-	}
-	if err := rows.Close(); err != nil {
+		return r, s.Scan(&r.m.ID, &r.m.Sender, &r.sealed, &r.m.CreatedAt)
+	}, `SELECT id, sender, sealed, created_at FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticketID)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]domain.Message, 0, len(stored))
