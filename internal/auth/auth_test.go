@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"serenade/internal/domain"
+	"serenade/internal/testsupport/oidctest"
 )
 
 func TestAuthenticatorRoutesByIssuer(t *testing.T) {
-	p := newFakeProvider(t)
+	p := oidctest.Start(t)
 	local := newIssuer(t, newEd25519(t), nil)
 	a, err := NewAuthenticator(local, newVerifier(t, groupsConfig(p), nil))
 	if err != nil {
@@ -20,10 +21,10 @@ func TestAuthenticatorRoutesByIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerToken := p.mint(t, p.claims())
+	providerToken := p.Mint(t, doctorClaims(p))
 	// A provider-signed token claiming the local issuer goes to the local
 	// verifier, which refuses it: routing never decides validity.
-	spoofed := p.mint(t, with(p.claims(), "iss", "serenade"))
+	spoofed := p.Mint(t, with(doctorClaims(p), "iss", "serenade"))
 
 	tests := []struct {
 		name    string
@@ -36,7 +37,7 @@ func TestAuthenticatorRoutesByIssuer(t *testing.T) {
 		{"a request without authorization is refused", "", ""},
 		{"a basic authorization header is refused", "Basic dXNlcjpwYXNz", ""},
 		{"a bearer header without token is refused", "Bearer ", ""},
-		{"a token from an unknown issuer is refused", "Bearer " + p.mint(t, with(p.claims(), "iss", "https://evil.example")), ""},
+		{"a token from an unknown issuer is refused", "Bearer " + p.Mint(t, with(doctorClaims(p), "iss", "https://evil.example")), ""},
 		{"a provider token claiming the local issuer is refused", "Bearer " + spoofed, ""},
 		{"a token that is not a JWT is refused", "Bearer abc.def", ""},
 		{"an oversized token is refused", "Bearer " + strings.Repeat("a", maxTokenBytes) + "." + localToken, ""},
@@ -63,8 +64,8 @@ func TestAuthenticatorRoutesByIssuer(t *testing.T) {
 }
 
 func TestNewAuthenticatorRefusesAmbiguousSetups(t *testing.T) {
-	p := newFakeProvider(t)
-	clash, err := NewIssuer(newEd25519(t), p.issuer(), 0, nil)
+	p := oidctest.Start(t)
+	clash, err := NewIssuer(newEd25519(t), p.Issuer(), 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/testsupport/dextest"
+	"serenade/internal/testsupport/oidctest"
 )
 
 // TestAgainstDex logs the demo users in through a real Dex over HTTP and
@@ -65,7 +66,7 @@ func testDexDemoUsers(t *testing.T, d *dextest.Dex, v *OIDCVerifier) {
 
 func testDexForgeries(t *testing.T, d *dextest.Dex, v *OIDCVerifier, jwks *countingTransport) {
 	genuine := d.AccessToken(t, "ospite-ugo", "ugo")
-	claims := payloadOf(t, genuine)
+	claims := oidctest.Payload(t, genuine)
 	promoted := with(claims, "groups", []string{"admin"})
 	kid, pub := dexSigningKey(t, d)
 
@@ -73,10 +74,10 @@ func testDexForgeries(t *testing.T, d *dextest.Dex, v *OIDCVerifier, jwks *count
 		name  string
 		token string
 	}{
-		{"a Dex token promoted to admin by editing its payload is refused", withPayload(t, genuine, promoted)},
-		{"an unsigned alg none token with Dex's claims is refused", unsignedToken(t, promoted)},
-		{"an HS256 token keyed with Dex's public key is refused", hmacWithPublicKey(t, pub, kid, promoted)},
-		{"a token signed with our own key under Dex's kid is refused", signRS256(t, newRSAKey(t), kid, promoted)},
+		{"a Dex token promoted to admin by editing its payload is refused", oidctest.WithPayload(t, genuine, promoted)},
+		{"an unsigned alg none token with Dex's claims is refused", oidctest.Unsigned(t, promoted)},
+		{"an HS256 token keyed with Dex's public key is refused", oidctest.HMACWithPublicKey(t, pub, kid, promoted)},
+		{"a token signed with our own key under Dex's kid is refused", oidctest.SignRS256(t, oidctest.NewRSAKey(t), kid, promoted)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +95,7 @@ func testDexForgeries(t *testing.T, d *dextest.Dex, v *OIDCVerifier, jwks *count
 	t.Run("tokens with unknown kids make at most one request to Dex", func(t *testing.T) {
 		before := jwks.count.Load()
 		for i := range 10 {
-			got, err := v.Verify(context.Background(), signRS256(t, newRSAKey(t), "rotated-"+string(rune('a'+i)), promoted))
+			got, err := v.Verify(context.Background(), oidctest.SignRS256(t, oidctest.NewRSAKey(t), "rotated-"+string(rune('a'+i)), promoted))
 			wantUnauthenticated(t, got, err)
 		}
 		if n := jwks.count.Load() - before; n != 1 {
@@ -111,7 +112,7 @@ func testDexAudiences(t *testing.T, d *dextest.Dex, cfg OIDCConfig) {
 	if err != nil {
 		t.Fatalf("cross-client login: %v", err)
 	}
-	if c := payloadOf(t, cross.AccessToken); c["azp"] != d.ClientID {
+	if c := oidctest.Payload(t, cross.AccessToken); c["azp"] != d.ClientID {
 		t.Fatalf("cross-client token has aud %v, azp %v; want azp %s", c["aud"], c["azp"], d.ClientID)
 	}
 	plain := d.AccessToken(t, "admin-anna", "anna")

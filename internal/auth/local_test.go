@@ -6,15 +6,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/json"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
 	"serenade/internal/domain"
+	"serenade/internal/testsupport/oidctest"
 )
 
 var alice = domain.Principal{Subject: "acct-1", Username: "dottore-alice", Roles: []domain.Role{domain.RoleDoctor, domain.RoleAdmin}}
@@ -65,7 +64,7 @@ func TestIssuerRoundTrip(t *testing.T) {
 			if expiresIn != DefaultAccessTokenTTL {
 				t.Errorf("expiresIn = %v, want %v", expiresIn, DefaultAccessTokenTTL)
 			}
-			if alg := headerOf(t, token)["alg"]; alg != tt.alg {
+			if alg := oidctest.Header(t, token)["alg"]; alg != tt.alg {
 				t.Errorf("alg = %v, want %s", alg, tt.alg)
 			}
 			got, err := i.Verify(token)
@@ -89,7 +88,7 @@ func TestIssuerWritesTheDocumentedClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := payloadOf(t, token)
+	c := oidctest.Payload(t, token)
 	want := map[string]any{
 		"iss": "serenade", "sub": "acct-1", "preferred_username": "dottore-alice",
 		"iat": float64(now.Unix()), "nbf": float64(now.Unix()), "exp": float64(now.Add(10 * time.Minute).Unix()),
@@ -105,8 +104,8 @@ func TestIssuerWritesTheDocumentedClaims(t *testing.T) {
 	if jti, _ := c["jti"].(string); len(jti) < 16 {
 		t.Errorf("jti = %q, want a random identifier", c["jti"])
 	}
-	if expiresIn != 10*time.Minute || headerOf(t, token)["typ"] != "at+jwt" {
-		t.Errorf("expiresIn = %v, typ = %v", expiresIn, headerOf(t, token)["typ"])
+	if expiresIn != 10*time.Minute || oidctest.Header(t, token)["typ"] != "at+jwt" {
+		t.Errorf("expiresIn = %v, typ = %v", expiresIn, oidctest.Header(t, token)["typ"])
 	}
 }
 
@@ -120,7 +119,7 @@ func TestIssuerRefusesBadTokens(t *testing.T) {
 	}
 	otherIssuer := newIssuer(t, newEd25519(t), clock.Now)
 	foreign, _, _ := otherIssuer.Issue(alice)
-	claims := payloadOf(t, good)
+	claims := oidctest.Payload(t, good)
 
 	tests := []struct {
 		name  string
@@ -129,14 +128,14 @@ func TestIssuerRefusesBadTokens(t *testing.T) {
 	}{
 		{"an expired token is refused", good, DefaultAccessTokenTTL + time.Minute},
 		{"a token used before it was issued is refused", good, -time.Minute},
-		{"a token with a tampered payload is refused", withPayload(t, good, with(claims, "roles", []string{"admin", "dottore", "iit"})), 0},
+		{"a token with a tampered payload is refused", oidctest.WithPayload(t, good, with(claims, "roles", []string{"admin", "dottore", "iit"})), 0},
 		{"a token signed by another key is refused", foreign, 0},
 		{"a token signed with ES256 is refused by an EdDSA issuer", signLocal(t, jose.ES256, newECDSA(t, elliptic.P256()), claims), 0},
 		{"an HS256 token keyed with the public key is refused", signLocal(t, jose.HS256, []byte(key.Public().(ed25519.PublicKey)), claims), 0},
-		{"an unsigned alg none token is refused", unsignedToken(t, claims), 0},
+		{"an unsigned alg none token is refused", oidctest.Unsigned(t, claims), 0},
 		{"a token from another issuer is refused", signLocal(t, jose.EdDSA, key, with(claims, "iss", "elsewhere")), 0},
 		{"a token without roles claim is refused", signLocal(t, jose.EdDSA, key, with(claims, "roles", nil)), 0},
-		{"a token without at+jwt type is refused", signTyped(t, jose.EdDSA, key, "JWT", claims), 0},
+		{"a token without at+jwt type is refused", oidctest.Sign(t, jose.SigningKey{Algorithm: jose.EdDSA, Key: key}, claims), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +179,7 @@ func TestNewIssuerRefusesUnsuitableKeys(t *testing.T) {
 		key  crypto.Signer
 	}{
 		{"a P-384 key is refused", newECDSA(t, elliptic.P384())},
-		{"an RSA key is refused", newRSAKey(t)},
+		{"an RSA key is refused", oidctest.NewRSAKey(t)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,31 +206,5 @@ func with(claims map[string]any, key string, v any) map[string]any {
 
 func signLocal(t *testing.T, alg jose.SignatureAlgorithm, key any, claims map[string]any) string {
 	t.Helper()
-	return signTyped(t, alg, key, accessTokenType, claims)
-}
-
-func signTyped(t *testing.T, alg jose.SignatureAlgorithm, key any, typ string, claims map[string]any) string {
-	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := jws.CompactSerialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return token
-}
-
-func headerOf(t *testing.T, token string) map[string]any {
-	t.Helper()
-	return payloadOf(t, strings.Join([]string{"", strings.Split(token, ".")[0], ""}, "."))
+	return oidctest.SignTyped(t, jose.SigningKey{Algorithm: alg, Key: key}, accessTokenType, claims)
 }

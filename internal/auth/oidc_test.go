@@ -8,22 +8,23 @@ import (
 	"time"
 
 	"serenade/internal/domain"
+	"serenade/internal/testsupport/oidctest"
 )
 
-func groupsConfig(p *fakeProvider) OIDCConfig {
-	return OIDCConfig{Issuer: p.issuer(), ClientID: "serenade", RolesClaim: "groups"}
+func groupsConfig(p *oidctest.Provider) OIDCConfig {
+	return OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RolesClaim: "groups"}
 }
 
 func TestOIDCVerifierRefusesBadTokens(t *testing.T) {
-	p := newFakeProvider(t)
+	p := oidctest.Start(t)
 	v := newVerifier(t, groupsConfig(p), nil)
 	now := time.Now()
 	with := func(edit func(c map[string]any)) string {
-		c := p.claims()
+		c := doctorClaims(p)
 		edit(c)
-		return p.mint(t, c)
+		return p.Mint(t, c)
 	}
-	otherKey := newRSAKey(t)
+	otherKey := oidctest.NewRSAKey(t)
 
 	tests := []struct {
 		name  string
@@ -41,12 +42,12 @@ func TestOIDCVerifierRefusesBadTokens(t *testing.T) {
 		{"a token without subject is refused", with(func(c map[string]any) { delete(c, "sub") })},
 		{"a token missing the roles claim is refused", with(func(c map[string]any) { delete(c, "groups") })},
 		{"a token whose roles claim is not a list is refused", with(func(c map[string]any) { c["groups"] = 42 })},
-		{"an unsigned alg none token is refused", unsignedToken(t, p.claims())},
-		{"an HS256 token keyed with the provider's public key is refused", hmacWithPublicKey(t, &p.key.PublicKey, p.kid, p.claims())},
-		{"a token signed by an unknown key under a known kid is refused", signRS256(t, otherKey, p.kid, p.claims())},
-		{"a token signed by an unknown kid is refused", signRS256(t, otherKey, "key-unknown", p.claims())},
-		{"a token with a tampered payload is refused", withPayload(t, p.mint(t, p.claims()), func() map[string]any {
-			c := p.claims()
+		{"an unsigned alg none token is refused", oidctest.Unsigned(t, doctorClaims(p))},
+		{"an HS256 token keyed with the provider's public key is refused", oidctest.HMACWithPublicKey(t, &p.Key.PublicKey, p.KID, doctorClaims(p))},
+		{"a token signed by an unknown key under a known kid is refused", oidctest.SignRS256(t, otherKey, p.KID, doctorClaims(p))},
+		{"a token signed by an unknown kid is refused", oidctest.SignRS256(t, otherKey, "key-unknown", doctorClaims(p))},
+		{"a token with a tampered payload is refused", oidctest.WithPayload(t, p.Mint(t, doctorClaims(p)), func() map[string]any {
+			c := doctorClaims(p)
 			c["groups"] = []string{"admin"}
 			return c
 		}())},
@@ -62,7 +63,7 @@ func TestOIDCVerifierRefusesBadTokens(t *testing.T) {
 }
 
 func TestOIDCVerifierAcceptsGoodTokens(t *testing.T) {
-	p := newFakeProvider(t)
+	p := oidctest.Start(t)
 	now := time.Now()
 	tests := []struct {
 		name  string
@@ -145,9 +146,9 @@ func TestOIDCVerifierAcceptsGoodTokens(t *testing.T) {
 				cfg = tt.cfg(cfg)
 			}
 			v := newVerifier(t, cfg, nil)
-			c := p.claims()
+			c := doctorClaims(p)
 			tt.edit(c)
-			got, err := v.Verify(context.Background(), p.mint(t, c))
+			got, err := v.Verify(context.Background(), p.Mint(t, c))
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}
@@ -159,15 +160,15 @@ func TestOIDCVerifierAcceptsGoodTokens(t *testing.T) {
 }
 
 func TestNewOIDCVerifierRefusesBadConfiguration(t *testing.T) {
-	p := newFakeProvider(t)
+	p := oidctest.Start(t)
 	tests := []struct {
 		name string
 		cfg  OIDCConfig
 	}{
 		{"a configuration without issuer is refused", OIDCConfig{ClientID: "serenade"}},
-		{"a configuration without client or audience is refused", OIDCConfig{Issuer: p.issuer()}},
-		{"a role map onto an unknown role is refused", OIDCConfig{Issuer: p.issuer(), ClientID: "serenade", RoleMap: map[string]string{"x": "root"}}},
-		{"an issuer that differs from the discovered one is refused", OIDCConfig{Issuer: p.issuer() + "/", ClientID: "serenade"}},
+		{"a configuration without client or audience is refused", OIDCConfig{Issuer: p.Issuer()}},
+		{"a role map onto an unknown role is refused", OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RoleMap: map[string]string{"x": "root"}}},
+		{"an issuer that differs from the discovered one is refused", OIDCConfig{Issuer: p.Issuer() + "/", ClientID: "serenade"}},
 		{"an unreachable provider is refused", OIDCConfig{Issuer: "http://127.0.0.1:1", ClientID: "serenade"}},
 	}
 	for _, tt := range tests {
@@ -182,12 +183,12 @@ func TestNewOIDCVerifierRefusesBadConfiguration(t *testing.T) {
 // The key set must not let a stream of forged tokens turn into a stream of
 // requests to the provider, yet must still pick up a rotated key.
 func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
-	p := newFakeProvider(t)
+	p := oidctest.Start(t)
 	v := newVerifier(t, groupsConfig(p), nil)
 	clock := &fakeClock{t: time.Now()}
 	v.keys.now = clock.Now
-	stranger := newRSAKey(t)
-	hits := func() int { return int(p.jwksHits.Load()) }
+	stranger := oidctest.NewRSAKey(t)
+	hits := func() int { return int(p.JWKSHits.Load()) }
 	verify := func(token string) error {
 		_, err := v.Verify(context.Background(), token)
 		return err
@@ -199,7 +200,7 @@ func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
 		}
 	})
 	t.Run("a token with a known kid verifies without a fetch", func(t *testing.T) {
-		if err := verify(p.mint(t, p.claims())); err != nil {
+		if err := verify(p.Mint(t, doctorClaims(p))); err != nil {
 			t.Fatal(err)
 		}
 		if hits() != 1 {
@@ -207,7 +208,7 @@ func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
 		}
 	})
 	t.Run("a bad signature under a known kid causes no fetch", func(t *testing.T) {
-		_ = verify(signRS256(t, stranger, p.kid, p.claims()))
+		_ = verify(oidctest.SignRS256(t, stranger, p.KID, doctorClaims(p)))
 		if hits() != 1 {
 			t.Fatalf("JWKS fetched %d times, want 1", hits())
 		}
@@ -215,7 +216,7 @@ func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
 	t.Run("many concurrent unknown kids cause one refetch", func(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 20 {
-			token := signRS256(t, stranger, "ghost-"+string(rune('a'+i)), p.claims())
+			token := oidctest.SignRS256(t, stranger, "ghost-"+string(rune('a'+i)), doctorClaims(p))
 			wg.Go(func() { _ = verify(token) })
 		}
 		wg.Wait()
@@ -224,8 +225,8 @@ func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
 		}
 	})
 	t.Run("a rotated key is refused until the interval has passed", func(t *testing.T) {
-		p.publish(stranger, "key-2")
-		if err := verify(signRS256(t, stranger, "key-2", p.claims())); err == nil {
+		p.Publish(stranger, "key-2")
+		if err := verify(oidctest.SignRS256(t, stranger, "key-2", doctorClaims(p))); err == nil {
 			t.Fatal("accepted before the refetch interval passed")
 		}
 		if hits() != 2 {
@@ -235,7 +236,7 @@ func TestOIDCVerifierBoundsKeyRefetches(t *testing.T) {
 	t.Run("a rotated key is picked up by one refetch after the interval", func(t *testing.T) {
 		clock.Advance(DefaultKeyRefetchInterval)
 		for range 5 {
-			if err := verify(signRS256(t, stranger, "key-2", p.claims())); err != nil {
+			if err := verify(oidctest.SignRS256(t, stranger, "key-2", doctorClaims(p))); err != nil {
 				t.Fatal(err)
 			}
 		}

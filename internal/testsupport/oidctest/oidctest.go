@@ -113,10 +113,17 @@ func SignRS256(t testing.TB, key *rsa.PrivateKey, kid string, claims map[string]
 	return Sign(t, jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, claims)
 }
 
-// Sign signs claims with any go-jose signing key.
+// Sign signs claims with any go-jose signing key, with "typ" JWT.
 func Sign(t testing.TB, key jose.SigningKey, claims map[string]any) string {
 	t.Helper()
-	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType("JWT"))
+	return SignTyped(t, key, "JWT", claims)
+}
+
+// SignTyped signs claims with any go-jose signing key, with the given
+// "typ" header (such as "at+jwt").
+func SignTyped(t testing.TB, key jose.SigningKey, typ string, claims map[string]any) string {
+	t.Helper()
+	signer, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,15 +168,30 @@ func WithPayload(t testing.TB, token string, claims map[string]any) string {
 // Payload decodes the claims of a token without verifying it.
 func Payload(t testing.TB, token string) map[string]any {
 	t.Helper()
-	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	return decodeSegment(t, token, 1)
+}
+
+// Header decodes the JOSE header of a token ("alg", "kid", "typ").
+func Header(t testing.TB, token string) map[string]any {
+	t.Helper()
+	return decodeSegment(t, token, 0)
+}
+
+func decodeSegment(t testing.TB, token string, i int) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) <= i {
+		t.Fatalf("token has %d segments, no segment %d", len(parts), i)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var claims map[string]any
-	if err := json.Unmarshal(raw, &claims); err != nil {
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
 		t.Fatal(err)
 	}
-	return claims
+	return v
 }
 
 // Segment is the base64url JSON of v, as in a JWT.
