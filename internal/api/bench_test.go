@@ -36,6 +36,12 @@ func BenchmarkGetPatient(b *testing.B) {
 		s := apptest.Start(b, apptest.Options{Demo: true})
 		benchGetPatient(b, s, s.Login(b, demo.Doctor, "alice"))
 	})
+	// The same without the audit trail: what the (durable, one per
+	// request when a single client calls) audit write costs.
+	b.Run("local-token-unaudited", func(b *testing.B) {
+		s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) { c.AuditDisabledForBenchmarks = true }})
+		benchGetPatient(b, s, s.Login(b, demo.Doctor, "alice"))
+	})
 	b.Run("oidc-rs256-token", func(b *testing.B) {
 		p := oidctest.Start(b)
 		s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) {
