@@ -143,9 +143,12 @@ func (a *API) OpenAPI() *huma.OpenAPI { return a.huma.OpenAPI() }
 // Routes lists every operation with its action, for the matrix tests.
 func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 
-// register adds an operation that performs action. The wrapper refuses
-// callers whose roles the matrix does not allow (deny by default: an
-// unknown action allows nobody), and maps domain errors to problems.
+// register adds an operation that performs action. The authentication
+// middleware refuses callers whose roles the matrix does not allow (deny
+// by default: an unknown action allows nobody) before the input is read;
+// the wrapper asks the matrix again, so a handler never runs unchecked,
+// maps domain errors to problems, and writes the audit entry before huma
+// writes the answer.
 func register[I, O any](a *API, action access.Action, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	op.Path = Prefix + op.Path
 	op.Security = []map[string][]string{{"oauth2": {}}, {"bearer": {}}}
