@@ -1,0 +1,99 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func ticket(c TicketCategory, open bool) Ticket {
+	t := Ticket{Category: c}
+	if !open {
+		now := time.Now()
+		t.ClosedAt = &now
+	}
+	return t
+}
+
+func TestStatusIsDerivedFromTickets(t *testing.T) {
+	cases := []struct {
+		name    string
+		tickets []Ticket
+		want    InstallationStatus
+	}{
+		{"no ticket is unknown", nil, StatusUnknown},
+		{"an open installation ticket is to install", []Ticket{ticket(CategoryInstallation, true)}, StatusToInstall},
+		{"a closed installation ticket is working", []Ticket{ticket(CategoryInstallation, false)}, StatusWorking},
+		{"an open maintenance ticket is maintenance", []Ticket{ticket(CategoryInstallation, false), ticket(CategoryMaintenance, true)}, StatusMaintenance},
+		{"a closed maintenance ticket is working again", []Ticket{ticket(CategoryInstallation, false), ticket(CategoryMaintenance, false)}, StatusWorking},
+		{"an open uninstallation wins over maintenance", []Ticket{ticket(CategoryInstallation, false), ticket(CategoryMaintenance, true), ticket(CategoryUninstallation, true)}, StatusUninstalling},
+		{"a closed uninstallation is inactive", []Ticket{ticket(CategoryInstallation, false), ticket(CategoryUninstallation, false)}, StatusInactive},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := DeriveStatus(c.tickets); got != c.want {
+				t.Errorf("DeriveStatus = %s, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestClosingTicketsSetsCollectionDates(t *testing.T) {
+	now := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
+	s, e := CollectionDatesOnClose(CategoryInstallation, now, nil, nil)
+	if !s.Equal(now) || !e.Equal(now.AddDate(0, 12, 0)) {
+		t.Errorf("installation: %v – %v", s, e)
+	}
+	later := now.AddDate(0, 3, 0)
+	s2, e2 := CollectionDatesOnClose(CategoryUninstallation, later, s, e)
+	if !s2.Equal(now) || !e2.Equal(later) {
+		t.Errorf("uninstallation: %v – %v", s2, e2)
+	}
+	s3, e3 := CollectionDatesOnClose(CategoryMaintenance, later, s, e)
+	if s3 != s || e3 != e {
+		t.Error("maintenance changed the dates")
+	}
+}
+
+func TestDocumentNamesAreCleaned(t *testing.T) {
+	cases := map[string]string{
+		`C:\scans\consenso.pdf`:      "consenso.pdf",
+		"../../etc/passwd":           "passwd",
+		"foto \"casa\"\x00\r\n.jpg":  "foto casa.jpg",
+		"  planimetria piano 3.png ": "planimetria piano 3.png",
+	}
+	for in, want := range cases {
+		if got, err := CleanDocumentName(in); err != nil || got != want {
+			t.Errorf("CleanDocumentName(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "   ", "/", "."} {
+		if _, err := CleanDocumentName(bad); KindOf(err) != KindInvalid {
+			t.Errorf("CleanDocumentName(%q): err = %v, want invalid", bad, err)
+		}
+	}
+}
+
+func TestIdentityValidationNamesTheField(t *testing.T) {
+	base := Identity{FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "RSSMRA45T10A562I"}
+	cases := []struct {
+		edit  func(*Identity)
+		field string
+	}{
+		{func(i *Identity) { i.FirstName = "" }, "first_name"},
+		{func(i *Identity) { i.LastName = " " }, "last_name"},
+		{func(i *Identity) { i.CodiceFiscale = "RSSMRA45Z10A562I" }, "codice_fiscale"},
+		{func(i *Identity) { i.DiagnosisClass = "cold" }, "diagnosis_class"},
+	}
+	for _, c := range cases {
+		id := base
+		c.edit(&id)
+		err := ValidateIdentity(&id)
+		if de, ok := err.(*Error); !ok || de.Kind != KindInvalid || de.Field != c.field {
+			t.Errorf("want invalid %s, got %v", c.field, err)
+		}
+	}
+	ok := base
+	if err := ValidateIdentity(&ok); err != nil || ok.DiagnosisClass != DiagnosisUnspecified {
+		t.Errorf("valid identity: %v, class %q", err, ok.DiagnosisClass)
+	}
+}
