@@ -13,6 +13,7 @@ import (
 
 	"serenade/internal/telemetry"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/syncbuf"
 )
 
 // session is one user's walk through the API: every list they may read,
@@ -74,7 +75,7 @@ func TestTelemetryCarriesNoPatientData(t *testing.T) {
 	for _, k := range []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER"} {
 		t.Setenv(k, "")
 	}
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	s := apptest.Start(t, apptest.Options{Demo: true, Log: telemetry.NewLogger(&logs, slog.LevelDebug)})
 	secrets := demoSensitive(t)
 

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/hex"
@@ -22,6 +21,7 @@ import (
 	"serenade/internal/telemetry"
 	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/storetest"
+	"serenade/internal/testsupport/syncbuf"
 )
 
 // otlpReceiver is an in-process OTLP/HTTP trace receiver.
@@ -89,24 +89,6 @@ func (rc *otlpReceiver) received() []*tracepb.Span {
 	return append([]*tracepb.Span(nil), rc.spans...)
 }
 
-// lockedBuffer collects log lines written concurrently.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func attrValue(v *commonpb.AnyValue) string {
 	switch x := v.GetValue().(type) {
 	case *commonpb.AnyValue_StringValue:
@@ -140,7 +122,7 @@ func TestSpansReachAnOTLPReceiverWithRouteNamesAndDatabaseChildren(t *testing.T)
 	for _, k := range []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER", "OTEL_TRACES_SAMPLER"} {
 		t.Setenv(k, "")
 	}
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	s := apptest.Start(t, apptest.Options{Demo: true, Log: telemetry.NewLogger(&logs, slog.LevelDebug)})
 	if s.App.Telemetry().Exporting() != "http/protobuf" {
 		t.Fatalf("exporting = %q", s.App.Telemetry().Exporting())

@@ -2,7 +2,6 @@ package telemetry_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -23,27 +21,14 @@ import (
 	_ "modernc.org/sqlite"
 
 	"serenade/internal/telemetry"
+	"serenade/internal/testsupport/syncbuf"
 )
 
-// syncBuffer is a log destination safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
 // records decodes the JSON log lines.
-func (b *syncBuffer) records(t *testing.T) []map[string]any {
+func records(t *testing.T, b *syncbuf.Buffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	sc := bufio.NewScanner(strings.NewReader(b.String()))
 	for sc.Scan() {
 		var m map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
@@ -78,7 +63,7 @@ const incomingTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
 const incomingParent = "00f067aa0ba902b7"
 
 func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	tel, spans := setup(t, &logs)
 	var seen struct{ trace, span, req string }
 	h := tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +81,7 @@ func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
 	if seen.trace != incomingTrace || seen.req != "req-1" {
 		t.Fatalf("handler saw trace %s request %q", seen.trace, seen.req)
 	}
-	recs := logs.records(t)
+	recs := records(t, &logs)
 	if len(recs) != 3 {
 		t.Fatalf("want 3 records, got %v", recs)
 	}
@@ -117,7 +102,7 @@ func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
 	}
 
 	// A logger handed in is wrapped once: no duplicated keys.
-	var base syncBuffer
+	var base syncbuf.Buffer
 	tel2, err := telemetry.Setup(context.Background(), telemetry.Options{Logger: telemetry.NewLogger(&base, slog.LevelInfo)})
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +111,7 @@ func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
 	tel2.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tel2.Logger().InfoContext(r.Context(), "once")
 	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	if line := base.buf.String(); strings.Count(line, `"request_id"`) != 1 || strings.Count(line, `"trace_id"`) != 1 {
+	if line := base.String(); strings.Count(line, `"request_id"`) != 1 || strings.Count(line, `"trace_id"`) != 1 {
 		t.Errorf("ids added more than once: %s", line)
 	}
 }

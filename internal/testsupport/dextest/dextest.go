@@ -10,7 +10,6 @@
 package dextest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,9 +18,10 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"serenade/internal/testsupport/syncbuf"
 )
 
 // Dex is a running Dex process with the demo users and two clients.
@@ -34,7 +34,7 @@ type Dex struct {
 	Peer  Client
 	Users []User
 
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 }
 
 // Start builds (or reuses) the Dex binary, starts it on a free loopback
@@ -81,7 +81,7 @@ func start(t testing.TB, bin string) (*Dex, error) {
 		ClientSecret: mainClient.Secret,
 		Peer:         peerClient,
 		Users:        DemoUsers(),
-		logs:         &syncBuffer{},
+		logs:         &syncbuf.Buffer{},
 	}
 	cfg, err := writeConfig(t.TempDir(), d.Issuer, addr, d.Users)
 	if err != nil {
@@ -148,21 +148,3 @@ func freePort() (int, error) {
 
 // Logs returns what Dex printed so far.
 func (d *Dex) Logs() string { return d.logs.String() }
-
-// syncBuffer is a bytes.Buffer safe for the process's writers and readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
