@@ -21,17 +21,21 @@ func (db *DB) insertInstallation(ctx context.Context, tx *sql.Tx, patientID int6
 // installationRow is an installation as stored, with its patient's key.
 type installationRow struct {
 	domain.Installation
-	sealed    []byte
-	dataKeyID sql.NullInt64
+	sealed     []byte
+	keyVersion sql.NullInt64 // the patient's wrapped data key; NULL once withdrawn
+	keyWrapped []byte
 }
 
-const installationQuery = `SELECT i.id, i.patient_id, i.sealed, i.collection_start, i.collection_end, i.created_at, i.updated_at, p.data_key_id
-	FROM installations i JOIN patients p ON p.id = i.patient_id`
+// installationQuery reads installations with the patient's wrapped data
+// key, so that lists cost no query per row.
+const installationQuery = `SELECT i.id, i.patient_id, i.sealed, i.collection_start, i.collection_end, i.created_at, i.updated_at,
+	k.master_version, k.wrapped
+	FROM installations i JOIN patients p ON p.id = i.patient_id LEFT JOIN data_keys k ON k.id = p.data_key_id`
 
 func scanInstallation(s scanner) (installationRow, error) {
 	var r installationRow
 	var start, end sql.NullTime
-	err := s.Scan(&r.ID, &r.PatientID, &r.sealed, &start, &end, &r.CreatedAt, &r.UpdatedAt, &r.dataKeyID)
+	err := s.Scan(&r.ID, &r.PatientID, &r.sealed, &start, &end, &r.CreatedAt, &r.UpdatedAt, &r.keyVersion, &r.keyWrapped)
 	r.CollectionStart, r.CollectionEnd = timePtr(start), timePtr(end)
 	return r, err
 }
@@ -80,10 +84,10 @@ func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (doma
 func (db *DB) decryptInstallation(ctx context.Context, q querier, r installationRow, tickets []domain.Ticket) (domain.Installation, error) {
 	inst := r.Installation
 	inst.Status = domain.DeriveStatus(tickets)
-	if r.sealed == nil || !r.dataKeyID.Valid {
+	if r.sealed == nil || !r.keyVersion.Valid {
 		return inst, nil // never described yet, or shredded on withdrawal
 	}
-	key, err := db.dataKey(ctx, q, r.dataKeyID.Int64)
+	key, err := db.keys.Unwrap(uint32(r.keyVersion.Int64), r.keyWrapped)
 	if err != nil {
 		return inst, err
 	}

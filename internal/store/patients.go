@@ -100,14 +100,36 @@ type patientRow struct {
 	createdAt   time.Time
 	updatedAt   time.Time
 	withdrawnAt sql.NullTime
+	// The wrapped data key, when read along (patientRead): saves a query
+	// per patient in lists.
+	keyVersion sql.NullInt64
+	keyWrapped []byte
 }
 
 const patientColumns = `id, data_key_id, sealed, date_join, created_at, updated_at, withdrawn_at`
+
+// patientRead selects patients with their wrapped data keys.
+const patientRead = `SELECT p.id, p.data_key_id, p.sealed, p.date_join, p.created_at, p.updated_at, p.withdrawn_at,
+	k.master_version, k.wrapped FROM patients p LEFT JOIN data_keys k ON k.id = p.data_key_id`
 
 func scanPatient(s scanner) (patientRow, error) {
 	var r patientRow
 	err := s.Scan(&r.id, &r.dataKeyID, &r.sealed, &r.dateJoin, &r.createdAt, &r.updatedAt, &r.withdrawnAt)
 	return r, err
+}
+
+func scanPatientWithKey(s scanner) (patientRow, error) {
+	var r patientRow
+	err := s.Scan(&r.id, &r.dataKeyID, &r.sealed, &r.dateJoin, &r.createdAt, &r.updatedAt, &r.withdrawnAt, &r.keyVersion, &r.keyWrapped)
+	return r, err
+}
+
+// key unwraps the patient's data key, read along or looked up.
+func (db *DB) key(ctx context.Context, q querier, r patientRow) (keyring.Key, error) {
+	if r.keyVersion.Valid {
+		return db.keys.Unwrap(uint32(r.keyVersion.Int64), r.keyWrapped)
+	}
+	return db.dataKey(ctx, q, r.dataKeyID.Int64)
 }
 
 // Patient returns one patient, decrypted.
@@ -122,56 +144,80 @@ func (db *DB) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 }
 
 func (db *DB) patient(ctx context.Context, q querier, id int64) (domain.Patient, error) {
-	r, err := scanPatient(q.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`, id))
+	r, err := scanPatientWithKey(q.QueryRowContext(ctx, patientRead+` WHERE p.id = $1`, id))
 	if err != nil {
 		return domain.Patient{}, notFound(err, "patient")
 	}
-	return db.decryptPatient(ctx, q, r)
+	contacts, err := queryAll(ctx, q, scanSealedContact, contactQuery+` WHERE patient_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return domain.Patient{}, err
+	}
+	return db.decryptPatient(ctx, q, r, contacts)
 }
 
-func (db *DB) decryptPatient(ctx context.Context, q querier, r patientRow) (domain.Patient, error) {
+// decryptPatient opens a patient's identity and contacts.
+func (db *DB) decryptPatient(ctx context.Context, q querier, r patientRow, contacts []sealedContact) (domain.Patient, error) {
 	p := domain.Patient{ID: r.id, DateJoin: r.dateJoin, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
 	if r.withdrawnAt.Valid {
 		t := r.withdrawnAt.Time
 		p.WithdrawnAt = &t
 		return p, nil
 	}
-	key, err := db.dataKey(ctx, q, r.dataKeyID.Int64)
+	key, err := db.key(ctx, q, r)
 	if err != nil {
 		return p, err
 	}
 	if err := openJSON(key, labelIdentity, r.sealed, &p.Identity); err != nil {
 		return p, err
 	}
-	p.Contacts, err = db.contacts(ctx, q, r.id, key)
+	p.Contacts, err = openContacts(key, contacts)
 	return p, err
 }
 
-func (db *DB) contacts(ctx context.Context, q querier, patientID int64, key keyring.Key) ([]domain.Contact, error) {
-	return queryAll(ctx, q, func(s scanner) (domain.Contact, error) {
-		var c domain.Contact
-		var id int64
-		var sealed []byte
-		if err := s.Scan(&id, &sealed); err != nil {
-			return c, err
+// sealedContact is a contact as stored.
+type sealedContact struct {
+	id, patientID int64
+	sealed        []byte
+}
+
+const contactQuery = `SELECT id, patient_id, sealed FROM contacts`
+
+func scanSealedContact(s scanner) (sealedContact, error) {
+	var c sealedContact
+	return c, s.Scan(&c.id, &c.patientID, &c.sealed)
+}
+
+func openContacts(key keyring.Key, rows []sealedContact) ([]domain.Contact, error) {
+	out := make([]domain.Contact, len(rows))
+	for i, r := range rows {
+		if err := openJSON(key, labelContact, r.sealed, &out[i]); err != nil {
+			return nil, err
 		}
-		err := openJSON(key, labelContact, sealed, &c)
-		c.ID = id
-		return c, err
-	}, `SELECT id, sealed FROM contacts WHERE patient_id = $1 ORDER BY id`, patientID)
+		out[i].ID = r.id
+	}
+	return out, nil
 }
 
 // Patients returns every patient, withdrawn ones included (without identity).
 func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
 	var out []domain.Patient
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
-		stored, err := queryAll(ctx, tx, scanPatient, `SELECT `+patientColumns+` FROM patients ORDER BY id`)
+		stored, err := queryAll(ctx, tx, scanPatientWithKey, patientRead+` ORDER BY p.id`)
 		if err != nil {
 			return err
 		}
+		// Three queries in all, whatever the number of patients.
+		contacts, err := queryAll(ctx, tx, scanSealedContact, contactQuery+` ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		byPatient := map[int64][]sealedContact{}
+		for _, c := range contacts {
+			byPatient[c.patientID] = append(byPatient[c.patientID], c)
+		}
 		out = make([]domain.Patient, 0, len(stored))
 		for _, r := range stored {
-			p, err := db.decryptPatient(ctx, tx, r)
+			p, err := db.decryptPatient(ctx, tx, r, byPatient[r.id])
 			if err != nil {
 				return err
 			}
@@ -234,7 +280,7 @@ func (db *DB) updatePatient(ctx context.Context, id int64, change func(*domain.I
 }
 
 // livePatientForUpdate locks a patient that has not been withdrawn and
-// returns it with its data key.
+// returns its identity with its data key.
 func (db *DB) livePatientForUpdate(ctx context.Context, tx *sql.Tx, id int64) (domain.Patient, keyring.Key, error) {
 	r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
 	if err != nil {
@@ -243,12 +289,12 @@ func (db *DB) livePatientForUpdate(ctx context.Context, tx *sql.Tx, id int64) (d
 	if r.withdrawnAt.Valid {
 		return domain.Patient{}, keyring.Key{}, domain.Conflict("the patient has withdrawn from the study")
 	}
-	p, err := db.decryptPatient(ctx, tx, r)
+	key, err := db.key(ctx, tx, r)
 	if err != nil {
-		return p, keyring.Key{}, err
+		return domain.Patient{}, key, err
 	}
-	key, err := db.dataKey(ctx, tx, r.dataKeyID.Int64)
-	return p, key, err
+	p := domain.Patient{ID: r.id} // identity only: what the writers change
+	return p, key, openJSON(key, labelIdentity, r.sealed, &p.Identity)
 }
 
 // AddContact adds a contact to a patient.
