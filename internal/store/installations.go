@@ -73,7 +73,7 @@ func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (doma
 		if err != nil {
 			return err
 		}
-		inst, err = db.decryptInstallation(ctx, tx, r, tickets)
+		inst, err = db.decryptInstallation(r, tickets)
 		return err
 	})
 	return inst, err
@@ -81,7 +81,7 @@ func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (doma
 
 // decryptInstallation opens the home context and derives the status
 // from the installation's tickets.
-func (db *DB) decryptInstallation(ctx context.Context, q querier, r installationRow, tickets []domain.Ticket) (domain.Installation, error) {
+func (db *DB) decryptInstallation(r installationRow, tickets []domain.Ticket) (domain.Installation, error) {
 	inst := r.Installation
 	inst.Status = domain.DeriveStatus(tickets)
 	if r.sealed == nil || !r.keyVersion.Valid {
@@ -113,7 +113,7 @@ func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) 
 		}
 		out = make([]domain.Installation, 0, len(stored))
 		for _, r := range stored {
-			inst, err := db.decryptInstallation(ctx, tx, r, byInstallation[r.ID])
+			inst, err := db.decryptInstallation(r, byInstallation[r.ID])
 			if err != nil {
 				return err
 			}
