@@ -166,7 +166,7 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 		return nil, err
 	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": v.text(d.Name)})
+		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": v.text(d.PatientID, d.Name)})
 		if disposition == "" {
 			disposition = "attachment"
 		}

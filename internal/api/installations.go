@@ -45,7 +45,10 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 	if err != nil {
 		return nil, err
 	}
-	v := a.viewer(ctx)
+	v, err := a.viewerOfAll(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := &installationListOutput{}
 	out.Body.Installations = make([]InstallationView, len(insts))
 	for i, inst := range insts {
@@ -67,7 +70,7 @@ func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*instal
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: a.viewer(ctx).installation(inst)}, nil
+	return a.installationOutput(ctx, inst)
 }
 
 func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInput) (*installationOutput, error) {
@@ -79,5 +82,13 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: a.viewer(ctx).installation(inst)}, nil
+	return a.installationOutput(ctx, inst)
+}
+
+func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {
+	v, err := a.viewerOf(ctx, inst.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	return &installationOutput{Body: v.installation(inst)}, nil
 }

@@ -14,15 +14,20 @@ type viewer struct {
 	doctor bool
 	roles  []domain.Role // non-doctor roles, in matrix order; roles[0] names resources
 	codec  *pseudonym.Codec
-	redact func(string) string // applied to free text about the patient; nil: shown as is
+	// redact, per patient, cleans free text about them for roles without
+	// identity; nil when the caller may see identity.
+	redact map[int64]func(string) string
 }
 
-// text passes free text through the viewer's redaction.
-func (v viewer) text(s string) string {
+// text passes free text about a patient through the viewer's redaction.
+func (v viewer) text(patientID int64, s string) string {
 	if v.redact == nil {
 		return s
 	}
-	return v.redact(s)
+	if r, ok := v.redact[patientID]; ok {
+		return r(s)
+	}
+	return "" // unknown patient: show nothing rather than unredacted text
 }
 
 func (a *API) viewer(ctx context.Context) viewer {

@@ -150,8 +150,17 @@ func (v viewer) installation(i domain.Installation) InstallationView {
 	return InstallationView{
 		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
 		Status: i.Status, CollectionStart: i.CollectionStart, CollectionEnd: i.CollectionEnd,
-		Context: HomeContext(i.Context), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
 	}
+}
+
+// homeContext is free text about a home: redacted like messages.
+func (v viewer) homeContext(patientID int64, hc domain.HomeContext) HomeContext {
+	for _, f := range []*string{&hc.ApartmentType, &hc.InternetType, &hc.Flatmates, &hc.Pets, &hc.Visitors,
+		&hc.SmartphoneModel, &hc.Appliances, &hc.IssueNotes, &hc.HabitNotes, &hc.OtherNotes} {
+		*f = v.text(patientID, *f)
+	}
+	return HomeContext(hc)
 }
 
 func (v viewer) ticket(t domain.Ticket) TicketView {
@@ -161,7 +170,7 @@ func (v viewer) ticket(t domain.Ticket) TicketView {
 		Messages: make([]MessageView, len(t.Messages)),
 	}
 	for i, m := range t.Messages {
-		out.Messages[i] = MessageView{Sender: m.Sender, Body: v.text(m.Body), CreatedAt: m.CreatedAt}
+		out.Messages[i] = MessageView{Sender: m.Sender, Body: v.text(t.PatientID, m.Body), CreatedAt: m.CreatedAt}
 	}
 	return out
 }
@@ -169,7 +178,7 @@ func (v viewer) ticket(t domain.Ticket) TicketView {
 func (v viewer) document(d domain.Document) DocumentView {
 	return DocumentView{
 		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
-		Name: v.text(d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
+		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
 	}
 }
 
