@@ -34,6 +34,7 @@ type auditNote struct {
 	kind     pseudonym.Kind // resolved resource, if any
 	id       int64
 	resolved bool
+	patient  int64 // its patient, when a handler loaded it (saves a lookup)
 }
 
 type auditNoteKey struct{}
@@ -47,6 +48,17 @@ func noteFrom(ctx context.Context) *auditNote {
 func noteResource(ctx context.Context, kind pseudonym.Kind, id int64) {
 	if n := noteFrom(ctx); n != nil && !n.resolved {
 		n.kind, n.id, n.resolved = kind, id, true
+		if kind == pseudonym.Patient {
+			n.patient = id
+		}
+	}
+}
+
+// notePatient remembers the patient of the resolved resource, which the
+// handler learnt by loading it.
+func notePatient(ctx context.Context, patientID int64) {
+	if n := noteFrom(ctx); n != nil && n.resolved && n.patient == 0 {
+		n.patient = patientID
 	}
 }
 
@@ -108,19 +120,20 @@ func errAuditUnavailable() huma.StatusError {
 func (a *API) record(ctx context.Context, n *auditNote, status int) error {
 	n.entry.Status, n.entry.Outcome = status, outcome(status)
 	if n.resolved {
-		n.entry.Patient = a.auditPatient(ctx, n.kind, n.id)
+		n.entry.Patient = a.auditPatient(ctx, n)
 		n.entry.ResourceAudit = a.deps.Pseudonyms.Encode(pseudonym.AuditRole, n.kind, n.id)
 	}
 	return a.deps.Audit.Record(ctx, n.entry)
 }
 
-// auditPatient is the server-side pseudonym of the patient a resource
-// belongs to; "" when it cannot be told (e.g. the resource is gone).
-func (a *API) auditPatient(ctx context.Context, kind pseudonym.Kind, id int64) string {
-	patient := id
-	if kind != pseudonym.Patient {
+// auditPatient is the server-side pseudonym of the patient the resolved
+// resource belongs to: as the handler noted it, or looked up (a deleted
+// document, a 404); "" when it cannot be told.
+func (a *API) auditPatient(ctx context.Context, n *auditNote) string {
+	patient := n.patient
+	if patient == 0 {
 		var err error
-		if patient, err = a.deps.AuditLog.PatientOf(ctx, kindName(kind), id); err != nil {
+		if patient, err = a.deps.AuditLog.PatientOf(ctx, kindName(n.kind), n.id); err != nil {
 			return ""
 		}
 	}

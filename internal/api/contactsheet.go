@@ -64,7 +64,9 @@ func (a *API) homePatient(ctx context.Context, ref InstallationRef) (domain.Inst
 	if err != nil {
 		return domain.Installation{}, err
 	}
-	return a.deps.Study.Installation(ctx, id)
+	inst, err := a.deps.Study.Installation(ctx, id)
+	notePatient(ctx, inst.PatientID)
+	return inst, err
 }
 
 func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*contactSheetOutput, error) {

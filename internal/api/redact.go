@@ -17,6 +17,7 @@ import (
 // the nickname. It is a safety net, not a licence: free text should not
 // name patients in the first place.
 func (a *API) viewerOf(ctx context.Context, patientID int64) (viewer, error) {
+	notePatient(ctx, patientID) // the response is about this patient
 	v := a.viewer(ctx)
 	if a.seesIdentity(ctx) {
 		return v, nil

@@ -29,11 +29,9 @@ func (db *DB) AddDocument(ctx context.Context, installationID int64, name string
 		Size: int64(len(content)), UploadedBy: domain.ActorName(ctx), CreatedAt: db.now().UTC(),
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		key, err := db.installationKeyForUpdate(ctx, tx, installationID)
-		if err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT patient_id FROM installations WHERE id = $1`, installationID).Scan(&d.PatientID); err != nil {
+		var key keyring.Key
+		var err error
+		if d.PatientID, key, err = db.installationKeyForUpdate(ctx, tx, installationID); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content)

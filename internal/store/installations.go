@@ -130,7 +130,7 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 		return domain.Installation{}, err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		key, err := db.installationKeyForUpdate(ctx, tx, id)
+		_, key, err := db.installationKeyForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -148,16 +148,18 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 }
 
 // installationKeyForUpdate locks an installation of a patient still in
-// the study and returns the patient's data key.
-func (db *DB) installationKeyForUpdate(ctx context.Context, tx *sql.Tx, id int64) (keyring.Key, error) {
+// the study and returns the patient's id and data key.
+func (db *DB) installationKeyForUpdate(ctx context.Context, tx *sql.Tx, id int64) (int64, keyring.Key, error) {
+	var patientID int64
 	var keyID sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT p.data_key_id FROM installations i JOIN patients p ON p.id = i.patient_id
-		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&keyID)
+	err := tx.QueryRowContext(ctx, `SELECT i.patient_id, p.data_key_id FROM installations i JOIN patients p ON p.id = i.patient_id
+		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&patientID, &keyID)
 	if err != nil {
-		return keyring.Key{}, notFound(err, "installation")
+		return 0, keyring.Key{}, notFound(err, "installation")
 	}
 	if !keyID.Valid {
-		return keyring.Key{}, domain.Conflict("the installation belongs to a withdrawn patient")
+		return 0, keyring.Key{}, domain.Conflict("the installation belongs to a withdrawn patient")
 	}
-	return db.dataKey(ctx, tx, keyID.Int64)
+	key, err := db.dataKey(ctx, tx, keyID.Int64)
+	return patientID, key, err
 }

@@ -23,7 +23,7 @@ func (db *DB) OpenTicket(ctx context.Context, installationID int64, c domain.Tic
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.installationKeyForUpdate(ctx, tx, installationID); err != nil {
+		if _, _, err := db.installationKeyForUpdate(ctx, tx, installationID); err != nil {
 			return err
 		}
 		var open int
