@@ -17,6 +17,8 @@ type viewer struct {
 	// redact, per patient, cleans free text about them for roles without
 	// identity; nil when the caller may see identity.
 	redact map[int64]func(string) string
+	// nicknames, per patient loaded by viewerOf or viewerOfAll (non-doctors).
+	nicknames map[int64]string
 }
 
 // text passes free text about a patient through the viewer's redaction.
@@ -49,13 +51,19 @@ func (v viewer) ref(kind pseudonym.Kind, id int64) string {
 	return v.codec.Encode(v.roles[0], kind, id)
 }
 
-// nickname is the friendly name of a patient's pseudonym; doctors, who
-// see names, get none.
-func (v viewer) nickname(patientID int64) string {
+// nicknameOf is the friendly name of a patient's pseudonym, never one of
+// the patient's own names; doctors, who see names, get none.
+func (v viewer) nicknameOf(p domain.Patient) string {
 	if v.doctor {
 		return ""
 	}
-	return pseudonym.Nickname(v.ref(pseudonym.Patient, patientID))
+	return pseudonym.Nickname(v.ref(pseudonym.Patient, p.ID), p.Identity.FirstName, p.Identity.LastName)
+}
+
+// nickname is the nickname of a patient the viewer was built for
+// (viewerOf, viewerOfAll); none for any other.
+func (v viewer) nickname(patientID int64) string {
+	return v.nicknames[patientID]
 }
 
 // resolve turns the caller's reference back into an id. A raw id from a
