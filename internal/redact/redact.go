@@ -130,10 +130,14 @@ func (r *Redactor) longest(s string, words []textfold.Word, i int) (last int, k 
 }
 
 // joinable reports whether two words separated by sep may belong to one
-// name, number or address: a short run of spaces and punctuation on one
-// line ("347 / 218", "Padova, n. 118"), not a new paragraph.
+// name, number or address: a short run of spaces and at most three
+// punctuation marks on one line ("347 / 218", "Padova, n. 118"), not a
+// new line or sentence.
 func joinable(sep string) bool {
-	return utf8.RuneCountInString(sep) <= 3 && !strings.ContainsAny(sep, "\n\r")
+	if utf8.RuneCountInString(sep) > 8 || strings.ContainsAny(sep, "\n\r") {
+		return false
+	}
+	return utf8.RuneCountInString(strings.Join(strings.Fields(sep), "")) <= 3
 }
 
 // mergeSpaced joins matches separated only by horizontal spaces.

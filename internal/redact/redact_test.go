@@ -117,3 +117,50 @@ func TestLongTextIsRedactedEverywhere(t *testing.T) {
 		t.Errorf("the text around the matches changed: %q…", got[:80])
 	}
 }
+
+// TestStoredFormsVary stores the same phone, address and names in the
+// other ways the enrolment form accepts them: the text must match all.
+func TestStoredFormsVary(t *testing.T) {
+	with := func(edit func(*domain.Patient)) domain.Patient {
+		p := rossi
+		p.Contacts = []domain.Contact{rossi.Contacts[0]}
+		edit(&p)
+		return p
+	}
+	phone := func(s string) func(*domain.Patient) { return func(p *domain.Patient) { p.Contacts[0].Phone = s } }
+	address := func(s string) func(*domain.Patient) { return func(p *domain.Patient) { p.Identity.Address = s } }
+	cases := []struct {
+		name   string
+		stored func(*domain.Patient)
+		in     string
+		want   string
+	}{
+		{"phone stored without prefix", phone("347 218 4590"), "Chiamare +39 347 2184590 o 0039-347-2184590", "Chiamare Achille o Achille"},
+		{"phone stored with 0039", phone("0039 3472184590"), "Chiamare 347.218.45.90", "Chiamare Achille"},
+		{"phone stored in brackets", phone("(+39) 347-2184590"), "Chiamare 3472184590", "Chiamare Achille"},
+		{"phone stored as 39 without plus", phone("39 347 2184590"), "Chiamare 347 2184590", "Chiamare Achille"},
+		{"phone written as 39 without plus", phone("+39 347 218 4590"), "Chiamare 39 347 2184590", "Chiamare Achille"},
+		{"mobile starting with 39", phone("393 123 4567"), "Chiamare +39 393 1234567 o 3931234567", "Chiamare Achille o Achille"},
+		{"phone abroad", phone("+41 79 123 45 67"), "Chiamare 0041 79 123 45 67 o +41791234567", "Chiamare Achille o Achille"},
+		{"phone widely spaced", phone("+39 347 218 4590"), "Chiamare 347   218   4590", "Chiamare Achille"},
+		{"address with a comma before the number", address("Via Padova, 118, 20127 Milano"), "in via Padova 118", "in Achille"},
+		{"address without commas", address("Via Padova 118 20127 Milano"), "in Padova n. 118", "in Achille"},
+		{"address with a suffix", address("Via Padova 118/A, Milano"), "in via Padova 118", "in Achille"},
+		{"number written civ.", address("Via Padova 118, 20127 Milano"), "in via Padova civ. 118", "in Achille"},
+		{"street named after a date", address("Via 4 Novembre 12, Milano"), "in via IV Novembre 12, no: via 4 Novembre 12", "in via IV Novembre 12, no: Achille"},
+		{"viale abbreviated", address("Viale Monza 7, Milano"), "in v.le Monza 7", "in Achille"},
+		{"corso abbreviated", address("Corso Buenos Aires 3, Milano"), "in C.so Buenos Aires 3, int. 4", "in Achille, int. 4"},
+		{"street without number", address("Cascina Rossetti, Lodi"), "alla cascina rossetti", "alla Achille"},
+		{"name stored with an apostrophe for its accent", func(p *domain.Patient) { p.Identity.FirstName = "Nicolo'" }, "Nicolò e Nicolo' e NICOLO", "Achille e Achille e Achille"},
+		{"surname accented on another letter", func(p *domain.Patient) { p.Identity.LastName = "Mazzà" }, "Mazza', MAZZA e mazzá", "Achille, Achille e Achille"},
+		{"surname with an apostrophe", func(p *domain.Patient) { p.Identity.LastName = "D'Angelo" }, "Sig. DAngelo, d’angelo, D' Angelo; Angelo è il vicino", "Sig. Achille, Achille, Achille; Angelo è il vicino"},
+		{"double surname", func(p *domain.Patient) { p.Identity.LastName = "Rossi Bianchi" }, "Sig.ra Bianchi", "Sig.ra Achille"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := New(with(c.stored), nickname).Redact(c.in); got != c.want {
+				t.Errorf("Redact(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+		})
+	}
+}

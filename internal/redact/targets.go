@@ -17,24 +17,30 @@ import (
 // replacement by Redact.
 func (r *Redactor) names(names ...string) {
 	for _, n := range names {
-		r.add(textfold.Key(n), finalAccent(n))
+		r.add(textfold.Key(n), finalAccent(strings.TrimSpace(n)))
 		words := textfold.Words(n)
 		if slices.ContainsFunc(words, func(w textfold.Word) bool { return particles[w.Folded] }) {
 			continue
 		}
 		for _, w := range words {
 			if !w.Digits {
-				r.add(w.Folded, finalAccent(n[w.Start:w.End]))
+				r.add(w.Folded, finalAccent(n[w.Start:]))
 			}
 		}
 	}
 }
 
-// finalAccent is accented when s ends in an accented letter, which
-// Italians without the key type as the letter and an apostrophe.
+// finalAccent is accented when the word s begins with ends in an
+// accented letter, or is followed by an apostrophe standing for one:
+// Italians without the key type "Nicolò" as "Nicolo'".
 func finalAccent(s string) kind {
-	last, _ := utf8.DecodeLastRuneInString(strings.TrimSpace(s))
-	if unicode.Is(unicode.Mn, last) || textfold.Fold(string(last)) != strings.ToLower(string(last)) {
+	end := strings.IndexFunc(s, func(r rune) bool { return !isWordRune(r) && !unicode.Is(unicode.Mn, r) })
+	if end < 0 {
+		end = len(s)
+	}
+	last, _ := utf8.DecodeLastRuneInString(s[:end])
+	after, _ := utf8.DecodeRuneInString(s[end:])
+	if unicode.Is(unicode.Mn, last) || textfold.Fold(string(last)) != strings.ToLower(string(last)) || isApostrophe(after) {
 		return accented
 	}
 	return plain
@@ -57,7 +63,7 @@ func (r *Redactor) alias(a string) {
 			continue
 		}
 		run = append(run, w.Folded...)
-		r.add(w.Folded, finalAccent(a[w.Start:w.End]))
+		r.add(w.Folded, finalAccent(a[w.Start:]))
 	}
 	flush()
 }
@@ -78,14 +84,21 @@ func (r *Redactor) phone(p string) {
 	if len(digits) < 6 {
 		return
 	}
-	intl := digits // with the country code, without "+" or "00"
 	switch {
-	case strings.HasPrefix(p, "+"):
+	case strings.HasPrefix(strings.TrimLeft(p, "( "), "+"):
+		r.international(digits)
 	case strings.HasPrefix(digits, "00"):
-		intl = digits[2:]
+		r.international(digits[2:])
 	default:
-		intl = "39" + digits
+		r.international("39" + digits)
+		if strings.HasPrefix(digits, "39") && len(digits) >= 11 {
+			r.international(digits) // "39 347…" is +39, or a mobile number starting 39x: both
+		}
 	}
+}
+
+// international adds a phone number given with its country code.
+func (r *Redactor) international(intl string) {
 	r.add(intl, phone)
 	r.add("00"+intl, phone)
 	if national, ok := strings.CutPrefix(intl, "39"); ok && len(national) >= 6 {
@@ -95,30 +108,28 @@ func (r *Redactor) phone(p string) {
 
 // address adds the street and house number however they are written:
 // with or without the street type, the type abbreviated ("V. Padova
-// 118", "p.za Leonardo 3"), "n."/"nr." before the number, and without
+// 118", "p.za Leonardo 3"), "n."/"civico" before the number, and without
 // postcode or city. The street with its type but no number ("via
 // Padova") is added too; the bare street name is not, since it is often
 // a city's ("Padova"). The whole address as stored is added as well.
 func (r *Redactor) address(a string) {
 	r.add(textfold.Key(a), plain)
-	street, _, _ := strings.Cut(a, ",")
-	words := textfold.Words(street)
-	if len(words) == 0 {
+	words := textfold.Words(a)
+	if len(words) < 2 {
 		return
 	}
 	spellings, typed := streetTypes[words[0].Folded]
-	if typed && len(words) > 1 {
-		words = words[1:]
-	} else {
-		spellings, typed = nil, false
+	if typed {
+		a, words = a[words[1].Start:], textfold.Words(a[words[1].Start:])
 	}
-	name, number := splitNumber(words)
+	name, number := street(a, words)
 	if name == "" {
 		return
 	}
-	if !typed && len(words) > 1 && number == "" {
-		r.add(name, plain) // "Alzaia Naviglio Grande": specific enough alone
+	if !typed && number == "" && strings.Contains(name, " ") {
+		r.add(strings.ReplaceAll(name, " ", ""), plain) // "Alzaia Naviglio Grande": specific enough alone
 	}
+	name = strings.ReplaceAll(name, " ", "")
 	for _, t := range append(spellings, "") {
 		if t != "" {
 			r.add(t+name, plain)
@@ -131,17 +142,25 @@ func (r *Redactor) address(a string) {
 	}
 }
 
-// splitNumber returns the street name's folded words joined, and the
-// house number: the first word of digits after the first name word ("4"
-// is part of "Via 4 Novembre 12"). Whatever follows the number (a
-// postcode written without a comma, a city) is left out.
-func splitNumber(words []textfold.Word) (name, number string) {
-	var b []byte
+// street splits an address after its type into the street name (folded
+// words joined by spaces) and the house number. The name ends at the
+// first word of digits after it has begun ("4" is part of "Via 4
+// Novembre 12") or at the first comma; the number is the word of digits
+// right after it. What follows (a letter suffix, postcode, city) is left
+// out.
+func street(a string, words []textfold.Word) (name, number string) {
+	var parts []string
 	for i, w := range words {
-		if w.Digits && i > 0 {
-			return string(b), w.Folded
+		if i > 0 && w.Digits {
+			return strings.Join(parts, " "), w.Folded
 		}
-		b = append(b, w.Folded...)
+		parts = append(parts, w.Folded)
+		if i+1 < len(words) && strings.Contains(a[w.End:words[i+1].Start], ",") {
+			if next := words[i+1]; next.Digits {
+				return strings.Join(parts, " "), next.Folded
+			}
+			break
+		}
 	}
-	return string(b), ""
+	return strings.Join(parts, " "), ""
 }

@@ -15,7 +15,7 @@ import (
 func widen(s string, words []textfold.Word, sp span, last int, k kind) (span, int) {
 	switch k {
 	case accented:
-		if r, size := utf8.DecodeRuneInString(s[sp.end:]); strings.ContainsRune("'’`", r) {
+		if r, size := utf8.DecodeRuneInString(s[sp.end:]); isApostrophe(r) {
 			if next, _ := utf8.DecodeRuneInString(s[sp.end+size:]); sp.end+size == len(s) || !isWordRune(next) {
 				sp.end += size
 			}
@@ -40,3 +40,5 @@ func widen(s string, words []textfold.Word, sp span, last int, k kind) (span, in
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isApostrophe(r rune) bool { return strings.ContainsRune("'’`´", r) }

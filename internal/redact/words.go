@@ -40,7 +40,7 @@ var streetTypes = func() map[string][]string {
 
 // numberWords are what may stand between a street and its house number
 // besides punctuation: "via Padova n. 118", "via Padova civico 118".
-var numberWords = []string{"", "n", "nr", "num", "numero", "civico"}
+var numberWords = []string{"", "n", "nr", "num", "numero", "civ", "civico"}
 
 // particles are the short words inside Italian names ("De Luca", "Della
 // Valle", "Lo Russo"): matched as part of the name, never alone.
