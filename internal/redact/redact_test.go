@@ -155,6 +155,11 @@ func TestStoredFormsVary(t *testing.T) {
 		{"surname accented on another letter", func(p *domain.Patient) { p.Identity.LastName = "Mazzà" }, "Mazza', MAZZA e mazzá", "Achille, Achille e Achille"},
 		{"surname with an apostrophe", func(p *domain.Patient) { p.Identity.LastName = "D'Angelo" }, "Sig. DAngelo, d’angelo, D' Angelo; Angelo è il vicino", "Sig. Achille, Achille, Achille; Angelo è il vicino"},
 		{"double surname", func(p *domain.Patient) { p.Identity.LastName = "Rossi Bianchi" }, "Sig.ra Bianchi", "Sig.ra Achille"},
+		{"accent at the end of a two-word first name", func(p *domain.Patient) { p.Identity.FirstName = "Anna Nicolò" }, "Anna Nicolo' c'è", "Achille c'è"},
+		{"alias with a surname with a particle", func(p *domain.Patient) { p.Contacts[0].Alias = "figlia Laura Della Valle" },
+			"La figlia di Laura, la sig.ra Della Valle, e Valle Laura; poi la figlia", "La figlia di Achille, la sig.ra Achille, e Valle Achille; poi la figlia"},
+		{"alias of two people", func(p *domain.Patient) { p.Contacts[0].Alias = "figli Laura e Marco" }, "Marco ha le chiavi", "Achille ha le chiavi"},
+		{"alias that names the contact after a particle", func(p *domain.Patient) { p.Contacts[0].Alias = "badante di Olga" }, "Olga o la badante", "Achille o la badante"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -10,24 +10,39 @@ import (
 )
 
 // names adds each name whole ("De Luca" also matches "DeLuca" and "de
-// luca") and, unless it has a particle, each of its words, since staff
-// write "la signora Maria" for Maria Grazia. The words of a name with a
-// particle are not names by themselves: "Luca" of "De Luca" is someone
-// else. First name and surname written side by side are joined into one
-// replacement by Redact.
+// luca"), each of its words, since staff write "la signora Maria" for
+// Maria Grazia, and each part from a particle on ("De Rossi" of "Laura
+// De Rossi"). Words after a particle are not names by themselves: "Luca"
+// of "De Luca" is someone else. First name and surname written side by
+// side are joined into one replacement by Redact.
 func (r *Redactor) names(names ...string) {
 	for _, n := range names {
-		r.add(textfold.Key(n), finalAccent(strings.TrimSpace(n)))
-		words := textfold.Words(n)
-		if slices.ContainsFunc(words, func(w textfold.Word) bool { return particles[w.Folded] }) {
+		words := slices.DeleteFunc(textfold.Words(n), func(w textfold.Word) bool { return w.Digits })
+		if len(words) == 0 {
 			continue
 		}
-		for _, w := range words {
-			if !w.Digits {
+		end := finalAccent(n[words[len(words)-1].Start:])
+		r.add(join(words), end)
+		afterParticle := false
+		for i, w := range words {
+			switch {
+			case particles[w.Folded]:
+				afterParticle = true
+				r.add(join(words[i:]), end)
+			case !afterParticle:
 				r.add(w.Folded, finalAccent(n[w.Start:]))
 			}
 		}
 	}
+}
+
+// join is the folded concatenation of words.
+func join(words []textfold.Word) string {
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString(w.Folded)
+	}
+	return b.String()
 }
 
 // finalAccent is accented when the word s begins with ends in an
@@ -47,25 +62,28 @@ func finalAccent(s string) kind {
 }
 
 // alias adds the proper names in a contact's alias ("Giulia" of
-// "daughter Giulia", "Bianchi" of "sig.ra Bianchi (vicina)"). Relation
-// words, titles and articles are left out: an alias that is only
+// "daughter Giulia", "Bianchi" of "sig.ra Bianchi (vicina)"), as names.
+// Relation words, titles and labels are left out: an alias that is only
 // "figlia" or "son" identifies nobody and is not redacted at all, and
 // "figlia" stays readable next to a redacted name.
 func (r *Redactor) alias(a string) {
-	var run []byte
-	flush := func() {
-		r.add(string(run), plain)
-		run = run[:0]
-	}
-	for _, w := range textfold.Words(a) {
-		if w.Digits || relationWords[w.Folded] || particles[w.Folded] {
-			flush()
+	words := textfold.Words(a)
+	for i := 0; i < len(words); {
+		if words[i].Digits || relationWords[words[i].Folded] || particles[words[i].Folded] {
+			i++ // a name does not begin with a particle ("figlia di Laura")
 			continue
 		}
-		run = append(run, w.Folded...)
-		r.add(w.Folded, finalAccent(a[w.Start:]))
+		j := i
+		for j+1 < len(words) && !words[j+1].Digits && !relationWords[words[j+1].Folded] {
+			j++
+		}
+		last := j
+		for particles[words[last].Folded] {
+			last-- // nor end with one
+		}
+		r.names(a[words[i].Start:words[last].End])
+		i = j + 1
 	}
-	flush()
 }
 
 // phone adds a phone number by its digits, in the three ways it is

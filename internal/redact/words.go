@@ -45,11 +45,12 @@ var numberWords = []string{"", "n", "nr", "num", "numero", "civ", "civico"}
 // particles are the short words inside Italian names ("De Luca", "Della
 // Valle", "Lo Russo"): matched as part of the name, never alone.
 var particles = set("d", "de", "di", "da", "del", "della", "dello", "delle", "dei", "degli", "dal", "dalla", "dallo",
-	"dai", "dagli", "la", "lo", "le", "li", "l", "san", "santa", "santo", "van", "von", "der", "den", "mc", "mac", "e", "y")
+	"dai", "dagli", "la", "lo", "le", "li", "l", "san", "santa", "santo", "van", "von", "der", "den", "mc", "mac")
 
 // relationWords are the words of a contact's alias that say who the
-// contact is rather than name them, in Italian and English, with titles
-// and the usual labels of a phone number.
+// contact is rather than name them, in Italian and English, with titles,
+// articles and the usual labels of a phone number. Particles ("di",
+// "della") are not among them: they may be part of a name.
 var relationWords = set(
 	"figlio", "figlia", "figli", "figlie", "moglie", "marito", "compagno", "compagna", "convivente",
 	"fratello", "sorella", "madre", "padre", "mamma", "papa", "nonno", "nonna", "nipote", "nipoti",
@@ -66,7 +67,7 @@ var relationWords = set(
 	"inquilina", "coinquilino", "coinquilina", "proprietario", "proprietaria",
 	"sig", "sigra", "ra", "signor", "signora", "signore", "signorina", "dott", "dottssa", "ssa", "dottore",
 	"dottoressa", "mr", "mrs", "ms", "miss", "dr",
-	"di", "del", "della", "il", "lo", "la", "i", "gli", "le", "the", "of", "and", "e", "ed",
+	"il", "i", "gli", "the", "of", "and", "e", "ed", "con", "per", "with", "for", "at", "a",
 	"casa", "cell", "cellulare", "tel", "telefono", "fisso", "ufficio", "lavoro", "numero", "contatto",
 	"home", "mobile", "work", "office", "phone", "contact", "primary", "secondary", "emergency", "emergenza",
 )
