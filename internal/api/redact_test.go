@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,8 +87,8 @@ func homeContext(habits string) map[string]string {
 // end to end, on both backends. The patient is named after the very
 // nicknames monitoring (first name) and research (surname) would draw for
 // them; an installer then writes the patient's phone, street, names and
-// codice fiscale the way people type them into a ticket and the home
-// notes. The installer reads them as written; monitoring and research
+// codice fiscale the way people type them into a ticket, the home notes
+// and a document's name. The installer reads them as written; monitoring and research
 // read their nickname in each place, never the real names.
 func TestRedactionOfWhatStaffWrite(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -119,6 +120,12 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 				homeContext(written)); res.Status != http.StatusOK {
 				t.Fatalf("home notes: %d %s", res.Status, res.Body)
 			}
+			docName := fmt.Sprintf("Consenso %s %s, %s.pdf", id.LastName, strings.ToLower(id.FirstName), strings.ToLower(cf))
+			upload := send(t, s, http.MethodPost, "/api/v1/installations/"+ref(domain.RoleInstaller, pseudonym.Installation, inst)+"/documents", iit,
+				uploadFile{name: docName, content: fixturePDF})
+			if upload.Status != http.StatusOK && upload.Status != http.StatusCreated {
+				t.Fatalf("upload: %d %s", upload.Status, upload.Body)
+			}
 			readers := []struct {
 				role           domain.Role
 				user, password string
@@ -145,6 +152,17 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 				}
 				if got := view.Context["habit_notes"]; got != want {
 					t.Errorf("%s home notes:\n got %q\nwant %q", rd.role, got, want)
+				}
+				wantDoc := docName
+				if !rd.identity {
+					wantDoc = "Consenso " + view.Nickname + ", " + view.Nickname + ".pdf"
+				}
+				var docs struct {
+					Documents []struct{ Name string } `json:"documents"`
+				}
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(rd.role, pseudonym.Installation, inst)+"/documents", tok, nil).JSON(t, &docs)
+				if !slices.ContainsFunc(docs.Documents, func(d struct{ Name string }) bool { return d.Name == wantDoc }) {
+					t.Errorf("%s documents: %+v, want one named %q", rd.role, docs.Documents, wantDoc)
 				}
 				if !rd.tickets {
 					continue

@@ -57,6 +57,11 @@ var corpus = []struct {
 	{1, "Sensore della ditta Bianchini sostituito", "Sensore della ditta Bianchini sostituito"},
 	{1, "Ha una Alfa Romeo Giulietta in garage", "Ha una Alfa Romeo Giulietta in garage"},
 	{1, "The son will be home; season tickets on the table, a person from the gas company came", "The son will be home; season tickets on the table, a person from the gas company came"},
+	// Document names.
+	{1, "Consenso_Rossi_Nicolo.pdf", "Consenso_Achille.pdf"},
+	{1, "consenso-RossiNicolo-firmato.pdf", "consenso-Achille-firmato.pdf"},
+	{1, "CF_RSSNCL41C14F205Z.jpg", "CF_Achille.jpg"},
+	{1, "verbale installazione 2024-03-14.pdf", "verbale installazione 2024-03-14.pdf"},
 	// Messages that name nobody.
 	{1, "Kit installato e testato, hub online.", "Kit installato e testato, hub online."},
 	{1, "Batteria del sensore porta sostituita.", "Batteria del sensore porta sostituita."},
@@ -70,7 +75,7 @@ var corpus = []struct {
 	{2, "Signora DELUCA assente", "Signora Achille assente"},
 	{2, "La sig.ra Maria Grazia ha aperto", "La sig.ra Achille ha aperto"},
 	{2, "Maria Grazia De Luca", "Achille"},
-	{2, "De Luca, Maria Grazia", "Achille, Achille"},
+	{2, "De Luca, Maria Grazia", "Achille"},
 	{2, "Grazie Maria!", "Grazie Achille!"},
 	{2, "Grazie mille, a presto", "Grazie mille, a presto"},
 	{2, "Luca (tecnico) ha completato il ritiro", "Luca (tecnico) ha completato il ritiro"},

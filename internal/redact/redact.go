@@ -47,6 +47,11 @@ func New(p domain.Patient, replacement string) *Redactor {
 	r := &Redactor{targets: map[string]kind{}, replacement: replacement}
 	id := p.Identity
 	r.names(id.FirstName, id.LastName)
+	first, last := textfold.Key(id.FirstName), textfold.Key(id.LastName)
+	if first != "" && last != "" {
+		r.add(first+last, finalAccent(id.LastName)) // "NicoloRossi.pdf"
+		r.add(last+first, finalAccent(id.FirstName))
+	}
 	r.add(textfold.Key(id.CodiceFiscale), plain)
 	r.address(id.Address)
 	for _, c := range p.Contacts {
