@@ -148,7 +148,7 @@ func (r *Redactor) address(a string) {
 		r.add(strings.ReplaceAll(name, " ", ""), plain) // "Alzaia Naviglio Grande": specific enough alone
 	}
 	name = strings.ReplaceAll(name, " ", "")
-	for _, t := range append(spellings, "") {
+	for _, t := range slices.Concat(spellings, []string{""}) { // "" : the type left out
 		if t != "" {
 			r.add(t+name, plain)
 		}
