@@ -67,3 +67,7 @@ func (db *DB) checkMasterKeysOnce(ctx context.Context) error {
 	}
 	return nil
 }
+
+// KeyProblems is signalled when a data key failed to open even after the
+// master keys were re-read (see keyring.Keyring.Problems).
+func (db *DB) KeyProblems() <-chan struct{} { return db.keys.Problems() }
