@@ -86,22 +86,24 @@ func TestAddVersionGoesAboveVersionsTheDatabaseReferences(t *testing.T) {
 	}
 }
 
-func TestUpdateNeverRewritesAVersionNorEmptiesTheFile(t *testing.T) {
-	src := keyFile(t)
-	before := load(t, src)
-	other, _ := NewKey()
-	_, err := src.Update(func(m MasterKeys) (MasterKeys, error) {
-		m[1] = other
-		return m, nil
-	})
-	if !errors.Is(err, ErrVersionRewritten) {
-		t.Errorf("rewriting version 1: err = %v, want ErrVersionRewritten", err)
-	}
-	if _, err := src.Update(func(MasterKeys) (MasterKeys, error) { return MasterKeys{}, nil }); err == nil {
-		t.Error("an update that empties the file was accepted")
-	}
-	if after := load(t, src); len(after) != 1 || after[1] != before[1] {
-		t.Error("a refused update changed the file")
+func TestUpdateNeverRewritesAVersionNorEmptiesTheSource(t *testing.T) {
+	file := keyFile(t)
+	for name, src := range map[string]Updater{"file": file, "memory": NewMemorySource(load(t, file))} {
+		before := load(t, src)
+		other, _ := NewKey()
+		_, err := src.Update(func(m MasterKeys) (MasterKeys, error) {
+			m[1] = other
+			return m, nil
+		})
+		if !errors.Is(err, ErrVersionRewritten) {
+			t.Errorf("%s: rewriting version 1: err = %v, want ErrVersionRewritten", name, err)
+		}
+		if _, err := src.Update(func(MasterKeys) (MasterKeys, error) { return MasterKeys{}, nil }); err == nil {
+			t.Errorf("%s: an update that empties the source was accepted", name)
+		}
+		if after := load(t, src); len(after) != 1 || after[1] != before[1] {
+			t.Errorf("%s: a refused update changed the source", name)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"sync"
 
 	"github.com/gofrs/flock"
 )
@@ -74,6 +75,41 @@ func (f FileSource) lock() (func(), error) {
 		return nil, fmt.Errorf("lock master key file: %w", err)
 	}
 	return func() { _ = l.Unlock() }, nil
+}
+
+// MemorySource is a writable source that lives only in the process:
+// `serenade keys rotate` rotates keys given in the environment through
+// it, under the same rules and locks as the key file, and prints the
+// result for the operator to deploy.
+type MemorySource struct {
+	mu   sync.Mutex
+	keys MasterKeys
+}
+
+// NewMemorySource starts from keys (copied).
+func NewMemorySource(keys MasterKeys) *MemorySource {
+	return &MemorySource{keys: keys.Clone()}
+}
+
+func (m *MemorySource) Load() (MasterKeys, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.keys.Clone(), nil
+}
+
+// Update applies fn under the source's mutex, with the file's rules.
+func (m *MemorySource) Update(fn func(MasterKeys) (MasterKeys, error)) (MasterKeys, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	next, err := fn(m.keys.Clone())
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWritable(m.keys, next); err != nil {
+		return nil, err
+	}
+	m.keys = next.Clone()
+	return next, nil
 }
 
 // StaticSource holds keys given at start (SERENADE_MASTER_KEY).

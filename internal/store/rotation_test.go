@@ -219,3 +219,34 @@ func TestCheckMasterKeysSaysWhichVersionIsMissing(t *testing.T) {
 		}
 	})
 }
+
+// TestStaleEnvironmentRotationFailsClosed: two `keys rotate` runs that
+// both started from the same SERENADE_MASTER_KEY. The second allocates
+// above the first's version, cannot open the data keys the first
+// re-wrapped, and changes nothing: the first's printed key still opens
+// every patient.
+func TestStaleEnvironmentRotationFailsClosed(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		ids := enrolMany(t, env.DB, 3)
+		env.DB.Close()
+		old := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
+		first, second := keyring.NewMemorySource(old), keyring.NewMemorySource(old)
+		dbs := make([]*store.DB, 2)
+		for i, src := range []*keyring.MemorySource{first, second} {
+			dbs[i] = must[*store.DB](t)(env.TryOpen(src))
+			defer dbs[i].Close()
+		}
+		v := must[uint32](t)(dbs[0].RotateMasterKey(context.Background()))
+		if got, err := dbs[1].RotateMasterKey(context.Background()); err == nil {
+			t.Fatalf("the stale rotation succeeded with version %d (the first made %d)", got, v)
+		}
+		deployed := must[keyring.MasterKeys](t)(first.Load())
+		db := must[*store.DB](t)(env.TryOpen(keyring.StaticSource{Keys: deployed}))
+		defer db.Close()
+		for _, id := range ids {
+			if _, err := db.Patient(doctor(), id); err != nil {
+				t.Fatalf("patient %d under the first rotation's key: %v", id, err)
+			}
+		}
+	})
+}
