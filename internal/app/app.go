@@ -137,7 +137,9 @@ func (a *App) ReloadKeys() error {
 		return errors.New("not ready")
 	}
 	err := a.db.ReloadKeys()
-	a.keys.check(context.Background())
+	if a.keys != nil { // nil while the handler is still being built
+		a.keys.check(context.Background())
+	}
 	return err
 }
 
