@@ -72,3 +72,45 @@ func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestReadyzFailsAtOnceWhenADataKeyDoesNotOpen: with a check interval
+// far beyond the test, a read that cannot open its data key triggers the
+// check by itself.
+func TestReadyzFailsAtOnceWhenADataKeyDoesNotOpen(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true,
+				Edit: func(c *app.Config) { c.KeyCheckInterval = time.Hour }})
+			tok := s.Login(t, "dottore-alice", "alice")
+			good, err := keyring.ReadMasterKeyFile(s.Config.MasterKeyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := good.Current()
+			other, _ := keyring.NewKey()
+			// Version v with other bytes: the process, once reloaded, holds
+			// no key that opens the data keys (a version merely missing
+			// would stay usable from memory for a short grace).
+			if err := keyring.WriteMasterKeyFile(s.Config.MasterKeyFile, keyring.MasterKeys{v: other}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.App.Store().ReloadKeys(); err != nil {
+				t.Fatal(err)
+			}
+			if res := s.Do(t, http.MethodGet, "/api/v1/patients/1", tok, nil); res.Status != http.StatusInternalServerError {
+				t.Fatalf("read without its master key = %d %s, want 500", res.Status, res.Body)
+			}
+			waitReadyz(t, s, http.StatusServiceUnavailable)
+			if err := keyring.WriteMasterKeyFile(s.Config.MasterKeyFile, good); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.App.ReloadKeys(); err != nil { // what SIGHUP does
+				t.Fatal(err)
+			}
+			waitReadyz(t, s, http.StatusOK)
+			if res := s.Do(t, http.MethodGet, "/api/v1/patients/1", tok, nil); res.Status != http.StatusOK {
+				t.Errorf("read after the key came back = %d %s", res.Status, res.Body)
+			}
+		})
+	}
+}
