@@ -24,7 +24,7 @@ func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, 
 	}
 	for i := range in.Contacts {
 		if err := in.Contacts[i].Validate(); err != nil {
-			return domain.Patient{}, err
+			return domain.Patient{}, domain.Within(fmt.Sprintf("contacts[%d]", i), err)
 		}
 	}
 	now := db.now().UTC()
