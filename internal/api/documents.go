@@ -110,7 +110,8 @@ func (a *API) registerDocuments() {
 		Summary: "List an installation's documents", Errors: []int{http.StatusNotFound}}, a.listDocuments)
 	register(a, access.DocumentWrite, huma.Operation{OperationID: "upload-document", Method: http.MethodPost, Path: "/installations/{installation}/documents", Tags: tags,
 		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
-		Description:     "multipart/form-data with one `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes. The stored type is sniffed from the content.",
+		Description: "multipart/form-data with exactly one part, the `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes; " +
+			"a second file or any other part is refused naming it. The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
 		BodyReadTimeout: uploadReadTimeout,
@@ -119,8 +120,9 @@ func (a *API) registerDocuments() {
 	// the whole body itself and refuse multipart/form-data with a 415.
 	a.huma.OpenAPI().Paths[Prefix+"/installations/{installation}/documents"].Post.RequestBody = &huma.RequestBody{
 		Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
-			Type: "object", Required: []string{"file"},
-			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary", Description: "The document."}},
+			Type: "object", Required: []string{"file"}, AdditionalProperties: false,
+			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary",
+				Description: "The document. Its file name is kept without its path and double quotes, under the single-line text policy, at most 255 characters."}},
 		}}}}
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},

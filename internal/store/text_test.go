@@ -119,6 +119,7 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 		{"burst.heic", filesample.ISOBMFF("heix", "mif1", "heix"), "image/heic"},
 		{"samsung.heif", filesample.ISOBMFF("mif1", "mif1", "heic"), "image/heif"},
 		{"live.heif", filesample.ISOBMFF("msf1", "msf1", "hevc"), "image/heif"},
+		{"burst.heics", filesample.ISOBMFF("hevc", "msf1", "hevc"), "image/heic"},
 		{"photo.avif", filesample.ISOBMFF("avif", "mif1", "miaf"), "image/avif"},
 		{"photo.webp", filesample.WebP(), "image/webp"},
 		{"scan.tiff", filesample.TIFF(), "image/tiff"},
