@@ -45,6 +45,7 @@ var (
 	HomeNotesText     = TextRule{Max: 5000, MultiLine: true}                  // notes about a home
 	MessageText       = TextRule{Max: 10000, Required: true, MultiLine: true} // a ticket message
 	DocumentNameText  = TextRule{Max: 255, Required: true}                    // an uploaded file's name
+	ExternalNameText  = TextRule{Max: 200, Required: true}                    // a username from an identity provider
 )
 
 // NormalizeText trims s, turns CRLF into LF and puts it in NFC. It is
