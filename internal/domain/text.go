@@ -19,8 +19,10 @@ import (
 //     (they reorder what a reader sees), of line and paragraph separators
 //     and of noncharacters; a single-line field also refuses every other
 //     invisible format character (zero-width spaces and joiners, word
-//     joiner, byte-order mark, soft hyphen, marks, tags…), so that no
-//     name can look like another or forge a line where it is shown;
+//     joiner, byte-order mark, soft hyphen, marks, tags…) and the other
+//     default-ignorable code points (Hangul fillers, the combining grapheme
+//     joiner), so that no name can look like another or forge a line
+//     where it is shown;
 //   - at most Max characters long, counted as Unicode code points after
 //     normalisation: the unit JSON Schema's maxLength uses, and the one
 //     the messages name.
@@ -98,7 +100,7 @@ func (r TextRule) forbidden(c rune) string {
 		return "a line or paragraph separator"
 	case unicode.Is(unicode.Noncharacter_Code_Point, c):
 		return "a noncharacter"
-	case !r.MultiLine && unicode.Is(unicode.Cf, c):
+	case !r.MultiLine && (unicode.Is(unicode.Cf, c) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, c)):
 		return "an invisible format character"
 	case r.MultiLine && (c == '\uFEFF' || c == '\u200B' || c == '\u2060'):
 		return "an invisible format character"
