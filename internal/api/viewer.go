@@ -67,10 +67,15 @@ func (v viewer) nickname(patientID int64) string {
 }
 
 // resolve turns the caller's reference back into an id. A raw id from a
-// non-doctor, or another role's pseudonym, is simply not found.
+// non-doctor, or another role's pseudonym, is simply not found. Only the
+// canonical spelling of a reference names a resource: an id is written in
+// decimal as the API writes it ("14", never "014", "+14" or " 14"), just
+// as a pseudonym is accepted only in its one canonical spelling; any
+// other spelling is not found, so one resource never has two names in
+// the audit trail.
 func (v viewer) resolve(ctx context.Context, kind pseudonym.Kind, ref string) (int64, error) {
 	if v.doctor {
-		if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		if id, ok := canonicalID(ref); ok {
 			noteResource(ctx, kind, id)
 			return id, nil
 		}
@@ -98,4 +103,13 @@ func kindName(k pseudonym.Kind) string {
 		return "contact"
 	}
 	return "resource"
+}
+
+// canonicalID parses a positive id written exactly as FormatInt writes it.
+func canonicalID(ref string) (int64, bool) {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
+		return 0, false
+	}
+	return id, true
 }
