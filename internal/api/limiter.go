@@ -1,67 +1,66 @@
 package api
 
 import (
-	"sync"
+	"context"
+	"net/http"
+	"strconv"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/clientip"
+	"serenade/internal/domain"
+	"serenade/internal/password"
 )
 
-// loginLimiter slows password guessing: each username and each client
-// address may fail a few times in a burst, then one more time every few
-// minutes. Successful logins cost nothing.
-type loginLimiter struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	limiters map[string]*rate.Limiter
-}
+// hashGateWait is how long a login waits for a free hashing slot before
+// it is told to come back (503).
+const hashGateWait = 2 * time.Second
 
-const (
-	userBurst   = 5
-	clientBurst = 20
-	refill      = rate.Limit(1.0 / 180) // one more attempt every three minutes
-	maxTracked  = 100_000               // bound memory under a spray of usernames
-)
-
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{now: now, limiters: map[string]*rate.Limiter{}}
-}
-
-func (l *loginLimiter) get(key string, burst int) *rate.Limiter {
-	lim, ok := l.limiters[key]
+// logIn runs one password login: the throttle's decision (refused:
+// 429), the hashing gate (full: 503), the check (wrong: 401), each
+// audited before it is answered. See internal/throttle for the rule.
+func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal, error) {
+	attempt := a.throttle.Admit(username, clientip.Key(clientAddr(ctx)))
+	if !attempt.Allowed {
+		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
+			retryAfter(huma.NewError(http.StatusTooManyRequests, "too many failed logins: try again later"), attempt.RetryAfter))
+	}
+	release, err := a.waitToCheck(ctx, attempt.Wait)
+	if err != nil {
+		attempt.Abandoned()
+		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusServiceUnavailable,
+			retryAfter(huma.NewError(http.StatusServiceUnavailable, "too many logins at once: try again in a moment"), time.Second))
+	}
+	p, ok := a.checkPassword(ctx, username, pw)
+	release()
 	if !ok {
-		if len(l.limiters) >= maxTracked {
-			l.prune()
-		}
-		lim = rate.NewLimiter(refill, burst)
-		l.limiters[key] = lim
+		return p, a.recordLogin(ctx, username, p, http.StatusUnauthorized, huma.Error401Unauthorized("invalid username or password"))
 	}
-	return lim
+	attempt.Succeeded()
+	return p, a.recordLogin(ctx, username, p, http.StatusOK, nil)
 }
 
-// prune forgets limiters that have refilled completely.
-func (l *loginLimiter) prune() {
-	now := l.now()
-	for k, lim := range l.limiters {
-		if lim.TokensAt(now) >= float64(lim.Burst()) {
-			delete(l.limiters, k)
+// waitToCheck holds the request for the throttle's short wait, then
+// takes a hashing slot.
+func (a *API) waitToCheck(ctx context.Context, wait time.Duration) (release func(), err error) {
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
 	}
+	return a.hashGate.Enter(ctx)
 }
 
-// allowed reports whether a login attempt may be checked at all.
-func (l *loginLimiter) allowed(username, client string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	return l.get("u:"+username, userBurst).TokensAt(now) >= 1 && l.get("c:"+client, clientBurst).TokensAt(now) >= 1
+// retryAfter adds a Retry-After header (whole seconds, at least one).
+func retryAfter(err error, d time.Duration) error {
+	secs := max(1, int((d+time.Second-1)/time.Second))
+	return huma.ErrorWithHeaders(err, http.Header{"Retry-After": {strconv.Itoa(secs)}})
 }
 
-// failed records a failed attempt.
-func (l *loginLimiter) failed(username, client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.get("u:"+username, userBurst).AllowN(now, 1)
-	l.get("c:"+client, clientBurst).AllowN(now, 1)
-}
+// newHashGate bounds concurrent password hashing.
+func newHashGate(slots int) *password.Gate { return password.NewGate(slots, hashGateWait) }

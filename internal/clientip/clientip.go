@@ -55,10 +55,7 @@ func New(list string) (*Resolver, error) {
 // X-Forwarded-For. When no hop can be used (all trusted, or the
 // rightmost untrusted one is not an address), the peer is the answer.
 func (r *Resolver) Addr(h http.Header, remoteAddr string) string {
-	peer := realclientip.RemoteAddrStrategy{}.ClientIP(nil, remoteAddr)
-	if peer == "" {
-		return remoteAddr
-	}
+	peer := Peer(remoteAddr)
 	if r == nil || !r.isTrusted(peer) {
 		return peer
 	}
@@ -110,4 +107,12 @@ func Key(addr string) string {
 	}
 	p, _ := ip.Prefix(64)
 	return p.String()
+}
+
+// Peer is the address of remoteAddr without its port.
+func Peer(remoteAddr string) string {
+	if peer := (realclientip.RemoteAddrStrategy{}).ClientIP(nil, remoteAddr); peer != "" {
+		return peer
+	}
+	return remoteAddr
 }
