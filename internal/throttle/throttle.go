@@ -16,10 +16,11 @@
 //     failures from all pairs. An empty bucket means a distributed guess
 //     at one account, or a spray of usernames from one address: every
 //     pair of that account or address that has not logged in recently
-//     then gets one free attempt instead of FreeFailures, and a longer
+//     then gets AttackFreeFailures instead of FreeFailures, and a longer
 //     back-off (AttackBaseDelay doubling to AttackMaxDelay). Nobody is
-//     refused a first attempt, so other users behind the same address,
-//     and the owner from a new address, still log in.
+//     refused a first attempt (nor a second after one typo), so other
+//     users behind the same address, and the owner from a new address,
+//     still log in.
 //   - trusted pairs: a pair that logged in successfully is trusted for
 //     TrustFor; budgets neither apply to nor are spent by it.
 //
@@ -39,18 +40,21 @@ import (
 
 // The rule's numbers; docs/design.md states them.
 const (
-	FreeFailures    = 5
-	BaseDelay       = 250 * time.Millisecond
-	MaxDelay        = 15 * time.Minute
-	AttackBaseDelay = 30 * time.Second
-	AttackMaxDelay  = time.Hour
-	MaxHold         = 3 * time.Second
-	AccountBurst    = 10
-	AccountRefill   = time.Minute // one failure more per account each minute
-	AddressBurst    = 20
-	AddressRefill   = 30 * time.Second
-	TrustFor        = 30 * 24 * time.Hour
-	ForgetAfter     = 24 * time.Hour // a pair quiet this long starts afresh
+	FreeFailures = 5
+	// AttackFreeFailures are a pair's free failures while its account's
+	// or address's budget is spent: one typo is still forgiven.
+	AttackFreeFailures = 1
+	BaseDelay          = 250 * time.Millisecond
+	MaxDelay           = 15 * time.Minute
+	AttackBaseDelay    = 30 * time.Second
+	AttackMaxDelay     = time.Hour
+	MaxHold            = 3 * time.Second
+	AccountBurst       = 10
+	AccountRefill      = time.Minute // one failure more per account each minute
+	AddressBurst       = 20
+	AddressRefill      = 30 * time.Second
+	TrustFor           = 30 * 24 * time.Hour
+	ForgetAfter        = 24 * time.Hour // a pair quiet this long starts afresh
 	// DefaultCapacity is the size of each table: memory is bounded
 	// whatever the number of usernames and addresses tried.
 	DefaultCapacity = 25_000
@@ -157,7 +161,7 @@ func (t *Throttle) Admit(username, address string) Attempt {
 func delay(n uint32, attack bool) time.Duration {
 	base, ceiling, free := BaseDelay, MaxDelay, uint32(FreeFailures)
 	if attack {
-		base, ceiling, free = AttackBaseDelay, AttackMaxDelay, 0
+		base, ceiling, free = AttackBaseDelay, AttackMaxDelay, AttackFreeFailures
 	}
 	if n <= free {
 		return 0

@@ -132,10 +132,12 @@ func TestAccountBudgetSlowsDistributedGuessing(t *testing.T) {
 	for i := range AccountBurst {
 		fail(t, th, c, "alice", fmt.Sprintf("203.0.113.%d", i), 1)
 	}
-	// The account's budget is spent: a new address gets one attempt,
-	// then waits AttackBaseDelay instead of having free failures.
-	if a := th.Admit("alice", "192.0.2.50"); !a.Allowed || a.Wait != 0 {
-		t.Fatalf("first attempt from a new address: %+v, want allowed", a)
+	// The account's budget is spent: a new address gets
+	// AttackFreeFailures attempts, then waits AttackBaseDelay.
+	for i := range AttackFreeFailures + 1 {
+		if a := th.Admit("alice", "192.0.2.50"); !a.Allowed || a.Wait != 0 {
+			t.Fatalf("attempt %d from a new address: %+v, want allowed", i+1, a)
+		}
 	}
 	if a := th.Admit("alice", "192.0.2.50"); a.Allowed || a.RetryAfter != AttackBaseDelay {
 		t.Fatalf("second attempt: %+v, want refused for %v", a, AttackBaseDelay)
@@ -168,8 +170,8 @@ func TestSprayFromOneAddressSparesItsOtherUsers(t *testing.T) {
 					t.Fatalf("%s from the sprayed address: %+v, want allowed at once", user, a)
 				}
 			}
-			// A username the sprayer tries now gets no free failures.
-			fail(t, th, c, "one-more", "198.51.100.1", 1)
+			// A username the sprayer tries now has fewer free failures.
+			fail(t, th, c, "one-more", "198.51.100.1", AttackFreeFailures+1)
 			if a := th.Admit("one-more", "198.51.100.1"); a.Allowed || a.RetryAfter != AttackBaseDelay {
 				t.Fatalf("the sprayer's second attempt on a username: %+v, want refused for %v", a, AttackBaseDelay)
 			}
