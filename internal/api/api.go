@@ -17,9 +17,12 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/auth"
+	"serenade/internal/clientip"
 	"serenade/internal/domain"
+	"serenade/internal/password"
 	"serenade/internal/problem"
 	"serenade/internal/pseudonym"
+	"serenade/internal/throttle"
 )
 
 // Prefix is where the API lives.
@@ -41,6 +44,12 @@ type Deps struct {
 	MaxDocumentSize int64
 	// Demo lets the demo accounts log in.
 	Demo bool
+	// ClientAddr is the client address of a request for the audit trail
+	// and the login throttle (nil: the TCP peer).
+	ClientAddr func(*http.Request) string
+	// HashSlots bounds concurrent password checks (<= 0: the default of
+	// password.NewGate).
+	HashSlots int
 	// Version is reported in the OpenAPI document.
 	Version string
 	Now     func() time.Time
@@ -54,11 +63,12 @@ type Route struct {
 
 // API is the REST API.
 type API struct {
-	deps    Deps
-	huma    huma.API
-	mux     *http.ServeMux
-	routes  []Route
-	limiter *loginLimiter
+	deps     Deps
+	huma     huma.API
+	mux      *http.ServeMux
+	routes   []Route
+	throttle *throttle.Throttle
+	hashGate *password.Gate
 }
 
 // New builds the API and registers every operation.
@@ -75,7 +85,10 @@ func New(d Deps) *API {
 	if d.MaxDocumentSize <= 0 {
 		d.MaxDocumentSize = domain.DefaultMaxDocumentSize
 	}
-	a := &API{deps: d, mux: http.NewServeMux(), limiter: newLoginLimiter(d.Now)}
+	if d.ClientAddr == nil {
+		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
+	}
+	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots)}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate)
 	a.registerAuth()

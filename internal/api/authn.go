@@ -12,6 +12,7 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/audit"
+	"serenade/internal/auth"
 	"serenade/internal/domain"
 	"serenade/internal/password"
 	"serenade/internal/telemetry"
@@ -30,14 +31,20 @@ const metaAction = "action"
 // validation errors and cannot make the server read an upload.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 	telemetry.SetRoute(ctx.Context(), ctx.Operation().Path) // names the request's span and metrics
-	ctx = huma.WithValue(ctx, clientAddrKey{}, ctx.RemoteAddr())
+	r, _ := humago.Unwrap(ctx)
+	ctx = huma.WithValue(ctx, clientAddrKey{}, a.deps.ClientAddr(r))
 	if ctx.Operation().Metadata[publicOp] == true {
 		next(ctx)
 		return
 	}
-	r, _ := humago.Unwrap(ctx)
 	p, err := a.deps.Auth.Authenticate(ctx.Context(), r)
 	note := a.newNote(ctx, p)
+	if err != nil && domain.KindOf(err) == domain.KindInternal {
+		// The token's account could not be checked: fail closed.
+		a.deps.Log.ErrorContext(ctx.Context(), "authentication failed", "err", err)
+		a.refuse(ctx, note, http.StatusServiceUnavailable, "cannot check the token's account now: try again")
+		return
+	}
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 		a.refuse(ctx, note, http.StatusUnauthorized, errMessage(err))
@@ -92,9 +99,9 @@ func (a *API) registerAuth() {
 	op := huma.Operation{
 		OperationID: "create-token", Method: http.MethodPost, Path: Prefix + "/auth/token", Tags: []string{"auth"},
 		Summary:     "Log in with a local account",
-		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts are rate-limited per username and per client address; the answer never tells whether a username exists.",
+		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts slow down further attempts for the same username from the same client address (a short wait, then 429 with Retry-After), and more so while an account or an address sees many failures; the answer never tells whether a username exists. 503 with Retry-After when too many passwords are being checked at once.",
 		Metadata:    map[string]any{publicOp: true},
-		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 	}
 	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID})
 	huma.Register(a.huma, op, a.createToken)
@@ -149,17 +156,8 @@ func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, er
 		return nil, huma.NewError(http.StatusUnprocessableEntity, "validation failed",
 			&huma.ErrorDetail{Location: "body.username", Message: "username and password are required"})
 	}
-	client := clientAddr(ctx)
-	if !a.limiter.allowed(username, client) {
-		return nil, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
-			huma.NewError(http.StatusTooManyRequests, "too many failed logins: wait a few minutes"))
-	}
-	p, ok := a.checkPassword(ctx, username, pw)
-	if !ok {
-		a.limiter.failed(username, client)
-		return nil, a.recordLogin(ctx, username, p, http.StatusUnauthorized, huma.Error401Unauthorized("invalid username or password"))
-	}
-	if err := a.recordLogin(ctx, username, p, http.StatusOK, nil); err != nil {
+	p, err := a.logIn(ctx, username, pw)
+	if err != nil {
 		return nil, err
 	}
 	token, ttl, err := a.deps.Issuer.Issue(p)
@@ -184,7 +182,7 @@ func (a *API) checkPassword(ctx context.Context, username, pw string) (domain.Pr
 	if err != nil || !ok || acct.DisabledAt != nil || (acct.Demo && !a.deps.Demo) {
 		return domain.Principal{}, false
 	}
-	return domain.Principal{Subject: "local:" + acct.Username, Username: acct.Username, Roles: acct.Roles}, true
+	return domain.Principal{Subject: auth.LocalSubjectPrefix + acct.Username, Username: acct.Username, Roles: acct.Roles}, true
 }
 
 // recordLogin writes a login attempt to the audit trail and returns
@@ -203,7 +201,8 @@ func (a *API) recordLogin(ctx context.Context, username string, p domain.Princip
 
 type clientAddrKey struct{}
 
-// clientAddr is the remote IP of the request (without port).
+// clientAddr is the client's address (without port): the peer, or the
+// address a trusted proxy forwarded (Deps.ClientAddr).
 func clientAddr(ctx context.Context) string {
 	addr, _ := ctx.Value(clientAddrKey{}).(string)
 	if host, _, err := net.SplitHostPort(addr); err == nil {

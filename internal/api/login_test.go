@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -139,46 +138,6 @@ func TestDemoAccountsCannotLogInOutsideDemoMode(t *testing.T) {
 			responses[a.Username] = postTokenForm(t, s, a.Username, a.Password)
 		}
 		wantSameRefusal(t, responses, "unknown username")
-	})
-}
-
-func TestLoginRateLimits(t *testing.T) {
-	t.Run("after five failures for one username even the right password is refused with 429, while other usernames still log in", func(t *testing.T) {
-		s := apptest.Start(t, apptest.Options{Demo: true})
-		for i := range 5 {
-			checkProblem(t, postTokenForm(t, s, demo.Doctor, fmt.Sprintf("guess-%d", i)), http.StatusUnauthorized)
-		}
-		p := checkProblem(t, postTokenForm(t, s, demo.Doctor, "alice"), http.StatusTooManyRequests)
-		if p.Detail == "" {
-			t.Errorf("429 problem has no detail: %+v", p)
-		}
-		s.Login(t, demo.Installer, "gennaro")
-		s.Login(t, demo.Researcher, "stefano")
-	})
-
-	t.Run("after twenty failures from one client address every login from it is refused with 429", func(t *testing.T) {
-		s := apptest.Start(t, apptest.Options{Demo: true})
-		for i := range 20 {
-			checkProblem(t, postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password"), http.StatusUnauthorized)
-		}
-		checkProblem(t, postTokenForm(t, s, demo.Installer, "gennaro"), http.StatusTooManyRequests)
-		checkProblem(t, postTokenForm(t, s, "never-tried", "password"), http.StatusTooManyRequests)
-	})
-
-	t.Run("a successful login does not count as a failure", func(t *testing.T) {
-		s := apptest.Start(t, apptest.Options{Demo: true})
-		for range 8 {
-			s.Login(t, demo.Monitoring, "vincenzo")
-		}
-	})
-
-	t.Run("malformed token requests do not count as failed logins", func(t *testing.T) {
-		s := apptest.Start(t, apptest.Options{Demo: true})
-		for range 25 {
-			checkProblem(t, s.Do(t, http.MethodPost, tokenEndpoint, "", url.Values{"grant_type": {"client_credentials"}, "username": {demo.Doctor}, "password": {"x"}}),
-				http.StatusUnprocessableEntity)
-		}
-		s.Login(t, demo.Doctor, "alice")
 	})
 }
 

@@ -13,24 +13,29 @@ import (
 	"strconv"
 	"time"
 
+	"serenade/internal/auth"
+	"serenade/internal/clientip"
 	"serenade/internal/domain"
 	"serenade/internal/store"
 )
 
 // Config is every setting of a Serenade process.
 type Config struct {
-	Listen           string        // SERENADE_LISTEN, default 127.0.0.1:8080
-	MetricsListen    string        // SERENADE_METRICS_LISTEN: serve /metrics there instead of on Listen
-	DataDir          string        // SERENADE_DATA_DIR, default ./data
-	DatabaseURL      string        // SERENADE_DATABASE_URL: postgres://… or a SQLite path (default <data>/serenade.db)
-	MasterKeyFile    string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
-	MasterKey        string        // SERENADE_MASTER_KEY: the key itself, instead of a file
-	WithdrawalPolicy string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
-	MaxDocumentSize  int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
-	ShutdownTimeout  time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
-	Demo             bool          // --demo: seed demo accounts and patients into an empty database
-	DemoAllowPublic  bool          // --demo-allow-public: let --demo listen beyond loopback
-	OIDC             OIDCConfig    // external identity provider; local login when Issuer is empty
+	Listen            string        // SERENADE_LISTEN, default 127.0.0.1:8080
+	MetricsListen     string        // SERENADE_METRICS_LISTEN: serve /metrics there instead of on Listen
+	DataDir           string        // SERENADE_DATA_DIR, default ./data
+	DatabaseURL       string        // SERENADE_DATABASE_URL: postgres://… or a SQLite path (default <data>/serenade.db)
+	MasterKeyFile     string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
+	MasterKey         string        // SERENADE_MASTER_KEY: the key itself, instead of a file
+	WithdrawalPolicy  string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
+	MaxDocumentSize   int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
+	ShutdownTimeout   time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
+	Demo              bool          // --demo: seed demo accounts and patients into an empty database
+	DemoAllowPublic   bool          // --demo-allow-public: let --demo listen beyond loopback
+	OIDC              OIDCConfig    // external identity provider; local login when Issuer is empty
+	TrustedProxies    string        // SERENADE_TRUSTED_PROXIES: CIDRs/addresses whose X-Forwarded-For or Forwarded is believed; none by default
+	MaxPasswordChecks int           // SERENADE_MAX_PASSWORD_CHECKS: password checks (64 MiB each) at once; 0: max(2, GOMAXPROCS)
+	AccountCheckTTL   time.Duration // SERENADE_ACCOUNT_CHECK_TTL: how long a token's account state is cached (default 5s)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -58,6 +63,7 @@ func Defaults() Config {
 		WithdrawalPolicy: string(store.KeepPseudonymised),
 		MaxDocumentSize:  domain.DefaultMaxDocumentSize,
 		ShutdownTimeout:  30 * time.Second,
+		AccountCheckTTL:  auth.DefaultAccountCheckTTL,
 	}
 }
 
@@ -81,6 +87,10 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
+	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
+	if err := c.loginFromEnv(getenv); err != nil {
+		return err
+	}
 	if v := getenv("SERENADE_MAX_DOCUMENT_SIZE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -94,6 +104,25 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("SERENADE_SHUTDOWN_TIMEOUT: %w", err)
 		}
 		c.ShutdownTimeout = d
+	}
+	return nil
+}
+
+// loginFromEnv reads the settings of login and token checks.
+func (c *Config) loginFromEnv(getenv func(string) string) error {
+	if v := getenv("SERENADE_MAX_PASSWORD_CHECKS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("SERENADE_MAX_PASSWORD_CHECKS: want a positive number, got %q", v)
+		}
+		c.MaxPasswordChecks = n
+	}
+	if v := getenv("SERENADE_ACCOUNT_CHECK_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Minute {
+			return fmt.Errorf("SERENADE_ACCOUNT_CHECK_TTL: want a duration up to 1m, got %q", v)
+		}
+		c.AccountCheckTTL = d
 	}
 	return nil
 }
@@ -136,6 +165,9 @@ func (c *Config) Resolve() error {
 	}
 	if _, err := c.OIDC.roleMap(); err != nil {
 		return err
+	}
+	if _, err := clientip.New(c.TrustedProxies); err != nil {
+		return fmt.Errorf("SERENADE_TRUSTED_PROXIES: %w", err)
 	}
 	if c.Demo && !c.DemoAllowPublic && !isLoopback(c.Listen) {
 		return fmt.Errorf("--demo listens only on a loopback address (its passwords are public); %q is not one: use --demo-allow-public to force it", c.Listen)

@@ -10,6 +10,7 @@ import (
 	"serenade/internal/api"
 	"serenade/internal/audit"
 	"serenade/internal/auth"
+	"serenade/internal/clientip"
 	"serenade/internal/docs"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
@@ -60,7 +61,11 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 		return nil, nil, err
 	}
 	au, err := auth.NewAuthenticator(issuer, nil)
-	return au, issuer, err
+	if err != nil {
+		return nil, nil, err
+	}
+	au.CheckAccounts(auth.NewAccountGuard(db.Account, a.cfg.Demo, a.cfg.AccountCheckTTL, nil))
+	return au, issuer, nil
 }
 
 // auditRecorder starts the group-committing audit writer (stopped by
@@ -85,10 +90,15 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	if err != nil {
 		return nil, nil, err
 	}
+	proxies, err := clientip.New(a.cfg.TrustedProxies)
+	if err != nil {
+		return nil, nil, err
+	}
 	rest := api.New(api.Deps{
 		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
+		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", rest)

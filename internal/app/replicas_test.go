@@ -16,7 +16,8 @@ import (
 // checks the audit trail is one intact chain holding every request.
 func TestReplicasOnOnePostgreSQLKeepOneAuditChain(t *testing.T) {
 	first := apptest.Start(t, apptest.Options{Backend: "postgres", Demo: true})
-	second := apptest.Start(t, apptest.Options{Edit: func(c *app.Config) {
+	// Both in demo mode: demo accounts' tokens are refused otherwise.
+	second := apptest.Start(t, apptest.Options{Demo: true, Edit: func(c *app.Config) {
 		c.DatabaseURL = first.Config.DatabaseURL
 		c.MasterKeyFile = filepath.Join(first.Config.DataDir, "master.key")
 	}})

@@ -18,6 +18,10 @@ import (
 	"serenade/internal/domain"
 )
 
+// LocalSubjectPrefix starts the subject of every local account's token:
+// "local:" and the username.
+const LocalSubjectPrefix = "local:"
+
 // maxTokenBytes bounds the work done on a token before it is verified;
 // real access tokens are a few kilobytes at most.
 const maxTokenBytes = 16 << 10
@@ -25,9 +29,15 @@ const maxTokenBytes = 16 << 10
 // Authenticator authenticates requests with the local issuer, the OIDC
 // provider, or both.
 type Authenticator struct {
-	local *Issuer
-	oidc  *OIDCVerifier
+	local    *Issuer
+	oidc     *OIDCVerifier
+	accounts *AccountGuard // checks the accounts of local tokens; nil: none
 }
+
+// CheckAccounts makes every local token's account be checked by g on
+// each request (disabled and, outside demo mode, demo accounts are
+// refused).
+func (a *Authenticator) CheckAccounts(g *AccountGuard) { a.accounts = g }
 
 // NewAuthenticator combines the verifiers; either may be nil when that
 // kind of login is not configured, but not both. Their issuers must
@@ -61,11 +71,27 @@ func (a *Authenticator) AuthenticateToken(ctx context.Context, token string) (do
 	case !ok:
 		return domain.Principal{}, errInvalidToken()
 	case a.local != nil && iss == a.local.issuer:
-		return a.local.Verify(token)
+		return a.verifyLocal(ctx, token)
 	case a.oidc != nil && iss == a.oidc.Issuer():
 		return a.oidc.Verify(ctx, token)
 	}
 	return domain.Principal{}, errInvalidToken()
+}
+
+// verifyLocal verifies a local token and checks its account.
+func (a *Authenticator) verifyLocal(ctx context.Context, token string) (domain.Principal, error) {
+	p, err := a.local.Verify(token)
+	if err != nil || a.accounts == nil {
+		return p, err
+	}
+	username, ok := strings.CutPrefix(p.Subject, LocalSubjectPrefix)
+	if !ok {
+		return domain.Principal{}, errInvalidToken()
+	}
+	if err := a.accounts.Check(ctx, username); err != nil {
+		return domain.Principal{}, err
+	}
+	return p, nil
 }
 
 // BearerToken extracts the token of an "Authorization: Bearer" header

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/clientip"
+	"serenade/internal/domain"
+	"serenade/internal/password"
+)
+
+// hashGateWait is how long a login waits for a free hashing slot before
+// it is told to come back (503).
+const hashGateWait = 2 * time.Second
+
+// logIn runs one password login: the throttle's decision (refused:
+// 429), the hashing gate (full: 503), the check (wrong: 401), each
+// audited before it is answered. See internal/throttle for the rule.
+func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal, error) {
+	attempt := a.throttle.Admit(username, clientip.Key(clientAddr(ctx)))
+	if !attempt.Allowed {
+		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
+			retryAfter(huma.NewError(http.StatusTooManyRequests, "too many failed logins: try again later"), attempt.RetryAfter))
+	}
+	release, err := a.waitToCheck(ctx, attempt.Wait)
+	if err != nil {
+		attempt.Abandoned()
+		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusServiceUnavailable,
+			retryAfter(huma.NewError(http.StatusServiceUnavailable, "too many logins at once: try again in a moment"), time.Second))
+	}
+	p, ok := a.checkPassword(ctx, username, pw)
+	release()
+	if !ok {
+		return p, a.recordLogin(ctx, username, p, http.StatusUnauthorized, huma.Error401Unauthorized("invalid username or password"))
+	}
+	attempt.Succeeded()
+	return p, a.recordLogin(ctx, username, p, http.StatusOK, nil)
+}
+
+// waitToCheck holds the request for the throttle's short wait, then
+// takes a hashing slot.
+func (a *API) waitToCheck(ctx context.Context, wait time.Duration) (release func(), err error) {
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return a.hashGate.Enter(ctx)
+}
+
+// retryAfter adds a Retry-After header (whole seconds, at least one).
+func retryAfter(err error, d time.Duration) error {
+	secs := max(1, int((d+time.Second-1)/time.Second))
+	return huma.ErrorWithHeaders(err, http.Header{"Retry-After": {strconv.Itoa(secs)}})
+}
+
+// newHashGate bounds concurrent password hashing.
+func newHashGate(slots int) *password.Gate { return password.NewGate(slots, hashGateWait) }

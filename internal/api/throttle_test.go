@@ -1,0 +1,188 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"serenade/internal/app"
+	"serenade/internal/audit"
+	"serenade/internal/demo"
+	"serenade/internal/testsupport/apptest"
+	"serenade/internal/throttle"
+)
+
+// behindProxy starts a demo server that trusts the loopback address as
+// its reverse proxy, so that tests choose each request's client address
+// with X-Forwarded-For.
+func behindProxy(t *testing.T, backend string) *apptest.Server {
+	return apptest.Start(t, apptest.Options{Backend: backend, Demo: true, Edit: func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32, ::1" }})
+}
+
+// loginFrom posts a password login with an X-Forwarded-For header (none
+// when from is "").
+func loginFrom(t testing.TB, s *apptest.Server, from, username, pw string) apptest.Response {
+	t.Helper()
+	form := url.Values{"grant_type": {"password"}, "username": {username}, "password": {pw}}
+	req, err := http.NewRequest(http.MethodPost, s.URL+tokenEndpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if from != "" {
+		req.Header.Set("X-Forwarded-For", from)
+	}
+	return s.Send(t, req)
+}
+
+// wantRefusedOrWrong checks a failed login: 401, or 429 with a
+// Retry-After once the throttle refuses. It returns the status.
+func wantRefusedOrWrong(t *testing.T, res apptest.Response) int {
+	t.Helper()
+	switch res.Status {
+	case http.StatusUnauthorized:
+		checkProblem(t, res, http.StatusUnauthorized)
+	case http.StatusTooManyRequests:
+		checkProblem(t, res, http.StatusTooManyRequests)
+		if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 {
+			t.Errorf("429 with Retry-After %q, want whole seconds >= 1", res.Header.Get("Retry-After"))
+		}
+	default:
+		t.Fatalf("failed login: %d %s, want 401 or 429", res.Status, res.Body)
+	}
+	return res.Status
+}
+
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := behindProxy(t, backend)
+			for _, failures := range []int{5, 20} {
+				t.Run(fmt.Sprintf("%d wrong passwords from another address, then the owner from hers", failures), func(t *testing.T) {
+					refused := 0
+					for i := range failures {
+						if wantRefusedOrWrong(t, loginFrom(t, s, "203.0.113.66", demo.Doctor, fmt.Sprintf("guess-%d", i))) == http.StatusTooManyRequests {
+							refused++
+						}
+					}
+					if failures > 2*throttle.FreeFailures && refused == 0 {
+						t.Errorf("%d failures from one address were never slowed down (no 429)", failures)
+					}
+					if res := loginFrom(t, s, "198.51.100.1", demo.Doctor, "alice"); res.Status != http.StatusOK {
+						t.Fatalf("the owner's login: %d %s", res.Status, res.Body)
+					}
+				})
+			}
+			t.Run("strangers from many addresses spend the account's budget: each then gets fewer tries and waits, the owner still logs in", func(t *testing.T) {
+				for i := range throttle.AccountBurst + 5 {
+					wantRefusedOrWrong(t, loginFrom(t, s, fmt.Sprintf("192.0.2.%d", i+1), demo.Installer, "guess"))
+				}
+				for range throttle.AttackFreeFailures + 1 {
+					checkProblem(t, loginFrom(t, s, "192.0.2.200", demo.Installer, "guess"), http.StatusUnauthorized)
+				}
+				// Outside an attack a third attempt would run at once; now
+				// even the right password waits (what is left of
+				// AttackBaseDelay, never more).
+				res := loginFrom(t, s, "192.0.2.200", demo.Installer, "gennaro")
+				checkProblem(t, res, http.StatusTooManyRequests)
+				if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > int(throttle.AttackBaseDelay.Seconds()) {
+					t.Errorf("Retry-After %q, want whole seconds up to %v", res.Header.Get("Retry-After"), throttle.AttackBaseDelay)
+				}
+				if res := loginFrom(t, s, "198.51.100.77", demo.Installer, "gennaro"); res.Status != http.StatusOK {
+					t.Fatalf("the owner from a new address: %d %s", res.Status, res.Body)
+				}
+			})
+		})
+	}
+}
+
+func TestOneAddress(t *testing.T) {
+	t.Run("five wrong passwords, then the right one logs in", func(t *testing.T) {
+		s := apptest.Start(t, apptest.Options{Demo: true})
+		for i := range throttle.FreeFailures {
+			checkProblem(t, postTokenForm(t, s, demo.Doctor, fmt.Sprintf("guess-%d", i)), http.StatusUnauthorized)
+		}
+		s.Login(t, demo.Doctor, "alice")
+	})
+
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend+": a spray of unknown usernames from one address does not refuse its other users", func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			for i := range throttle.AddressBurst + 5 {
+				checkProblem(t, postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password"), http.StatusUnauthorized)
+			}
+			s.Login(t, demo.Installer, "gennaro")
+			s.Login(t, demo.Researcher, "stefano")
+		})
+	}
+
+	t.Run("a successful login does not count as a failure", func(t *testing.T) {
+		s := apptest.Start(t, apptest.Options{Demo: true})
+		for range 12 {
+			s.Login(t, demo.Monitoring, "vincenzo")
+		}
+	})
+
+	t.Run("malformed token requests do not count as failed logins", func(t *testing.T) {
+		s := apptest.Start(t, apptest.Options{Demo: true})
+		for range 25 {
+			checkProblem(t, s.Do(t, http.MethodPost, tokenEndpoint, "", url.Values{"grant_type": {"client_credentials"}, "username": {demo.Doctor}, "password": {"x"}}),
+				http.StatusUnprocessableEntity)
+		}
+		s.Login(t, demo.Doctor, "alice")
+	})
+}
+
+// clientAddrsOf returns the client addresses of username's login entries.
+func clientAddrsOf(t *testing.T, s *apptest.Server, username string) []string {
+	t.Helper()
+	entries, err := s.App.Store().QueryAudit(context.Background(), audit.Filter{Actor: username, Action: "auth.login", Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for _, e := range entries {
+		addrs = append(addrs, e.ClientAddr)
+	}
+	return addrs
+}
+
+func TestForwardedAddressesOnlyFromTrustedProxies(t *testing.T) {
+	t.Run("behind a trusted proxy the audit trail records the rightmost untrusted hop", func(t *testing.T) {
+		s := behindProxy(t, "sqlite")
+		loginFrom(t, s, "6.6.6.6, 198.51.100.23", demo.Doctor, "alice")
+		req, _ := http.NewRequest(http.MethodPost, s.URL+tokenEndpoint, strings.NewReader(url.Values{"grant_type": {"password"}, "username": {demo.Installer}, "password": {"gennaro"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Forwarded", `for=6.6.6.6, for="[2001:db8::23]:4711"`)
+		s.Send(t, req)
+		if got := clientAddrsOf(t, s, demo.Doctor); len(got) != 1 || got[0] != "198.51.100.23" {
+			t.Errorf("X-Forwarded-For login recorded from %v, want [198.51.100.23]", got)
+		}
+		if got := clientAddrsOf(t, s, demo.Installer); len(got) != 1 || got[0] != "2001:db8::23" {
+			t.Errorf("Forwarded login recorded from %v, want [2001:db8::23]", got)
+		}
+	})
+
+	t.Run("without trusted proxies forwarding headers are ignored, by the audit trail and the throttle", func(t *testing.T) {
+		s := apptest.Start(t, apptest.Options{Demo: true})
+		refused := 0
+		for i := range 2*throttle.FreeFailures + 4 {
+			// A fresh forged address each time buys no fresh attempts.
+			if wantRefusedOrWrong(t, loginFrom(t, s, fmt.Sprintf("198.51.100.%d", i+1), demo.Doctor, "guess")) == http.StatusTooManyRequests {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Error("forged X-Forwarded-For addresses escaped the throttle")
+		}
+		for _, addr := range clientAddrsOf(t, s, demo.Doctor) {
+			if addr != "127.0.0.1" {
+				t.Errorf("login recorded from %q, want the peer 127.0.0.1", addr)
+			}
+		}
+	})
+}

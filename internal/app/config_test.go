@@ -1,0 +1,43 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"serenade/internal/app"
+)
+
+func configFrom(env map[string]string) (app.Config, error) {
+	c := app.Defaults()
+	if err := c.FromEnv(func(k string) string { return env[k] }); err != nil {
+		return c, err
+	}
+	return c, c.Resolve()
+}
+
+func TestLoginSettings(t *testing.T) {
+	c, err := configFrom(map[string]string{
+		"SERENADE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "SERENADE_MAX_PASSWORD_CHECKS": "3", "SERENADE_ACCOUNT_CHECK_TTL": "2s",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TrustedProxies != "10.0.0.0/8, 192.0.2.7" || c.MaxPasswordChecks != 3 || c.AccountCheckTTL != 2*time.Second {
+		t.Errorf("config %+v", c)
+	}
+	if d := app.Defaults(); d.TrustedProxies != "" || d.MaxPasswordChecks != 0 || d.AccountCheckTTL != 5*time.Second {
+		t.Errorf("defaults: no trusted proxy, the gate's default, 5s; got %q %d %v", d.TrustedProxies, d.MaxPasswordChecks, d.AccountCheckTTL)
+	}
+	for name, env := range map[string]map[string]string{
+		"a malformed proxy list":         {"SERENADE_TRUSTED_PROXIES": "10.0.0.0/33"},
+		"a proxy that is not an address": {"SERENADE_TRUSTED_PROXIES": "proxy.example"},
+		"zero password checks":           {"SERENADE_MAX_PASSWORD_CHECKS": "0"},
+		"a non-numeric bound":            {"SERENADE_MAX_PASSWORD_CHECKS": "many"},
+		"a TTL that is not a duration":   {"SERENADE_ACCOUNT_CHECK_TTL": "soon"},
+		"a TTL over a minute":            {"SERENADE_ACCOUNT_CHECK_TTL": "1h"},
+	} {
+		if _, err := configFrom(env); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}
