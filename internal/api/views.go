@@ -149,8 +149,8 @@ func (v viewer) contacts(cs []domain.Contact) []ContactView {
 func (v viewer) installation(i domain.Installation) InstallationView {
 	return InstallationView{
 		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
-		Status: i.Status, CollectionStart: i.CollectionStart, CollectionEnd: i.CollectionEnd,
-		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+		Status: i.Status, CollectionStart: v.atPtr(collectionTimes, i.CollectionStart), CollectionEnd: v.atPtr(collectionTimes, i.CollectionEnd),
+		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: v.at(recordTimes, i.CreatedAt), UpdatedAt: v.at(recordTimes, i.UpdatedAt),
 	}
 }
 
@@ -166,19 +166,24 @@ func (v viewer) homeContext(patientID int64, hc domain.HomeContext) HomeContext 
 func (v viewer) ticket(t domain.Ticket) TicketView {
 	out := TicketView{
 		ID: v.ref(pseudonym.Ticket, t.ID), Installation: v.ref(pseudonym.Installation, t.InstallationID),
-		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: t.OpenedAt, ClosedBy: t.ClosedBy, ClosedAt: t.ClosedAt,
-		Messages: make([]MessageView, len(t.Messages)),
+		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: v.at(ticketTimes, t.OpenedAt), ClosedBy: t.ClosedBy,
+		ClosedAt: v.atPtr(ticketTimes, t.ClosedAt), Messages: make([]MessageView, len(t.Messages)),
 	}
 	for i, m := range t.Messages {
-		out.Messages[i] = MessageView{Sender: m.Sender, Body: v.text(t.PatientID, m.Body), CreatedAt: m.CreatedAt}
+		out.Messages[i] = v.message(t.PatientID, m)
 	}
 	return out
+}
+
+// message is one message of a patient's ticket thread.
+func (v viewer) message(patientID int64, m domain.Message) MessageView {
+	return MessageView{Sender: m.Sender, Body: v.text(patientID, m.Body), CreatedAt: v.at(ticketTimes, m.CreatedAt)}
 }
 
 func (v viewer) document(d domain.Document) DocumentView {
 	return DocumentView{
 		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
-		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
+		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.at(documentTimes, d.CreatedAt),
 	}
 }
 
