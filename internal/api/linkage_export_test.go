@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"serenade/internal/access"
+	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
 	"serenade/internal/testsupport/apptest"
 )
@@ -223,4 +224,60 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// do sends a write the caller may make and adds its answer to the export.
+func (e *exporter) do(patient int64, field, method, path string, body any, want int) map[string]any {
+	e.t.Helper()
+	res := send(e.t, e.s, method, path, e.c.token, body)
+	if res.Status != want {
+		e.t.Fatalf("%s %s %s: %d, want %d: %s", e.c.name, method, path, res.Status, want, res.Body)
+	}
+	var v map[string]any
+	if len(res.Body) > 0 {
+		res.JSON(e.t, &v)
+		e.add(patient, field, v)
+	}
+	return v
+}
+
+// work makes every write the caller's roles allow on one working
+// installation, so that what writes answer is in the export too: the
+// home context, the address and a contact, a ticket with a message, a
+// document; the ticket is closed when the caller may, which leaves the
+// installation working for the next caller.
+func (e *exporter) work() {
+	if !access.Allows(e.c.roles, access.InstallationRead) {
+		return
+	}
+	list := e.get("/api/v1/installations")
+	var inst map[string]any
+	for _, it := range items(list, "installations") {
+		if m, _ := it.(map[string]any); m["status"] == string(domain.StatusWorking) {
+			inst = m
+		}
+	}
+	if inst == nil {
+		e.t.Fatalf("%s sees no working installation", e.c.name)
+	}
+	p, base := e.patient(inst["patient"]), "/api/v1/installations/"+inst["id"].(string)
+	may := func(a access.Action) bool { return access.Allows(e.c.roles, a) }
+	if may(access.InstallationWrite) {
+		e.do(p, "installation", http.MethodPut, base, validBody(e.t, "update-installation", fixtureIDs{}), http.StatusOK)
+	}
+	if may(access.ContactSheetWrite) {
+		e.do(p, "contact-sheet", http.MethodPut, base+"/contact-sheet/address", validBody(e.t, "update-address", fixtureIDs{}), http.StatusOK)
+		c := e.do(p, "contact-sheet.contacts[]", http.MethodPost, base+"/contact-sheet/contacts", validBody(e.t, "add-contact", fixtureIDs{}), http.StatusCreated)
+		e.do(p, "contact-sheet.contacts[]", http.MethodPut, base+"/contact-sheet/contacts/"+c["id"].(string), validBody(e.t, "update-contact", fixtureIDs{}), http.StatusOK)
+	}
+	if may(access.TicketOpen) {
+		tk := e.do(p, "ticket", http.MethodPost, base+"/tickets", validBody(e.t, "open-ticket", fixtureIDs{}), http.StatusCreated)
+		e.do(p, "ticket.messages[]", http.MethodPost, "/api/v1/tickets/"+tk["id"].(string)+"/messages", validBody(e.t, "add-message", fixtureIDs{}), http.StatusCreated)
+		if may(access.TicketClose) {
+			e.do(p, "ticket", http.MethodPost, "/api/v1/tickets/"+tk["id"].(string)+"/close", nil, http.StatusOK)
+		}
+	}
+	if may(access.DocumentWrite) {
+		e.do(p, "document", http.MethodPost, base+"/documents", validBody(e.t, "upload-document", fixtureIDs{}), http.StatusCreated)
+	}
 }
