@@ -155,8 +155,9 @@ func (a *API) auditResource(n *auditNote, status int) (ref, pseudo string) {
 }
 
 // auditPatient is the server-side pseudonym of the patient the resolved
-// resource belongs to: as the handler noted it, or looked up (a deleted
-// document, a 404); "" when it cannot be told.
+// resource belongs to: as the handler noted it, or looked up (a refusal
+// after the reference resolved, a deleted document); "" when it cannot
+// be told.
 func (a *API) auditPatient(ctx context.Context, n *auditNote) string {
 	patient := n.patient
 	if patient == 0 {
