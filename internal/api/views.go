@@ -98,11 +98,11 @@ type InstallationView struct {
 	Patient         string                    `json:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
 	Nickname        string                    `json:"nickname,omitempty"`
 	Status          domain.InstallationStatus `json:"status"`
-	CollectionStart *time.Time                `json:"collection_start,omitempty"`
-	CollectionEnd   *time.Time                `json:"collection_end,omitempty"`
+	CollectionStart *time.Time                `json:"collection_start,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
+	CollectionEnd   *time.Time                `json:"collection_end,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	Context         HomeContext               `json:"context"`
-	CreatedAt       time.Time                 `json:"created_at"`
-	UpdatedAt       time.Time                 `json:"updated_at"`
+	CreatedAt       time.Time                 `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
+	UpdatedAt       time.Time                 `json:"updated_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 // TicketView is a ticket with its thread: dottore, iit, imt.
@@ -112,9 +112,9 @@ type TicketView struct {
 	Category     domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
 	Open         bool                  `json:"open"`
 	OpenedBy     string                `json:"opened_by"`
-	OpenedAt     time.Time             `json:"opened_at"`
+	OpenedAt     time.Time             `json:"opened_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	ClosedBy     string                `json:"closed_by,omitempty"`
-	ClosedAt     *time.Time            `json:"closed_at,omitempty"`
+	ClosedAt     *time.Time            `json:"closed_at,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	Messages     []MessageView         `json:"messages"`
 }
 
@@ -122,7 +122,7 @@ type TicketView struct {
 type MessageView struct {
 	Sender    string    `json:"sender"`
 	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 // DocumentView is a document's metadata.
@@ -133,7 +133,7 @@ type DocumentView struct {
 	ContentType  string    `json:"content_type" doc:"Sniffed from the content."`
 	Size         int64     `json:"size"`
 	UploadedBy   string    `json:"uploaded_by"`
-	CreatedAt    time.Time `json:"created_at"`
+	CreatedAt    time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 const dateLayout = "2006-01-02"
