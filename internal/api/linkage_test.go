@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"serenade/internal/app"
-
 	"serenade/internal/demo"
 	"serenade/internal/testsupport/apptest"
 )
@@ -41,9 +40,9 @@ var documentFields = []string{"document.name", "document.size", "document.conten
 // TestLinkageAcrossRolesExports takes the full output of iit, imt,
 // unimi and admin on the demo study (every write their roles allow, then
 // every list, every resource the lists name, every document, the whole
-// audit trail) and joins every
-// pair of exports on every field and on list order (SPEC §4: a leaked
-// export of one role cannot be joined to another's).
+// audit trail) and joins every pair of exports on every field and on list
+// order (SPEC §4: a leaked export of one role cannot be joined to
+// another's).
 func TestLinkageAcrossRolesExports(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -53,9 +52,9 @@ func TestLinkageAcrossRolesExports(t *testing.T) {
 }
 
 // TestLinkageAcrossRolesExportsOfAStudySpreadOverTime is the same on a
-// study whose records were written over many months, one event every
-// few hours, as a real study's are: timestamps that all fall on the
-// seeding day join nothing, these would.
+// study whose records were written over a year, the store's clock moving
+// about two days at each write, as a real study's are spread: timestamps
+// that all fall on the seeding day join nothing, these would.
 func TestLinkageAcrossRolesExportsOfAStudySpreadOverTime(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
