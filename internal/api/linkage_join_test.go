@@ -13,9 +13,13 @@ import (
 // precisions (whoever holds an export to the second and one to the day
 // cuts the first to the day), against timestamps of any field, because a
 // ticket's closing time and a collection start are the same instant.
-// What counts is how many patients a field links correctly: a field that
-// links more than maxJoinShare of the patients both roles see fails,
-// unless both fields are on the allow-list for that pair of roles.
+// What counts is how many patients a field links correctly, less the
+// pairs it links wrongly: whoever joins cannot tell them apart, and a
+// coincidence of values (two roles' nicknames, picked from 100 names,
+// agreeing by chance) links wrong pairs as often as right ones, while a
+// key links right ones only. A field whose net links exceed maxJoinShare
+// of the patients both roles see fails, unless both fields are on the
+// allow-list for that pair of roles.
 
 // maxJoinShare is the share of patients a field may link by chance.
 const maxJoinShare = 0.10
@@ -153,6 +157,9 @@ func only(ps map[int64]bool) int64 {
 	}
 	return 0
 }
+
+// net is how many patients the join links beyond chance.
+func (j join) net() int { return len(j.linked) - j.wrong }
 
 // joinOn links the patients that a value names uniquely on both sides.
 func joinOn(a, b joinField) join {
