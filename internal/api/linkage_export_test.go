@@ -128,14 +128,16 @@ func items(v map[string]any, key string) []any {
 // walk is the caller's full read of the study.
 func (e *exporter) walk() *roleExport {
 	const v1 = "/api/v1"
+	byPatient := func(m map[string]any) int64 { return e.patient(m["patient"]) }
 	if access.Allows(e.c.roles, access.ScreeningRead) {
-		for _, m := range e.list("screening", "screening", items(e.get(v1+"/screening"), "screening"), func(m map[string]any) int64 { return e.patient(m["patient"]) }, "nickname", "patient") {
+		rows := items(e.get(v1+"/screening"), "screening")
+		for _, m := range e.list("screening", "screening", rows, byPatient, "nickname", "patient") {
 			e.add(e.patient(m["patient"]), "screening", e.get(v1+"/patients/"+m["patient"].(string)+"/screening"))
 		}
 	}
 	if access.Allows(e.c.roles, access.InstallationRead) {
-		insts := e.list("installations", "installation", items(e.get(v1+"/installations"), "installations"), func(m map[string]any) int64 { return e.patient(m["patient"]) }, "nickname", "patient")
-		for _, inst := range insts {
+		rows := items(e.get(v1+"/installations"), "installations")
+		for _, inst := range e.list("installations", "installation", rows, byPatient, "nickname", "patient") {
 			e.installation(e.patient(inst["patient"]), inst["id"].(string))
 		}
 	}
