@@ -31,6 +31,7 @@ type AuditLog interface {
 // the response is written.
 type auditNote struct {
 	entry    audit.Entry
+	given    bool           // the path named a resource
 	kind     pseudonym.Kind // resolved resource, if any
 	id       int64
 	resolved bool
@@ -44,9 +45,12 @@ func noteFrom(ctx context.Context) *auditNote {
 	return n
 }
 
-// noteResource remembers the resource a reference resolved to.
+// noteResource remembers the resource a reference resolved to. Handlers
+// resolve a path's references in order, so the last one noted is the
+// resource the path names (a contact, not the installation it is under);
+// the patient noted on the way stays, being the same.
 func noteResource(ctx context.Context, kind pseudonym.Kind, id int64) {
-	if n := noteFrom(ctx); n != nil && !n.resolved {
+	if n := noteFrom(ctx); n != nil {
 		n.kind, n.id, n.resolved = kind, id, true
 		if kind == pseudonym.Patient {
 			n.patient = id
@@ -73,10 +77,13 @@ func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
 		Action: string(action), Operation: op.OperationID, ResourceType: resourceType(op),
 		RequestID: a.deps.RequestID(ctx.Context()), TraceID: a.deps.TraceID(ctx.Context()), ClientAddr: clientAddr(ctx.Context()),
 	}
+	// The reference as typed is never kept: it is another role's
+	// pseudonym, an internal id, or whatever was pasted into the path.
+	given := false
 	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
-		e.ResourceRef = ctx.Param(m[len(m)-1][1])
+		given = ctx.Param(m[len(m)-1][1]) != ""
 	}
-	return &auditNote{entry: e}
+	return &auditNote{entry: e, given: given}
 }
 
 // resourceType is the kind of the last path parameter, or the first
@@ -115,20 +122,42 @@ func errAuditUnavailable() huma.StatusError {
 	return huma.NewError(http.StatusServiceUnavailable, "the audit trail cannot be written: request refused")
 }
 
+// unresolvedRef stands in the trail for a reference that named nothing.
+const unresolvedRef = "unresolved"
+
 // record completes and writes a request's entry. It must succeed before
 // anything is sent (fail closed).
 func (a *API) record(ctx context.Context, n *auditNote, status int) error {
 	n.entry.Status, n.entry.Outcome = status, outcome(status)
-	if n.resolved {
+	n.entry.ResourceRef, n.entry.ResourceAudit = a.auditResource(n, status)
+	if n.entry.ResourceAudit != "" {
 		n.entry.Patient = a.auditPatient(ctx, n)
-		n.entry.ResourceAudit = a.deps.Pseudonyms.Encode(pseudonym.AuditRole, n.kind, n.id)
 	}
 	return a.deps.Audit.Record(ctx, n.entry)
 }
 
+// auditResource is how the entry names the resource: its server-side
+// audit pseudonym, the same whichever role's reference reached it, so
+// the trail maps no caller's pseudonym or id to another's. A reference
+// that named nothing (not decodable, or not found: a 404) is not kept
+// at all, only that one was given: it may be anything a user pasted
+// into the path, a codice fiscale included, and the trail is
+// append-only.
+func (a *API) auditResource(n *auditNote, status int) (ref, pseudo string) {
+	switch {
+	case n.resolved && status != http.StatusNotFound:
+		pseudo = a.deps.Pseudonyms.Encode(pseudonym.AuditRole, n.kind, n.id)
+		return pseudo, pseudo
+	case n.given || n.resolved:
+		return unresolvedRef, ""
+	}
+	return "", ""
+}
+
 // auditPatient is the server-side pseudonym of the patient the resolved
-// resource belongs to: as the handler noted it, or looked up (a deleted
-// document, a 404); "" when it cannot be told.
+// resource belongs to: as the handler noted it, or looked up (a refusal
+// after the reference resolved, a deleted document); "" when it cannot
+// be told.
 func (a *API) auditPatient(ctx context.Context, n *auditNote) string {
 	patient := n.patient
 	if patient == 0 {
@@ -168,7 +197,7 @@ type AuditEntry struct {
 	Action       string    `json:"action"`
 	Operation    string    `json:"operation"`
 	ResourceType string    `json:"resource_type"`
-	Resource     string    `json:"resource" doc:"The reference as the caller used it."`
+	Resource     string    `json:"resource" doc:"The resource as a server-side audit pseudonym (whichever reference the caller used); \"unresolved\" when the reference named nothing; empty for collections."`
 	ResourceID   string    `json:"resource_audit,omitempty" doc:"The resource as a server-side audit pseudonym."`
 	Patient      string    `json:"patient,omitempty" doc:"Server-side audit pseudonym of the patient concerned."`
 	Outcome      string    `json:"outcome" enum:"ok,denied,failed"`

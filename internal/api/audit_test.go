@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"serenade/internal/demo"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -115,13 +117,16 @@ func TestDoctorSeesWhoAccessedAPatient(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
-	var list struct {
-		Installations []struct {
-			ID string `json:"id"`
-		} `json:"installations"`
+	// The installer names patient 1's home by its pseudonym (its lists
+	// follow pseudonyms, not ids).
+	inst, err := s.App.Store().InstallationOfPatient(doctorCtx(), 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	s.Do(t, http.MethodGet, "/api/v1/installations", iit, nil).JSON(t, &list)
-	s.Do(t, http.MethodGet, "/api/v1/installations/"+list.Installations[0].ID+"/contact-sheet", iit, nil)
+	home := pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleInstaller, pseudonym.Installation, inst.ID)
+	if res := s.Do(t, http.MethodGet, "/api/v1/installations/"+home+"/contact-sheet", iit, nil); res.Status != http.StatusOK {
+		t.Fatalf("installer reads the contact sheet: %d %s", res.Status, res.Body)
+	}
 
 	var rec struct {
 		ID string `json:"id"`

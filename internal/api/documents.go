@@ -155,6 +155,7 @@ func (a *API) listDocuments(ctx context.Context, in *InstallationRef) (*document
 	for i, d := range docs {
 		out.Body.Documents[i] = v.document(d)
 	}
+	v.orderDocuments(out.Body.Documents)
 	return out, nil
 }
 

@@ -54,6 +54,7 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 	for i, inst := range insts {
 		out.Body.Installations[i] = v.installation(inst)
 	}
+	v.orderInstallations(out.Body.Installations)
 	return out, nil
 }
 

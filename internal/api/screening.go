@@ -58,6 +58,7 @@ func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOut
 			out.Body.Screening = append(out.Body.Screening, a.screening(ctx, p))
 		}
 	}
+	a.viewer(ctx).orderScreening(out.Body.Screening)
 	return out, nil
 }
 

@@ -80,6 +80,7 @@ func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketList
 	for i, t := range tickets {
 		out.Body.Tickets[i] = v.ticket(t)
 	}
+	v.orderTickets(out.Body.Tickets)
 	return out, nil
 }
 
@@ -129,7 +130,8 @@ func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &messageOutput{Body: MessageView{Sender: m.Sender, Body: m.Body, CreatedAt: m.CreatedAt}}, nil
+	// The caller's own words come back as written; the time as the caller's roles are shown it.
+	return &messageOutput{Body: a.viewer(ctx).message(0, m)}, nil
 }
 
 func (a *API) closeTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {

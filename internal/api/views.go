@@ -98,11 +98,11 @@ type InstallationView struct {
 	Patient         string                    `json:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
 	Nickname        string                    `json:"nickname,omitempty"`
 	Status          domain.InstallationStatus `json:"status"`
-	CollectionStart *time.Time                `json:"collection_start,omitempty"`
-	CollectionEnd   *time.Time                `json:"collection_end,omitempty"`
+	CollectionStart *time.Time                `json:"collection_start,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
+	CollectionEnd   *time.Time                `json:"collection_end,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	Context         HomeContext               `json:"context"`
-	CreatedAt       time.Time                 `json:"created_at"`
-	UpdatedAt       time.Time                 `json:"updated_at"`
+	CreatedAt       time.Time                 `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
+	UpdatedAt       time.Time                 `json:"updated_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 // TicketView is a ticket with its thread: dottore, iit, imt.
@@ -112,9 +112,9 @@ type TicketView struct {
 	Category     domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
 	Open         bool                  `json:"open"`
 	OpenedBy     string                `json:"opened_by"`
-	OpenedAt     time.Time             `json:"opened_at"`
+	OpenedAt     time.Time             `json:"opened_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	ClosedBy     string                `json:"closed_by,omitempty"`
-	ClosedAt     *time.Time            `json:"closed_at,omitempty"`
+	ClosedAt     *time.Time            `json:"closed_at,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	Messages     []MessageView         `json:"messages"`
 }
 
@@ -122,7 +122,7 @@ type TicketView struct {
 type MessageView struct {
 	Sender    string    `json:"sender"`
 	Body      string    `json:"body"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 // DocumentView is a document's metadata.
@@ -133,7 +133,7 @@ type DocumentView struct {
 	ContentType  string    `json:"content_type" doc:"Sniffed from the content."`
 	Size         int64     `json:"size"`
 	UploadedBy   string    `json:"uploaded_by"`
-	CreatedAt    time.Time `json:"created_at"`
+	CreatedAt    time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
 const dateLayout = "2006-01-02"
@@ -149,8 +149,8 @@ func (v viewer) contacts(cs []domain.Contact) []ContactView {
 func (v viewer) installation(i domain.Installation) InstallationView {
 	return InstallationView{
 		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
-		Status: i.Status, CollectionStart: i.CollectionStart, CollectionEnd: i.CollectionEnd,
-		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+		Status: i.Status, CollectionStart: v.atPtr(collectionTimes, i.CollectionStart), CollectionEnd: v.atPtr(collectionTimes, i.CollectionEnd),
+		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: v.at(recordTimes, i.CreatedAt), UpdatedAt: v.at(recordTimes, i.UpdatedAt),
 	}
 }
 
@@ -166,19 +166,24 @@ func (v viewer) homeContext(patientID int64, hc domain.HomeContext) HomeContext 
 func (v viewer) ticket(t domain.Ticket) TicketView {
 	out := TicketView{
 		ID: v.ref(pseudonym.Ticket, t.ID), Installation: v.ref(pseudonym.Installation, t.InstallationID),
-		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: t.OpenedAt, ClosedBy: t.ClosedBy, ClosedAt: t.ClosedAt,
-		Messages: make([]MessageView, len(t.Messages)),
+		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: v.at(ticketTimes, t.OpenedAt), ClosedBy: t.ClosedBy,
+		ClosedAt: v.atPtr(ticketTimes, t.ClosedAt), Messages: make([]MessageView, len(t.Messages)),
 	}
 	for i, m := range t.Messages {
-		out.Messages[i] = MessageView{Sender: m.Sender, Body: v.text(t.PatientID, m.Body), CreatedAt: m.CreatedAt}
+		out.Messages[i] = v.message(t.PatientID, m)
 	}
 	return out
+}
+
+// message is one message of a patient's ticket thread.
+func (v viewer) message(patientID int64, m domain.Message) MessageView {
+	return MessageView{Sender: m.Sender, Body: v.text(patientID, m.Body), CreatedAt: v.at(ticketTimes, m.CreatedAt)}
 }
 
 func (v viewer) document(d domain.Document) DocumentView {
 	return DocumentView{
 		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
-		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: d.CreatedAt,
+		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.at(documentTimes, d.CreatedAt),
 	}
 }
 

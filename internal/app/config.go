@@ -43,6 +43,11 @@ type Config struct {
 	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
 	// variable sets it: only benchmarks measuring the audit's cost do.
 	AuditDisabledForBenchmarks bool
+	// StoreClock, when set, dates what the store writes (records' created,
+	// updated, ticket, message and document times). No flag or variable
+	// sets it: tests use it to spread a study over months. Tokens, the
+	// audit trail and the login limiter keep the real clock.
+	StoreClock func() time.Time
 }
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).

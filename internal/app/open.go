@@ -52,7 +52,8 @@ func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func
 			return nil, err
 		}
 	}
-	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB})
+	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB,
+		Now: c.StoreClock})
 }
 
 // RedactedDatabaseURL hides a PostgreSQL password for logs.

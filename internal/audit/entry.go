@@ -34,7 +34,7 @@ type Entry struct {
 	Action        string // access-matrix action, or auth.login
 	Operation     string // API operation id
 	ResourceType  string // patient, installation, ticket, document, contact, …
-	ResourceRef   string // the reference as the caller used it (id or the caller's pseudonym)
+	ResourceRef   string // the resource's audit pseudonym, "unresolved" when the reference named nothing; never as typed
 	ResourceAudit string // the resource as a server-side audit pseudonym, when it was found
 	Patient       string // the patient concerned, as the server-side audit pseudonym; never identity
 	Outcome       string

@@ -137,13 +137,12 @@ func (w *Writer) write(group []pending) {
 }
 
 // logEntry emits the entry as a structured log record, so an external
-// log store keeps a copy of the trail. Logs leave the database's
-// protection, so a doctor's reference — an internal id — is replaced by
-// the resource's audit pseudonym; seq and hash tie the record to its row.
+// log store keeps a copy of the trail; seq and hash tie the record to its
+// row. The resource is its audit pseudonym, never a reference as typed.
 func (w *Writer) logEntry(ctx context.Context, e Entry) {
-	resource := e.ResourceRef
-	if isInternalID(resource) {
-		resource = e.ResourceAudit
+	resource := e.ResourceAudit
+	if resource == "" {
+		resource = e.ResourceRef
 	}
 	w.log.LogAttrs(ctx, slog.LevelInfo, "audit",
 		slog.Int64("audit_seq", e.Seq), slog.String("actor_subject", e.ActorSubject), slog.String("actor", e.ActorUsername),
@@ -151,17 +150,4 @@ func (w *Writer) logEntry(ctx context.Context, e Entry) {
 		slog.String("resource_type", e.ResourceType), slog.String("resource", resource), slog.String("patient", e.Patient),
 		slog.String("outcome", e.Outcome), slog.Int("status", e.Status), slog.String("client", e.ClientAddr),
 		slog.String("audit_hash", hex.EncodeToString(e.Hash)))
-}
-
-// isInternalID reports whether a reference is a raw numeric id.
-func isInternalID(ref string) bool {
-	if ref == "" {
-		return false
-	}
-	for _, c := range ref {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"slices"
+	"time"
+)
+
+// Lists are ordered, for roles other than dottore, only by what the
+// caller is shown: the nickname and the caller's own pseudonym of each
+// row, after the shown time where the job reads a list in time order
+// (an installation's tickets and documents). The store's order follows
+// internal ids, the same for every role: row k of one role's export
+// would be row k of another's. Doctors, who see the ids, keep it.
+
+func orderFor[T any](v viewer, rows []T, key func(T) []string) {
+	if v.doctor {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b T) int { return slices.Compare(key(a), key(b)) })
+}
+
+// shownTime is a timestamp as a sort key (fixed width, UTC).
+func shownTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func (v viewer) orderInstallations(xs []InstallationView) {
+	orderFor(v, xs, func(x InstallationView) []string { return []string{x.Nickname, x.Patient, x.ID} })
+}
+
+func (v viewer) orderScreening(xs []Screening) {
+	orderFor(v, xs, func(x Screening) []string { return []string{x.Nickname, x.Patient} })
+}
+
+func (v viewer) orderTickets(xs []TicketView) {
+	orderFor(v, xs, func(x TicketView) []string { return []string{shownTime(x.OpenedAt), x.ID} })
+}
+
+func (v viewer) orderDocuments(xs []DocumentView) {
+	orderFor(v, xs, func(x DocumentView) []string { return []string{shownTime(x.CreatedAt), x.ID} })
+}
