@@ -69,7 +69,7 @@ func TicketOpenRefusal(h Home, c TicketCategory) string {
 // not be opened on h, or nil.
 func CanOpenTicket(h Home, c TicketCategory) error {
 	if why := TicketOpenRefusal(h, c); why != "" {
-		return Conflict("a %s ticket cannot be opened: %s", c, why)
+		return Conflict("no %s ticket can be opened now: %s", c, why)
 	}
 	return nil
 }

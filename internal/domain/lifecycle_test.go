@@ -45,7 +45,7 @@ func TestTicketStateMachine(t *testing.T) {
 				if allowed := err == nil; allowed != c.want[i] {
 					t.Fatalf("CanOpenTicket = %v, want allowed=%t", err, c.want[i])
 				}
-				if err != nil && (KindOf(err) != KindConflict || !strings.Contains(err.Error(), string(cat)+" ticket cannot be opened: ")) {
+				if err != nil && (KindOf(err) != KindConflict || !strings.Contains(err.Error(), "no "+string(cat)+" ticket can be opened now: ")) {
 					t.Errorf("refusal %q is not a conflict saying why", err)
 				}
 			})
