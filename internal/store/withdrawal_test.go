@@ -415,3 +415,41 @@ func TestWithdrawingAnInactiveHomeShredsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdrawalRacingTheInstallersClose runs a withdrawal and the close
+// of the installation ticket at the same time, many times: whichever
+// wins, collection never runs after the withdrawal, the home ends
+// uninstalling, and the loser gets a conflict, never a deadlock or a
+// half-written state.
+func TestWithdrawalRacingTheInstallersClose(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		for i := range 6 {
+			in := mario()
+			in.Identity.CodiceFiscale = fixedCF(t, i)
+			p := must[domain.Patient](t)(env.DB.Enrol(doctor(), in))
+			h := &home{t: t, env: env, patient: p.ID, inst: must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID)).ID}
+			first := h.open(domain.CategoryInstallation)
+			errs := make(chan error, 2)
+			go func() { errs <- env.DB.Withdraw(doctor(), p.ID) }()
+			go func() { _, err := env.DB.CloseTicket(installer(), first.ID); errs <- err }()
+			for range 2 {
+				if err := <-errs; err != nil && domain.KindOf(err) != domain.KindConflict {
+					t.Fatalf("round %d: %v", i, err)
+				}
+			}
+			inst := h.installation()
+			if inst.Status != domain.StatusUninstalling || inst.CollectionEnd == nil || inst.CollectingAt(*inst.CollectionEnd) ||
+				inst.CollectingAt(inst.CollectionEnd.AddDate(0, 1, 0)) {
+				t.Fatalf("round %d: %s, collection %v – %v", i, inst.Status, inst.CollectionStart, inst.CollectionEnd)
+			}
+		}
+	})
+}
+
+// fixedCF is a valid codice fiscale for the i-th racing patient.
+func fixedCF(t *testing.T, i int) string {
+	t.Helper()
+	id := domain.Identity{FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "RSSMRA45T1" + string(rune('0'+i)) + "A562X"}
+	fixCF(t, &id)
+	return id.CodiceFiscale
+}
