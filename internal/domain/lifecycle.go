@@ -163,8 +163,8 @@ func PlanWithdrawal(tickets []Ticket) Withdrawal {
 // System messages of the withdrawal flow.
 const (
 	MessageClosedByWithdrawal = "Closed by Serenade: the patient withdrew from the study and data collection stopped."
-	MessageOpenedByWithdrawal = "The patient withdrew from the study: data collection stopped. Please retrieve the sensor kit; " +
-		"closing this ticket erases what is left of the patient's data."
+	MessageOpenedByWithdrawal = "The patient withdrew from the study: data collection stopped. Please retrieve the sensor kit " +
+		"(or close this ticket if none was installed); closing it erases what is left of the patient's data."
 	MessageWithdrawalNote = "The patient withdrew from the study: data collection stopped. Closing this ticket erases what is left of the patient's data."
 	MessageSuperseded     = "Closed by Serenade: an uninstallation ticket was opened, the kit is coming home."
 )
