@@ -276,6 +276,9 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		if cf := countRows(t, env, `SELECT COUNT(*) FROM patients WHERE cf_index IS NOT NULL`); cf != 0 {
 			t.Errorf("the codice fiscale's blind index survived the withdrawal")
 		}
+		if again, err := env.DB.Enrol(doctor(), mario()); err != nil || again.ID == h.patient {
+			t.Errorf("enrolling the same person again after the withdrawal: %v", err)
+		}
 	})
 }
 
