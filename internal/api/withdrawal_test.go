@@ -11,21 +11,21 @@ import (
 	"serenade/internal/testsupport/storetest"
 )
 
-// demoHome is a demo patient's home as the doctor and the installer
+// wdHome is a demo patient's home as the doctor and the installer
 // each refer to it.
-type demoHome struct {
+type wdHome struct {
 	patient, first, last string // the doctor's id and the names
 	inst                 string // the installer's pseudonym of the installation
 }
 
-type installationJSON struct {
+type wdInstallation struct {
 	ID              string     `json:"id"`
 	Status          string     `json:"status"`
 	CollectionStart *time.Time `json:"collection_start"`
 	CollectionEnd   *time.Time `json:"collection_end"`
 }
 
-type ticketJSON struct {
+type wdTicket struct {
 	ID       string `json:"id"`
 	Category string `json:"category"`
 	Open     bool   `json:"open"`
@@ -36,16 +36,16 @@ type ticketJSON struct {
 	} `json:"messages"`
 }
 
-type contactSheetJSON struct {
+type wdContactSheet struct {
 	FirstName string                          `json:"first_name"`
 	LastName  string                          `json:"last_name"`
 	Address   string                          `json:"address"`
 	Contacts  []struct{ Alias, Phone string } `json:"contacts"`
 }
 
-// demoHomes returns the demo's homes by status, matching the doctor's
+// wdDemoHomes returns the demo's homes by status, matching the doctor's
 // patient list with the installer's contact sheets by name.
-func demoHomes(t *testing.T, s *apptest.Server, doctor, iit string) map[string][]demoHome {
+func wdDemoHomes(t *testing.T, s *apptest.Server, doctor, iit string) map[string][]wdHome {
 	t.Helper()
 	var patients struct {
 		Patients []struct {
@@ -56,25 +56,25 @@ func demoHomes(t *testing.T, s *apptest.Server, doctor, iit string) map[string][
 		} `json:"patients"`
 	}
 	s.Do(t, http.MethodGet, "/api/v1/patients", doctor, nil).JSON(t, &patients)
-	var insts struct{ Installations []installationJSON }
+	var insts struct{ Installations []wdInstallation }
 	s.Do(t, http.MethodGet, "/api/v1/installations", iit, nil).JSON(t, &insts)
 	byName := map[string]string{}
 	for _, i := range insts.Installations {
-		var cs contactSheetJSON
+		var cs wdContactSheet
 		s.Do(t, http.MethodGet, "/api/v1/installations/"+i.ID+"/contact-sheet", iit, nil).JSON(t, &cs)
 		byName[cs.FirstName+" "+cs.LastName] = i.ID
 	}
 	if len(byName) != len(insts.Installations) {
 		t.Fatalf("%d names for %d installations: the contact sheets did not decode", len(byName), len(insts.Installations))
 	}
-	out := map[string][]demoHome{}
+	out := map[string][]wdHome{}
 	for _, p := range patients.Patients {
-		out[p.Status] = append(out[p.Status], demoHome{patient: p.ID, first: p.FirstName, last: p.LastName, inst: byName[p.FirstName+" "+p.LastName]})
+		out[p.Status] = append(out[p.Status], wdHome{patient: p.ID, first: p.FirstName, last: p.LastName, inst: byName[p.FirstName+" "+p.LastName]})
 	}
 	return out
 }
 
-func getJSON[T any](t *testing.T, s *apptest.Server, path, token string) T {
+func wdGet[T any](t *testing.T, s *apptest.Server, path, token string) T {
 	t.Helper()
 	res := s.Do(t, http.MethodGet, path, token, nil)
 	if res.Status != http.StatusOK {
@@ -85,20 +85,20 @@ func getJSON[T any](t *testing.T, s *apptest.Server, path, token string) T {
 	return v
 }
 
-func ticketsOf(t *testing.T, s *apptest.Server, inst, iit string) []ticketJSON {
+func wdTickets(t *testing.T, s *apptest.Server, inst, iit string) []wdTicket {
 	t.Helper()
-	return getJSON[struct{ Tickets []ticketJSON }](t, s, "/api/v1/installations/"+inst+"/tickets", iit).Tickets
+	return wdGet[struct{ Tickets []wdTicket }](t, s, "/api/v1/installations/"+inst+"/tickets", iit).Tickets
 }
 
-func openTicketOf(t *testing.T, s *apptest.Server, inst, iit, category string) ticketJSON {
+func wdOpenTicket(t *testing.T, s *apptest.Server, inst, iit, category string) wdTicket {
 	t.Helper()
-	for _, tk := range ticketsOf(t, s, inst, iit) {
+	for _, tk := range wdTickets(t, s, inst, iit) {
 		if tk.Open && tk.Category == category {
 			return tk
 		}
 	}
 	t.Fatalf("no open %s ticket on %s", category, inst)
-	return ticketJSON{}
+	return wdTicket{}
 }
 
 func TestWithdrawalThroughTheAPI(t *testing.T) {
@@ -111,14 +111,14 @@ func withdrawalThroughTheAPI(t *testing.T, backend string) {
 	s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
 	doctor := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
-	homes := demoHomes(t, s, doctor, iit)
+	homes := wdDemoHomes(t, s, doctor, iit)
 	if len(homes["to_install"]) == 0 || len(homes["working"]) < 3 || len(homes["inactive"]) == 0 {
 		t.Fatalf("the demo lacks homes in the states this test needs: %v", homes)
 	}
 	toInstall, working, spare := homes["to_install"][0], homes["working"][0], homes["working"][1]
 
 	t.Run("withdrawing during installation closes the installation ticket: the installer's close is a 409", func(t *testing.T) {
-		first := openTicketOf(t, s, toInstall.inst, iit, "installation")
+		first := wdOpenTicket(t, s, toInstall.inst, iit, "installation")
 		if res := s.Do(t, http.MethodDelete, "/api/v1/patients/"+toInstall.patient, doctor, nil); res.Status != http.StatusNoContent {
 			t.Fatalf("withdraw: %d %s", res.Status, res.Body)
 		}
@@ -126,22 +126,22 @@ func withdrawalThroughTheAPI(t *testing.T, backend string) {
 		if p.Detail == "" {
 			t.Error("the 409 does not say why")
 		}
-		inst := getJSON[installationJSON](t, s, "/api/v1/installations/"+toInstall.inst, iit)
+		inst := wdGet[wdInstallation](t, s, "/api/v1/installations/"+toInstall.inst, iit)
 		if inst.Status != "uninstalling" || inst.CollectionStart != nil || inst.CollectionEnd == nil {
 			t.Errorf("installation = %+v, want uninstalling, collection never started and ended", inst)
 		}
-		un := openTicketOf(t, s, toInstall.inst, iit, "uninstallation")
+		un := wdOpenTicket(t, s, toInstall.inst, iit, "uninstallation")
 		if un.OpenedBy != "serenade" {
 			t.Errorf("uninstallation ticket opened by %q, want the system", un.OpenedBy)
 		}
 	})
 
 	t.Run("until the kit is back installers see name, address and contacts; the doctor no codice fiscale or notes", func(t *testing.T) {
-		cs := getJSON[contactSheetJSON](t, s, "/api/v1/installations/"+toInstall.inst+"/contact-sheet", iit)
+		cs := wdGet[wdContactSheet](t, s, "/api/v1/installations/"+toInstall.inst+"/contact-sheet", iit)
 		if cs.FirstName != toInstall.first || cs.LastName != toInstall.last || cs.Address == "" || len(cs.Contacts) == 0 {
 			t.Errorf("contact sheet during the retrieval = %+v", cs)
 		}
-		rec := getJSON[map[string]any](t, s, "/api/v1/patients/"+toInstall.patient, doctor)
+		rec := wdGet[map[string]any](t, s, "/api/v1/patients/"+toInstall.patient, doctor)
 		for _, gone := range []string{"codice_fiscale", "medical_notes", "diagnosis"} {
 			if rec[gone] != "" {
 				t.Errorf("%s = %v after the withdrawal, want erased", gone, rec[gone])
@@ -160,11 +160,11 @@ func withdrawalThroughTheAPI(t *testing.T, backend string) {
 	})
 
 	t.Run("withdrawing a working patient ends collection now and the home is uninstalling", func(t *testing.T) {
-		before := getJSON[installationJSON](t, s, "/api/v1/installations/"+working.inst, iit)
+		before := wdGet[wdInstallation](t, s, "/api/v1/installations/"+working.inst, iit)
 		if res := s.Do(t, http.MethodDelete, "/api/v1/patients/"+working.patient, doctor, nil); res.Status != http.StatusNoContent {
 			t.Fatalf("withdraw: %d %s", res.Status, res.Body)
 		}
-		after := getJSON[installationJSON](t, s, "/api/v1/installations/"+working.inst, iit)
+		after := wdGet[wdInstallation](t, s, "/api/v1/installations/"+working.inst, iit)
 		if after.Status != "uninstalling" {
 			t.Errorf("status = %s, want uninstalling", after.Status)
 		}
@@ -191,19 +191,19 @@ func withdrawalThroughTheAPI(t *testing.T, backend string) {
 	})
 
 	t.Run("closing the uninstallation ticket after the withdrawal ends inactive and shreds the identity", func(t *testing.T) {
-		un := openTicketOf(t, s, working.inst, iit, "uninstallation")
+		un := wdOpenTicket(t, s, working.inst, iit, "uninstallation")
 		res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+un.ID+"/close", iit, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("close: %d %s", res.Status, res.Body)
 		}
-		if inst := getJSON[installationJSON](t, s, "/api/v1/installations/"+working.inst, iit); inst.Status != "inactive" {
+		if inst := wdGet[wdInstallation](t, s, "/api/v1/installations/"+working.inst, iit); inst.Status != "inactive" {
 			t.Errorf("status = %s, want inactive", inst.Status)
 		}
-		cs := getJSON[contactSheetJSON](t, s, "/api/v1/installations/"+working.inst+"/contact-sheet", iit)
+		cs := wdGet[wdContactSheet](t, s, "/api/v1/installations/"+working.inst+"/contact-sheet", iit)
 		if cs.FirstName != "" || cs.LastName != "" || cs.Address != "" || len(cs.Contacts) != 0 {
 			t.Errorf("contact sheet after the kit came back = %+v, want nothing", cs)
 		}
-		rec := getJSON[map[string]any](t, s, "/api/v1/patients/"+working.patient, doctor)
+		rec := wdGet[map[string]any](t, s, "/api/v1/patients/"+working.patient, doctor)
 		if rec["first_name"] != "" || rec["last_name"] != "" || rec["address"] != "" {
 			t.Errorf("record after the kit came back = %v, want no identity", rec)
 		}
