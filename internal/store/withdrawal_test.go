@@ -456,3 +456,47 @@ func fixedCF(t *testing.T, i int) string {
 	fixCF(t, &id)
 	return id.CodiceFiscale
 }
+
+// TestReadsDuringWithdrawalsNeverMixKeys: a withdrawal re-seals what it
+// keeps under a fresh data key; readers listing patients meanwhile must
+// see either the old rows with the old key or the new with the new, never
+// a mix (bounded: the readers stop once the withdrawals are done).
+func TestReadsDuringWithdrawalsNeverMixKeys(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		var ids []int64
+		for i := range 6 {
+			in := mario()
+			in.Identity.CodiceFiscale = fixedCF(t, i)
+			ids = append(ids, must[domain.Patient](t)(env.DB.Enrol(doctor(), in)).ID)
+		}
+		done := make(chan struct{})
+		readErr := make(chan error, 2)
+		for range 2 {
+			go func() {
+				for {
+					select {
+					case <-done:
+						readErr <- nil
+						return
+					default:
+					}
+					if _, err := env.DB.Patients(doctor()); err != nil {
+						readErr <- err
+						return
+					}
+				}
+			}()
+		}
+		for _, id := range ids[:4] {
+			if err := env.DB.Withdraw(doctor(), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		for range 2 {
+			if err := <-readErr; err != nil {
+				t.Fatalf("a read during the withdrawals failed: %v", err)
+			}
+		}
+	})
+}
