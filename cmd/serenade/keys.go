@@ -38,21 +38,18 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 }
 
 // rotateEnvironmentKey rotates a master key given in SERENADE_MASTER_KEY,
-// which Serenade cannot rewrite: the new key is generated here, the data
-// keys re-wrapped under it, and the operator must put it in place of the
-// old one before the next start.
+// which Serenade cannot rewrite: the keys are held in memory, the new
+// version is allocated and every data key re-wrapped exactly as for the
+// key file (under the database's lock, above every version the database
+// uses), and the operator must put the printed key in place of the old
+// one before the next start.
 func rotateEnvironmentKey(ctx context.Context, e *env, cfg app.Config) error {
 	old, err := keyring.ParseMasterKeys(cfg.MasterKey)
 	if err != nil {
 		return err
 	}
-	cur, _ := old.Current()
-	next, err := keyring.NewKey()
-	if err != nil {
-		return err
-	}
-	both := keyring.MasterKeys{cur: old[cur], cur + 1: next}
-	kr, err := keyring.New(keyring.StaticSource{Keys: both})
+	src := keyring.NewMemorySource(old)
+	kr, err := keyring.New(src)
 	if err != nil {
 		return err
 	}
@@ -61,10 +58,16 @@ func rotateEnvironmentKey(ctx context.Context, e *env, cfg app.Config) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.RewrapAll(ctx, cur+1); err != nil {
+	v, err := db.RotateMasterKey(ctx)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "rotated: data keys are wrapped by master key version %d. Replace SERENADE_MASTER_KEY with the line below everywhere and restart; the old key then opens nothing.\n", cur+1)
-	fmt.Fprintf(e.stdout, "%d %s\n", cur+1, base64.StdEncoding.EncodeToString(next[:]))
+	keys, err := src.Load()
+	if err != nil {
+		return err
+	}
+	next := keys[v]
+	fmt.Fprintf(os.Stderr, "rotated: data keys are wrapped by master key version %d. Replace SERENADE_MASTER_KEY with the line below everywhere and restart; the old key then opens nothing.\n", v)
+	fmt.Fprintf(e.stdout, "%d %s\n", v, base64.StdEncoding.EncodeToString(next[:]))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -61,6 +62,10 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 || len(roles) == 0 {
 		return fmt.Errorf("%w: serenade user add --role ROLE USERNAME (password on stdin or prompt)", app.ErrUsage)
 	}
+	username, err := domain.ValidateUsername(fs.Arg(0)) // before asking for a password
+	if err != nil {
+		return err
+	}
 	pw, err := readPassword(e)
 	if err != nil {
 		return err
@@ -77,7 +82,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a, err := db.CreateAccount(ctx, domain.Account{Username: fs.Arg(0), Roles: roles, PasswordHash: hash})
+	a, err := db.CreateAccount(ctx, domain.Account{Username: username, Roles: roles, PasswordHash: hash})
 	if err == nil {
 		fmt.Fprintf(e.stdout, "created %s with roles %v\n", a.Username, a.Roles)
 	}
@@ -130,7 +135,7 @@ func userList(ctx context.Context, e *env, args []string) error {
 		case a.Demo:
 			state = "demo"
 		}
-		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", a.Username, a.Roles, state, a.CreatedAt.Format("2006-01-02"))
+		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", displayUsername(a.Username), a.Roles, state, a.CreatedAt.Format("2006-01-02"))
 	}
 	return tw.Flush()
 }
@@ -148,6 +153,17 @@ func userDisable(ctx context.Context, e *env, args []string) error {
 	if err := db.DisableAccount(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "disabled %s\n", fs.Arg(0))
+	fmt.Fprintf(e.stdout, "disabled %s\n", displayUsername(fs.Arg(0)))
 	return nil
+}
+
+// displayUsername shows a username as is when it has the shape every new
+// username has, and quoted in ASCII otherwise (accounts created before
+// the rule): a control character, a line break or a look-alike letter
+// then shows as an escape instead of forging a line or another name.
+func displayUsername(u string) string {
+	if domain.IsCanonicalUsername(u) {
+		return u
+	}
+	return strconv.QuoteToASCII(u)
 }

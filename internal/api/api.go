@@ -95,9 +95,13 @@ func (a *API) config() huma.Config {
 	cfg.DocsPath = "" // served by the docs package, with embedded assets
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in bodies
+	cfg.Formats = jsonFormats()
 	cfg.Info.Description = "Serenade: a clinical study of ambient sensors in patients' homes. " +
 		"Every operation is authorised by the access matrix; responses carry only the fields the caller's roles may see, " +
-		"and roles other than dottore see per-role pseudonyms instead of internal ids. Errors are RFC 9457 problem details."
+		"and roles other than dottore see per-role pseudonyms instead of internal ids. Errors are RFC 9457 problem details. " +
+		"Every string in a JSON body is trimmed and put in Unicode NFC before validation, and maxLength counts characters " +
+		"(code points) of that form; control characters, bidirectional controls and, in single-line fields, invisible format " +
+		"characters are refused (422 naming the field); a body with a duplicate key or invalid UTF-8 is refused (400)."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"oauth2": {
 			Type:        "oauth2",

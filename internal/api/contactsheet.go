@@ -76,7 +76,7 @@ func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*cont
 	}
 	v := a.viewer(ctx)
 	return &contactSheetOutput{Body: ContactSheet{
-		Installation: v.ref(pseudonym.Installation, inst.ID), Nickname: v.nickname(p.ID),
+		Installation: v.ref(pseudonym.Installation, inst.ID), Nickname: v.nicknameOf(p),
 		FirstName: p.Identity.FirstName, LastName: p.Identity.LastName, Address: p.Identity.Address, Contacts: v.contacts(p.Contacts),
 	}}, nil
 }

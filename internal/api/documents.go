@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -46,7 +47,9 @@ type uploadInput struct {
 	tooLarge bool
 }
 
-// Resolve reads the "file" part of a multipart/form-data body.
+// Resolve reads the one "file" part of a multipart/form-data body. Any
+// other part, or a second file, is refused naming it: a part the server
+// ignores is a part the client believed was stored.
 func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	limit, _ := ctx.Operation().Metadata[metaMaxDocumentSize].(int64)
 	mt, params, err := mime.ParseMediaType(ctx.Header("Content-Type"))
@@ -56,25 +59,49 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	// huma applies BodyReadTimeout only to bodies it reads itself.
 	_ = ctx.SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	mr := multipart.NewReader(ctx.BodyReader(), params["boundary"])
+	seen := false
 	for {
 		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, io.EOF) && seen:
+			return nil
+		case errors.Is(err, io.EOF):
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "a file field is required"}}
-		}
-		if err != nil {
+		case err != nil:
 			return []error{&huma.ErrorDetail{Location: "body", Message: "malformed multipart body"}}
+		case part.FormName() != "file":
+			return []error{unexpectedPart(part.FormName())}
+		case seen:
+			return []error{&huma.ErrorDetail{Location: "body.file", Message: "only one file per upload: a second file part was sent"}}
 		}
-		if part.FormName() != "file" {
-			continue
+		seen = true
+		if errs := u.read(part, limit); errs != nil || u.tooLarge {
+			return errs // too large: answered 413 without reading the rest
 		}
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
-		if err != nil {
-			return []error{&huma.ErrorDetail{Location: "body.file", Message: "the upload was interrupted"}}
-		}
-		u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
-		return nil
 	}
+}
+
+// read keeps the file part in memory, up to one byte over the limit.
+func (u *uploadInput) read(part *multipart.Part, limit int64) []error {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
+	if err != nil {
+		return []error{&huma.ErrorDetail{Location: "body.file", Message: "the upload was interrupted"}}
+	}
+	u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
+	return nil
+}
+
+// formName is the shape of a field name the refusal may quote as a
+// location; anything else is reported against the body.
+var formName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+func unexpectedPart(name string) error {
+	const msg = "unexpected field: an upload has exactly one part, named file"
+	if formName.MatchString(name) {
+		return &huma.ErrorDetail{Location: "body." + name, Message: msg}
+	}
+	return &huma.ErrorDetail{Location: "body", Message: msg}
 }
 
 func (a *API) registerDocuments() {
@@ -83,7 +110,8 @@ func (a *API) registerDocuments() {
 		Summary: "List an installation's documents", Errors: []int{http.StatusNotFound}}, a.listDocuments)
 	register(a, access.DocumentWrite, huma.Operation{OperationID: "upload-document", Method: http.MethodPost, Path: "/installations/{installation}/documents", Tags: tags,
 		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
-		Description:     "multipart/form-data with one `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes. The stored type is sniffed from the content.",
+		Description: "multipart/form-data with exactly one part, the `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes; " +
+			"a second file or any other part is refused naming it. The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
 		BodyReadTimeout: uploadReadTimeout,
@@ -92,8 +120,9 @@ func (a *API) registerDocuments() {
 	// the whole body itself and refuse multipart/form-data with a 415.
 	a.huma.OpenAPI().Paths[Prefix+"/installations/{installation}/documents"].Post.RequestBody = &huma.RequestBody{
 		Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
-			Type: "object", Required: []string{"file"},
-			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary", Description: "The document."}},
+			Type: "object", Required: []string{"file"}, AdditionalProperties: false,
+			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary",
+				Description: "The document. Its file name is kept without its path and double quotes, under the single-line text policy, at most 255 characters."}},
 		}}}}
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 
 	"serenade/internal/domain"
 	"serenade/internal/problem"
@@ -23,8 +24,17 @@ func init() {
 				m.Add(e)
 			}
 		}
+		for _, d := range m.Errors {
+			if d.Location == "body" {
+				d.Value = nil // huma would echo the whole refused body
+			}
+		}
 		return m
 	}
+	// Lengths are counted in characters (code points, after the text
+	// policy's normalisation): say so.
+	validation.MsgExpectedMinLength = "expected at least %d characters"
+	validation.MsgExpectedMaxLength = "expected at most %d characters"
 }
 
 // slug names the problem type of a status.

@@ -42,7 +42,7 @@ func (c ContactInput) domain() domain.Contact {
 type enrolInput struct {
 	Body struct {
 		IdentityInput
-		DateJoin string         `json:"date_join,omitempty" format:"date" doc:"Enrolment date; today when omitted."`
+		DateJoin string         `json:"date_join,omitempty" format:"date" doc:"Enrolment date, from 2000-01-01 to tomorrow (UTC); today when omitted."`
 		Contacts []ContactInput `json:"contacts,omitempty" maxItems:"20"`
 	}
 }

@@ -169,7 +169,7 @@ type secrets struct {
 	codiciFiscali []string
 	names         []string // full names both ways round, and surnames
 	firstNames    []string
-	nicknames     map[string]bool // of every patient for every role: a first name may be one
+	nicknames     map[string]bool // of every patient for every role: another patient's first name may be one
 	reach         []string        // addresses, phones, e-mails of patients and contacts
 	medical       []string        // medical notes and diagnoses
 }
@@ -190,7 +190,7 @@ func studySecrets(t *testing.T, s *apptest.Server) secrets {
 		sec.names = append(sec.names, id.FirstName+" "+id.LastName, id.LastName+" "+id.FirstName, id.LastName)
 		sec.firstNames = append(sec.firstNames, id.FirstName)
 		for _, r := range domain.AllRoles {
-			sec.nicknames[pseudonym.Nickname(codec.Encode(r, pseudonym.Patient, p.ID))] = true
+			sec.nicknames[pseudonym.Nickname(codec.Encode(r, pseudonym.Patient, p.ID), id.FirstName, id.LastName)] = true
 		}
 		sec.reach = append(sec.reach, id.Address)
 		sec.medical = append(sec.medical, id.MedicalNotes, id.Diagnosis)

@@ -39,7 +39,7 @@ func (a *API) registerScreening() {
 
 func (a *API) screening(ctx context.Context, p domain.Patient) Screening {
 	v := a.viewer(ctx)
-	s := Screening{Patient: v.ref(pseudonym.Patient, p.ID), Nickname: v.nickname(p.ID), DiagnosisClass: p.Identity.DiagnosisClass}
+	s := Screening{Patient: v.ref(pseudonym.Patient, p.ID), Nickname: v.nicknameOf(p), DiagnosisClass: p.Identity.DiagnosisClass}
 	if d, err := p.Identity.Derive(a.deps.Now()); err == nil {
 		s.AgeClass = d.AgeClass
 	}

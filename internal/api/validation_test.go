@@ -133,7 +133,7 @@ func TestRequestValidation(t *testing.T) {
 		{"a codice fiscale that is too short says how long it must be",
 			withField(enrolmentBody(), "codice_fiscale", "BRMRST41C12F205"), http.StatusUnprocessableEntity, "body.codice_fiscale", "must be 16 characters, got 15"},
 		{"a codice fiscale that is too long is refused by the schema",
-			withField(enrolmentBody(), "codice_fiscale", "BRMRST41C12F205XX"), http.StatusUnprocessableEntity, "body.codice_fiscale", "length"},
+			withField(enrolmentBody(), "codice_fiscale", "BRMRST41C12F205XX"), http.StatusUnprocessableEntity, "body.codice_fiscale", "at most 16 characters"},
 		{"a codice fiscale with an invalid month letter names it",
 			withField(enrolmentBody(), "codice_fiscale", "BRMRST41X12F205X"), http.StatusUnprocessableEntity, "body.codice_fiscale", "invalid month letter 'X'"},
 		{"a codice fiscale with an impossible day names it",

@@ -17,6 +17,8 @@ type viewer struct {
 	// redact, per patient, cleans free text about them for roles without
 	// identity; nil when the caller may see identity.
 	redact map[int64]func(string) string
+	// nicknames, per patient loaded by viewerOf or viewerOfAll (non-doctors).
+	nicknames map[int64]string
 }
 
 // text passes free text about a patient through the viewer's redaction.
@@ -49,20 +51,31 @@ func (v viewer) ref(kind pseudonym.Kind, id int64) string {
 	return v.codec.Encode(v.roles[0], kind, id)
 }
 
-// nickname is the friendly name of a patient's pseudonym; doctors, who
-// see names, get none.
-func (v viewer) nickname(patientID int64) string {
+// nicknameOf is the friendly name of a patient's pseudonym, never one of
+// the patient's own names; doctors, who see names, get none.
+func (v viewer) nicknameOf(p domain.Patient) string {
 	if v.doctor {
 		return ""
 	}
-	return pseudonym.Nickname(v.ref(pseudonym.Patient, patientID))
+	return pseudonym.Nickname(v.ref(pseudonym.Patient, p.ID), p.Identity.FirstName, p.Identity.LastName)
+}
+
+// nickname is the nickname of a patient the viewer was built for
+// (viewerOf, viewerOfAll); none for any other.
+func (v viewer) nickname(patientID int64) string {
+	return v.nicknames[patientID]
 }
 
 // resolve turns the caller's reference back into an id. A raw id from a
-// non-doctor, or another role's pseudonym, is simply not found.
+// non-doctor, or another role's pseudonym, is simply not found. Only the
+// canonical spelling of a reference names a resource: an id is written in
+// decimal as the API writes it ("14", never "014", "+14" or " 14"), just
+// as a pseudonym is accepted only in its one canonical spelling; any
+// other spelling is not found, so one resource never has two names in
+// the audit trail.
 func (v viewer) resolve(ctx context.Context, kind pseudonym.Kind, ref string) (int64, error) {
 	if v.doctor {
-		if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		if id, ok := canonicalID(ref); ok {
 			noteResource(ctx, kind, id)
 			return id, nil
 		}
@@ -90,4 +103,13 @@ func kindName(k pseudonym.Kind) string {
 		return "contact"
 	}
 	return "resource"
+}
+
+// canonicalID parses a positive id written exactly as FormatInt writes it.
+func canonicalID(ref string) (int64, bool) {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != ref {
+		return 0, false
+	}
+	return id, true
 }

@@ -29,6 +29,7 @@ type App struct {
 	metrics *metricsServer // nil unless SERENADE_METRICS_LISTEN is set
 
 	db      *store.DB     // set once ready
+	keys    *keyWatch     // set once ready
 	api     *api.API      // set once ready
 	auditor *audit.Writer // set once ready
 }
@@ -103,9 +104,21 @@ func (a *App) boot(ctx context.Context) error {
 		return err
 	}
 	a.api = rest
-	a.srv.Install(h, db.Ping)
+	a.keys = newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)
+	a.keys.check(ctx)
+	go a.keys.run(ctx)
+	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())
 	return nil
+}
+
+// readiness is the probe of /readyz once started: the master keys open
+// the data keys in use, and the database answers.
+func (a *App) readiness(ctx context.Context) error {
+	if err := a.keys.ready(); err != nil {
+		return err
+	}
+	return a.db.Ping(ctx)
 }
 
 // Addr is the address the server listens on.
@@ -123,7 +136,11 @@ func (a *App) ReloadKeys() error {
 	if a.db == nil {
 		return errors.New("not ready")
 	}
-	return a.db.ReloadKeys()
+	err := a.db.ReloadKeys()
+	if a.keys != nil { // nil while the handler is still being built
+		a.keys.check(context.Background())
+	}
+	return err
 }
 
 // Store is the open store (nil until ready), for tests.

@@ -31,6 +31,10 @@ type Config struct {
 	Demo             bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic  bool          // --demo-allow-public: let --demo listen beyond loopback
 	OIDC             OIDCConfig    // external identity provider; local login when Issuer is empty
+	// KeyCheckInterval is how often /readyz's check that the master keys
+	// open the data keys in use runs (default 10s; it also runs when a
+	// data key fails to open). No variable sets it: tests shorten it.
+	KeyCheckInterval time.Duration
 	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
 	// variable sets it: only benchmarks measuring the audit's cost do.
 	AuditDisabledForBenchmarks bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -194,13 +195,18 @@ func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
 	return v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
 }
 
+// username is the first of the provider's names that passes the text
+// policy of a single-line field, normalised: a name with a control, bidi
+// or invisible character would show in the audit trail as someone else,
+// or forge a line, so the next name is recorded instead, and finally the
+// subject, quoted in ASCII if it does not pass either.
 func username(c oidcClaims) string {
-	for _, s := range []string{c.PreferredUsername, c.Email, c.Name} {
-		if s != "" {
-			return s
+	for _, s := range []string{c.PreferredUsername, c.Email, c.Name, c.Subject} {
+		if clean, err := domain.ExternalNameText.Clean("username", s); err == nil {
+			return clean
 		}
 	}
-	return c.Subject
+	return strconv.QuoteToASCII(c.Subject)
 }
 
 // claimStrings returns the string array at the dotted path in claims. A

@@ -1,10 +1,11 @@
 package domain
 
 import (
-	"path/filepath"
+	"errors"
+	"path"
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultMaxDocumentSize is the default upload limit (20 MiB).
@@ -23,23 +24,26 @@ type Document struct {
 	CreatedAt      time.Time
 }
 
-// CleanDocumentName keeps the base name of an uploaded file and drops
-// control characters, so it is safe to show and to send back in a
-// Content-Disposition header.
+// CleanDocumentName keeps the base name of an uploaded file, drops the
+// double quotes (it is sent back in a Content-Disposition header) and
+// applies the text policy of a single-line field. Errors name the upload's
+// "file" field, which carries the name.
 func CleanDocumentName(name string) (string, error) {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
+	if !utf8.ValidString(name) {
+		return "", Invalid("file", "the file name is not valid UTF-8")
+	}
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.ReplaceAll(name, `"`, "")
+	if name == "." || name == ".." || name == "/" {
+		name = ""
+	}
+	clean, err := DocumentNameText.Clean("file", name)
+	if err != nil {
+		var de *Error
+		if errors.As(err, &de) {
+			de.Message = "the file name " + de.Message
 		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == "/" {
-		return "", Invalid("name", "a file name is required")
+		return "", err
 	}
-	if len(name) > 255 {
-		return "", Invalid("name", "must be at most 255 bytes")
-	}
-	return name, nil
+	return clean, nil
 }

@@ -41,7 +41,7 @@ func TestDocumentNamesAreCleaned(t *testing.T) {
 	cases := map[string]string{
 		`C:\scans\consenso.pdf`:      "consenso.pdf",
 		"../../etc/passwd":           "passwd",
-		"foto \"casa\"\x00\r\n.jpg":  "foto casa.jpg",
+		"foto \"casa\".jpg":          "foto casa.jpg",
 		"  planimetria piano 3.png ": "planimetria piano 3.png",
 	}
 	for in, want := range cases {
@@ -49,15 +49,15 @@ func TestDocumentNamesAreCleaned(t *testing.T) {
 			t.Errorf("CleanDocumentName(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "   ", "/", "."} {
-		if _, err := CleanDocumentName(bad); KindOf(err) != KindInvalid {
-			t.Errorf("CleanDocumentName(%q): err = %v, want invalid", bad, err)
+	for _, bad := range []string{"", "   ", "/", ".", "..", "foto\x00.jpg", "foto\r\n.jpg", "foto\u202Egpj.exe", "fo\u200Bto.jpg", "foto\xff.jpg"} {
+		if _, err := CleanDocumentName(bad); !isInvalid(err, "file") {
+			t.Errorf("CleanDocumentName(%q): err = %v, want invalid file", bad, err)
 		}
 	}
 }
 
 func TestIdentityValidationNamesTheField(t *testing.T) {
-	base := Identity{FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "RSSMRA45T10A562I"}
+	base := Identity{FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "RSSMRA45T10A562I", Address: "Via Roma 1, Milano"}
 	cases := []struct {
 		edit  func(*Identity)
 		field string

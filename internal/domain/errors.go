@@ -83,3 +83,14 @@ func KindOf(err error) Kind {
 	}
 	return KindInternal
 }
+
+// Within places an invalid-input error inside a part of a larger input,
+// so that it names the field as the caller sent it: Within("contacts[1]",
+// Invalid("email", …)) names contacts[1].email. Other errors pass as is.
+func Within(prefix string, err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindInvalid {
+		return err
+	}
+	return &Error{Kind: KindInvalid, Field: prefix + "." + e.Field, Message: e.Message}
+}

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"strings"
 	"time"
 )
 
@@ -21,24 +20,16 @@ type HomeContext struct {
 	OtherNotes      string `json:"other_notes"`
 }
 
-// Validate bounds each free-text field.
+// Validate cleans each free-text field under the text policy: the kind
+// of flat, of internet access and the phone model are single-line, the
+// rest may run over several lines.
 func (h *HomeContext) Validate() error {
-	fields := []struct {
-		name string
-		v    *string
-	}{
-		{"apartment_type", &h.ApartmentType}, {"internet_type", &h.InternetType},
-		{"flatmates", &h.Flatmates}, {"pets", &h.Pets}, {"visitors", &h.Visitors},
-		{"smartphone_model", &h.SmartphoneModel}, {"appliances", &h.Appliances},
-		{"issue_notes", &h.IssueNotes}, {"habit_notes", &h.HabitNotes}, {"other_notes", &h.OtherNotes},
-	}
-	for _, f := range fields {
-		*f.v = strings.TrimSpace(*f.v)
-		if len(*f.v) > 5000 {
-			return Invalid(f.name, "must be at most 5000 characters")
-		}
-	}
-	return nil
+	return cleanAll([]textField{
+		{"apartment_type", &h.ApartmentType, HomeLineText}, {"internet_type", &h.InternetType, HomeLineText},
+		{"flatmates", &h.Flatmates, HomeNotesText}, {"pets", &h.Pets, HomeNotesText}, {"visitors", &h.Visitors, HomeNotesText},
+		{"smartphone_model", &h.SmartphoneModel, HomeLineText}, {"appliances", &h.Appliances, HomeNotesText},
+		{"issue_notes", &h.IssueNotes, HomeNotesText}, {"habit_notes", &h.HabitNotes, HomeNotesText}, {"other_notes", &h.OtherNotes, HomeNotesText},
+	})
 }
 
 // Installation is the sensor kit in one patient's home.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -68,67 +69,103 @@ type NewPatient struct {
 	Contacts []Contact
 }
 
-// Normalize trims free text and upper-cases the codice fiscale so that
-// the same person typed twice is recognised as a duplicate.
-func (id *Identity) Normalize() {
-	id.FirstName = strings.TrimSpace(id.FirstName)
-	id.LastName = strings.TrimSpace(id.LastName)
-	id.CodiceFiscale = strings.ToUpper(strings.TrimSpace(id.CodiceFiscale))
-	id.Address = strings.TrimSpace(id.Address)
-	id.Diagnosis = strings.TrimSpace(id.Diagnosis)
+// textField is one free-text field of an input with its JSON name and rule.
+type textField struct {
+	name string
+	v    *string
+	rule TextRule
+}
+
+// cleanAll applies each field's rule in order and stops at the first
+// refusal, which names the field.
+func cleanAll(fields []textField) error {
+	for _, f := range fields {
+		s, err := f.rule.Clean(f.name, *f.v)
+		if err != nil {
+			return err
+		}
+		*f.v = s
+	}
+	return nil
+}
+
+// clean applies the text policy to every field, upper-cases the codice
+// fiscale (the same person typed twice is a duplicate) and checks the
+// diagnosis class. The codice fiscale itself is checked by the
+// codicefiscale package through ValidateIdentity.
+func (id *Identity) clean() error {
+	err := cleanAll([]textField{
+		{"first_name", &id.FirstName, NameText}, {"last_name", &id.LastName, NameText},
+		{"codice_fiscale", &id.CodiceFiscale, CodiceFiscaleText}, {"address", &id.Address, AddressText},
+		{"medical_notes", &id.MedicalNotes, MedicalNotesText}, {"diagnosis", &id.Diagnosis, DiagnosisText},
+	})
+	if err != nil {
+		return err
+	}
+	id.CodiceFiscale = strings.ToUpper(id.CodiceFiscale)
 	if id.DiagnosisClass == "" {
 		id.DiagnosisClass = DiagnosisUnspecified
 	}
+	if !slices.Contains(DiagnosisClasses, id.DiagnosisClass) {
+		return Invalid("diagnosis_class", "must be one of %v", DiagnosisClasses)
+	}
+	return nil
 }
 
-// Validate checks the identity; the codice fiscale itself is checked by
-// the codicefiscale package through ValidateIdentity.
-func (id Identity) validateFields() error {
-	switch {
-	case id.FirstName == "":
-		return Invalid("first_name", "is required")
-	case id.LastName == "":
-		return Invalid("last_name", "is required")
-	case id.CodiceFiscale == "":
-		return Invalid("codice_fiscale", "is required")
-	case len(id.FirstName) > 100:
-		return Invalid("first_name", "must be at most 100 characters")
-	case len(id.LastName) > 100:
-		return Invalid("last_name", "must be at most 100 characters")
-	case len(id.Address) > 300:
-		return Invalid("address", "must be at most 300 characters")
-	case len(id.MedicalNotes) > 20000:
-		return Invalid("medical_notes", "must be at most 20000 characters")
-	case len(id.Diagnosis) > 500:
-		return Invalid("diagnosis", "must be at most 500 characters")
-	}
-	for _, c := range DiagnosisClasses {
-		if id.DiagnosisClass == c {
-			return nil
-		}
-	}
-	return Invalid("diagnosis_class", "must be one of %v", DiagnosisClasses)
-}
+// CleanAddress applies the text policy to a home address on its own (the
+// installers' edit).
+func CleanAddress(s string) (string, error) { return AddressText.Clean("address", s) }
 
-// Validate checks a contact.
+// Validate cleans and checks a contact: an alias, and a phone number or a
+// proper e-mail address.
 func (c *Contact) Validate() error {
-	c.Alias = strings.TrimSpace(c.Alias)
-	c.Phone = strings.TrimSpace(c.Phone)
-	c.Email = strings.TrimSpace(c.Email)
+	err := cleanAll([]textField{
+		{"alias", &c.Alias, AliasText}, {"phone", &c.Phone, PhoneText}, {"email", &c.Email, EmailText},
+	})
 	switch {
-	case c.Alias == "":
-		return Invalid("alias", "is required")
+	case err != nil:
+		return err
 	case c.Phone == "" && c.Email == "":
 		return Invalid("phone", "a phone number or an e-mail address is required")
-	case len(c.Alias) > 100 || len(c.Phone) > 40 || len(c.Email) > 200:
-		return Invalid("alias", "alias ≤ 100, phone ≤ 40 and email ≤ 200 characters")
-	case c.Email != "" && !strings.Contains(c.Email, "@"):
-		return Invalid("email", "is not an e-mail address")
+	case c.Email != "":
+		if err := ValidateEmail(c.Email); err != nil {
+			return err
+		}
 	}
-	for _, r := range c.Phone {
+	return validatePhone(c.Phone)
+}
+
+// validatePhone accepts digits and the usual separators, with at least
+// one digit.
+func validatePhone(p string) error {
+	if p == "" {
+		return nil
+	}
+	for _, r := range p {
 		if !strings.ContainsRune("+0123456789 -()/.", r) {
 			return Invalid("phone", "may contain only digits, spaces and + - ( ) / .")
 		}
+	}
+	if !strings.ContainsAny(p, "0123456789") {
+		return Invalid("phone", "must contain digits")
+	}
+	return nil
+}
+
+// EarliestDateJoin is the first enrolment date Serenade accepts: the
+// study and its predecessor began well after it, so an earlier date is a
+// typing error (1800 for 2018).
+var EarliestDateJoin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ValidateDateJoin bounds an enrolment date to [2000-01-01, today + 1 day]
+// at now (UTC). The day of slack lets a clinic a time zone ahead of UTC
+// enrol someone "today" just after its midnight.
+func ValidateDateJoin(d, now time.Time) error {
+	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	now = now.UTC()
+	latest := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
+	if day.Before(EarliestDateJoin) || day.After(latest) {
+		return Invalid("date_join", "must be between %s and %s (tomorrow)", EarliestDateJoin.Format(time.DateOnly), latest.Format(time.DateOnly))
 	}
 	return nil
 }

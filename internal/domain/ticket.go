@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"strings"
 	"time"
 )
 
@@ -55,14 +54,9 @@ const SystemSender = "serenade"
 // CollectionMonths is how long data collection runs after installation.
 const CollectionMonths = 12
 
-// ValidateMessageBody trims and bounds a message body.
-func ValidateMessageBody(body string) (string, error) {
-	body = strings.TrimSpace(body)
-	switch {
-	case body == "":
-		return "", Invalid("body", "is required")
-	case len(body) > 10000:
-		return "", Invalid("body", "must be at most 10000 characters")
-	}
-	return body, nil
+// ValidateMessageBody cleans a message body under the text policy;
+// field is the name the caller's input gives it ("body" for a reply,
+// "message" for the first message of a new ticket).
+func ValidateMessageBody(field, body string) (string, error) {
+	return MessageText.Clean(field, body)
 }

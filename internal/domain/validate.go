@@ -6,11 +6,10 @@ import (
 	"serenade/internal/codicefiscale"
 )
 
-// ValidateIdentity normalises and checks an identity, including the
-// codice fiscale (format, omocodia, month, day, place, check character).
+// ValidateIdentity cleans every field under the text policy and checks
+// the identity, including the codice fiscale (format, omocodia, month, day, place, check character).
 func ValidateIdentity(id *Identity) error {
-	id.Normalize()
-	if err := id.validateFields(); err != nil {
+	if err := id.clean(); err != nil {
 		return err
 	}
 	if _, err := codicefiscale.Parse(id.CodiceFiscale); err != nil {

@@ -3,65 +3,37 @@ package keyring
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 )
 
-// Source is where master keys live, outside the database.
-type Source interface {
-	Load() (MasterKeys, error)
-	// Store replaces the stored keys; sources that cannot be written
-	// (environment, KMS without key creation) return ErrReadOnlySource.
-	Store(MasterKeys) error
-}
-
-// ErrReadOnlySource is returned by sources the server cannot rewrite.
-var ErrReadOnlySource = errors.New("keyring: master key source is read-only")
-
-// FileSource keeps master keys in a 0600 file.
-type FileSource struct{ Path string }
-
-func (f FileSource) Load() (MasterKeys, error)   { return ReadMasterKeyFile(f.Path) }
-func (f FileSource) Store(m MasterKeys) error    { return WriteMasterKeyFile(f.Path, m) }
-func (f FileSource) String() string              { return "file " + f.Path }
-func (s StaticSource) Load() (MasterKeys, error) { return s.Keys, nil }
-func (s StaticSource) Store(MasterKeys) error    { return ErrReadOnlySource }
-func (s StaticSource) String() string            { return "environment" }
-
-// StaticSource holds keys given at start (SERENADE_MASTER_KEY).
-type StaticSource struct{ Keys MasterKeys }
-
-// EnsureFile creates a master key file with one fresh key when none
-// exists, as the embedded default does on first start.
-func EnsureFile(path string) (created bool, err error) {
-	if _, err := os.Stat(path); err == nil {
-		return false, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return false, err
-	}
-	k, err := NewKey()
-	if err != nil {
-		return false, err
-	}
-	return true, WriteMasterKeyFile(path, MasterKeys{1: k})
-}
-
 // Keyring wraps and unwraps data keys under the master keys of a source.
-// It is safe for concurrent use.
+// It is safe for concurrent use. It never decides which version is
+// current: the database does (keyring_state), and new versions are
+// allocated from the source as re-read under its lock (AddVersion).
 type Keyring struct {
 	src Source
 
-	mu         sync.RWMutex
-	keys       MasterKeys
-	lastReload time.Time // of the last reload caused by an unknown version
+	mu      sync.RWMutex
+	keys    MasterKeys
+	gen     uint64                // counts loads, so concurrent misses share one re-read
+	retired map[uint32]retiredKey // versions that left the source, kept briefly
+
+	reloadMu sync.Mutex    // one re-read of the source at a time
+	problems chan struct{} // signalled when a data key does not open
 }
 
-// reloadEvery bounds how often an unknown master version triggers a
-// re-read of the source (a rotation done by another process).
-const reloadEvery = time.Second
+// retiredKey is a version that left the source. A reader whose database
+// snapshot predates the re-wrap may still need it for a short while.
+type retiredKey struct {
+	key Key
+	at  time.Time
+}
+
+// retireGrace bounds how long a destroyed version stays in memory for
+// readers holding an older snapshot. It never reaches the disk again.
+const retireGrace = 30 * time.Second
 
 // wrapLabel binds wrapped data keys to their purpose.
 const wrapLabel = "serenade/data-key"
@@ -72,11 +44,16 @@ func New(src Source) (*Keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load master key: %w", err)
 	}
-	return &Keyring{src: src, keys: keys}, nil
+	return &Keyring{src: src, keys: keys, retired: map[uint32]retiredKey{}, problems: make(chan struct{}, 1)}, nil
 }
 
 // Source returns where the master keys live.
 func (r *Keyring) Source() Source { return r.src }
+
+// Problems is signalled (without blocking the reader) when a data key
+// could not be opened even after re-reading the source, so that a health
+// check can look at once instead of at its next tick.
+func (r *Keyring) Problems() <-chan struct{} { return r.problems }
 
 // Reload re-reads the master keys, e.g. on SIGHUP after a rotation.
 func (r *Keyring) Reload() error {
@@ -84,115 +61,175 @@ func (r *Keyring) Reload() error {
 	if err != nil {
 		return fmt.Errorf("reload master key: %w", err)
 	}
-	r.mu.Lock()
-	r.keys, r.lastReload = keys, time.Now()
-	r.mu.Unlock()
+	r.install(keys)
 	return nil
 }
 
-// CurrentVersion is the master version new data keys are wrapped under.
+// install replaces the loaded keys; versions that left are retired.
+func (r *Keyring) install(keys MasterKeys) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for v, k := range r.keys {
+		if _, ok := keys[v]; !ok {
+			r.retired[v] = retiredKey{key: k, at: now}
+		}
+	}
+	for v, rk := range r.retired {
+		if _, ok := keys[v]; ok || now.Sub(rk.at) > retireGrace {
+			delete(r.retired, v)
+		}
+	}
+	r.keys = keys
+	r.gen++
+}
+
+// CurrentVersion is the highest loaded master version (the one a fresh
+// database starts with).
 func (r *Keyring) CurrentVersion() uint32 {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	v, _ := r.keys.Current()
-	return v
+	return r.keys.Highest()
 }
 
 // Versions returns a copy of the loaded master keys.
 func (r *Keyring) Versions() MasterKeys {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make(MasterKeys, len(r.keys))
-	for v, k := range r.keys {
-		out[v] = k
-	}
-	return out
+	return r.keys.Clone()
 }
 
-// WrapUnder wraps a data key under a given master version.
+// WrapUnder wraps a data key under a given master version. A version not
+// loaded yet (another process rotated) makes the keyring re-read its source.
 func (r *Keyring) WrapUnder(version uint32, dek Key) ([]byte, error) {
-	mk, err := r.master(version)
-	if err != nil {
-		return nil, err
+	r.mu.RLock()
+	mk, ok := r.keys[version]
+	gen := r.gen
+	r.mu.RUnlock()
+	if !ok {
+		if err := r.refresh(gen); err != nil {
+			return nil, err
+		}
+		r.mu.RLock()
+		mk, ok = r.keys[version]
+		r.mu.RUnlock()
+	}
+	if !ok {
+		r.signal()
+		return nil, fmt.Errorf("master key version %d is not in the key source: %w", version, ErrOpen)
 	}
 	return mk.Seal(wrapLabel, dek[:]), nil
 }
 
-// Unwrap opens a data key wrapped under the given master version. An
-// unknown version makes the keyring re-read its source (at a bounded
-// rate), so a rotation done by `serenade keys rotate` is picked up.
+// Unwrap opens a data key wrapped under the given master version. When
+// the loaded keys do not open it (another process rotated), the keyring
+// re-reads its source once, shared by every reader that missed at the
+// same time; a version that has just left the source is still accepted
+// for a short while (retireGrace) from memory.
 func (r *Keyring) Unwrap(version uint32, wrapped []byte) (Key, error) {
-	var dek Key
-	mk, err := r.master(version)
-	if err != nil {
-		return dek, err
+	r.mu.RLock()
+	keys, gen := r.keys, r.gen
+	r.mu.RUnlock()
+	if k, err := keys.Unwrap(version, wrapped); err == nil {
+		return k, nil
 	}
+	if err := r.refresh(gen); err != nil {
+		return Key{}, err
+	}
+	r.mu.RLock()
+	keys = r.keys
+	old, wasRetired := r.retired[version]
+	r.mu.RUnlock()
+	k, err := keys.Unwrap(version, wrapped)
+	if err != nil && wasRetired && time.Since(old.at) <= retireGrace {
+		k, err = unwrapWith(old.key, version, wrapped)
+	}
+	if err != nil {
+		r.signal()
+	}
+	return k, err
+}
+
+// refresh re-reads the source unless another caller did since gen.
+func (r *Keyring) refresh(gen uint64) error {
+	r.reloadMu.Lock()
+	defer r.reloadMu.Unlock()
+	r.mu.RLock()
+	current := r.gen
+	r.mu.RUnlock()
+	if current != gen {
+		return nil
+	}
+	return r.Reload()
+}
+
+func (r *Keyring) signal() {
+	select {
+	case r.problems <- struct{}{}:
+	default:
+	}
+}
+
+func unwrapWith(mk Key, version uint32, wrapped []byte) (Key, error) {
 	raw, err := mk.Open(wrapLabel, wrapped)
 	if err != nil || len(raw) != KeySize {
-		return dek, fmt.Errorf("unwrap data key under master key version %d: %w", version, ErrOpen)
+		return Key{}, fmt.Errorf("unwrap data key under master key version %d: %w", version, ErrOpen)
 	}
 	return Key(raw), nil
 }
 
-func (r *Keyring) master(version uint32) (Key, error) {
-	r.mu.RLock()
-	k, ok := r.keys[version]
-	stale := time.Since(r.lastReload) > reloadEvery
-	r.mu.RUnlock()
-	if ok {
-		return k, nil
+// updater returns the source as writable, or ErrReadOnlySource.
+func (r *Keyring) updater() (Updater, error) {
+	u, ok := r.src.(Updater)
+	if !ok {
+		return nil, ErrReadOnlySource
 	}
-	if stale {
-		if err := r.Reload(); err != nil {
-			return Key{}, err
-		}
-		r.mu.RLock()
-		k, ok = r.keys[version]
-		r.mu.RUnlock()
-		if ok {
-			return k, nil
-		}
-	}
-	return Key{}, fmt.Errorf("master key version %d is not loaded: %w", version, ErrOpen)
+	return u, nil
 }
 
-// AddVersion creates a new current master key and stores the set (old
-// versions kept) so that a crash during a rotation loses nothing.
-func (r *Keyring) AddVersion() (uint32, error) {
+// AddVersion writes a fresh master key to the source under its lock and
+// returns its version: NextVersion of the keys stored there and of the
+// versions the caller read from the database (under the database's lock).
+// Old versions are kept, so a crash during a rotation loses nothing.
+func (r *Keyring) AddVersion(referenced ...uint32) (uint32, error) {
+	u, err := r.updater()
+	if err != nil {
+		return 0, err
+	}
 	k, err := NewKey()
 	if err != nil {
 		return 0, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	cur, _ := r.keys.Current()
-	next := make(MasterKeys, len(r.keys)+1)
-	for v, old := range r.keys {
-		next[v] = old
-	}
-	next[cur+1] = k
-	if err := r.src.Store(next); err != nil {
+	var v uint32
+	keys, err := u.Update(func(stored MasterKeys) (MasterKeys, error) {
+		v = NextVersion(stored, referenced...)
+		stored[v] = k
+		return stored, nil
+	})
+	if err != nil {
 		return 0, err
 	}
-	r.keys = next
-	return cur + 1, nil
+	r.install(keys)
+	return v, nil
 }
 
-// Prune keeps only the given version and stores the set: the other
-// versions are destroyed, so whatever they wrapped (e.g. in an old
-// backup) opens nothing any more.
-func (r *Keyring) Prune(keep uint32) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	k, ok := r.keys[keep]
-	if !ok {
-		return fmt.Errorf("prune: master key version %d is not loaded", keep)
-	}
-	next := MasterKeys{keep: k}
-	if err := r.src.Store(next); err != nil {
+// Prune destroys, in the source, every version for which inUse is false,
+// after re-reading the source under its lock; a version written by
+// another process since this one loaded is judged like any other. It
+// never leaves the source empty. Whatever the removed versions wrapped
+// (e.g. in an old backup) opens nothing any more.
+func (r *Keyring) Prune(inUse func(uint32) bool) error {
+	u, err := r.updater()
+	if err != nil {
 		return err
 	}
-	r.keys = next
+	keys, err := u.Update(func(stored MasterKeys) (MasterKeys, error) {
+		return stored.Retain(inUse), nil
+	})
+	if err != nil {
+		return fmt.Errorf("prune master keys: %w", err)
+	}
+	r.install(keys)
 	return nil
 }
 

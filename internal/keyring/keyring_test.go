@@ -51,11 +51,15 @@ func TestMasterKeyFileRoundTripAndPermissions(t *testing.T) {
 	}
 	dek, _ := NewKey()
 	wrapped, _ := r.WrapUnder(1, dek)
-	if err := r.Prune(2); err != nil {
+	if err := r.Prune(func(v uint32) bool { return v == 2 }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Unwrap(1, wrapped); err == nil {
-		t.Error("a pruned master version still unwraps")
+	fresh, err := New(FileSource{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fresh.Unwrap(1, wrapped); err == nil {
+		t.Error("a pruned master version still unwraps after a restart")
 	}
 	if info, _ := os.Stat(path); info.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v", info.Mode().Perm())

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -13,15 +14,74 @@ import (
 	"strings"
 )
 
-// MasterKeys is a set of versioned master keys. The highest version is
-// current: new data keys are wrapped under it. Older versions exist only
-// while a rotation is in progress.
+// MasterKeys is a set of versioned master keys. Which version new data
+// keys are wrapped under is decided by the database (keyring_state), not
+// by this set; older versions stay only while some data key uses them.
 type MasterKeys map[uint32]Key
 
 // Current returns the highest version and its key.
 func (m MasterKeys) Current() (uint32, Key) {
-	v := slices.Max(slices.Collect(maps.Keys(m)))
+	v := m.Highest()
 	return v, m[v]
+}
+
+// Highest returns the highest version, 0 for an empty set.
+func (m MasterKeys) Highest() uint32 {
+	var hi uint32
+	for v := range m {
+		hi = max(hi, v)
+	}
+	return hi
+}
+
+// Clone returns a copy that can be changed without touching m.
+func (m MasterKeys) Clone() MasterKeys { return maps.Clone(m) }
+
+// NextVersion is the version a rotation allocates: one above every
+// version the key source holds and every version the database references.
+// Both must be read under the lock the rotators share; deciding from a
+// process's remembered copy is how two rotators picked the same number.
+func NextVersion(stored MasterKeys, referenced ...uint32) uint32 {
+	hi := stored.Highest()
+	for _, v := range referenced {
+		hi = max(hi, v)
+	}
+	return hi + 1
+}
+
+// ErrVersionRewritten refuses a write that would give an existing master
+// key version other bytes: whatever was wrapped under the old bytes would
+// open nothing any more.
+var ErrVersionRewritten = errors.New("keyring: a master key version already written is never overwritten")
+
+// checkNoRewrite fails when next holds a version of cur with other bytes.
+func checkNoRewrite(cur, next MasterKeys) error {
+	for v, k := range next {
+		if old, ok := cur[v]; ok && old != k {
+			return fmt.Errorf("master key version %d: %w", v, ErrVersionRewritten)
+		}
+	}
+	return nil
+}
+
+// Retain returns the versions of m for which inUse is true.
+func (m MasterKeys) Retain(inUse func(uint32) bool) MasterKeys {
+	out := MasterKeys{}
+	for v, k := range m {
+		if inUse(v) {
+			out[v] = k
+		}
+	}
+	return out
+}
+
+// Unwrap opens a data key wrapped under the given version of m.
+func (m MasterKeys) Unwrap(version uint32, wrapped []byte) (Key, error) {
+	mk, ok := m[version]
+	if !ok {
+		return Key{}, fmt.Errorf("master key version %d is not loaded: %w", version, ErrOpen)
+	}
+	return unwrapWith(mk, version, wrapped)
 }
 
 // ParseMasterKeys reads the text form: one "<version> <base64 key>" per

@@ -21,6 +21,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/textfold"
 )
 
 // Kind is the kind of resource a pseudonym stands for.
@@ -99,9 +100,34 @@ func (c *Codec) Decode(role domain.Role, kind Kind, s string) (int64, bool) {
 // Nickname is a friendly Italian first name picked from a pseudonym, so
 // technicians can speak of "Achille's home" without knowing who lives
 // there. Nicknames are not unique; the pseudonym is.
-func Nickname(pseudonym string) string {
+//
+// names are the patient's own first name and surname: the nickname is
+// never one of them nor one of their words, compared without accents or
+// case, because it replaces the patient's names in redacted free text
+// and must not write them back. When the draw is taken, the next name of
+// the list is tried, so the choice stays a pure function of its inputs.
+func Nickname(pseudonym string, names ...string) string {
 	h := sha256.Sum256([]byte(pseudonym))
-	return nicknames[binary.BigEndian.Uint32(h[:4])%uint32(len(nicknames))]
+	start := int(binary.BigEndian.Uint32(h[:4]) % uint32(len(nicknames)))
+	taken := ownNames(names)
+	for k := range nicknames {
+		if n := nicknames[(start+k)%len(nicknames)]; !taken[textfold.Fold(n)] {
+			return n
+		}
+	}
+	return "" // unreachable: a patient has far fewer names than the list
+}
+
+// ownNames is the set of folded names and name words a nickname must avoid.
+func ownNames(names []string) map[string]bool {
+	taken := map[string]bool{}
+	for _, n := range names {
+		taken[textfold.Fold(strings.TrimSpace(n))] = true
+		for _, w := range textfold.Words(n) {
+			taken[w.Folded] = true
+		}
+	}
+	return taken
 }
 
 var nicknames = []string{

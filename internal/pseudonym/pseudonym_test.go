@@ -1,7 +1,9 @@
 package pseudonym
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"serenade/internal/domain"
@@ -90,5 +92,52 @@ func FuzzDecodeNeverPanics(f *testing.F) {
 func TestNicknamesAreStableNames(t *testing.T) {
 	if Nickname("abc") != Nickname("abc") || Nickname("abc") == "" {
 		t.Error("nickname not stable")
+	}
+}
+
+// TestNicknamesAreNeverThePatientsOwnNames gives patients, as first name
+// or surname, the very name their pseudonym draws, spelt in the ways
+// staff type it: the nickname must be another one, the same every time.
+func TestNicknamesAreNeverThePatientsOwnNames(t *testing.T) {
+	c := codec(t)
+	accent := strings.NewReplacer("a", "à", "e", "è", "i", "ì", "o", "ò", "u", "ù")
+	for id := int64(1); id <= 300; id++ {
+		p := c.Encode(domain.RoleMonitoring, Patient, id)
+		drawn := Nickname(p)
+		cases := [][]string{
+			{drawn, "Rossi"},                          // first name
+			{"Mario", drawn},                          // surname
+			{strings.ToUpper(drawn), "Rossi"},         // other case
+			{accent.Replace(drawn), "Rossi"},          // accented spelling
+			{"Anna " + drawn, "Rossi"},                // one word of a first name
+			{"Mario", "De " + strings.ToLower(drawn)}, // one word of a surname
+		}
+		for _, names := range cases {
+			got := Nickname(p, names...)
+			if got == drawn || got == "" {
+				t.Fatalf("patient %d named %q: nickname %q", id, names, got)
+			}
+			if got != Nickname(p, names...) {
+				t.Fatalf("patient %d: the nickname is not stable", id)
+			}
+		}
+		if got := Nickname(p, "Mario", "Rossi"); !slices.Contains([]string{"Mario", "Rossi"}, drawn) && got != drawn {
+			t.Fatalf("patient %d: names other than the draw changed the nickname from %q to %q", id, drawn, got)
+		}
+	}
+}
+
+// TestNicknamesSkipToTheNextFreeName takes both the drawn name and the
+// next one: the list is walked on, in order.
+func TestNicknamesSkipToTheNextFreeName(t *testing.T) {
+	p := "abc"
+	drawn := Nickname(p)
+	i := slices.Index(nicknames, drawn)
+	next, after := nicknames[(i+1)%len(nicknames)], nicknames[(i+2)%len(nicknames)]
+	if got := Nickname(p, drawn); got != next {
+		t.Errorf("first name %q: nickname %q, want the next one %q", drawn, got, next)
+	}
+	if got := Nickname(p, drawn, next); got != after {
+		t.Errorf("names %q and %q: nickname %q, want %q", drawn, next, got, after)
 	}
 }

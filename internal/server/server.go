@@ -49,6 +49,13 @@ func (s *Server) Wrap(mw func(http.Handler) http.Handler) {
 	s.http.Handler = mw(s.http.Handler)
 }
 
+// NotReady is a readiness failure whose Detail may be shown to the
+// prober (it names the reason, never secrets); the component that found
+// it logs the full cause.
+type NotReady struct{ Detail string }
+
+func (e NotReady) Error() string { return "not ready: " + e.Detail }
+
 // Install sets the application handler and its readiness probe.
 func (s *Server) Install(h http.Handler, ready func(context.Context) error) {
 	s.ready = ready
@@ -63,6 +70,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.ready(ctx); err != nil {
+		var nr NotReady
+		if errors.As(err, &nr) { // already logged, once, by whoever found it
+			problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", nr.Detail)
+			return
+		}
 		s.log.Warn("readiness check failed", "err", err)
 		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "the database does not answer")
 		return

@@ -11,15 +11,16 @@ import (
 
 // CreateAccount adds a local account; the username is unique.
 func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
-	a.Username = strings.TrimSpace(a.Username)
-	if a.Username == "" || len(a.Username) > 100 {
-		return a, domain.Invalid("username", "must be 1 to 100 characters")
+	username, err := domain.ValidateUsername(a.Username)
+	if err != nil {
+		return a, err
 	}
+	a.Username = username
 	if len(a.Roles) == 0 {
 		return a, domain.Invalid("roles", "at least one role is required")
 	}
 	a.CreatedAt = db.now().UTC()
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at, demo) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt, a.Demo).Scan(&a.ID)
 	})

@@ -12,7 +12,7 @@ import (
 // patientN is the n-th of millions of distinct valid patients: the
 // consonants of surname and name spell n in base 21, so their codici
 // fiscali differ.
-func patientN(b *testing.B, n int) domain.NewPatient {
+func patientN(b testing.TB, n int) domain.NewPatient {
 	const consonants = "BCDFGHJKLMNPQRSTVWXYZ"
 	word := func(k int) string {
 		c := func(i int) byte { return consonants[i%21] }

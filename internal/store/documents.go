@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"net/http"
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
@@ -25,7 +24,7 @@ func (db *DB) AddDocument(ctx context.Context, installationID int64, name string
 		return domain.Document{}, domain.Invalid("file", "is empty")
 	}
 	d := domain.Document{
-		InstallationID: installationID, Name: name, ContentType: http.DetectContentType(content),
+		InstallationID: installationID, Name: name, ContentType: sniffContentType(content),
 		Size: int64(len(content)), UploadedBy: domain.ActorName(ctx), CreatedAt: db.now().UTC(),
 	}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {

@@ -23,12 +23,15 @@ func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, 
 	}
 	for i := range in.Contacts {
 		if err := in.Contacts[i].Validate(); err != nil {
-			return domain.Patient{}, err
+			return domain.Patient{}, domain.Within(fmt.Sprintf("contacts[%d]", i), err)
 		}
 	}
 	now := db.now().UTC()
 	if in.DateJoin.IsZero() {
 		in.DateJoin = now
+	}
+	if err := domain.ValidateDateJoin(in.DateJoin, now); err != nil {
+		return domain.Patient{}, err
 	}
 	in.DateJoin = dateOnly(in.DateJoin)
 	var id int64
@@ -242,12 +245,12 @@ func (db *DB) UpdateIdentity(ctx context.Context, id int64, in domain.Identity) 
 
 // UpdateAddress changes only the home address.
 func (db *DB) UpdateAddress(ctx context.Context, id int64, address string) (domain.Patient, error) {
+	address, err := domain.CleanAddress(address)
+	if err != nil {
+		return domain.Patient{}, err
+	}
 	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
 		cur.Address = address
-		cur.Normalize()
-		if len(cur.Address) > 300 {
-			return domain.Invalid("address", "must be at most 300 characters")
-		}
 		return nil
 	})
 }

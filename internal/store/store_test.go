@@ -80,7 +80,7 @@ func TestEnrolmentRejectsBadInput(t *testing.T) {
 			{"a codice fiscale with a wrong check character is invalid", func(p *domain.NewPatient) { p.Identity.CodiceFiscale = "RSSMRA45T10A562T" }, domain.KindInvalid, "codice_fiscale"},
 			{"a missing first name is invalid", func(p *domain.NewPatient) { p.Identity.FirstName = " " }, domain.KindInvalid, "first_name"},
 			{"an unknown diagnosis class is invalid", func(p *domain.NewPatient) { p.Identity.DiagnosisClass = "flu" }, domain.KindInvalid, "diagnosis_class"},
-			{"a contact without phone or e-mail is invalid", func(p *domain.NewPatient) { p.Contacts[0].Phone, p.Contacts[0].Email = "", "" }, domain.KindInvalid, "phone"},
+			{"a contact without phone or e-mail is invalid", func(p *domain.NewPatient) { p.Contacts[0].Phone, p.Contacts[0].Email = "", "" }, domain.KindInvalid, "contacts[0].phone"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func (db *DB) OpenTicket(ctx context.Context, installationID int64, c domain.Tic
 	if _, err := domain.ParseCategory(string(c)); err != nil {
 		return domain.Ticket{}, err
 	}
-	first, err := domain.ValidateMessageBody(first)
+	first, err := domain.ValidateMessageBody("message", first)
 	if err != nil {
 		return domain.Ticket{}, err
 	}
@@ -226,7 +226,7 @@ func (db *DB) messages(ctx context.Context, q querier, ticketID int64) ([]domain
 
 // AddMessage appends a message to an open ticket's thread.
 func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (domain.Message, error) {
-	body, err := domain.ValidateMessageBody(body)
+	body, err := domain.ValidateMessageBody("body", body)
 	if err != nil {
 		return domain.Message{}, err
 	}

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"serenade/internal/server"
+	"serenade/internal/store"
+)
+
+// defaultKeyCheckInterval is how often the master keys are checked
+// against the database's data keys when nothing failed in between.
+const defaultKeyCheckInterval = 10 * time.Second
+
+// keyCheckQuiet bounds how often failed unwraps trigger a check, so a
+// burst of failing requests costs one check, not one per request.
+const keyCheckQuiet = time.Second
+
+// keyWatch keeps /readyz honest about the master keys: the server is not
+// ready while the keys it can load (the source, re-read as a restart
+// would) do not open the data keys the database uses. It checks
+// periodically and at once when a data key fails to open, and logs each
+// change of state.
+type keyWatch struct {
+	db       *store.DB
+	log      *slog.Logger
+	interval time.Duration
+	failure  atomic.Pointer[error] // nil while the keys open everything
+}
+
+func newKeyWatch(db *store.DB, log *slog.Logger, interval time.Duration) *keyWatch {
+	if interval <= 0 {
+		interval = defaultKeyCheckInterval
+	}
+	return &keyWatch{db: db, log: log, interval: interval}
+}
+
+// ready is the watch's part of the readiness probe.
+func (w *keyWatch) ready() error {
+	if w.failure.Load() != nil {
+		return server.NotReady{Detail: "the master keys cannot open the data keys in use (see the server log)"}
+	}
+	return nil
+}
+
+// check runs one check and records it. An error that is not about the
+// keys (the database does not answer) leaves the state as it was: the
+// probe's ping reports that.
+func (w *keyWatch) check(ctx context.Context) {
+	err := w.db.CheckMasterKeys(ctx)
+	if err != nil && !errors.Is(err, store.ErrMasterKeys) {
+		if ctx.Err() == nil {
+			w.log.Warn("master key check could not run", "err", err)
+		}
+		return
+	}
+	if err == nil {
+		if w.failure.Swap(nil) != nil {
+			w.log.Info("ready again: the master keys open every data key in use")
+		}
+		return
+	}
+	prev := w.failure.Swap(&err)
+	if prev == nil || (*prev).Error() != err.Error() {
+		w.log.Error("not ready: the master keys cannot open the database's data keys", "err", err)
+	}
+}
+
+// run checks every interval, and when the keyring reports a data key
+// that did not open (at most once per keyCheckQuiet), until ctx ends.
+func (w *keyWatch) run(ctx context.Context) {
+	tick := time.NewTicker(w.interval)
+	defer tick.Stop()
+	var quietUntil time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-w.db.KeyProblems():
+			if time.Now().Before(quietUntil) {
+				continue
+			}
+			quietUntil = time.Now().Add(keyCheckQuiet)
+		}
+		w.check(ctx)
+	}
+}

@@ -1,0 +1,184 @@
+package redact
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"serenade/internal/textfold"
+)
+
+// names adds each name whole ("De Luca" also matches "DeLuca" and "de
+// luca"), each of its words, since staff write "la signora Maria" for
+// Maria Grazia, and each part from a particle on ("De Rossi" of "Laura
+// De Rossi"). Words after a particle are not names by themselves: "Luca"
+// of "De Luca" is someone else. First name and surname written side by
+// side are joined into one replacement by Redact.
+func (r *Redactor) names(names ...string) {
+	for _, n := range names {
+		words := slices.DeleteFunc(textfold.Words(n), func(w textfold.Word) bool { return w.Digits })
+		if len(words) == 0 {
+			continue
+		}
+		end := finalAccent(n[words[len(words)-1].Start:])
+		r.add(join(words), end)
+		afterParticle := false
+		for i, w := range words {
+			switch {
+			case particles[w.Folded]:
+				afterParticle = true
+				r.add(join(words[i:]), end)
+			case !afterParticle:
+				r.add(w.Folded, finalAccent(n[w.Start:]))
+			}
+		}
+	}
+}
+
+// join is the folded concatenation of words.
+func join(words []textfold.Word) string {
+	var b strings.Builder
+	for _, w := range words {
+		b.WriteString(w.Folded)
+	}
+	return b.String()
+}
+
+// finalAccent is accented when the word s begins with ends in an
+// accented letter, or is followed by an apostrophe standing for one:
+// Italians without the key type "Nicolò" as "Nicolo'".
+func finalAccent(s string) kind {
+	end := strings.IndexFunc(s, func(r rune) bool { return !isWordRune(r) && !unicode.Is(unicode.Mn, r) })
+	if end < 0 {
+		end = len(s)
+	}
+	last, _ := utf8.DecodeLastRuneInString(s[:end])
+	after, _ := utf8.DecodeRuneInString(s[end:])
+	if unicode.Is(unicode.Mn, last) || textfold.Fold(string(last)) != strings.ToLower(string(last)) || isApostrophe(after) {
+		return accented
+	}
+	return plain
+}
+
+// alias adds the proper names in a contact's alias ("Giulia" of
+// "daughter Giulia", "Bianchi" of "sig.ra Bianchi (vicina)"), as names.
+// Relation words, titles and labels are left out: an alias that is only
+// "figlia" or "son" identifies nobody and is not redacted at all, and
+// "figlia" stays readable next to a redacted name.
+func (r *Redactor) alias(a string) {
+	words := textfold.Words(a)
+	for i := 0; i < len(words); {
+		if words[i].Digits || relationWords[words[i].Folded] || particles[words[i].Folded] {
+			i++ // a name does not begin with a particle ("figlia di Laura")
+			continue
+		}
+		j := i
+		for j+1 < len(words) && !words[j+1].Digits && !relationWords[words[j+1].Folded] {
+			j++
+		}
+		last := j
+		for particles[words[last].Folded] {
+			last-- // nor end with one
+		}
+		r.names(a[words[i].Start:words[last].End])
+		i = j + 1
+	}
+}
+
+// phone adds a phone number by its digits, in the three ways it is
+// written: national ("347 2184590"), with the country code ("+39 347…")
+// and with the international prefix ("0039 347…"). A stored number
+// without a prefix is taken as Italian. Numbers shorter than six digits
+// are not phones and are ignored.
+func (r *Redactor) phone(p string) {
+	p = strings.TrimSpace(p)
+	digits := strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' {
+			return c
+		}
+		return -1
+	}, p)
+	if len(digits) < 6 {
+		return
+	}
+	switch {
+	case strings.HasPrefix(strings.TrimLeft(p, "( "), "+"):
+		r.international(digits)
+	case strings.HasPrefix(digits, "00"):
+		r.international(digits[2:])
+	default:
+		r.international("39" + digits)
+		if strings.HasPrefix(digits, "39") && len(digits) >= 11 {
+			r.international(digits) // "39 347…" is +39, or a mobile number starting 39x: both
+		}
+	}
+}
+
+// international adds a phone number given with its country code.
+func (r *Redactor) international(intl string) {
+	r.add(intl, phone)
+	r.add("00"+intl, phone)
+	if national, ok := strings.CutPrefix(intl, "39"); ok && len(national) >= 6 {
+		r.add(national, phone)
+	}
+}
+
+// address adds the street and house number however they are written:
+// with or without the street type, the type abbreviated ("V. Padova
+// 118", "p.za Leonardo 3"), "n."/"civico" before the number, and without
+// postcode or city. The street with its type but no number ("via
+// Padova") is added too; the bare street name is not, since it is often
+// a city's ("Padova"). The whole address as stored is added as well.
+func (r *Redactor) address(a string) {
+	r.add(textfold.Key(a), plain)
+	words := textfold.Words(a)
+	if len(words) < 2 {
+		return
+	}
+	spellings, typed := streetTypes[words[0].Folded]
+	if typed {
+		a, words = a[words[1].Start:], textfold.Words(a[words[1].Start:])
+	}
+	name, number := street(a, words)
+	if name == "" {
+		return
+	}
+	if !typed && number == "" && strings.Contains(name, " ") {
+		r.add(strings.ReplaceAll(name, " ", ""), plain) // "Alzaia Naviglio Grande": specific enough alone
+	}
+	name = strings.ReplaceAll(name, " ", "")
+	for _, t := range slices.Concat(spellings, []string{""}) { // "" : the type left out
+		if t != "" {
+			r.add(t+name, plain)
+		}
+		for _, n := range numberWords {
+			if number != "" {
+				r.add(t+name+n+number, houseNumber)
+			}
+		}
+	}
+}
+
+// street splits an address after its type into the street name (folded
+// words joined by spaces) and the house number. The name ends at the
+// first word of digits after it has begun ("4" is part of "Via 4
+// Novembre 12") or at the first comma; the number is the word of digits
+// right after it. What follows (a letter suffix, postcode, city) is left
+// out.
+func street(a string, words []textfold.Word) (name, number string) {
+	var parts []string
+	for i, w := range words {
+		if i > 0 && w.Digits {
+			return strings.Join(parts, " "), w.Folded
+		}
+		parts = append(parts, w.Folded)
+		if i+1 < len(words) && strings.Contains(a[w.End:words[i+1].Start], ",") {
+			if next := words[i+1]; next.Digits {
+				return strings.Join(parts, " "), next.Folded
+			}
+			break
+		}
+	}
+	return strings.Join(parts, " "), ""
+}

@@ -1,0 +1,81 @@
+package redact
+
+// The word lists below are folded (textfold.Fold) forms.
+
+// streetTypes maps a street type to the spellings staff use for it,
+// abbreviations without their dots. "v" is via or viale, "p" piazza, "c"
+// corso: a text that abbreviates the type still names the street.
+var streetTypes = func() map[string][]string {
+	spellings := [][]string{
+		{"via", "v"},
+		{"viale", "vle", "v"},
+		{"piazza", "pza", "pzza", "p"},
+		{"piazzale", "ple", "pzle"},
+		{"corso", "cso", "c"},
+		{"largo", "lgo"},
+		{"vicolo", "vic", "vlo"},
+		{"strada", "str"},
+		{"contrada", "cda"},
+		{"localita", "loc"},
+		{"frazione", "fraz"},
+		{"borgo", "bgo"},
+		{"galleria", "gall"},
+		{"alzaia"},
+		{"ripa"},
+		{"lungomare"},
+		{"vicoletto"},
+		{"salita"},
+		{"traversa", "trav"},
+	}
+	m := map[string][]string{}
+	for _, s := range spellings {
+		for _, spelling := range s {
+			if _, ok := m[spelling]; !ok || spelling == s[0] {
+				m[spelling] = s
+			}
+		}
+	}
+	return m
+}()
+
+// numberWords are what may stand between a street and its house number
+// besides punctuation: "via Padova n. 118", "via Padova civico 118".
+var numberWords = []string{"", "n", "nr", "num", "numero", "civ", "civico"}
+
+// particles are the short words inside Italian names ("De Luca", "Della
+// Valle", "Lo Russo"): matched as part of the name, never alone.
+var particles = set("d", "de", "di", "da", "del", "della", "dello", "delle", "dei", "degli", "dal", "dalla", "dallo",
+	"dai", "dagli", "la", "lo", "le", "li", "l", "san", "santa", "santo", "van", "von", "der", "den", "mc", "mac")
+
+// relationWords are the words of a contact's alias that say who the
+// contact is rather than name them, in Italian and English, with titles,
+// articles and the usual labels of a phone number. Particles ("di",
+// "della") are not among them: they may be part of a name.
+var relationWords = set(
+	"figlio", "figlia", "figli", "figlie", "moglie", "marito", "compagno", "compagna", "convivente",
+	"fratello", "sorella", "madre", "padre", "mamma", "papa", "nonno", "nonna", "nipote", "nipoti",
+	"zio", "zia", "cugino", "cugina", "cognato", "cognata", "genero", "nuora", "suocero", "suocera",
+	"badante", "assistente", "vicino", "vicina", "vicini", "amico", "amica", "portinaio", "portinaia", "custode",
+	"tutore", "tutrice", "amministratore", "sostegno", "caregiver", "parente", "familiare", "referente",
+	"son", "daughter", "wife", "husband", "partner", "brother", "sister", "mother", "father", "mum", "mom", "dad",
+	"grandson", "granddaughter", "grandchild", "niece", "nephew", "uncle", "aunt", "cousin", "carer", "neighbour",
+	"neighbor", "friend", "guardian", "relative", "in", "law", "step", "stepson", "stepdaughter",
+	"grandmother", "grandfather", "grandma", "grandpa", "granny", "boyfriend", "girlfriend", "fiance", "fiancee",
+	"caretaker", "nurse", "housekeeper", "cleaner", "lodger", "flatmate", "roommate", "landlord", "concierge",
+	"doorman", "janitor", "nipotino", "nipotina", "bisnonno", "bisnonna", "fidanzato", "fidanzata", "ex",
+	"infermiere", "infermiera", "medico", "colf", "domestica", "governante", "portiere", "sociale", "inquilino",
+	"inquilina", "coinquilino", "coinquilina", "proprietario", "proprietaria",
+	"sig", "sigra", "ra", "signor", "signora", "signore", "signorina", "dott", "dottssa", "ssa", "dottore",
+	"dottoressa", "mr", "mrs", "ms", "miss", "dr",
+	"il", "i", "gli", "the", "of", "and", "e", "ed", "con", "per", "with", "for", "at", "a",
+	"casa", "cell", "cellulare", "tel", "telefono", "fisso", "ufficio", "lavoro", "numero", "contatto",
+	"home", "mobile", "work", "office", "phone", "contact", "primary", "secondary", "emergency", "emergenza",
+)
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
