@@ -452,7 +452,8 @@ func TestWithdrawalRacingTheInstallersClose(t *testing.T) {
 // fixedCF is a valid codice fiscale for the i-th racing patient.
 func fixedCF(t *testing.T, i int) string {
 	t.Helper()
-	id := domain.Identity{FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "RSSMRA45T1" + string(rune('0'+i)) + "A562X"}
+	id := mario().Identity
+	id.CodiceFiscale = "RSSMRA45T1" + string(rune('0'+i)) + "A562X"
 	fixCF(t, &id)
 	return id.CodiceFiscale
 }
