@@ -193,8 +193,10 @@ func identityJSON(id domain.Identity) map[string]any {
 // fixturePDF is the smallest file the server sniffs as a PDF.
 var fixturePDF = []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 
-// freshFixture enrols a new patient, whose installation ticket is open, with
-// one contact and one document: for routes that change or destroy.
+// freshFixture enrols a new patient with one contact and one document,
+// installs the kit and opens a maintenance ticket (so that every ticket
+// route has something the ticket state machine allows): for routes that
+// change or destroy.
 func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	t.Helper()
 	st := s.App.Store()
@@ -218,7 +220,14 @@ func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	if len(p.Contacts) != 1 || p.Contacts[0].ID == 0 {
 		t.Fatalf("contacts of a new patient: %+v", p.Contacts)
 	}
-	return fixtureIDs{patient: p.ID, installation: inst.ID, ticket: tickets[0].ID, document: doc.ID,
+	if _, err := st.CloseTicket(installerCtx(), tickets[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	maint, err := st.OpenTicket(installerCtx(), inst.ID, domain.CategoryMaintenance, "Fixture: check the hub.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixtureIDs{patient: p.ID, installation: inst.ID, ticket: maint.ID, document: doc.ID,
 		contact: p.Contacts[0].ID, codiceFiscale: p.Identity.CodiceFiscale}
 }
 
@@ -250,7 +259,7 @@ func validBody(t *testing.T, opID string, r fixtureIDs) any {
 	case "add-contact", "update-contact":
 		return map[string]any{"alias": "nephew Fixture", "phone": "+39 333 222 2222"}
 	case "open-ticket":
-		return map[string]any{"category": "maintenance", "message": "The hub is offline since yesterday."}
+		return map[string]any{"category": "uninstallation", "message": "The family asks to remove the kit."}
 	case "add-message":
 		return map[string]any{"body": "On my way."}
 	case "upload-document":

@@ -82,7 +82,11 @@ func (a *API) registerPatients() {
 		a.updatePatient)
 	register(a, access.PatientWithdraw, huma.Operation{OperationID: "withdraw-patient", Method: http.MethodDelete, Path: "/patients/{patient}", Tags: tags,
 		Summary: "Withdraw a patient", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict},
-		Description: "Erases the patient's identity and medical data for good (crypto-shredding), also from earlier backups."},
+		Description: "Stops data collection now (collection end = the withdrawal), closes open installation and maintenance tickets " +
+			"with a system message and opens an uninstallation ticket so the kit comes home. The codice fiscale, medical data, " +
+			"documents and household notes are erased at once; names, address, contacts, the practical home context and the " +
+			"ticket threads stay for the retrieval visit and are shredded when the uninstallation ticket is closed (at once if " +
+			"the kit is already home). Earlier backups open none of it (crypto-shredding and master key rotation)."},
 		a.withdrawPatient)
 }
 

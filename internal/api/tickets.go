@@ -47,7 +47,9 @@ func (a *API) registerTickets() {
 		Summary: "List an installation's tickets with their threads", Errors: []int{http.StatusNotFound}}, a.listTickets)
 	register(a, access.TicketOpen, huma.Operation{OperationID: "open-ticket", Method: http.MethodPost, Path: "/installations/{installation}/tickets", Tags: tags,
 		Summary: "Open a ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
-		Description: "At most one ticket of each category is open on an installation at a time."}, a.openTicket)
+		Description: "Which category may be opened depends on the installation's status (the ticket state machine in docs/design.md): " +
+			"installation only before collection started, maintenance only on a working home, uninstallation on a working home or " +
+			"during maintenance (which it closes); nothing on an inactive home or a withdrawn patient's. A refusal is a 409 saying why."}, a.openTicket)
 	register(a, access.TicketRead, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/tickets/{ticket}", Tags: tags,
 		Summary: "Read a ticket and its thread", Errors: []int{http.StatusNotFound}}, a.getTicket)
 	register(a, access.TicketWrite, huma.Operation{OperationID: "add-message", Method: http.MethodPost, Path: "/tickets/{ticket}/messages", Tags: tags,
@@ -55,7 +57,9 @@ func (a *API) registerTickets() {
 		a.addMessage)
 	register(a, access.TicketClose, huma.Operation{OperationID: "close-ticket", Method: http.MethodPost, Path: "/tickets/{ticket}/close", Tags: tags,
 		Summary: "Close a ticket", Errors: []int{http.StatusNotFound, http.StatusConflict},
-		Description: "Closing the installation ticket starts data collection for 12 months; closing the uninstallation ticket ends it now."},
+		Description: "Closing the installation ticket starts data collection for 12 months (never on a home whose collection started " +
+			"or ended); closing the uninstallation ticket ends it now, or keeps an earlier end. Closing the uninstallation ticket " +
+			"of a withdrawn patient shreds what was kept for the kit's retrieval."},
 		a.closeTicket)
 }
 

@@ -29,7 +29,7 @@ type PatientRecord struct {
 	Contacts       []ContactView             `json:"contacts"`
 	Installation   string                    `json:"installation,omitempty" doc:"Id of the installation in the patient's home."`
 	Status         domain.InstallationStatus `json:"status,omitempty" doc:"Derived status of the installation."`
-	WithdrawnAt    *time.Time                `json:"withdrawn_at,omitempty" doc:"Set once the patient withdrew: identity and medical data are erased."`
+	WithdrawnAt    *time.Time                `json:"withdrawn_at,omitempty" doc:"Set once the patient withdrew: codice fiscale and medical data are erased; names, address and contacts stay until the kit is back."`
 }
 
 // BirthPlace is a municipality with its province, or a foreign country.

@@ -127,6 +127,31 @@ func checkStatuses(t *testing.T, insts []domain.Installation) {
 	if count[domain.StatusUnknown] > 0 {
 		t.Errorf("%d installations have an unknown status", count[domain.StatusUnknown])
 	}
+	for _, in := range insts {
+		checkCollectionDates(t, in)
+	}
+}
+
+// checkCollectionDates checks a home's collection dates agree with its
+// status: nothing before installation, a 12-month period once installed,
+// ended early once uninstalled.
+func checkCollectionDates(t *testing.T, in domain.Installation) {
+	t.Helper()
+	start, end := in.CollectionStart, in.CollectionEnd
+	switch in.Status {
+	case domain.StatusToInstall:
+		if start != nil || end != nil {
+			t.Errorf("installation %d to install has collection dates %v – %v", in.ID, start, end)
+		}
+	case domain.StatusWorking, domain.StatusMaintenance, domain.StatusUninstalling:
+		if start == nil || end == nil || !end.Equal(start.AddDate(0, domain.CollectionMonths, 0)) || !in.CollectingAt(*start) {
+			t.Errorf("installation %d (%s) has collection dates %v – %v, want a running 12-month period", in.ID, in.Status, start, end)
+		}
+	case domain.StatusInactive:
+		if start == nil || end == nil || end.Before(*start) || end.After(start.AddDate(0, domain.CollectionMonths, 0)) || in.CollectingAt(*end) {
+			t.Errorf("inactive installation %d has collection dates %v – %v, want an ended period", in.ID, start, end)
+		}
+	}
 }
 
 func checkTickets(t *testing.T, env *storetest.Env, insts []domain.Installation) {

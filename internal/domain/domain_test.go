@@ -37,23 +37,6 @@ func TestStatusIsDerivedFromTickets(t *testing.T) {
 	}
 }
 
-func TestClosingTicketsSetsCollectionDates(t *testing.T) {
-	now := time.Date(2026, 1, 31, 10, 0, 0, 0, time.UTC)
-	s, e := CollectionDatesOnClose(CategoryInstallation, now, nil, nil)
-	if !s.Equal(now) || !e.Equal(now.AddDate(0, 12, 0)) {
-		t.Errorf("installation: %v – %v", s, e)
-	}
-	later := now.AddDate(0, 3, 0)
-	s2, e2 := CollectionDatesOnClose(CategoryUninstallation, later, s, e)
-	if !s2.Equal(now) || !e2.Equal(later) {
-		t.Errorf("uninstallation: %v – %v", s2, e2)
-	}
-	s3, e3 := CollectionDatesOnClose(CategoryMaintenance, later, s, e)
-	if s3 != s || e3 != e {
-		t.Error("maintenance changed the dates")
-	}
-}
-
 func TestDocumentNamesAreCleaned(t *testing.T) {
 	cases := map[string]string{
 		`C:\scans\consenso.pdf`:      "consenso.pdf",

@@ -22,8 +22,11 @@ type Study interface {
 	AddContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
 	UpdateContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
 	DeleteContact(ctx context.Context, patientID, contactID int64) error
-	// Withdraw erases the patient's identity and medical data for good
-	// (crypto-shredding) under the configured withdrawal policy.
+	// Withdraw ends data collection now, closes open installation and
+	// maintenance tickets, opens an uninstallation ticket and erases what
+	// the kit's retrieval does not need; the rest is shredded
+	// (crypto-shredding, under the configured withdrawal policy) when
+	// that ticket is closed, or at once if the kit is already home.
 	Withdraw(ctx context.Context, id int64) error
 
 	Installation(ctx context.Context, id int64) (Installation, error)

@@ -60,21 +60,3 @@ const CollectionMonths = 12
 func ValidateMessageBody(field, body string) (string, error) {
 	return MessageText.Clean(field, body)
 }
-
-// CollectionDatesOnClose returns the installation's data-collection
-// dates after closing a ticket of the given category at now (SPEC §3):
-// closing the installation ticket starts collection for 12 months,
-// closing the uninstallation ticket ends it now; maintenance changes
-// nothing.
-func CollectionDatesOnClose(c TicketCategory, now time.Time, start, end *time.Time) (*time.Time, *time.Time) {
-	switch c {
-	case CategoryInstallation:
-		s := now
-		e := now.AddDate(0, CollectionMonths, 0)
-		return &s, &e
-	case CategoryUninstallation:
-		e := now
-		return start, &e
-	}
-	return start, end
-}

@@ -148,16 +148,20 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 }
 
 // installationKeyForUpdate locks an installation of a patient still in
-// the study and returns the patient's id and data key.
+// the study and returns the patient's id and data key. It takes the same
+// lock as homeForUpdate.
 func (db *DB) installationKeyForUpdate(ctx context.Context, tx *sql.Tx, id int64) (int64, keyring.Key, error) {
 	var patientID int64
 	var keyID sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT i.patient_id, p.data_key_id FROM installations i JOIN patients p ON p.id = i.patient_id
-		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&patientID, &keyID)
+	var withdrawn sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT i.patient_id, p.data_key_id, p.withdrawn_at FROM installations i JOIN patients p ON p.id = i.patient_id
+		WHERE i.id = $1`+db.dialect.forUpdate, id).Scan(&patientID, &keyID, &withdrawn)
 	if err != nil {
 		return 0, keyring.Key{}, notFound(err, "installation")
 	}
-	if !keyID.Valid {
+	if withdrawn.Valid || !keyID.Valid {
+		// Until the kit is back the key still exists, but nothing new
+		// is recorded about a withdrawn patient's home.
 		return 0, keyring.Key{}, domain.Conflict("the installation belongs to a withdrawn patient")
 	}
 	key, err := db.dataKey(ctx, tx, keyID.Int64)

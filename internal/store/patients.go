@@ -164,7 +164,9 @@ func (db *DB) decryptPatient(ctx context.Context, q querier, r patientRow, conta
 	if r.withdrawnAt.Valid {
 		t := r.withdrawnAt.Time
 		p.WithdrawnAt = &t
-		return p, nil
+	}
+	if !r.dataKeyID.Valid || r.sealed == nil {
+		return p, nil // shredded: nothing left to open
 	}
 	key, err := db.key(ctx, q, r)
 	if err != nil {
@@ -370,58 +372,6 @@ func notFoundIf(err error, what string) error {
 	if errors.Is(err, errNoRow) {
 		return domainNotFound(what)
 	}
-	return err
-}
-
-// Withdraw erases a patient's identity for good. The data key is deleted
-// (crypto-shredding) together with every value sealed under it; when the
-// master key source can be written, the master key is then rotated so
-// that a backup taken before the withdrawal, whose wrapped data key was
-// wrapped by the old master key, can no longer be opened.
-func (db *DB) Withdraw(ctx context.Context, id int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		r, err := scanPatient(tx.QueryRowContext(ctx, `SELECT `+patientColumns+` FROM patients WHERE id = $1`+db.dialect.forUpdate, id))
-		if err != nil {
-			return notFound(err, "patient")
-		}
-		if r.withdrawnAt.Valid {
-			return domain.Conflict("the patient has already withdrawn")
-		}
-		return db.shred(ctx, tx, r)
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := db.RotateMasterKey(ctx); err != nil && !errors.Is(err, keyring.ErrReadOnlySource) {
-		return fmt.Errorf("patient withdrawn, but rotating the master key failed (it will be retried at next start): %w", err)
-	}
-	return nil
-}
-
-func (db *DB) shred(ctx context.Context, tx *sql.Tx, r patientRow) error {
-	stmts := []string{
-		`DELETE FROM contacts WHERE patient_id = $1`,
-		`DELETE FROM documents WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
-		`DELETE FROM ticket_messages WHERE ticket_id IN (SELECT t.id FROM tickets t JOIN installations i ON i.id = t.installation_id WHERE i.patient_id = $1)`,
-		`UPDATE installations SET sealed = NULL WHERE patient_id = $1`,
-	}
-	if db.policy == EraseAll {
-		stmts = append(stmts, `DELETE FROM installations WHERE patient_id = $1`)
-	}
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s, r.id); err != nil {
-			return err
-		}
-	}
-	if db.policy == EraseAll {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM patients WHERE id = $1`, r.id); err != nil {
-			return err
-		}
-	} else if _, err := tx.ExecContext(ctx, `UPDATE patients SET sealed = NULL, cf_index = NULL, data_key_id = NULL, withdrawn_at = $1, updated_at = $1 WHERE id = $2`,
-		db.now().UTC(), r.id); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, r.dataKeyID.Int64, purposePatient)
 	return err
 }
 

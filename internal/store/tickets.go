@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"serenade/internal/domain"
@@ -11,8 +12,9 @@ import (
 
 const labelMessage = "ticket.message"
 
-// OpenTicket opens a ticket with a first message. At most one ticket of
-// each category is open on an installation at a time.
+// OpenTicket opens a ticket with a first message, if the ticket state
+// machine (domain.CanOpenTicket) allows its category in the
+// installation's status; opening may close tickets it supersedes.
 func (db *DB) OpenTicket(ctx context.Context, installationID int64, c domain.TicketCategory, first string) (domain.Ticket, error) {
 	if _, err := domain.ParseCategory(string(c)); err != nil {
 		return domain.Ticket{}, err
@@ -23,24 +25,94 @@ func (db *DB) OpenTicket(ctx context.Context, installationID int64, c domain.Tic
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, _, err := db.installationKeyForUpdate(ctx, tx, installationID); err != nil {
+		h, err := db.homeForUpdate(ctx, tx, ` WHERE i.id = $1`, installationID, "installation")
+		if err != nil {
 			return err
 		}
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE installation_id = $1 AND category = $2 AND closed_at IS NULL`,
-			installationID, c).Scan(&open); err != nil {
+		if err := domain.CanOpenTicket(h.home, c); err != nil {
 			return err
 		}
-		if open > 0 {
-			return domain.Conflict("the installation already has an open %s ticket", c)
+		now := db.now().UTC()
+		if err := db.closeSuperseded(ctx, tx, h.tickets, c, now); err != nil {
+			return err
 		}
-		id, err = db.openTicket(ctx, tx, installationID, c, domain.ActorName(ctx), first, db.now().UTC())
+		id, err = db.openTicket(ctx, tx, installationID, c, domain.ActorName(ctx), first, now)
 		return err
 	})
 	if err != nil {
 		return domain.Ticket{}, err
 	}
 	return db.Ticket(ctx, id)
+}
+
+// closeSuperseded closes, with a system message, the open tickets that
+// opening a ticket of category c makes pointless.
+func (db *DB) closeSuperseded(ctx context.Context, tx *sql.Tx, tickets []domain.Ticket, c domain.TicketCategory, now time.Time) error {
+	for _, t := range tickets {
+		if t.Open() && slices.Contains(domain.SupersededOnOpen(c), t.Category) {
+			if err := db.closeBySystem(ctx, tx, t.ID, domain.MessageSuperseded, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// closeBySystem closes a ticket with a last message saying why.
+func (db *DB) closeBySystem(ctx context.Context, tx *sql.Tx, ticketID int64, why string, now time.Time) error {
+	if _, err := db.insertMessage(ctx, tx, ticketID, domain.SystemSender, why, now); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_by = $1, closed_at = $2 WHERE id = $3`, domain.SystemSender, now, ticketID)
+	return err
+}
+
+// lockedHome is an installation locked for a ticket workflow, with its
+// patient's key and its tickets as they are under the lock.
+type lockedHome struct {
+	installationID, patientID int64
+	keyID                     sql.NullInt64 // NULL once shredded
+	home                      domain.Home
+	tickets                   []domain.Ticket
+}
+
+// homeForUpdate locks an installation and its patient (every ticket
+// workflow takes this lock first, so they never deadlock on each other)
+// and reads its tickets. what names the missing resource.
+func (db *DB) homeForUpdate(ctx context.Context, tx *sql.Tx, where string, id int64, what string) (lockedHome, error) {
+	var h lockedHome
+	var withdrawn, start, end sql.NullTime
+	err := tx.QueryRowContext(ctx, `SELECT i.id, i.patient_id, p.data_key_id, p.withdrawn_at, i.collection_start, i.collection_end
+		FROM installations i JOIN patients p ON p.id = i.patient_id`+where+db.dialect.forUpdate, id).
+		Scan(&h.installationID, &h.patientID, &h.keyID, &withdrawn, &start, &end)
+	if err != nil {
+		return h, notFound(err, what)
+	}
+	if h.tickets, err = db.ticketRows(ctx, tx, ` WHERE t.installation_id = $1`, h.installationID); err != nil {
+		return h, err
+	}
+	inst := domain.Installation{CollectionStart: timePtr(start), CollectionEnd: timePtr(end)}
+	h.home = domain.HomeOf(inst, h.tickets, withdrawn.Valid)
+	return h, nil
+}
+
+// ticketForUpdate locks a ticket's installation (see homeForUpdate) and
+// returns the ticket as it is under the lock.
+func (db *DB) ticketForUpdate(ctx context.Context, tx *sql.Tx, ticketID int64) (domain.Ticket, lockedHome, error) {
+	var installationID int64
+	if err := tx.QueryRowContext(ctx, `SELECT installation_id FROM tickets WHERE id = $1`, ticketID).Scan(&installationID); err != nil {
+		return domain.Ticket{}, lockedHome{}, notFound(err, "ticket")
+	}
+	h, err := db.homeForUpdate(ctx, tx, ` WHERE i.id = $1`, installationID, "ticket")
+	if err != nil {
+		return domain.Ticket{}, h, err
+	}
+	for _, t := range h.tickets {
+		if t.ID == ticketID {
+			return t, h, nil
+		}
+	}
+	return domain.Ticket{}, h, domainNotFound("ticket")
 }
 
 func (db *DB) openTicket(ctx context.Context, tx *sql.Tx, installationID int64, c domain.TicketCategory, by, first string, now time.Time) (int64, error) {
@@ -160,9 +232,9 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 	}
 	m := domain.Message{TicketID: ticketID, Sender: domain.ActorName(ctx), Body: body, CreatedAt: db.now().UTC()}
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
+		t, _, err := db.ticketForUpdate(ctx, tx, ticketID)
 		if err != nil {
-			return notFound(err, "ticket")
+			return err
 		}
 		if !t.Open() {
 			return domain.Conflict("the ticket is closed")
@@ -174,37 +246,48 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 }
 
 // CloseTicket closes a ticket and sets the installation's collection
-// dates as its category requires.
+// dates as its category requires (domain.CollectionOnClose). Closing the
+// uninstallation ticket of a withdrawn patient means the kit is back: what
+// was kept for the retrieval is shredded and the master key rotated.
 func (db *DB) CloseTicket(ctx context.Context, ticketID int64) (domain.Ticket, error) {
 	now := db.now().UTC()
+	var closed domain.Ticket
+	shredded := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTicket(tx.QueryRowContext(ctx, ticketQuery+` WHERE t.id = $1`+db.dialect.forUpdate, ticketID))
+		t, h, err := db.ticketForUpdate(ctx, tx, ticketID)
 		if err != nil {
-			return notFound(err, "ticket")
+			return err
 		}
 		if !t.Open() {
 			return domain.Conflict("the ticket is already closed")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_by = $1, closed_at = $2 WHERE id = $3`, domain.ActorName(ctx), now, ticketID); err != nil {
+		start, end, err := domain.CollectionOnClose(h.home, t.Category, now)
+		if err != nil {
 			return err
 		}
-		return db.applyClose(ctx, tx, t, now)
+		t.ClosedBy, t.ClosedAt = domain.ActorName(ctx), &now
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_by = $1, closed_at = $2 WHERE id = $3`, t.ClosedBy, now, ticketID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_start = $1, collection_end = $2, updated_at = $3 WHERE id = $4`,
+			nullTime(start), nullTime(end), now, t.InstallationID); err != nil {
+			return err
+		}
+		closed = t
+		if !h.home.Withdrawn || t.Category != domain.CategoryUninstallation {
+			return nil
+		}
+		shredded = true
+		return db.shred(ctx, tx, h.patientID, h.keyID.Int64, now)
 	})
 	if err != nil {
 		return domain.Ticket{}, err
 	}
-	return db.Ticket(ctx, ticketID)
-}
-
-func (db *DB) applyClose(ctx context.Context, tx *sql.Tx, t domain.Ticket, now time.Time) error {
-	var start, end sql.NullTime
-	if err := tx.QueryRowContext(ctx, `SELECT collection_start, collection_end FROM installations WHERE id = $1`, t.InstallationID).Scan(&start, &end); err != nil {
-		return err
+	if shredded {
+		closed.Messages = []domain.Message{} // shredded with the rest
+		return closed, db.rotateAfterShred(ctx)
 	}
-	s, e := domain.CollectionDatesOnClose(t.Category, now, timePtr(start), timePtr(end))
-	_, err := tx.ExecContext(ctx, `UPDATE installations SET collection_start = $1, collection_end = $2, updated_at = $3 WHERE id = $4`,
-		nullTime(s), nullTime(e), now, t.InstallationID)
-	return err
+	return db.Ticket(ctx, ticketID)
 }
 
 func nullTime(t *time.Time) sql.NullTime {

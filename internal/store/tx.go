@@ -21,8 +21,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // inReadTx runs fn in a read-only transaction (one consistent snapshot).
+// On PostgreSQL that takes REPEATABLE READ: under the default READ
+// COMMITTED each statement sees its own snapshot, so a reader that took a
+// patient's data key in one statement could read rows re-sealed under a
+// new key (a withdrawal re-keys what it keeps) in the next. Read-only
+// transactions never fail to serialise. SQLite's WAL read transactions
+// are snapshots already.
 func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: db.dialect.name == postgresDialect.name}
+	opts := &sql.TxOptions{}
+	if db.dialect.name == postgresDialect.name {
+		opts.ReadOnly, opts.Isolation = true, sql.LevelRepeatableRead
+	}
 	return runTx(ctx, db.read, opts, fn)
 }
 
