@@ -9,7 +9,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -18,7 +17,6 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/auth"
 	"serenade/internal/domain"
-	"serenade/internal/problem"
 	"serenade/internal/pseudonym"
 )
 
@@ -58,6 +56,7 @@ type API struct {
 	huma    huma.API
 	mux     *http.ServeMux
 	routes  []Route
+	ops     map[string]*huma.Operation // by ServeMux pattern
 	limiter *loginLimiter
 }
 
@@ -75,6 +74,7 @@ func New(d Deps) *API {
 	if d.MaxDocumentSize <= 0 {
 		d.MaxDocumentSize = domain.DefaultMaxDocumentSize
 	}
+	d.Audit = markingRecorder{d.Audit}
 	a := &API{deps: d, mux: http.NewServeMux(), limiter: newLoginLimiter(d.Now)}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate)
@@ -86,6 +86,7 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	a.indexOperations()
 	return a
 }
 
@@ -107,34 +108,6 @@ func (a *API) config() huma.Config {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from " + Prefix + "/auth/token or from the configured OpenID Connect provider."},
 	}
 	return cfg
-}
-
-// ServeHTTP serves the API. A request no route matches gets a problem
-// document too: 405 with Allow when the path exists for other methods,
-// 404 otherwise.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := a.mux.Handler(r); pattern != "" {
-		a.mux.ServeHTTP(w, r)
-		return
-	}
-	if allow := a.allowedMethods(r); len(allow) > 0 {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		problem.Write(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+r.Method)
-		return
-	}
-	problem.Write(w, r, http.StatusNotFound, "not-found", "no such route")
-}
-
-func (a *API) allowedMethods(r *http.Request) []string {
-	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := a.mux.Handler(probe); pattern != "" {
-			allow = append(allow, m)
-		}
-	}
-	return allow
 }
 
 // OpenAPI returns the generated OpenAPI document.

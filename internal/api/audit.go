@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -74,9 +75,27 @@ func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
 		RequestID: a.deps.RequestID(ctx.Context()), TraceID: a.deps.TraceID(ctx.Context()), ClientAddr: clientAddr(ctx.Context()),
 	}
 	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
-		e.ResourceRef = ctx.Param(m[len(m)-1][1])
+		e.ResourceRef = plausibleRef(ctx.Param(m[len(m)-1][1]))
 	}
-	return &auditNote{entry: e}
+	n := &auditNote{entry: e}
+	if ex := exchangeFrom(ctx.Context()); ex != nil {
+		ex.note = n // a refusal after this point is recorded from the note
+	}
+	return n
+}
+
+// plausibleRef is ref if it has the shape of a reference (a doctor's
+// decimal id or a 26-character pseudonym), else "": what a caller typed
+// in its place, a pasted codice fiscale or name, must not reach the
+// trail.
+func plausibleRef(ref string) string {
+	switch {
+	case len(ref) == 26 && strings.Trim(ref, "abcdefghijklmnopqrstuvwxyz234567") == "":
+		return ref
+	case len(ref) > 0 && len(ref) <= 19 && strings.Trim(ref, "0123456789") == "":
+		return ref
+	}
+	return ""
 }
 
 // resourceType is the kind of the last path parameter, or the first

@@ -13,6 +13,7 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/audit"
 	"serenade/internal/domain"
+	"serenade/internal/httplimit"
 	"serenade/internal/password"
 	"serenade/internal/telemetry"
 )
@@ -95,6 +96,8 @@ func (a *API) registerAuth() {
 		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts are rate-limited per username and per client address; the answer never tells whether a username exists.",
 		Metadata:    map[string]any{publicOp: true},
 		Errors:      []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests},
+		// A raw body has no limit in huma unless given one.
+		MaxBodyBytes: httplimit.FormBody,
 	}
 	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID})
 	huma.Register(a.huma, op, a.createToken)

@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"serenade/internal/access"
+	"serenade/internal/httplimit"
 	"serenade/internal/pseudonym"
 )
 
@@ -62,7 +63,7 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "a file field is required"}}
 		}
 		if err != nil {
-			return []error{&huma.ErrorDetail{Location: "body", Message: "malformed multipart body"}}
+			return []error{uploadError(err, "malformed multipart body")}
 		}
 		if part.FormName() != "file" {
 			continue
@@ -70,11 +71,21 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 		var buf bytes.Buffer
 		n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 		if err != nil {
-			return []error{&huma.ErrorDetail{Location: "body.file", Message: "the upload was interrupted"}}
+			return []error{uploadError(err, "the upload was interrupted")}
 		}
 		u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
 		return nil
 	}
+}
+
+// uploadError is a 413 when the body went over the route's limit (the
+// outermost layer bounds it), else a validation error saying msg.
+func uploadError(err error, msg string) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return huma.NewError(http.StatusRequestEntityTooLarge, "the body is larger than the limit of "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes for this route")
+	}
+	return &huma.ErrorDetail{Location: "body", Message: msg}
 }
 
 func (a *API) registerDocuments() {
@@ -87,6 +98,8 @@ func (a *API) registerDocuments() {
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
 		BodyReadTimeout: uploadReadTimeout,
+		MaxBodyBytes:    a.deps.MaxDocumentSize + httplimit.MultipartOverhead, // enforced before the body is read
+
 	}, a.uploadDocument)
 	// Documented after registering: given an object schema, huma would read
 	// the whole body itself and refuse multipart/form-data with a 415.
