@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,12 +173,19 @@ func TestEveryRefusalIsAuditedProblem(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
 			tok := tokens{s.Login(t, demo.Doctor, "alice"), s.Login(t, demo.Installer, "gennaro"), s.Login(t, demo.Admin, "anna")}
+			doc, err := os.ReadFile("../../docs/api.md")
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, c := range refusals() {
 				t.Run(c.name, func(t *testing.T) {
 					res, added := entriesOf(t, s, tok.admin, func() apptest.Response { return s.Send(t, c.req(t, s, tok)) })
 					p := checkProblem(t, res, c.status)
 					if p.Type != problemTypePrefix+c.slug {
 						t.Errorf("problem type %q, want %s", p.Type, c.slug)
+					}
+					if row := "| " + strconv.Itoa(c.status) + " | `" + c.slug + "` |"; !bytes.Contains(doc, []byte(row)) {
+						t.Errorf("docs/api.md does not list the problem type %s", row)
 					}
 					checkNotCached(t, res)
 					if len(added) != 1 {
