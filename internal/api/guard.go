@@ -36,9 +36,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{op: op, base: a.baseEntry(r, op, route)}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	aw := &auditedWriter{ResponseWriter: w, a: a, r: r, ex: ex}
-	if !matched {
-		telemetry.SetRoute(r.Context(), route)
-	}
+	telemetry.SetRoute(r.Context(), route) // names spans and metrics; never the raw path
 	if a.refused(aw, r, op) {
 		return
 	}
@@ -96,9 +94,7 @@ func (a *API) match(r *http.Request) (op *huma.Operation, route string, matched 
 		return a.ops[pattern], path, true
 	}
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := a.mux.Handler(probe); pattern != "" {
+		if _, pattern := a.mux.Handler(probe(r, m)); pattern != "" {
 			_, path, _ := strings.Cut(pattern, " ")
 			return nil, path, false
 		}
@@ -109,13 +105,17 @@ func (a *API) match(r *http.Request) (op *huma.Operation, route string, matched 
 func (a *API) allowedMethods(r *http.Request) []string {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := a.mux.Handler(probe); pattern != "" {
+		if _, pattern := a.mux.Handler(probe(r, m)); pattern != "" {
 			allow = append(allow, m)
 		}
 	}
 	return allow
+}
+
+// probe is r's target with another method, for asking the router; it
+// copies no headers (they may be the oversized ones being refused).
+func probe(r *http.Request, method string) *http.Request {
+	return &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}, RequestURI: r.RequestURI}
 }
 
 // indexOperations maps each ServeMux pattern huma registered to its
