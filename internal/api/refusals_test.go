@@ -118,6 +118,9 @@ func refusals() []refusal {
 		{"a wrong method is 405", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodPatch, "/api/v1/patients", tok.doctor, "", nil, nil)
 		}, 405, "method-not-allowed", demo.Doctor, "PATCH /api/v1/patients", "PATCH", "/api/v1/patients", "failed"},
+		{"a wrong method on a resource is 405", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodPost, "/api/v1/patients/"+pastedCF, tok.doctor, "application/json", []byte(`{}`), nil)
+		}, 405, "method-not-allowed", demo.Doctor, "POST /api/v1/patients/{patient}", "POST", "/api/v1/patients/{patient}", "failed"},
 		{"a JSON body over 1 MiB is 413", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodPost, "/api/v1/patients", tok.doctor, "application/json", bytes.Repeat([]byte("{"), 1<<20+1), nil)
 		}, 413, "too-large", demo.Doctor, "enrol-patient", "POST", "/api/v1/patients", "failed"},
@@ -143,6 +146,12 @@ func refusals() []refusal {
 		{"an unknown route with a token is 404 and names the actor", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodDelete, "/api/v1/patients/1/notes/"+pastedCF, tok.doctor, "", nil, nil)
 		}, 404, "not-found", demo.Doctor, "DELETE unmatched", "DELETE", "unmatched", "denied"},
+		{"an unknown route with an invalid token is 404 without an actor", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1/patients/"+pastedCF+"/export", "not-a-token", "", nil, nil)
+		}, 404, "not-found", "", "GET unmatched", "GET", "unmatched", "denied"},
+		{"a 41-character reference in a nested route is 422", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodDelete, "/api/v1/installations/"+long+"/contact-sheet/contacts/"+long, tok.installer, "", nil, nil)
+		}, 422, "invalid", demo.Installer, "delete-contact", "DELETE", "/api/v1/installations/{installation}/contact-sheet/contacts/{contact}", "failed"},
 		{"an unknown path outside the API is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodGet, "/"+pastedCF, tok.installer, "", nil, nil)
 		}, 404, "not-found", demo.Installer, "GET unmatched", "GET", "unmatched", "denied"},
