@@ -9,7 +9,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -20,7 +19,6 @@ import (
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
 	"serenade/internal/password"
-	"serenade/internal/problem"
 	"serenade/internal/pseudonym"
 	"serenade/internal/throttle"
 )
@@ -67,6 +65,7 @@ type API struct {
 	huma     huma.API
 	mux      *http.ServeMux
 	routes   []Route
+	ops      map[string]*huma.Operation // by ServeMux pattern
 	throttle *throttle.Throttle
 	hashGate *password.Gate
 }
@@ -88,6 +87,7 @@ func New(d Deps) *API {
 	if d.ClientAddr == nil {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
 	}
+	d.Audit = markingRecorder{d.Audit}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots)}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate)
@@ -99,6 +99,7 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	a.indexOperations()
 	return a
 }
 
@@ -124,34 +125,6 @@ func (a *API) config() huma.Config {
 		"bearer": {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "An access token from " + Prefix + "/auth/token or from the configured OpenID Connect provider."},
 	}
 	return cfg
-}
-
-// ServeHTTP serves the API. A request no route matches gets a problem
-// document too: 405 with Allow when the path exists for other methods,
-// 404 otherwise.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := a.mux.Handler(r); pattern != "" {
-		a.mux.ServeHTTP(w, r)
-		return
-	}
-	if allow := a.allowedMethods(r); len(allow) > 0 {
-		w.Header().Set("Allow", strings.Join(allow, ", "))
-		problem.Write(w, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+r.Method)
-		return
-	}
-	problem.Write(w, r, http.StatusNotFound, "not-found", "no such route")
-}
-
-func (a *API) allowedMethods(r *http.Request) []string {
-	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := a.mux.Handler(probe); pattern != "" {
-			allow = append(allow, m)
-		}
-	}
-	return allow
 }
 
 // OpenAPI returns the generated OpenAPI document.

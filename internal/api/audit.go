@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -83,7 +84,11 @@ func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
 	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
 		given = ctx.Param(m[len(m)-1][1]) != ""
 	}
-	return &auditNote{entry: e, given: given}
+	n := &auditNote{entry: e, given: given}
+	if ex := exchangeFrom(ctx.Context()); ex != nil {
+		ex.note = n // a refusal after this point is recorded from the note
+	}
+	return n
 }
 
 // resourceType is the kind of the last path parameter, or the first
@@ -187,6 +192,19 @@ func statusOf(op *huma.Operation, err error) int {
 	return http.StatusOK
 }
 
+// routeOf is the method and route template an entry's operation names:
+// an operation id, or (for requests that matched no operation) "METHOD
+// route" as recorded.
+func (a *API) routeOf(operation string) (method, route string) {
+	for _, r := range a.routes {
+		if r.OperationID == operation {
+			return r.Method, r.Path
+		}
+	}
+	method, route, _ = strings.Cut(operation, " ")
+	return method, route
+}
+
 // AuditEntry is one entry of the trail as admins and doctors see it.
 type AuditEntry struct {
 	Seq          int64     `json:"seq"`
@@ -195,7 +213,9 @@ type AuditEntry struct {
 	ActorSubject string    `json:"actor_subject"`
 	Roles        []string  `json:"roles"`
 	Action       string    `json:"action"`
-	Operation    string    `json:"operation"`
+	Operation    string    `json:"operation" doc:"The operation id; for a request that matched no operation, its method and route."`
+	Method       string    `json:"method"`
+	Route        string    `json:"route" doc:"The route template (never the path as sent), or unmatched."`
 	ResourceType string    `json:"resource_type"`
 	Resource     string    `json:"resource" doc:"The resource as a server-side audit pseudonym (whichever reference the caller used); \"unresolved\" when the reference named nothing; empty for collections."`
 	ResourceID   string    `json:"resource_audit,omitempty" doc:"The resource as a server-side audit pseudonym."`
@@ -264,8 +284,9 @@ func (a *API) auditPage(ctx context.Context, f audit.Filter) (*auditPage, error)
 	out := &auditPage{}
 	out.Body.Entries = make([]AuditEntry, len(entries))
 	for i, e := range entries {
+		method, route := a.routeOf(e.Operation)
 		out.Body.Entries[i] = AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.ActorUsername, ActorSubject: e.ActorSubject, Roles: e.Roles,
-			Action: e.Action, Operation: e.Operation, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient,
+			Action: e.Action, Operation: e.Operation, Method: method, Route: route, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient,
 			Outcome: e.Outcome, Status: e.Status, RequestID: e.RequestID, TraceID: e.TraceID, ClientAddr: e.ClientAddr}
 	}
 	if len(entries) == f.Limit {

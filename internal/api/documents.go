@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"serenade/internal/access"
+	"serenade/internal/httplimit"
 	"serenade/internal/pseudonym"
 )
 
@@ -68,7 +69,7 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 		case errors.Is(err, io.EOF):
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "a file field is required"}}
 		case err != nil:
-			return []error{&huma.ErrorDetail{Location: "body", Message: "malformed multipart body"}}
+			return []error{uploadError(err, "body", "malformed multipart body")}
 		case part.FormName() != "file":
 			return []error{unexpectedPart(part.FormName())}
 		case seen:
@@ -86,7 +87,7 @@ func (u *uploadInput) read(part *multipart.Part, limit int64) []error {
 	var buf bytes.Buffer
 	n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 	if err != nil {
-		return []error{&huma.ErrorDetail{Location: "body.file", Message: "the upload was interrupted"}}
+		return []error{uploadError(err, "body.file", "the upload was interrupted")}
 	}
 	u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
 	return nil
@@ -104,6 +105,16 @@ func unexpectedPart(name string) error {
 	return &huma.ErrorDetail{Location: "body", Message: msg}
 }
 
+// uploadError is a 413 when the body went over the route's limit (the
+// outermost layer bounds it), else a validation error at loc saying msg.
+func uploadError(err error, loc, msg string) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return huma.NewError(http.StatusRequestEntityTooLarge, "the body is larger than the limit of "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes for this route")
+	}
+	return &huma.ErrorDetail{Location: loc, Message: msg}
+}
+
 func (a *API) registerDocuments() {
 	tags := []string{"documents"}
 	register(a, access.DocumentRead, huma.Operation{OperationID: "list-documents", Method: http.MethodGet, Path: "/installations/{installation}/documents", Tags: tags,
@@ -115,6 +126,8 @@ func (a *API) registerDocuments() {
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
 		BodyReadTimeout: uploadReadTimeout,
+		MaxBodyBytes:    a.deps.MaxDocumentSize + httplimit.MultipartOverhead, // enforced before the body is read
+
 	}, a.uploadDocument)
 	// Documented after registering: given an object schema, huma would read
 	// the whole body itself and refuse multipart/form-data with a 415.

@@ -54,6 +54,8 @@ func slug(status int) string {
 		return "too-large"
 	case http.StatusTooManyRequests:
 		return "rate-limited"
+	case http.StatusRequestHeaderFieldsTooLarge:
+		return "headers-too-large"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
 	}

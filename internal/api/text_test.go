@@ -40,7 +40,7 @@ func rawEnrolment(t testing.TB, firstName string) []byte {
 	return bytes.Replace(raw, []byte(`"MARKER"`), []byte(firstName), 1)
 }
 
-type refusal struct {
+type inputRefusal struct {
 	name     string
 	body     any
 	status   int
@@ -48,15 +48,15 @@ type refusal struct {
 	message  string // what it must say, case-insensitive
 }
 
-// checkRefusal sends the refusal's body with method to path and checks
+// checkRefusal sends the inputRefusal's body with method to path and checks
 // the status, the location and the message.
-func checkRefusal(t *testing.T, s *apptest.Server, method, path, token string, r refusal) {
+func checkRefusal(t *testing.T, s *apptest.Server, method, path, token string, r inputRefusal) {
 	t.Helper()
 	p := checkProblem(t, s.Do(t, method, path, token, r.body), r.status)
 	for _, e := range p.Errors {
 		if e.Location == r.location && strings.Contains(strings.ToLower(e.Message), strings.ToLower(r.message)) {
 			if e.Value != nil && r.location == "body" {
-				t.Errorf("the refusal echoes the body: %v", e.Value)
+				t.Errorf("the inputRefusal echoes the body: %v", e.Value)
 			}
 			return
 		}
@@ -130,7 +130,7 @@ func enrolmentRefusals(t *testing.T, s *apptest.Server, doctor string) {
 		c[field] = value
 		return withField(enrolmentBody(), "contacts", []map[string]string{c})
 	}
-	refusals := []refusal{
+	refusals := []inputRefusal{
 		{"101 characters of two bytes each", withField(enrolmentBody(), "first_name", strings.Repeat("à", 101)),
 			http.StatusUnprocessableEntity, "body.first_name", "at most 100 characters"},
 		{"a right-to-left override in a name", withField(enrolmentBody(), "first_name", "Ernesto\u202Eotsenre"),
@@ -173,20 +173,20 @@ func otherInputsRefuse(t *testing.T, s *apptest.Server, doctor, installer string
 	inst := installerInstallation(t, s, installer)
 	sheet := "/api/v1/installations/" + inst + "/contact-sheet"
 	t.Run("an installer's empty address is refused naming it", func(t *testing.T) {
-		checkRefusal(t, s, http.MethodPut, sheet+"/address", installer, refusal{body: map[string]string{"address": " "},
+		checkRefusal(t, s, http.MethodPut, sheet+"/address", installer, inputRefusal{body: map[string]string{"address": " "},
 			status: http.StatusUnprocessableEntity, location: "body.address", message: "is required"})
 	})
 	t.Run("a contact's e-mail a@b is refused naming it", func(t *testing.T) {
-		checkRefusal(t, s, http.MethodPost, sheet+"/contacts", installer, refusal{body: map[string]string{"alias": "vicina", "email": "a@b"},
+		checkRefusal(t, s, http.MethodPost, sheet+"/contacts", installer, inputRefusal{body: map[string]string{"alias": "vicina", "email": "a@b"},
 			status: http.StatusUnprocessableEntity, location: "body.email", message: "not a host name with a dot"})
 	})
 	t.Run("a ticket message with a bidi override is refused naming it", func(t *testing.T) {
-		checkRefusal(t, s, http.MethodPost, "/api/v1/installations/"+inst+"/tickets", installer, refusal{
+		checkRefusal(t, s, http.MethodPost, "/api/v1/installations/"+inst+"/tickets", installer, inputRefusal{
 			body:   map[string]string{"category": "maintenance", "message": "sensore \u202Eottor"},
 			status: http.StatusUnprocessableEntity, location: "body.message", message: "bidirectional control character"})
 	})
 	t.Run("a phone model with a line break is refused naming it", func(t *testing.T) {
-		checkRefusal(t, s, http.MethodPut, "/api/v1/installations/"+inst, installer, refusal{
+		checkRefusal(t, s, http.MethodPut, "/api/v1/installations/"+inst, installer, inputRefusal{
 			body:   withHome(homeContext(""), "smartphone_model", "Galaxy\nA14"),
 			status: http.StatusUnprocessableEntity, location: "body.smartphone_model", message: "line break"})
 	})

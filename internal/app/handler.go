@@ -13,6 +13,7 @@ import (
 	"serenade/internal/clientip"
 	"serenade/internal/docs"
 	"serenade/internal/domain"
+	"serenade/internal/httplimit"
 	"serenade/internal/pseudonym"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
@@ -102,7 +103,8 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	})
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", rest)
-	mux.Handle("/docs", named("/docs", docs.Handler(api.Prefix+"/openapi.json")))
-	mux.Handle("/docs/", named("/docs/", docs.Handler(api.Prefix+"/openapi.json")))
+	mux.Handle("/", rest) // unknown paths: the API's audited 404 problem
+	mux.Handle("/docs", named("/docs", httplimit.Headers(docs.Handler(api.Prefix+"/openapi.json"))))
+	mux.Handle("/docs/", named("/docs/", httplimit.Headers(docs.Handler(api.Prefix+"/openapi.json"))))
 	return mux, rest, nil
 }

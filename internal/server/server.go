@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"serenade/internal/httplimit"
 	"serenade/internal/problem"
 )
 
@@ -28,14 +29,17 @@ type Server struct {
 func New(log *slog.Logger) *Server {
 	s := &Server{log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /healthz", httplimit.Headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", s.readyz)
+	})))
+	mux.Handle("GET /readyz", httplimit.Headers(http.HandlerFunc(s.readyz)))
 	mux.HandleFunc("/", s.serveApp)
 	s.http = &http.Server{
-		Handler:           mux,
+		Handler: mux,
+		// The real header limit is enforced by the handlers, which answer
+		// problem+json (and the API audits); this is only the hard cut-off.
+		MaxHeaderBytes:    httplimit.HardMaxHeaderBytes,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -1,0 +1,156 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/access"
+	"serenade/internal/audit"
+	"serenade/internal/domain"
+	"serenade/internal/problem"
+)
+
+// baseEntry is what is known of a request before it is authenticated:
+// its operation, or its method and route template (or unmatched).
+func (a *API) baseEntry(r *http.Request, op *huma.Operation, route string) audit.Entry {
+	ctx := r.Context()
+	e := audit.Entry{RequestID: a.deps.RequestID(ctx), TraceID: a.deps.TraceID(ctx), ClientAddr: a.deps.ClientAddr(r)}
+	if op == nil {
+		e.Operation = methodName(r.Method) + " " + route
+		return e
+	}
+	action, _ := op.Metadata[metaAction].(access.Action)
+	e.Action, e.Operation, e.ResourceType = string(action), op.OperationID, resourceType(op)
+	if op.Metadata[publicOp] == true {
+		e.Action, e.ResourceType = "auth.login", "session"
+	}
+	return e
+}
+
+// methodName is the method as recorded: methods are tokens of any length,
+// so an unusual one is cut short.
+func methodName(m string) string {
+	if len(m) > 16 {
+		return m[:16]
+	}
+	return m
+}
+
+// exchange is one API request's audit state: what the outer layer knows,
+// the note the authentication middleware filled, and whether its entry
+// was written (or could not be).
+type exchange struct {
+	op       *huma.Operation
+	base     audit.Entry
+	note     *auditNote
+	recorded bool
+	failed   bool
+}
+
+type exchangeKey struct{}
+
+func exchangeFrom(ctx context.Context) *exchange {
+	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return ex
+}
+
+// markingRecorder notes on the request's exchange that its entry was
+// written, or could not be: every entry of a request goes through it.
+type markingRecorder struct{ Recorder }
+
+func (m markingRecorder) Record(ctx context.Context, e audit.Entry) error {
+	err := m.Recorder.Record(ctx, e)
+	if ex := exchangeFrom(ctx); ex != nil {
+		if err != nil {
+			ex.failed = true
+		} else {
+			ex.recorded = true
+		}
+	}
+	return err
+}
+
+// recordRefusal writes the entry of a refusal no operation wrapper
+// recorded: from the authentication middleware's note when there is one,
+// else from what the outer layer knows, with the actor of a valid token.
+func (a *API) recordRefusal(ctx context.Context, r *http.Request, ex *exchange, status int) error {
+	if ex.note != nil {
+		return a.record(ctx, ex.note, status)
+	}
+	e := ex.base
+	e.Time = a.deps.Now()
+	if ex.op == nil || ex.op.Metadata[publicOp] != true {
+		if p, ok := a.actorOf(r); ok {
+			e.ActorSubject, e.ActorUsername, e.Roles = p.Subject, p.Username, roleNames(p.Roles)
+		}
+	}
+	e.Status, e.Outcome = status, outcome(status)
+	return a.deps.Audit.Record(ctx, e)
+}
+
+// actorOf is the principal of the request's one valid bearer token.
+func (a *API) actorOf(r *http.Request) (domain.Principal, bool) {
+	if len(r.Header.Values("Authorization")) != 1 {
+		return domain.Principal{}, false
+	}
+	p, err := a.deps.Auth.Authenticate(r.Context(), r)
+	return p, err == nil
+}
+
+// auditedWriter writes a refusal's audit entry before its status line:
+// whatever answers an API request with an error — huma's decoding and
+// validation, the router, a handler — is recorded here unless it was
+// already. If the entry cannot be written the answer becomes 503.
+type auditedWriter struct {
+	http.ResponseWriter
+	a       *API
+	r       *http.Request
+	ex      *exchange
+	wrote   bool
+	swallow bool // the original answer is replaced by a 503
+}
+
+func (w *auditedWriter) WriteHeader(status int) {
+	if w.wrote || status < 200 {
+		if status < 200 {
+			w.ResponseWriter.WriteHeader(status)
+		}
+		return
+	}
+	w.wrote = true
+	if status >= 400 && !w.ex.recorded && !w.ex.failed {
+		_ = w.a.recordRefusal(w.r.Context(), w.r, w.ex, status)
+	}
+	if w.ex.failed && status != http.StatusServiceUnavailable {
+		w.swallow = true
+		for _, k := range []string{"Content-Length", "Content-Disposition", "Content-Type", "Allow"} {
+			w.Header().Del(k)
+		}
+		problem.Write(w.ResponseWriter, w.r, http.StatusServiceUnavailable, "unavailable", errAuditUnavailable().Error())
+		return
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *auditedWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.swallow {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines).
+func (w *auditedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush sends what was written so far.
+func (w *auditedWriter) Flush() {
+	if w.swallow {
+		return
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}

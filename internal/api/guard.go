@@ -1,0 +1,129 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"serenade/internal/httplimit"
+	"serenade/internal/problem"
+	"serenade/internal/telemetry"
+)
+
+// unmatched stands for the route of a request no route template matches:
+// the raw path is never recorded, as it may carry a pseudonym or a pasted
+// codice fiscale.
+const unmatched = "unmatched"
+
+// ServeHTTP is the outermost layer of the API. Before anything reads the
+// request it sets the headers every answer carries, refuses oversized
+// headers, ambiguous credentials and declared bodies over the route's
+// limit, and bounds the body; every answer then passes through an
+// auditing writer, so that no refusal — huma's decoding and validation
+// errors included — is sent before its audit entry is durable.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	op, route, matched := a.match(r)
+	ex := &exchange{op: op, base: a.baseEntry(r, op, route)}
+	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+	aw := &auditedWriter{ResponseWriter: w, a: a, r: r, ex: ex}
+	telemetry.SetRoute(r.Context(), route) // names spans and metrics; never the raw path
+	if a.refused(aw, r, op) {
+		return
+	}
+	switch {
+	case matched:
+		a.mux.ServeHTTP(aw, r)
+	case route != unmatched:
+		aw.Header().Set("Allow", strings.Join(a.allowedMethods(r), ", "))
+		problem.Write(aw, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+r.Method)
+	default:
+		problem.Write(aw, r, http.StatusNotFound, "not-found", "no such route")
+	}
+}
+
+// refused answers the refusals decided before routing: oversized headers
+// (431), two Authorization headers (400), a declared body over the
+// route's limit (413). Otherwise it bounds the body and reports false.
+func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation) bool {
+	switch {
+	case httplimit.HeadersTooLarge(r):
+		httplimit.WriteHeadersTooLarge(w, r)
+		return true
+	case len(r.Header.Values("Authorization")) > 1:
+		problem.Write(w, r, http.StatusBadRequest, "invalid", "more than one Authorization header")
+		return true
+	}
+	limit := bodyLimit(op)
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close") // the body is not read
+		problem.Write(w, r, http.StatusRequestEntityTooLarge, "too-large",
+			"the body is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes for this route")
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	return false
+}
+
+// bodyLimit is the most a route may read from a body: its operation's
+// MaxBodyBytes (form login, uploads, and huma's default for JSON), or the
+// JSON limit for routes without an operation.
+func bodyLimit(op *huma.Operation) int64 {
+	if op != nil && op.MaxBodyBytes > 0 {
+		return op.MaxBodyBytes
+	}
+	return httplimit.JSONBody
+}
+
+// match finds the route serving r: its operation (nil for huma's own
+// documents) and route template. For a path served only for other
+// methods it reports the template, unmatched; for any other path, the
+// route unmatched.
+func (a *API) match(r *http.Request) (op *huma.Operation, route string, matched bool) {
+	if _, pattern := a.mux.Handler(r); pattern != "" {
+		_, path, _ := strings.Cut(pattern, " ")
+		return a.ops[pattern], path, true
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if _, pattern := a.mux.Handler(probe(r, m)); pattern != "" {
+			_, path, _ := strings.Cut(pattern, " ")
+			return nil, path, false
+		}
+	}
+	return nil, unmatched, false
+}
+
+func (a *API) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+		if _, pattern := a.mux.Handler(probe(r, m)); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
+
+// probe is r's target with another method, for asking the router; it
+// copies no headers (they may be the oversized ones being refused).
+func probe(r *http.Request, method string) *http.Request {
+	return &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}, RequestURI: r.RequestURI}
+}
+
+// indexOperations maps each ServeMux pattern huma registered to its
+// operation, for match.
+func (a *API) indexOperations() {
+	a.ops = map[string]*huma.Operation{}
+	for path, item := range a.huma.OpenAPI().Paths {
+		for method, op := range map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post,
+			http.MethodPut: item.Put, http.MethodDelete: item.Delete, http.MethodPatch: item.Patch} {
+			if op != nil {
+				a.ops[method+" "+path] = op
+			}
+		}
+	}
+}
