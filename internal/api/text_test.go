@@ -48,7 +48,7 @@ type inputRefusal struct {
 	message  string // what it must say, case-insensitive
 }
 
-// checkRefusal sends the inputRefusal's body with method to path and checks
+// checkRefusal sends the refusal's body with method to path and checks
 // the status, the location and the message.
 func checkRefusal(t *testing.T, s *apptest.Server, method, path, token string, r inputRefusal) {
 	t.Helper()
@@ -56,7 +56,7 @@ func checkRefusal(t *testing.T, s *apptest.Server, method, path, token string, r
 	for _, e := range p.Errors {
 		if e.Location == r.location && strings.Contains(strings.ToLower(e.Message), strings.ToLower(r.message)) {
 			if e.Value != nil && r.location == "body" {
-				t.Errorf("the inputRefusal echoes the body: %v", e.Value)
+				t.Errorf("the refusal echoes the body: %v", e.Value)
 			}
 			return
 		}
