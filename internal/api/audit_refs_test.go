@@ -133,6 +133,40 @@ func TestAuditKeepsNoReferenceAsTyped(t *testing.T) {
 				}
 			})
 
+			t.Run("a username that names no account is not kept", func(t *testing.T) {
+				from := lastSeq(t, s, admin)
+				attempts := []struct{ typed, recorded string }{
+					{cf, "(unknown account)"},                      // a codice fiscale typed as the username
+					{"Correct-Horse-Battery", "(unknown account)"}, // a password typed in the wrong field
+					{demo.Installer, demo.Installer},               // an account: named, though the password is wrong
+				}
+				for _, a := range attempts {
+					if res := postTokenForm(t, s, a.typed, "wrong password"); res.Status != http.StatusUnauthorized {
+						t.Fatalf("login as %q: %d, want 401", a.typed, res.Status)
+					}
+				}
+				var got []string
+				for _, r := range auditAfter(t, s, admin, from) {
+					if r.Operation == "create-token" {
+						got = append(got, r.Actor)
+					}
+				}
+				if len(got) != len(attempts) {
+					t.Fatalf("%d login entries for %d attempts", len(got), len(attempts))
+				}
+				for i, a := range attempts {
+					if got[i] != a.recorded {
+						t.Errorf("login as %q recorded as %q, want %q", a.typed, got[i], a.recorded)
+					}
+				}
+				raw := rawStore(t, s, backend)
+				for _, typed := range []string{cf, "Correct-Horse-Battery"} {
+					if bytes.Contains(raw, []byte(typed)) || strings.Contains(logs.String(), typed) {
+						t.Errorf("the trail (database or log copy) holds the typed username %q", typed)
+					}
+				}
+			})
+
 			t.Run("a doctor's id and an installer's pseudonym are recorded as one audit pseudonym", func(t *testing.T) {
 				from := lastSeq(t, s, admin)
 				id := strconv.FormatInt(inst, 10)

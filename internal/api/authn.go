@@ -192,7 +192,7 @@ func (a *API) checkPassword(ctx context.Context, username, pw string) (domain.Pr
 // answer, or a refusal if the trail cannot be written.
 func (a *API) recordLogin(ctx context.Context, username string, p domain.Principal, status int, answer error) error {
 	e := audit.Entry{
-		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: username, Roles: roleNames(p.Roles),
+		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: a.loginName(ctx, username, p), Roles: roleNames(p.Roles),
 		Action: "auth.login", Operation: "create-token", ResourceType: "session", Outcome: outcome(status), Status: status,
 		RequestID: a.deps.RequestID(ctx), TraceID: a.deps.TraceID(ctx), ClientAddr: clientAddr(ctx),
 	}
@@ -200,6 +200,24 @@ func (a *API) recordLogin(ctx context.Context, username string, p domain.Princip
 		return errAuditUnavailable()
 	}
 	return answer
+}
+
+// unknownAccount stands in the trail for a username that names no
+// account. It cannot be a username (they start with a letter or digit).
+const unknownAccount = "(unknown account)"
+
+// loginName is the username a login attempt is recorded under: the
+// account's, when one by that name exists. What was typed for an unknown
+// account is not kept: it may be a password typed in the wrong field, a
+// codice fiscale or a name, and the trail is append-only and in clear.
+func (a *API) loginName(ctx context.Context, typed string, p domain.Principal) string {
+	if p.Username != "" {
+		return p.Username
+	}
+	if acct, err := a.deps.Accounts.Account(ctx, typed); err == nil {
+		return acct.Username
+	}
+	return unknownAccount
 }
 
 type clientAddrKey struct{}
