@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"serenade/internal/demo"
 	"serenade/internal/domain"
@@ -12,8 +13,9 @@ import (
 
 // seedDemo fills an empty database with the demo accounts and patients.
 // A database that already holds data is left alone, so restarting with
-// --demo never duplicates or overwrites anything.
-func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
+// --demo never duplicates or overwrites anything. clock dates the
+// enrolments (nil: time.Now).
+func seedDemo(ctx context.Context, db *store.DB, clock func() time.Time, log *slog.Logger) error {
 	empty, err := db.Empty(ctx)
 	if err != nil || !empty {
 		if err == nil {
@@ -30,7 +32,7 @@ func seedDemo(ctx context.Context, db *store.DB, log *slog.Logger) error {
 			return err
 		}
 	}
-	res, err := demo.Seed(ctx, db, nil)
+	res, err := demo.Seed(ctx, db, clock) // the store's clock: dates agree with what it validates
 	if err != nil {
 		return err
 	}

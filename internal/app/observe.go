@@ -61,7 +61,7 @@ func (a *App) openStore(ctx context.Context) (*store.DB, error) {
 func (a *App) seedDemo(ctx context.Context, db *store.DB) error {
 	ctx, span := a.tel.Tracer().Start(ctx, "seed demo data")
 	defer span.End()
-	return seedDemo(ctx, db, a.log)
+	return seedDemo(ctx, db, a.cfg.StoreClock, a.log)
 }
 
 // metricsServer serves /metrics on an address of its own.
