@@ -74,15 +74,7 @@ func TestHugeBodiesAreRefusedWithoutBeingRead(t *testing.T) {
 	admin := s.Login(t, demo.Admin, "anna")
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
-	var list struct {
-		Installations []struct {
-			ID string `json:"id"`
-		} `json:"installations"`
-	}
-	s.Do(t, http.MethodGet, "/api/v1/installations", iit, nil).JSON(t, &list)
-	if len(list.Installations) == 0 {
-		t.Fatal("the installer sees no installation")
-	}
+	inst := firstInstallation(t, s, iit)
 	routes := []struct {
 		name, path, token string
 		body              func(io.Reader) (io.Reader, string, int64)
@@ -90,7 +82,7 @@ func TestHugeBodiesAreRefusedWithoutBeingRead(t *testing.T) {
 	}{
 		{"form login without a token", "/api/v1/auth/token", "", plain("application/x-www-form-urlencoded"), 8 << 20},
 		{"JSON enrolment", "/api/v1/patients", doc, plain("application/json"), 32 << 20},
-		{"multipart upload", "/api/v1/installations/" + list.Installations[0].ID + "/documents", iit, multipartFile, 32 << 20},
+		{"multipart upload", "/api/v1/installations/" + inst + "/documents", iit, multipartFile, 32 << 20},
 	}
 	const parallel = 4
 	for _, rt := range routes {

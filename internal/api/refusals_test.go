@@ -266,19 +266,11 @@ func TestPersonalDataIsNeverCached(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
-	var list struct {
-		Installations []struct {
-			ID string `json:"id"`
-		} `json:"installations"`
-	}
-	s.Do(t, http.MethodGet, "/api/v1/installations", iit, nil).JSON(t, &list)
-	if len(list.Installations) == 0 {
-		t.Fatal("the installer sees no installation")
-	}
+	inst := firstInstallation(t, s, iit)
 	for _, c := range []struct{ path, token string }{
 		{"/api/v1/patients", doc}, {"/api/v1/patients/1", doc}, {"/api/v1/screening", doc}, {"/api/v1/patients/1/screening", doc},
 		{"/api/v1/me", doc}, {"/api/v1/me", iit}, {"/api/v1/installations", iit},
-		{"/api/v1/installations/" + list.Installations[0].ID + "/contact-sheet", iit},
+		{"/api/v1/installations/" + inst + "/contact-sheet", iit},
 		{"/api/v1/patients/1/access-history", doc}, {"/api/v1/openapi.json", ""},
 	} {
 		res := s.Do(t, http.MethodGet, c.path, c.token, nil)
@@ -289,4 +281,20 @@ func TestPersonalDataIsNeverCached(t *testing.T) {
 	}
 	res := s.Do(t, http.MethodPost, "/api/v1/auth/token", "", url.Values{"grant_type": {"password"}, "username": {demo.Doctor}, "password": {"alice"}})
 	checkNotCached(t, res)
+}
+
+// firstInstallation is the caller's reference of the first installation
+// it lists.
+func firstInstallation(t *testing.T, s *apptest.Server, token string) string {
+	t.Helper()
+	var list struct {
+		Installations []struct {
+			ID string `json:"id"`
+		} `json:"installations"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/installations", token, nil).JSON(t, &list)
+	if len(list.Installations) == 0 {
+		t.Fatal("the caller sees no installation")
+	}
+	return list.Installations[0].ID
 }
