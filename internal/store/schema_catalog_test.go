@@ -2,8 +2,17 @@ package store_test
 
 import (
 	"database/sql"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+)
+
+// SQLite keeps CHECK constraints and trigger events only in the statement
+// text; the migrations spell keywords in upper case.
+var (
+	sqliteCheck        = regexp.MustCompile(`\bCHECK\s*\(`)
+	sqliteTriggerEvent = regexp.MustCompile(`\b(BEFORE|AFTER|INSTEAD OF)\s+(INSERT|UPDATE|DELETE)\b`)
 )
 
 // readSQLiteSchema reads the catalog through SQLite's pragma functions.
@@ -18,6 +27,7 @@ func readSQLiteSchema(t *testing.T, db *sql.DB) schema {
 		}
 		return err
 	})
+	s.Checks, s.Triggers = sqliteChecksAndTriggers(t, db)
 	for _, tbl := range tables {
 		s.Columns[tbl] = sqliteColumns(t, db, tbl)
 		s.Indexes = append(s.Indexes, sqliteIndexes(t, db, tbl)...)
@@ -30,6 +40,26 @@ func readSQLiteSchema(t *testing.T, db *sql.DB) schema {
 		}, tbl)
 	}
 	return s
+}
+
+func sqliteChecksAndTriggers(t *testing.T, db *sql.DB) (checks, triggers []string) {
+	query(t, db, `SELECT type, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'trigger') AND sql IS NOT NULL`, func(r *sql.Rows) error {
+		var typ, tbl, text string
+		if err := r.Scan(&typ, &tbl, &text); err != nil {
+			return err
+		}
+		if _, skip := notCompared[tbl]; skip {
+			return nil
+		}
+		if n := len(sqliteCheck.FindAllString(text, -1)); typ == "table" && n > 0 {
+			checks = append(checks, fmt.Sprintf("%s: %d CHECK constraints", tbl, n))
+		}
+		if m := sqliteTriggerEvent.FindStringSubmatch(text); typ == "trigger" && m != nil {
+			triggers = append(triggers, fmt.Sprintf("%s: %s %s", tbl, m[1], m[2]))
+		}
+		return nil
+	})
+	return checks, triggers
 }
 
 func sqliteColumns(t *testing.T, db *sql.DB, tbl string) map[string]column {
@@ -103,7 +133,30 @@ func readPostgresSchema(t *testing.T, db *sql.DB) schema {
 	postgresPrimaryKeys(t, db, s)
 	s.Indexes = postgresIndexes(t, db)
 	s.FKs = postgresForeignKeys(t, db)
+	s.Checks, s.Triggers = postgresChecksAndTriggers(t, db)
 	return s
+}
+
+// postgresChecksAndTriggers counts CHECK constraints per table and lists
+// the row events triggers fire on (TRUNCATE, which SQLite lacks, is not
+// listed by information_schema).
+func postgresChecksAndTriggers(t *testing.T, db *sql.DB) (checks, triggers []string) {
+	query(t, db, `SELECT cl.relname, count(*) FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid
+		WHERE c.contype = 'c' AND cl.relnamespace = current_schema()::regnamespace GROUP BY cl.relname`, func(r *sql.Rows) error {
+		var tbl string
+		var n int
+		err := r.Scan(&tbl, &n)
+		checks = append(checks, fmt.Sprintf("%s: %d CHECK constraints", tbl, n))
+		return err
+	})
+	query(t, db, `SELECT event_object_table, action_timing, event_manipulation FROM information_schema.triggers
+		WHERE trigger_schema = current_schema()`, func(r *sql.Rows) error {
+		var tbl, timing, event string
+		err := r.Scan(&tbl, &timing, &event)
+		triggers = append(triggers, fmt.Sprintf("%s: %s %s", tbl, timing, event))
+		return err
+	})
+	return checks, triggers
 }
 
 func postgresPrimaryKeys(t *testing.T, db *sql.DB, s schema) {

@@ -40,9 +40,11 @@ type foreignKey struct {
 
 // schema is one backend's catalog, reduced to what both can express.
 type schema struct {
-	Columns map[string]map[string]column // table → column → definition
-	Indexes []index
-	FKs     []foreignKey
+	Columns  map[string]map[string]column // table → column → definition
+	Indexes  []index
+	FKs      []foreignKey
+	Checks   []string // "table: n CHECK constraints", for tables that have any
+	Triggers []string // "table: TIMING EVENT", one per event a trigger fires on
 }
 
 // notCompared are tables outside the project's migrations.
@@ -71,9 +73,9 @@ func TestBothDialectsHaveTheSameSchema(t *testing.T) {
 	lite := readSQLiteSchema(t, rawDB(t, storetest.Open(t, "sqlite")))
 	pg := readPostgresSchema(t, rawDB(t, storetest.Open(t, "postgres")))
 	for name, s := range map[string]schema{"sqlite": lite, "postgres": pg} {
-		if len(s.Columns) < 10 || len(s.Indexes) < 5 || len(s.FKs) < 5 {
-			t.Fatalf("%s catalog: %d tables, %d indexes, %d foreign keys: the catalog queries are broken",
-				name, len(s.Columns), len(s.Indexes), len(s.FKs))
+		if len(s.Columns) < 10 || len(s.Indexes) < 5 || len(s.FKs) < 5 || len(s.Checks) < 2 || len(s.Triggers) < 2 {
+			t.Fatalf("%s catalog: %d tables, %d indexes, %d foreign keys, %d tables with checks, %d trigger events: the catalog queries are broken",
+				name, len(s.Columns), len(s.Indexes), len(s.FKs), len(s.Checks), len(s.Triggers))
 		}
 	}
 	diffs := compareSchemas(lite, pg)
@@ -112,7 +114,9 @@ func compareSchemas(lite, pg schema) []string {
 		}
 	}
 	diffs = append(diffs, setDiff("index", lite.Indexes, pg.Indexes)...)
-	return append(diffs, setDiff("foreign key", lite.FKs, pg.FKs)...)
+	diffs = append(diffs, setDiff("foreign key", lite.FKs, pg.FKs)...)
+	diffs = append(diffs, setDiff("check", lite.Checks, pg.Checks)...)
+	return append(diffs, setDiff("trigger", lite.Triggers, pg.Triggers)...)
 }
 
 func onlyIn(sqlite bool) string {
