@@ -13,8 +13,10 @@ build:
 bench:
 	bash scripts/bench.sh
 
+# go vet, then staticcheck (pinned as a tool dependency in go.mod).
 vet:
 	go vet ./...
+	go tool staticcheck ./...
 
 fuzz:
 	go test -fuzz=FuzzParse -fuzztime=30s ./internal/codicefiscale/

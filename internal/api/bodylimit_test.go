@@ -35,17 +35,6 @@ func (e *endless) Read(p []byte) (int, error) {
 
 const hugeBody = 200 << 20
 
-// bodyRoute is one class of route and how to send it a huge body.
-type bodyRoute struct {
-	name  string
-	path  string
-	ctype string
-	token func(s *apptest.Server) string
-	// body wraps the filler into what the route expects (a multipart
-	// envelope for uploads); length is the total it will yield.
-	body func(filler io.Reader) (r io.Reader, ctype string, length int64)
-}
-
 func plain(ctype string) func(io.Reader) (io.Reader, string, int64) {
 	return func(f io.Reader) (io.Reader, string, int64) { return f, ctype, hugeBody }
 }

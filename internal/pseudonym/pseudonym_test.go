@@ -90,8 +90,9 @@ func FuzzDecodeNeverPanics(f *testing.F) {
 }
 
 func TestNicknamesAreStableNames(t *testing.T) {
-	if Nickname("abc") != Nickname("abc") || Nickname("abc") == "" {
-		t.Error("nickname not stable")
+	first, again := Nickname("abc"), Nickname("abc")
+	if first != again || first == "" {
+		t.Errorf("nickname not stable: %q, then %q", first, again)
 	}
 }
 

@@ -190,7 +190,7 @@ func TestSpansAndMetricsAreNamedAfterRouteTemplates(t *testing.T) {
 			t.Errorf("span %s has kind %v", s.Name, s.SpanKind)
 		}
 		for _, kv := range s.Attributes {
-			v := kv.Value.Emit()
+			v := kv.Value.String()
 			if kv.Key == "serenade.request_id" { // random
 				continue
 			}
@@ -297,7 +297,7 @@ func TestDatabaseCallsAreChildSpansWithoutArguments(t *testing.T) {
 		}
 		hasText := false
 		for _, kv := range s.Attributes {
-			if strings.Contains(kv.Value.Emit(), "RSSMRA") {
+			if strings.Contains(kv.Value.String(), "RSSMRA") {
 				t.Errorf("db span %s carries an argument in %s", s.Name, kv.Key)
 			}
 			hasText = hasText || kv.Key == "db.query.text"
