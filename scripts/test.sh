@@ -6,6 +6,7 @@
 #   - Debian's PostgreSQL server: the database tests start a throwaway
 #     cluster from /usr/lib/postgresql/<version>/bin (see internal/testsupport/pgtest);
 #   - Debian's chromium, for the browser tests.
+# Then it runs go vet and staticcheck (a Go tool dependency in go.mod) and the tests.
 # Without PostgreSQL the database tests skip loudly; with CI=true they fail,
 # so a CI run can never go green by skipping them.
 #
@@ -117,6 +118,7 @@ main() {
 	local test_flags=(-count=1 -timeout 20m)
 	[[ ${RACE:-} != 1 ]] || test_flags+=(-race)
 	step "go vet" go vet "${packages[@]}"
+	step "staticcheck" go tool staticcheck "${packages[@]}"
 	step "go test" go test "${test_flags[@]}" "${packages[@]}"
 	summary
 	return $failed

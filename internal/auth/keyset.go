@@ -50,7 +50,7 @@ func newKeySet(url string, client *http.Client, algs []jose.SignatureAlgorithm, 
 // VerifySignature implements go-oidc's KeySet: it returns the payload of
 // jwt if one of the provider's keys signed it.
 func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
-	jws, err := jose.ParseSigned(raw, k.algs)
+	jws, err := jose.ParseSignedCompact(raw, k.algs) // a JWT is compact; the JSON serialisation is refused
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, errors.New("malformed or multiply signed token")
 	}
