@@ -158,7 +158,12 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		if !access.Allows(p.Roles, action) {
 			return nil, problemOf(domain.Forbidden("your roles do not allow %s", action))
 		}
-		out, err := h(ctx, in)
+		ctx, cancel, err := a.beginWork(ctx, op.Method)
+		defer cancel()
+		var out *O
+		if err == nil {
+			out, err = h(ctx, in)
+		}
 		if err != nil {
 			err = a.problem(ctx, err)
 		}
@@ -168,6 +173,28 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		}
 		return out, err
 	})
+}
+
+// writeTimeout bounds a write operation's handler once it has begun.
+const writeTimeout = time.Minute
+
+// beginWork is the context a handler runs on. A write is carried out to
+// its end even if the client goes away meanwhile, so that what it
+// committed is answered, audited and followed by what must follow (the
+// rotation after a shred) instead of being cut at a random point: its
+// context keeps the request's values but not its cancellation, and has
+// its own bound. A client already gone before a write begins gets no
+// write; the refusal is still recorded (errClientGone). Reads keep the
+// request's context: a read nobody waits for is better stopped.
+func (a *API) beginWork(ctx context.Context, method string) (context.Context, context.CancelFunc, error) {
+	if method == http.MethodGet || method == http.MethodHead {
+		return ctx, func() {}, nil
+	}
+	if ctx.Err() != nil {
+		return ctx, func() {}, errClientGone()
+	}
+	ctx, cancel := detached(ctx, writeTimeout)
+	return ctx, cancel, nil
 }
 
 func rolesNote(action access.Action) string {

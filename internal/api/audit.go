@@ -130,9 +130,24 @@ func errAuditUnavailable() huma.StatusError {
 // unresolvedRef stands in the trail for a reference that named nothing.
 const unresolvedRef = "unresolved"
 
+// auditTimeout bounds the work of recording one request (the patient
+// lookup and the writer's wait), which no longer depends on the client.
+const auditTimeout = 15 * time.Second
+
+// detached is ctx without its cancellation (the client's disconnect) but
+// with its values, bounded by its own timeout: work that must complete
+// once a write committed (its audit entry, the rotation after a shred)
+// runs on it.
+func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), d)
+}
+
 // record completes and writes a request's entry. It must succeed before
-// anything is sent (fail closed).
+// anything is sent (fail closed), and it is written whether or not the
+// client is still there: a committed write is never left unaudited.
 func (a *API) record(ctx context.Context, n *auditNote, status int) error {
+	ctx, cancel := detached(ctx, auditTimeout)
+	defer cancel()
 	n.entry.Status, n.entry.Outcome = status, outcome(status)
 	n.entry.ResourceRef, n.entry.ResourceAudit = a.auditResource(n, status)
 	if n.entry.ResourceAudit != "" {

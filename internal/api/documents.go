@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -106,11 +107,16 @@ func unexpectedPart(name string) error {
 }
 
 // uploadError is a 413 when the body went over the route's limit (the
-// outermost layer bounds it), else a validation error at loc saying msg.
+// outermost layer bounds it), a 408 when the client did not send it
+// within the read deadline (as huma answers for the bodies it reads),
+// else a validation error at loc saying msg.
 func uploadError(err error, loc, msg string) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return huma.NewError(http.StatusRequestEntityTooLarge, "the body is larger than the limit of "+strconv.FormatInt(tooLarge.Limit, 10)+" bytes for this route")
+	}
+	if netErr, ok := errors.AsType[net.Error](err); ok && netErr.Timeout() {
+		return huma.NewError(http.StatusRequestTimeout, "request body read timeout")
 	}
 	return &huma.ErrorDetail{Location: loc, Message: msg}
 }

@@ -18,7 +18,7 @@ import (
 // nothing but the status code.
 func init() {
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		m := &huma.ErrorModel{Type: problem.TypeBase + slug(status), Title: http.StatusText(status), Status: status, Detail: msg}
+		m := &huma.ErrorModel{Type: problem.TypeBase + slug(status), Title: statusTitle(status), Status: status, Detail: msg}
 		for _, e := range errs {
 			if e != nil {
 				m.Add(e)
@@ -35,6 +35,15 @@ func init() {
 	// policy's normalisation): say so.
 	validation.MsgExpectedMinLength = "expected at least %d characters"
 	validation.MsgExpectedMaxLength = "expected at most %d characters"
+}
+
+// statusTitle is a status's reason phrase, also for the one status Go
+// does not name.
+func statusTitle(status int) string {
+	if status == statusClientClosed {
+		return "Client Closed Request"
+	}
+	return http.StatusText(status)
 }
 
 // slug names the problem type of a status.
@@ -58,6 +67,8 @@ func slug(status int) string {
 		return "headers-too-large"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
+	case statusClientClosed:
+		return "client-closed"
 	}
 	if status >= 500 {
 		return "internal"
@@ -88,11 +99,25 @@ func problemOf(err error) huma.StatusError {
 	return huma.NewError(http.StatusInternalServerError, "internal error")
 }
 
-// problem maps err and logs internal errors.
+// statusClientClosed is recorded for a request whose client went away
+// before it was carried out (the status nginx logs in that case); the
+// client never sees it.
+const statusClientClosed = 499
+
+// errClientGone refuses a request whose client went away first.
+func errClientGone() huma.StatusError {
+	return huma.NewError(statusClientClosed, "the client closed the request before it was carried out")
+}
+
+// problem maps err and logs internal errors. A request cut short because
+// its client went away is no internal error: it is recorded as 499.
 func (a *API) problem(ctx context.Context, err error) error {
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return se
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return errClientGone()
 	}
 	if domain.KindOf(err) == domain.KindInternal {
 		a.deps.Log.ErrorContext(ctx, "request failed", "err", err)

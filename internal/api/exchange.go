@@ -76,13 +76,15 @@ func (m markingRecorder) Record(ctx context.Context, e audit.Entry) error {
 // recorded: from the authentication middleware's note when there is one,
 // else from what the outer layer knows, with the actor of a valid token.
 func (a *API) recordRefusal(ctx context.Context, r *http.Request, ex *exchange, status int) error {
+	ctx, cancel := detached(ctx, auditTimeout)
+	defer cancel()
 	if ex.note != nil {
 		return a.record(ctx, ex.note, status)
 	}
 	e := ex.base
 	e.Time = a.deps.Now()
 	if ex.op == nil || ex.op.Metadata[publicOp] != true {
-		if p, ok := a.actorOf(r); ok {
+		if p, ok := a.actorOf(ctx, r); ok {
 			e.ActorSubject, e.ActorUsername, e.Roles = p.Subject, p.Username, roleNames(p.Roles)
 		}
 	}
@@ -91,11 +93,11 @@ func (a *API) recordRefusal(ctx context.Context, r *http.Request, ex *exchange, 
 }
 
 // actorOf is the principal of the request's one valid bearer token.
-func (a *API) actorOf(r *http.Request) (domain.Principal, bool) {
+func (a *API) actorOf(ctx context.Context, r *http.Request) (domain.Principal, bool) {
 	if len(r.Header.Values("Authorization")) != 1 {
 		return domain.Principal{}, false
 	}
-	p, err := a.deps.Auth.Authenticate(r.Context(), r)
+	p, err := a.deps.Auth.Authenticate(ctx, r)
 	return p, err == nil
 }
 

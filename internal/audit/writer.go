@@ -56,8 +56,21 @@ func NewWriter(store Appender, log *slog.Logger, m Metrics) *Writer {
 	return w
 }
 
+// RecordTimeout bounds how long Record waits for its entry to be queued
+// and written (a group's write has its own bound, writeTimeout).
+const RecordTimeout = 15 * time.Second
+
+// writeTimeout bounds one group's transaction.
+const writeTimeout = 10 * time.Second
+
 // Record writes e durably (and to the log), or returns why it could not.
+// It waits whether or not ctx is cancelled (only for ctx's values): an
+// entry is recorded for what was done, and a client that went away after
+// its write committed must not leave that write unaudited. The wait has
+// its own bound instead.
 func (w *Writer) Record(ctx context.Context, e Entry) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RecordTimeout)
+	defer cancel()
 	p := pending{entry: e, ctx: context.WithoutCancel(ctx), done: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
@@ -75,7 +88,7 @@ func (w *Writer) Record(ctx context.Context, e Entry) error {
 	case err := <-p.done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err() // the entry may still land; the request fails anyway
+		return ctx.Err() // timed out: the entry may still land; the request fails anyway
 	}
 }
 
@@ -116,7 +129,7 @@ func (w *Writer) write(group []pending) {
 		entries[i] = p.entry
 	}
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	err := w.store.AppendAudit(ctx, entries)
 	cancel()
 	if w.metrics.WriteSeconds != nil {

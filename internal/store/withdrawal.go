@@ -195,11 +195,19 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 	return err
 }
 
+// rotateAfterShredTimeout bounds the rotation that follows a shred: it
+// re-wraps every data key, so it gets more than a request would.
+const rotateAfterShredTimeout = 5 * time.Minute
+
 // rotateAfterShred rotates the master key once a patient's data key was
 // destroyed, so that a backup's copy of that key, wrapped by the old
 // master key, can no longer be opened. A master key given in the
 // environment cannot be rewritten here: the operator rotates it.
+// The shred has committed: the rotation runs to its end even if the
+// caller (a client that went away) cancels ctx, under its own bound.
 func (db *DB) rotateAfterShred(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rotateAfterShredTimeout)
+	defer cancel()
 	if _, err := db.RotateMasterKey(ctx); err != nil && !errors.Is(err, keyring.ErrReadOnlySource) {
 		return fmt.Errorf("patient data shredded, but rotating the master key failed (it will be retried at next start): %w", err)
 	}
