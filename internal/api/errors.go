@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/validation"
 
 	"serenade/internal/domain"
+	"serenade/internal/keyring"
 	"serenade/internal/problem"
 )
 
@@ -88,6 +89,13 @@ func problemOf(err error) huma.StatusError {
 	return huma.NewError(http.StatusInternalServerError, "internal error")
 }
 
+// errKeysUnverified refuses a write that would wrap a new data key under
+// a master key that does not match its check value (fail closed: the
+// key would be lost with the wrong key file).
+func errKeysUnverified() huma.StatusError {
+	return huma.NewError(http.StatusServiceUnavailable, "the master keys cannot be verified: writes that need a new encryption key are refused until they are")
+}
+
 // problem maps err and logs internal errors.
 func (a *API) problem(ctx context.Context, err error) error {
 	var se huma.StatusError
@@ -96,6 +104,9 @@ func (a *API) problem(ctx context.Context, err error) error {
 	}
 	if domain.KindOf(err) == domain.KindInternal {
 		a.deps.Log.ErrorContext(ctx, "request failed", "err", err)
+	}
+	if errors.Is(err, keyring.ErrKeyCheck) {
+		return errKeysUnverified()
 	}
 	return problemOf(err)
 }
