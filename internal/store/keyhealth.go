@@ -15,7 +15,7 @@ import (
 // ones the database uses (a version is missing, or holds other bytes than
 // its check value): a restart would fail, reads of the affected patients
 // fail already, and writes that need a new data key are refused.
-var ErrMasterKeys = errors.New("the master keys cannot open the data keys in use")
+var ErrMasterKeys = errors.New("the master keys are not the ones this database uses")
 
 // CheckMasterKeys loads the master key source afresh (as a restart would)
 // and verifies the master keys themselves, not data keys: every version

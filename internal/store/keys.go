@@ -43,7 +43,7 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 		return err
 	})
 	if errors.Is(err, keyring.ErrKeyCheck) {
-		return fmt.Errorf("the master key file or SERENADE_MASTER_KEY holds a version with other bytes than this database was written with (wrong or replaced key file?); restore the right keys: %w", err)
+		return fmt.Errorf("the master key does not match this database: a version holds other bytes than the database was written with (wrong or replaced key file, or wrong SERENADE_MASTER_KEY?); restore the right keys: %w", err)
 	}
 	if errors.Is(err, keyring.ErrOpen) {
 		return fmt.Errorf("the master key does not open this database's keys (wrong SERENADE_MASTER_KEY or key file?): %w", err)
