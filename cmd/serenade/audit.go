@@ -17,7 +17,13 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return fmt.Errorf("%w: serenade audit verify", app.ErrUsage)
 	}
-	db, err := openStore(ctx, e, flag.NewFlagSet("audit verify", flag.ContinueOnError), args[1:])
+	// The hash chain needs no key: open without the master key, so a lost
+	// or wrong key file cannot stop the trail being checked.
+	cfg, err := app.Load(flag.NewFlagSet("audit verify", flag.ContinueOnError), args[1:], (*app.Config).StorageFlags)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.OpenAuditTrail(ctx)
 	if err != nil {
 		return err
 	}

@@ -161,7 +161,7 @@ func (s *server) withdraw(id string) error {
 }
 
 // readsBack fails the test unless every patient reads back and the
-// server is ready (its master keys open every data key in use).
+// server is ready (its master keys match the database).
 func (s *server) readsBack(t *testing.T, ids []string) {
 	t.Helper()
 	for _, id := range ids {

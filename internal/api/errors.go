@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/validation"
 
 	"serenade/internal/domain"
+	"serenade/internal/keyring"
 	"serenade/internal/problem"
 )
 
@@ -99,6 +100,13 @@ func problemOf(err error) huma.StatusError {
 	return huma.NewError(http.StatusInternalServerError, "internal error")
 }
 
+// errKeysUnverified refuses a write that would wrap a new data key under
+// a master key that does not match its check value (fail closed: the
+// key would be lost with the wrong key file).
+func errKeysUnverified() huma.StatusError {
+	return huma.NewError(http.StatusServiceUnavailable, "the master keys cannot be verified: writes that need a new encryption key are refused until they are")
+}
+
 // statusClientClosed is recorded for a request whose client went away
 // before it was carried out (the status nginx logs in that case); the
 // client never sees it.
@@ -121,6 +129,9 @@ func (a *API) problem(ctx context.Context, err error) error {
 	}
 	if domain.KindOf(err) == domain.KindInternal {
 		a.deps.Log.ErrorContext(ctx, "request failed", "err", err)
+	}
+	if errors.Is(err, keyring.ErrKeyCheck) {
+		return errKeysUnverified()
 	}
 	return problemOf(err)
 }

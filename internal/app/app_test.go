@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"serenade/internal/app"
+	"serenade/internal/keyring"
 	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/pgtest"
 )
@@ -174,7 +176,7 @@ func TestEnvironmentMasterKeyMustMatch(t *testing.T) {
 	}
 	db.Close()
 	cfg.MasterKey = "1 " + strings.Repeat("B", 43) + "="
-	if _, err := cfg.OpenStore(context.Background(), quiet()); err == nil || !strings.Contains(err.Error(), "master key does not open") {
+	if _, err := cfg.OpenStore(context.Background(), quiet()); !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "master key does not match this database") {
 		t.Errorf("wrong environment key: err = %v", err)
 	}
 }

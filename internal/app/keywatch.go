@@ -12,7 +12,7 @@ import (
 )
 
 // defaultKeyCheckInterval is how often the master keys are checked
-// against the database's data keys when nothing failed in between.
+// against the database's key-check values when nothing failed in between.
 const defaultKeyCheckInterval = 10 * time.Second
 
 // keyCheckQuiet bounds how often failed unwraps trigger a check, so a
@@ -21,7 +21,8 @@ const keyCheckQuiet = time.Second
 
 // keyWatch keeps /readyz honest about the master keys: the server is not
 // ready while the keys it can load (the source, re-read as a restart
-// would) do not open the data keys the database uses. It checks
+// would) are not the ones the database uses: a version in use is
+// missing, or a version does not match its stored check value. It checks
 // periodically and at once when a data key fails to open, and logs each
 // change of state.
 type keyWatch struct {
@@ -41,7 +42,7 @@ func newKeyWatch(db *store.DB, log *slog.Logger, interval time.Duration) *keyWat
 // ready is the watch's part of the readiness probe.
 func (w *keyWatch) ready() error {
 	if w.failure.Load() != nil {
-		return server.NotReady{Detail: "the master keys cannot open the data keys in use (see the server log)"}
+		return server.NotReady{Detail: "the master keys do not match the ones this database uses (see the server log)"}
 	}
 	return nil
 }
@@ -59,13 +60,13 @@ func (w *keyWatch) check(ctx context.Context) {
 	}
 	if err == nil {
 		if w.failure.Swap(nil) != nil {
-			w.log.Info("ready again: the master keys open every data key in use")
+			w.log.Info("ready again: the master keys match the ones this database uses")
 		}
 		return
 	}
 	prev := w.failure.Swap(&err)
 	if prev == nil || (*prev).Error() != err.Error() {
-		w.log.Error("not ready: the master keys cannot open the database's data keys", "err", err)
+		w.log.Error("not ready: the master keys do not match the ones this database uses", "err", err)
 	}
 }
 

@@ -29,7 +29,8 @@ func waitReadyz(t *testing.T, s *apptest.Server, want int) apptest.Response {
 }
 
 // TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys: the key file loses
-// the version the data keys use, or holds it with other bytes → 503 and
+// the version the data keys use, or holds it with other bytes (its check
+// value does not open) → 503 and
 // one error log line naming the version; restored → 200 again.
 func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -53,7 +54,7 @@ func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
 					t.Fatal(err)
 				}
 				res := waitReadyz(t, s, http.StatusServiceUnavailable)
-				if !strings.Contains(string(res.Body), "master keys cannot open") {
+				if !strings.Contains(string(res.Body), "master keys do not match") {
 					t.Errorf("%s: /readyz body %s does not say why", name, res.Body)
 				}
 				if err := keyring.WriteMasterKeyFile(s.Config.MasterKeyFile, good); err != nil {
@@ -62,7 +63,7 @@ func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
 				waitReadyz(t, s, http.StatusOK)
 			}
 			out := logs.String()
-			notReady := fmt.Sprintf("under master key version %d", v)
+			notReady := fmt.Sprintf("master key version %d", v)
 			if n := strings.Count(out, `"level":"ERROR"`); n != 2 || strings.Count(out, notReady) != 2 {
 				t.Errorf("want one error line per outage naming version %d, got %d error lines:\n%s", v, n, out)
 			}

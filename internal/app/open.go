@@ -56,6 +56,17 @@ func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func
 		Now: c.StoreClock})
 }
 
+// OpenAuditTrail opens and migrates the database without reading the
+// master key (for `audit verify`).
+func (c Config) OpenAuditTrail(ctx context.Context) (*store.AuditTrail, error) {
+	if !store.IsPostgres(c.DatabaseURL) {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	return store.OpenAuditTrail(ctx, store.Config{URL: c.DatabaseURL, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), Now: c.StoreClock})
+}
+
 // RedactedDatabaseURL hides a PostgreSQL password for logs.
 func (c Config) RedactedDatabaseURL() string {
 	u := c.DatabaseURL

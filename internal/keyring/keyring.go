@@ -102,13 +102,36 @@ func (r *Keyring) Versions() MasterKeys {
 // WrapUnder wraps a data key under a given master version. A version not
 // loaded yet (another process rotated) makes the keyring re-read its source.
 func (r *Keyring) WrapUnder(version uint32, dek Key) ([]byte, error) {
+	return r.WrapChecked(version, dek, nil)
+}
+
+// WrapChecked is WrapUnder that first passes the exact master key it
+// would wrap with to verify (when not nil) and wraps nothing if verify
+// fails: the caller proves the bytes against the database's check value.
+func (r *Keyring) WrapChecked(version uint32, dek Key, verify func(version uint32, mk Key) error) ([]byte, error) {
+	mk, err := r.Master(version)
+	if err != nil {
+		return nil, err
+	}
+	if verify != nil {
+		if err := verify(version, mk); err != nil {
+			r.signal()
+			return nil, err
+		}
+	}
+	return mk.Seal(wrapLabel, dek[:]), nil
+}
+
+// Master returns the loaded key of a version; a version not loaded yet
+// (another process rotated) makes the keyring re-read its source.
+func (r *Keyring) Master(version uint32) (Key, error) {
 	r.mu.RLock()
 	mk, ok := r.keys[version]
 	gen := r.gen
 	r.mu.RUnlock()
 	if !ok {
 		if err := r.refresh(gen); err != nil {
-			return nil, err
+			return Key{}, err
 		}
 		r.mu.RLock()
 		mk, ok = r.keys[version]
@@ -116,9 +139,9 @@ func (r *Keyring) WrapUnder(version uint32, dek Key) ([]byte, error) {
 	}
 	if !ok {
 		r.signal()
-		return nil, fmt.Errorf("master key version %d is not in the key source: %w", version, ErrOpen)
+		return Key{}, fmt.Errorf("master key version %d is not in the key source: %w", version, ErrOpen)
 	}
-	return mk.Seal(wrapLabel, dek[:]), nil
+	return mk, nil
 }
 
 // Unwrap opens a data key wrapped under the given master version. When

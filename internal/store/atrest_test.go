@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -216,8 +217,8 @@ func TestWrongMasterKeyFailsLoudlyAtStart(t *testing.T) {
 		env.DB.Close()
 		wrong := must[keyring.Key](t)(keyring.NewKey())
 		_, err := env.TryOpen(keyring.StaticSource{Keys: keyring.MasterKeys{1: wrong}})
-		if err == nil || !strings.Contains(err.Error(), "master key does not open") {
-			t.Fatalf("err = %v, want a loud master key error", err)
+		if !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "wrong or replaced key file") {
+			t.Fatalf("err = %v, want a loud master key check error", err)
 		}
 	})
 }

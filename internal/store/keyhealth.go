@@ -7,18 +7,23 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"serenade/internal/keyring"
 )
 
-// ErrMasterKeys says the master keys this process can load do not open
-// the data keys the database uses: a restart would fail, and reads of
-// the affected patients fail already.
-var ErrMasterKeys = errors.New("the master keys cannot open the data keys in use")
+// ErrMasterKeys says the master keys this process can load are not the
+// ones the database uses (a version is missing, or holds other bytes than
+// its check value): a restart would fail, reads of the affected patients
+// fail already, and writes that need a new data key are refused.
+var ErrMasterKeys = errors.New("the master keys are not the ones this database uses")
 
 // CheckMasterKeys loads the master key source afresh (as a restart would)
-// and opens one data key of every master version the database uses; the
-// version new data keys are wrapped under must be there too. It costs
-// one read of the source, one grouped query and one unwrap per version.
-// A rotation between reading the source and the database can make one
+// and verifies the master keys themselves, not data keys: every version
+// the database uses (the one new data keys are wrapped under, and every
+// one a data key references) must be in the source, and every version of
+// the source that has a check value must open it. It costs one read of
+// the source, two small queries and one AEAD open per version. A
+// rotation between reading the source and the database can make one
 // pass fail spuriously, so a failing pass is repeated once.
 func (db *DB) CheckMasterKeys(ctx context.Context) error {
 	err := db.checkMasterKeysOnce(ctx)
@@ -33,37 +38,37 @@ func (db *DB) checkMasterKeysOnce(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrMasterKeys, err)
 	}
-	type sample struct {
-		version uint32
-		count   int64
-		wrapped []byte
-	}
-	var samples []sample
-	var state uint32
+	var used []uint32
+	var checks map[uint32][]byte
 	err = db.inReadTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(master_version), 0) FROM keyring_state`).Scan(&state); err != nil {
+		used, err = queryAll(ctx, tx, func(s scanner) (uint32, error) {
+			var v uint32
+			return v, s.Scan(&v)
+		}, `SELECT master_version FROM keyring_state UNION SELECT DISTINCT master_version FROM data_keys`)
+		if err != nil {
 			return err
 		}
-		samples, err = queryAll(ctx, tx, func(s scanner) (sample, error) {
-			var x sample
-			return x, s.Scan(&x.version, &x.count, &x.wrapped)
-		}, `SELECT k.master_version, g.n, k.wrapped FROM data_keys k
-			JOIN (SELECT MIN(id) AS id, COUNT(*) AS n FROM data_keys GROUP BY master_version) g ON g.id = k.id`)
+		checks, err = storedChecks(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("check master keys: %w", err)
 	}
 	loaded := slices.Sorted(maps.Keys(keys))
-	for _, x := range samples {
-		if _, err := keys.Unwrap(x.version, x.wrapped); err != nil {
-			return fmt.Errorf("%w: %d data keys are wrapped under master key version %d, which the key source (versions %v) does not open",
-				ErrMasterKeys, x.count, x.version, loaded)
+	for _, v := range used {
+		if _, ok := keys[v]; !ok {
+			return fmt.Errorf("%w: the database uses master key version %d, which is not in the key source (versions %v)", ErrMasterKeys, v, loaded)
+		}
+		if _, ok := checks[v]; !ok {
+			return fmt.Errorf("%w: master key version %d is in use but has no check value", ErrMasterKeys, v)
 		}
 	}
-	if _, ok := keys[state]; state != 0 && !ok {
-		return fmt.Errorf("%w: new data keys are wrapped under master key version %d, which is not in the key source (versions %v)",
-			ErrMasterKeys, state, loaded)
+	for _, v := range loaded {
+		if check, ok := checks[v]; ok {
+			if err := keyring.VerifyCheck(keys[v], v, check); err != nil {
+				return fmt.Errorf("%w: the key source holds other bytes for master key version %d than the database was written with (wrong key file?)", ErrMasterKeys, v)
+			}
+		}
 	}
 	return nil
 }

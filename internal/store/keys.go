@@ -26,6 +26,12 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 		return err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.verifySource(ctx, tx); err != nil {
+			return err
+		}
+		if err := db.adoptMasterVersion(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		if db.indexKey, err = db.systemKey(ctx, tx, purposeIndex); err != nil {
 			return err
@@ -36,6 +42,9 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 		db.signingSeed, err = db.systemKey(ctx, tx, purposeSigning)
 		return err
 	})
+	if errors.Is(err, keyring.ErrKeyCheck) {
+		return fmt.Errorf("the master key does not match this database: a version holds other bytes than the database was written with (wrong or replaced key file, or wrong SERENADE_MASTER_KEY?); restore the right keys: %w", err)
+	}
 	if errors.Is(err, keyring.ErrOpen) {
 		return fmt.Errorf("the master key does not open this database's keys (wrong SERENADE_MASTER_KEY or key file?): %w", err)
 	}
@@ -70,7 +79,9 @@ func (db *DB) masterVersion(ctx context.Context, q querier) (uint32, error) {
 	return v, err
 }
 
-// newDataKey creates, wraps and stores a fresh data key.
+// newDataKey creates, wraps and stores a fresh data key. The master
+// key it is wrapped under must match its version's check value, or the
+// write fails closed (keyring.ErrKeyCheck) with nothing stored.
 func (db *DB) newDataKey(ctx context.Context, tx *sql.Tx, purpose string) (int64, keyring.Key, error) {
 	k, err := keyring.NewKey()
 	if err != nil {
@@ -80,7 +91,7 @@ func (db *DB) newDataKey(ctx context.Context, tx *sql.Tx, purpose string) (int64
 	if err != nil {
 		return 0, k, err
 	}
-	wrapped, err := db.keys.WrapUnder(v, k)
+	wrapped, err := db.wrap(ctx, tx, v, k)
 	if err != nil {
 		return 0, k, err
 	}

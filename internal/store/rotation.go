@@ -31,11 +31,18 @@ func (db *DB) RotateMasterKey(ctx context.Context) (uint32, error) {
 		if err != nil {
 			return err
 		}
+		if err := db.verifyCurrent(ctx, tx, state); err != nil {
+			return err
+		}
 		used, err := highestReferenced(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if v, err = db.keys.AddVersion(state, used); err != nil {
+		checked, err := highestChecked(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if v, err = db.keys.AddVersion(state, used, checked); err != nil {
 			return err
 		}
 		return db.rewrapUnder(ctx, tx, v)
@@ -126,8 +133,23 @@ func (db *DB) lockKeyringState(ctx context.Context, tx *sql.Tx) (uint32, error) 
 	return v, err
 }
 
-// rewrapUnder makes version to current and re-wraps every data key under it.
+// verifyCurrent re-reads the key source (under the rotators' lock) and
+// verifies the version in use against its check value, so a rotation
+// with a wrong key file adds no version to it.
+func (db *DB) verifyCurrent(ctx context.Context, tx *sql.Tx, state uint32) error {
+	if err := db.keys.Reload(); err != nil {
+		return err
+	}
+	return db.verifyLoaded(ctx, tx, state)
+}
+
+// rewrapUnder makes version to current and re-wraps every data key under
+// it. A version without a check value gets one here, in the transaction
+// that proves the older keys by unwrapping every data key.
 func (db *DB) rewrapUnder(ctx context.Context, tx *sql.Tx, to uint32) error {
+	if err := db.ensureCheck(ctx, tx, to); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE keyring_state SET master_version = $1 WHERE id = 1`, to); err != nil {
 		return err
 	}
@@ -152,7 +174,7 @@ func (db *DB) rewrapRows(ctx context.Context, tx *sql.Tx, to uint32) error {
 		if err != nil {
 			return err
 		}
-		w, err := db.keys.WrapUnder(to, k)
+		w, err := db.wrap(ctx, tx, to, k)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,8 @@ type DB struct {
 	indexKey     keyring.Key // blind index of the codice fiscale
 	pseudonymKey keyring.Key // per-role patient pseudonyms
 	signingSeed  keyring.Key // Ed25519 seed of the local access-token key
+
+	verified verifiedKeys // master key bytes that matched their check value
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
@@ -74,6 +76,9 @@ func IsPostgres(url string) bool {
 // does not open this database's keys is an error here, at start, never
 // garbage later.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.Keyring == nil {
+		return nil, errors.New("store: no keyring")
+	}
 	db, err := connect(cfg)
 	if err != nil {
 		return nil, err
@@ -89,10 +94,34 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-func connect(cfg Config) (*DB, error) {
-	if cfg.Keyring == nil {
-		return nil, errors.New("store: no keyring")
+// AuditTrail is a store opened without master keys: it can only verify
+// the audit trail, whose hash chain needs no key. A lost or wrong key
+// file therefore never stops the trail being checked.
+type AuditTrail struct{ db *DB }
+
+// OpenAuditTrail connects and migrates, loading no master key and
+// unwrapping no data key.
+func OpenAuditTrail(ctx context.Context, cfg Config) (*AuditTrail, error) {
+	cfg.Keyring = nil
+	db, err := connect(cfg)
+	if err != nil {
+		return nil, err
 	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &AuditTrail{db: db}, nil
+}
+
+// VerifyAudit is DB.VerifyAudit.
+func (a *AuditTrail) VerifyAudit(ctx context.Context) (int64, error) { return a.db.VerifyAudit(ctx) }
+
+// Close releases the connections.
+func (a *AuditTrail) Close() error { return a.db.Close() }
+
+// connect opens the pools; cfg.Keyring may be nil only for OpenAuditTrail.
+func connect(cfg Config) (*DB, error) {
 	db := &DB{keys: cfg.Keyring, policy: cfg.Withdrawal, now: cfg.Now}
 	if db.now == nil {
 		db.now = time.Now

@@ -21,6 +21,9 @@ import (
 // a backup taken before the withdrawal opens none of it.
 func (db *DB) Withdraw(ctx context.Context, id int64) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.requireVerifiedKey(ctx, tx); err != nil {
+			return err // the re-seal or the rotation would fail half-way
+		}
 		h, err := db.homeForUpdate(ctx, tx, ` WHERE i.patient_id = $1`, id, "patient")
 		if err != nil {
 			return err
@@ -169,8 +172,13 @@ func (db *DB) resealRows(ctx context.Context, tx *sql.Tx, old, fresh keyring.Key
 
 // shred erases what is left of a withdrawn patient for good: every row
 // sealed under the patient's data key, then the key itself
-// (crypto-shredding), under the configured withdrawal policy.
+// (crypto-shredding), under the configured withdrawal policy. The master
+// key rotation that follows must be able to run: under a master key that
+// fails its check value nothing is shredded (keyring.ErrKeyCheck).
 func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now time.Time) error {
+	if err := db.requireVerifiedKey(ctx, tx); err != nil {
+		return err
+	}
 	stmts := []string{
 		`DELETE FROM contacts WHERE patient_id = $1`,
 		`DELETE FROM documents WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
