@@ -173,7 +173,7 @@ func TestRequestIDIsAlwaysMadeByTheServer(t *testing.T) {
 			}
 			attrs := map[string]string{}
 			for _, kv := range spans.GetSpans()[0].Attributes {
-				attrs[string(kv.Key)] = kv.Value.Emit()
+				attrs[string(kv.Key)] = kv.Value.String()
 			}
 			if attrs["serenade.request_id"] != echoed {
 				t.Errorf("%q (trusted %v): span request id %q, want %q", c.in, trusted, attrs["serenade.request_id"], echoed)
