@@ -119,7 +119,6 @@ func hammerThenKill(t *testing.T, base string, p *os.Process) []string {
 		go func() {
 			defer wg.Done()
 			for i := 0; ; i++ {
-				id := fmt.Sprintf("kill-%d-%d", c, i)
 				method, body := http.MethodGet, ""
 				if i%2 == 0 {
 					method, body = http.MethodPut, `{"diagnosis_class":"mci"}`
@@ -127,7 +126,6 @@ func hammerThenKill(t *testing.T, base string, p *os.Process) []string {
 				req, _ := http.NewRequest(method, fmt.Sprintf("%s/api/v1/patients/%d/screening", base, 1+c), strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Request-Id", id)
 				res, err := http.DefaultClient.Do(req)
 				if err != nil {
 					return // the server is gone
@@ -135,7 +133,7 @@ func hammerThenKill(t *testing.T, base string, p *os.Process) []string {
 				res.Body.Close()
 				if res.StatusCode == http.StatusOK {
 					mu.Lock()
-					acked = append(acked, id)
+					acked = append(acked, res.Header.Get("X-Request-Id")) // the server's id, which the trail keeps
 					mu.Unlock()
 					if n.Add(1) == 200 {
 						_ = p.Signal(syscall.SIGKILL)

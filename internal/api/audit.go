@@ -75,7 +75,7 @@ func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
 	action, _ := op.Metadata[metaAction].(access.Action)
 	e := audit.Entry{
 		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: p.Username, Roles: roleNames(p.Roles),
-		Action: string(action), Operation: op.OperationID, ResourceType: resourceType(op),
+		Action: string(action), Operation: operationName(ctx.Method(), op), ResourceType: resourceType(op),
 		RequestID: a.deps.RequestID(ctx.Context()), TraceID: a.deps.TraceID(ctx.Context()), ClientAddr: clientAddr(ctx.Context()),
 	}
 	// The reference as typed is never kept: it is another role's

@@ -22,11 +22,22 @@ func (a *API) baseEntry(r *http.Request, op *huma.Operation, route string) audit
 		return e
 	}
 	action, _ := op.Metadata[metaAction].(access.Action)
-	e.Action, e.Operation, e.ResourceType = string(action), op.OperationID, resourceType(op)
+	e.Action, e.Operation, e.ResourceType = string(action), operationName(r.Method, op), resourceType(op)
 	if op.Metadata[publicOp] == true {
 		e.Action, e.ResourceType = "auth.login", "session"
 	}
 	return e
+}
+
+// operationName is how the trail names a request that matched op: its
+// operation id, except for HEAD, which the router serves with the GET
+// operation (same action and access check, no body sent) and which is
+// recorded as "HEAD route" so that the trail shows the method used.
+func operationName(method string, op *huma.Operation) string {
+	if method == http.MethodHead && op.Method == http.MethodGet {
+		return http.MethodHead + " " + op.Path
+	}
+	return op.OperationID
 }
 
 // methodName is the method as recorded: methods are tokens of any length,

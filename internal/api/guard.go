@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 
@@ -48,8 +49,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refused answers the refusals decided before routing: oversized headers
-// (431), two Authorization headers (400), a declared body over the
-// route's limit (413). Otherwise it bounds the body and reports false.
+// (431), two Authorization headers (400), an Accept that excludes JSON
+// (406), a declared body over the route's limit (413). Otherwise it bounds the body and reports false.
 func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation) bool {
 	switch {
 	case httplimit.HeadersTooLarge(r):
@@ -57,6 +58,10 @@ func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation
 		return true
 	case len(r.Header.Values("Authorization")) > 1:
 		problem.Write(w, r, http.StatusBadRequest, "invalid", "more than one Authorization header")
+		return true
+	case !a.acceptable(r, op):
+		problem.Write(w, r, http.StatusNotAcceptable, "not-acceptable",
+			"this route answers application/json (errors application/problem+json), which Accept excludes")
 		return true
 	}
 	limit := bodyLimit(op)
@@ -83,8 +88,13 @@ func bodyLimit(op *huma.Operation) int64 {
 // match finds the route serving r: its operation (nil for huma's own
 // documents) and route template. For a path served only for other
 // methods it reports the template, unmatched; for any other path, the
-// route unmatched.
+// route unmatched. A path that is not in canonical form names no route:
+// the router would answer it with a redirect to the cleaned path, an
+// answer that is neither audited nor a problem, so it is a 404 instead.
 func (a *API) match(r *http.Request) (op *huma.Operation, route string, matched bool) {
+	if !CanonicalPath(r) {
+		return nil, unmatched, false
+	}
 	if _, pattern := a.mux.Handler(r); pattern != "" {
 		_, path, _ := strings.Cut(pattern, " ")
 		return a.ops[pattern], path, true
@@ -112,6 +122,21 @@ func (a *API) allowedMethods(r *http.Request) []string {
 // copies no headers (they may be the oversized ones being refused).
 func probe(r *http.Request, method string) *http.Request {
 	return &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}, RequestURI: r.RequestURI}
+}
+
+// CanonicalPath reports whether r's path is what the router would route
+// without redirecting: absolute, with no empty, "." or ".." segment (a
+// trailing slash is kept), exactly as ServeMux cleans the escaped path.
+func CanonicalPath(r *http.Request) bool {
+	p := r.URL.EscapedPath()
+	if !strings.HasPrefix(p, "/") {
+		return false
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean == p
 }
 
 // indexOperations maps each ServeMux pattern huma registered to its

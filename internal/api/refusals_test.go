@@ -27,6 +27,7 @@ type trailEntry struct {
 	Outcome   string   `json:"outcome"`
 	Status    int      `json:"status"`
 	RequestID string   `json:"request_id"`
+	TraceID   string   `json:"trace_id"`
 }
 
 type trailPage struct {
@@ -168,6 +169,44 @@ func refusals() []refusal {
 		{"two Authorization headers are 400", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodGet, "/api/v1/patients", tok.doctor, "", nil, http.Header{"Authorization": {"Bearer " + tok.installer}})
 		}, 400, "invalid", "", "list-patients", "GET", "/api/v1/patients", "failed"},
+		// Paths a ServeMux would redirect: they name no route.
+		{"the API prefix without a slash is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1", tok.doctor, "", nil, nil)
+		}, 404, "not-found", demo.Doctor, "GET unmatched", "GET", "unmatched", "denied"},
+		{"an empty path segment is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1//patients", tok.doctor, "", nil, nil)
+		}, 404, "not-found", demo.Doctor, "GET unmatched", "GET", "unmatched", "denied"},
+		{"a dot-dot segment is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1/x/../patients", tok.doctor, "", nil, nil)
+		}, 404, "not-found", demo.Doctor, "GET unmatched", "GET", "unmatched", "denied"},
+		{"a dot segment in a resource path is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodDelete, "/api/v1/patients/./1", tok.doctor, "", nil, nil)
+		}, 404, "not-found", demo.Doctor, "DELETE unmatched", "DELETE", "unmatched", "denied"},
+		{"a dot-dot segment into the docs is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/docs/../api/v1/patients", tok.doctor, "", nil, nil)
+		}, 404, "not-found", demo.Doctor, "GET unmatched", "GET", "unmatched", "denied"},
+		{"an unknown path under the docs is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/docs/"+pastedCF, "", "", nil, nil)
+		}, 404, "not-found", "", "GET unmatched", "GET", "unmatched", "denied"},
+		{"the health probe under another method is 404", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodPost, "/healthz", "", "", nil, nil)
+		}, 404, "not-found", "", "POST unmatched", "POST", "unmatched", "denied"},
+		// Accept that excludes JSON and problem+json.
+		{"Accept image/png on a JSON route is 406", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1/patients", tok.doctor, "", nil, http.Header{"Accept": {"image/png"}})
+		}, 406, "not-acceptable", demo.Doctor, "list-patients", "GET", "/api/v1/patients", "failed"},
+		{"Accept application/xml on a resource is 406", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodGet, "/api/v1/patients/1", tok.doctor, "", nil, http.Header{"Accept": {"application/xml"}})
+		}, 406, "not-acceptable", demo.Doctor, "get-patient", "GET", "/api/v1/patients/{patient}", "failed"},
+		{"Accept that gives JSON q=0 is 406", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, http.MethodPost, "/api/v1/patients", tok.doctor, "application/json", []byte(`{}`),
+				http.Header{"Accept": {"application/json;q=0, application/problem+json;q=0, text/*"}})
+		}, 406, "not-acceptable", demo.Doctor, "enrol-patient", "POST", "/api/v1/patients", "failed"},
+		{"Accept text/html on the login route is 406", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			form := url.Values{"grant_type": {"password"}, "username": {demo.Doctor}, "password": {"alice"}}
+			return request(t, s, http.MethodPost, "/api/v1/auth/token", "", "application/x-www-form-urlencoded", []byte(form.Encode()),
+				http.Header{"Accept": {"text/html"}})
+		}, 406, "not-acceptable", "", "create-token", "POST", "/api/v1/auth/token", "failed"},
 		{"an Authorization that is not a bearer token is 401", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodGet, "/api/v1/patients", "", "", nil, http.Header{"Authorization": {"Basic ZG90dG9yZS1hbGljZTphbGljZQ=="}})
 		}, 401, "unauthenticated", "", "list-patients", "GET", "/api/v1/patients", "denied"},

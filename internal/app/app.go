@@ -10,6 +10,7 @@ import (
 
 	"serenade/internal/api"
 	"serenade/internal/audit"
+	"serenade/internal/clientip"
 	"serenade/internal/server"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
@@ -41,7 +42,11 @@ type App struct {
 // set) and measured; log records logged with a request's context carry
 // its trace, span and request ids.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	tel, err := telemetry.Setup(ctx, telemetry.Options{ServiceName: "serenade", Version: Version, Logger: log})
+	proxies, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	tel, err := telemetry.Setup(ctx, telemetry.Options{ServiceName: "serenade", Version: Version, Logger: log, TrustedPeer: proxies.TrustedPeer})
 	if err != nil {
 		return nil, err
 	}

@@ -101,10 +101,23 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks,
 	})
-	mux := http.NewServeMux()
-	mux.Handle(api.Prefix+"/", rest)
-	mux.Handle("/", rest) // unknown paths: the API's audited 404 problem
-	mux.Handle("/docs", named("/docs", httplimit.Headers(docs.Handler(api.Prefix+"/openapi.json"))))
-	mux.Handle("/docs/", named("/docs/", httplimit.Headers(docs.Handler(api.Prefix+"/openapi.json"))))
-	return mux, rest, nil
+	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, nil
+}
+
+// dispatch sends the docs' routes to the docs and every other request to
+// the API, whose guard answers unknown and non-canonical paths with an
+// audited 404 problem. It is not a ServeMux on purpose: a ServeMux answers
+// a path such as /api/v1, //x or /x/../y with a redirect of its own, which
+// would be neither audited nor a problem, nor carry no-store and nosniff.
+func dispatch(rest http.Handler, docsMux *http.ServeMux) http.Handler {
+	docsHandler := named("/docs", httplimit.Headers(docsMux))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if api.CanonicalPath(r) {
+			if _, pattern := docsMux.Handler(r); pattern != "" {
+				docsHandler.ServeHTTP(w, r)
+				return
+			}
+		}
+		rest.ServeHTTP(w, r)
+	})
 }

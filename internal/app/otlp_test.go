@@ -17,6 +17,7 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"serenade/internal/app"
 	"serenade/internal/demo"
 	"serenade/internal/telemetry"
 	"serenade/internal/testsupport/apptest"
@@ -123,7 +124,9 @@ func TestSpansReachAnOTLPReceiverWithRouteNamesAndDatabaseChildren(t *testing.T)
 		t.Setenv(k, "")
 	}
 	var logs syncbuf.Buffer
-	s := apptest.Start(t, apptest.Options{Demo: true, Log: telemetry.NewLogger(&logs, slog.LevelDebug)})
+	// The test client is the trusted proxy: only a trusted proxy's trace is continued.
+	s := apptest.Start(t, apptest.Options{Demo: true, Log: telemetry.NewLogger(&logs, slog.LevelDebug),
+		Edit: func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32, ::1" }})
 	if s.App.Telemetry().Exporting() != "http/protobuf" {
 		t.Fatalf("exporting = %q", s.App.Telemetry().Exporting())
 	}
@@ -138,8 +141,9 @@ func TestSpansReachAnOTLPReceiverWithRouteNamesAndDatabaseChildren(t *testing.T)
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET patient 1 = %d %s", res.Status, res.Body)
 	}
-	if res.Header.Get("X-Request-Id") != "otlp-test-1" {
-		t.Errorf("X-Request-Id echoed as %q", res.Header.Get("X-Request-Id"))
+	requestID := res.Header.Get("X-Request-Id")
+	if requestID == "" || requestID == "otlp-test-1" {
+		t.Errorf("X-Request-Id answered as %q, want the server's own id", requestID)
 	}
 	// A raw id that matches no patient, and a path no route matches.
 	s.Do(t, http.MethodGet, "/api/v1/patients/999999", token, nil)
@@ -188,7 +192,8 @@ func TestSpansReachAnOTLPReceiverWithRouteNamesAndDatabaseChildren(t *testing.T)
 	for _, kv := range server.GetAttributes() {
 		attrs[kv.GetKey()] = attrValue(kv.GetValue())
 	}
-	if attrs["http.route"] != "/api/v1/patients/{patient}" || attrs["serenade.request_id"] != "otlp-test-1" {
+	if attrs["http.route"] != "/api/v1/patients/{patient}" || attrs["serenade.request_id"] != requestID ||
+		attrs["serenade.upstream_request_id"] != "otlp-test-1" {
 		t.Errorf("server span attributes = %v", attrs)
 	}
 

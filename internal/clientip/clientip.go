@@ -72,6 +72,13 @@ func (r *Resolver) Addr(h http.Header, remoteAddr string) string {
 	return hop
 }
 
+// TrustedPeer reports whether remoteAddr, a request's TCP peer, is one of
+// the trusted proxies: only theirs are the forwarding headers believed,
+// and the trace context and request id continued.
+func (r *Resolver) TrustedPeer(remoteAddr string) bool {
+	return r != nil && r.isTrusted(Peer(remoteAddr))
+}
+
 // Request is Addr for an *http.Request.
 func (r *Resolver) Request(req *http.Request) string { return r.Addr(req.Header, req.RemoteAddr) }
 

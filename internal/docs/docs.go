@@ -140,8 +140,10 @@ func assetURL(name string) (string, error) {
 // /docs/. specURL is the path of the OpenAPI document, such as
 // "/api/v1/openapi.json"; it must be on the same origin, which the
 // Content-Security-Policy requires, so Handler panics unless it is a path
-// starting with a single "/".
-func Handler(specURL string) http.Handler {
+// starting with a single "/". It is a ServeMux so that the caller can ask
+// which requests are the docs' own (ServeMux.Handler) and send the others
+// elsewhere.
+func Handler(specURL string) *http.ServeMux {
 	if !strings.HasPrefix(specURL, "/") || strings.HasPrefix(specURL, "//") || strings.HasPrefix(specURL, "/\\") {
 		panic(fmt.Sprintf("docs: spec URL %q is not a path on this origin", specURL))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"serenade/internal/httplimit"
 	"serenade/internal/problem"
+	"serenade/internal/telemetry"
 )
 
 // Server is an HTTP server whose application handler is installed once
@@ -28,13 +29,26 @@ type Server struct {
 // New returns a server; Install makes it ready.
 func New(log *slog.Logger) *Server {
 	s := &Server{log: log}
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", httplimit.Headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	health := httplimit.Headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
-	})))
-	mux.Handle("GET /readyz", httplimit.Headers(http.HandlerFunc(s.readyz)))
-	mux.HandleFunc("/", s.serveApp)
+	}))
+	ready := httplimit.Headers(http.HandlerFunc(s.readyz))
+	// Not a ServeMux: it would answer non-canonical paths (//x, /x/../y)
+	// with redirects of its own, before the application could audit them.
+	mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		probe := r.Method == http.MethodGet || r.Method == http.MethodHead
+		switch {
+		case probe && r.URL.Path == "/healthz" && r.URL.RawPath == "":
+			telemetry.SetRoute(r.Context(), "/healthz")
+			health.ServeHTTP(w, r)
+		case probe && r.URL.Path == "/readyz" && r.URL.RawPath == "":
+			telemetry.SetRoute(r.Context(), "/readyz")
+			ready.ServeHTTP(w, r)
+		default:
+			s.serveApp(w, r)
+		}
+	})
 	s.http = &http.Server{
 		Handler: mux,
 		// The real header limit is enforced by the handlers, which answer

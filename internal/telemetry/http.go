@@ -26,10 +26,14 @@ const Unmatched = "unmatched"
 // requestIDAttr is the span attribute of the request id.
 const requestIDAttr = "serenade.request_id"
 
+// upstreamIDAttr is the span attribute of a trusted proxy's request id.
+const upstreamIDAttr = "serenade.upstream_request_id"
+
 // request is what the middleware keeps about one request in its context;
 // handlers name the route through SetRoute.
 type request struct {
-	id string
+	id       string
+	upstream string // the X-Request-Id a trusted proxy sent, if well-formed
 
 	mu    sync.Mutex
 	route string
@@ -69,6 +73,15 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
+// upstreamRequestID is the X-Request-Id a trusted proxy sent with the
+// request in flight ("" when none, or from an untrusted peer).
+func upstreamRequestID(ctx context.Context) string {
+	if r := requestFrom(ctx); r != nil {
+		return r.upstream
+	}
+	return ""
+}
+
 // TraceID is the trace id of the span in ctx in hex ("" when none).
 func TraceID(ctx context.Context) string {
 	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
@@ -77,7 +90,7 @@ func TraceID(ctx context.Context) string {
 	return ""
 }
 
-// validRequestID accepts an incoming X-Request-Id of 1 to 64 characters
+// validRequestID accepts an upstream X-Request-Id of 1 to 64 characters
 // of [A-Za-z0-9._-].
 func validRequestID(id string) bool {
 	if len(id) == 0 || len(id) > 64 {
@@ -92,29 +105,38 @@ func validRequestID(id string) bool {
 	return true
 }
 
-// Middleware traces and measures every request: it reuses a well-formed
-// incoming X-Request-Id or makes one (and echoes it), continues the trace
-// of an incoming traceparent, and runs next under a SERVER span. When the
-// request is done the span is named "METHOD route" after the route
-// template (SetRoute, or the exact ServeMux pattern that matched), and
-// serenade_http_request_duration_seconds{route,method,status} observes it.
-// Only the method, route, status and request id are recorded: never the
-// path, the query, headers or bodies.
+// Middleware traces and measures every request. The request id is always
+// made here (and echoed in X-Request-Id): the audit trail keeps it, so a
+// client must not choose it — it could write a codice fiscale into the
+// trail or reuse another request's id. An incoming trace (traceparent,
+// baggage) is continued, and a well-formed incoming X-Request-Id kept as
+// the span and log attribute upstream_request_id, only when the peer is a
+// trusted proxy (Options.TrustedPeer); from anyone else both are ignored
+// and the request starts a trace of its own. next runs under a SERVER
+// span. When the request is done the span is named "METHOD route" after
+// the route template (SetRoute, or the exact ServeMux pattern that
+// matched), and serenade_http_request_duration_seconds{route,method,status}
+// observes it. Only the method, route, status and request ids are
+// recorded: never the path, the query, other headers or bodies.
 func (t *Telemetry) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get(RequestIDHeader)
-		if !validRequestID(id) {
-			id = rand.Text()
-		}
+		id := rand.Text()
 		w.Header().Set(RequestIDHeader, id)
 		info := &request{id: id}
 		method := normalMethod(r.Method)
+		attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(method), attribute.String(requestIDAttr, id)}
 
-		ctx := t.propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx := r.Context()
+		if t.trustedPeer != nil && t.trustedPeer(r.RemoteAddr) {
+			ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+			if up := r.Header.Get(RequestIDHeader); validRequestID(up) {
+				info.upstream = up
+				attrs = append(attrs, attribute.String(upstreamIDAttr, up))
+			}
+		}
 		ctx = context.WithValue(ctx, requestKey{}, info)
-		ctx, span := t.tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), attribute.String(requestIDAttr, id)))
+		ctx, span := t.tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 		sw := &statusWriter{ResponseWriter: w}
 		r = r.WithContext(ctx)
 

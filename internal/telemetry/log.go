@@ -10,7 +10,8 @@ import (
 )
 
 // NewLogger returns a JSON logger writing to w at level whose records,
-// when logged with a context, carry trace_id, span_id and request_id.
+// when logged with a context, carry trace_id, span_id and request_id (and
+// upstream_request_id, the id a trusted proxy sent).
 // Commands use it before (or without) a Telemetry.
 func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(wrapHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
@@ -24,7 +25,7 @@ func wrapHandler(h slog.Handler) slog.Handler {
 	return idHandler{Handler: h, root: h}
 }
 
-// idHandler adds trace_id, span_id and request_id from the record's
+// idHandler adds trace_id, span_id, request_id and upstream_request_id from the record's
 // context, at the top level even under WithGroup.
 type idHandler struct {
 	slog.Handler                                   // with every attribute and group
@@ -42,6 +43,9 @@ func (h idHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	if id := RequestID(ctx); id != "" {
 		ids = append(ids, slog.String("request_id", id))
+	}
+	if up := upstreamRequestID(ctx); up != "" {
+		ids = append(ids, slog.String("upstream_request_id", up))
 	}
 	switch {
 	case len(ids) == 0:

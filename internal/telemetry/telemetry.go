@@ -7,7 +7,7 @@
 // Nothing about patients reaches telemetry: spans are named after route
 // templates (/api/v1/patients/{patient}), never raw paths; the only
 // request attributes are the method, the route, the status and the request
-// id; database spans carry the SQL text (placeholders only) and never the
+// ids (the server's own, and a trusted proxy's); database spans carry the SQL text (placeholders only) and never the
 // arguments; error messages of the database are not recorded.
 package telemetry
 
@@ -50,6 +50,10 @@ type Options struct {
 	// SpanExporter, when set, also receives every span, synchronously as
 	// it ends (tests, embedding); OTLP export still follows the environment.
 	SpanExporter sdktrace.SpanExporter
+	// TrustedPeer reports whether a request's TCP peer (its RemoteAddr) is
+	// a trusted proxy, whose traceparent, baggage and X-Request-Id the
+	// middleware may take over; nil trusts no peer.
+	TrustedPeer func(remoteAddr string) bool
 }
 
 // Telemetry holds the tracer provider, the propagator, the logger and the
@@ -62,6 +66,8 @@ type Telemetry struct {
 	log        *slog.Logger
 	exporting  string // "", "http/protobuf" or "grpc"
 	recording  bool   // spans go somewhere (OTLP or Options.SpanExporter)
+	// trustedPeer tells trusted proxies, whose trace context is continued.
+	trustedPeer func(remoteAddr string) bool
 
 	registry     *prometheus.Registry
 	httpDuration *prometheus.HistogramVec
@@ -77,7 +83,7 @@ type Telemetry struct {
 
 // Setup builds the telemetry of a process from Options and the standard
 // OTEL_* variables. Requests always get trace and span ids (so logs carry
-// them), but spans are recorded and exported only when OTEL_EXPORTER_OTLP_ENDPOINT or
+// them; an incoming trace is continued only from Options.TrustedPeer), but spans are recorded and exported only when OTEL_EXPORTER_OTLP_ENDPOINT or
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, over http/protobuf or grpc
 // (OTEL_EXPORTER_OTLP[_TRACES]_PROTOCOL); OTEL_TRACES_EXPORTER=none stops
 // the export and OTEL_SDK_DISABLED=true turns tracing off altogether.
@@ -87,8 +93,9 @@ func Setup(ctx context.Context, o Options) (*Telemetry, error) {
 		o.ServiceName = "serenade"
 	}
 	t := &Telemetry{
-		propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
-		pools:      map[string]bool{},
+		propagator:  propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+		pools:       map[string]bool{},
+		trustedPeer: o.TrustedPeer,
 	}
 	switch {
 	case o.Logger != nil:
@@ -142,7 +149,7 @@ func (t *Telemetry) setupTracing(ctx context.Context, o Options) error {
 	t.recording = exp != nil || o.SpanExporter != nil
 	if !t.recording {
 		// Nothing would receive the spans: keep making ids (logs carry
-		// them, and an incoming trace id is kept) but record nothing.
+		// them, and a trusted proxy's trace id is kept) but record nothing.
 		opts = append(opts, sdktrace.WithSampler(sdktrace.NeverSample()))
 	}
 	t.sdk = sdktrace.NewTracerProvider(opts...) // else OTEL_TRACES_SAMPLER applies

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
+	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 	_ "modernc.org/sqlite"
@@ -39,6 +40,19 @@ func records(t *testing.T, b *syncbuf.Buffer) []map[string]any {
 	return out
 }
 
+// proxyAddr is the peer trustedProxy trusts; httptest.NewRequest's
+// default peer (192.0.2.1) is not trusted.
+const proxyAddr = "198.51.100.7"
+
+func trustedProxy(remoteAddr string) bool { return strings.HasPrefix(remoteAddr, proxyAddr+":") }
+
+// fromProxy is a request whose TCP peer is the trusted proxy.
+func fromProxy(method, target string) *http.Request {
+	req := httptest.NewRequest(method, target, nil)
+	req.RemoteAddr = proxyAddr + ":41000"
+	return req
+}
+
 func setup(t *testing.T, logs io.Writer) (*telemetry.Telemetry, *tracetest.InMemoryExporter) {
 	t.Helper()
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
@@ -48,7 +62,8 @@ func setup(t *testing.T, logs io.Writer) (*telemetry.Telemetry, *tracetest.InMem
 		logs = io.Discard
 	}
 	spans := tracetest.NewInMemoryExporter()
-	tel, err := telemetry.Setup(context.Background(), telemetry.Options{Version: "1.2.3", LogWriter: logs, LogLevel: slog.LevelDebug, SpanExporter: spans})
+	tel, err := telemetry.Setup(context.Background(), telemetry.Options{Version: "1.2.3", LogWriter: logs, LogLevel: slog.LevelDebug, SpanExporter: spans,
+		TrustedPeer: trustedProxy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,21 +88,22 @@ func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
 		tel.Logger().With("component", "x").WithGroup("g").WarnContext(r.Context(), "grouped", "k", 1)
 		tel.Logger().Info("no context")
 	}))
-	req := httptest.NewRequest(http.MethodGet, "/x", nil)
+	req := fromProxy(http.MethodGet, "/x")
 	req.Header.Set("traceparent", "00-"+incomingTrace+"-"+incomingParent+"-01")
 	req.Header.Set("X-Request-Id", "req-1")
-	h.ServeHTTP(httptest.NewRecorder(), req)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
 
-	if seen.trace != incomingTrace || seen.req != "req-1" {
-		t.Fatalf("handler saw trace %s request %q", seen.trace, seen.req)
+	if seen.trace != incomingTrace || seen.req == "req-1" || seen.req != rec.Header().Get("X-Request-Id") {
+		t.Fatalf("handler saw trace %s request %q (echoed %q)", seen.trace, seen.req, rec.Header().Get("X-Request-Id"))
 	}
 	recs := records(t, &logs)
 	if len(recs) != 3 {
 		t.Fatalf("want 3 records, got %v", recs)
 	}
 	for _, rec := range recs[:2] {
-		if rec["trace_id"] != seen.trace || rec["span_id"] != seen.span || rec["request_id"] != "req-1" {
-			t.Errorf("record %v lacks trace_id=%s span_id=%s request_id=req-1", rec, seen.trace, seen.span)
+		if rec["trace_id"] != seen.trace || rec["span_id"] != seen.span || rec["request_id"] != seen.req || rec["upstream_request_id"] != "req-1" {
+			t.Errorf("record %v lacks trace_id=%s span_id=%s request_id=%s upstream_request_id=req-1", rec, seen.trace, seen.span, seen.req)
 		}
 	}
 	if _, ok := recs[2]["trace_id"]; ok {
@@ -116,13 +132,18 @@ func TestLogRecordsCarryTraceSpanAndRequestIDs(t *testing.T) {
 	}
 }
 
-func TestRequestIDIsReusedOnlyWhenWellFormed(t *testing.T) {
-	tel, _ := setup(t, nil)
-	generated := regexp.MustCompile(`^[A-Za-z0-9._-]{16,64}$`)
+// The request id is the server's: whatever a client sends in
+// X-Request-Id (a codice fiscale, another request's id) never becomes it.
+// A well-formed id from a trusted proxy is kept beside it, as
+// upstream_request_id on the span; from anyone else it is dropped.
+func TestRequestIDIsAlwaysMadeByTheServer(t *testing.T) {
+	tel, spans := setup(t, nil)
+	generated := regexp.MustCompile(`^[A-Za-z0-9]{26}$`)
 	cases := []struct {
-		in    string
-		reuse bool
+		in       string
+		upstream bool // kept as upstream_request_id when a trusted proxy sends it
 	}{
+		{"MRNGNN48D03L219H-rossi-mario", true},
 		{"abc-123.X_y", true},
 		{strings.Repeat("a", 64), true},
 		{"", false},
@@ -133,23 +154,34 @@ func TestRequestIDIsReusedOnlyWhenWellFormed(t *testing.T) {
 		{"città", false},
 	}
 	for _, c := range cases {
-		var inside string
-		h := tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { inside = telemetry.RequestID(r.Context()) }))
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		if c.in != "" {
-			req.Header.Set("X-Request-Id", c.in)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		echoed := rec.Header().Get("X-Request-Id")
-		if echoed != inside {
-			t.Errorf("%q: echoed %q, handler saw %q", c.in, echoed, inside)
-		}
-		if c.reuse && echoed != c.in {
-			t.Errorf("%q: not reused (got %q)", c.in, echoed)
-		}
-		if !c.reuse && (echoed == c.in || !generated.MatchString(echoed)) {
-			t.Errorf("%q: want a fresh id, got %q", c.in, echoed)
+		for _, trusted := range []bool{false, true} {
+			spans.Reset()
+			var inside string
+			h := tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { inside = telemetry.RequestID(r.Context()) }))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			if trusted {
+				req = fromProxy(http.MethodGet, "/")
+			}
+			if c.in != "" {
+				req.Header.Set("X-Request-Id", c.in)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			echoed := rec.Header().Get("X-Request-Id")
+			if echoed != inside || echoed == c.in || !generated.MatchString(echoed) {
+				t.Errorf("%q (trusted %v): echoed %q, handler saw %q; want a fresh server id", c.in, trusted, echoed, inside)
+			}
+			attrs := map[string]string{}
+			for _, kv := range spans.GetSpans()[0].Attributes {
+				attrs[string(kv.Key)] = kv.Value.String()
+			}
+			if attrs["serenade.request_id"] != echoed {
+				t.Errorf("%q (trusted %v): span request id %q, want %q", c.in, trusted, attrs["serenade.request_id"], echoed)
+			}
+			up, ok := attrs["serenade.upstream_request_id"]
+			if want := trusted && c.upstream; ok != want || (want && up != c.in) {
+				t.Errorf("%q (trusted %v): upstream_request_id = %q (present %v), want present %v", c.in, trusted, up, ok, want)
+			}
 		}
 	}
 	// Fresh ids differ.
@@ -158,6 +190,43 @@ func TestRequestIDIsReusedOnlyWhenWellFormed(t *testing.T) {
 	tel.Middleware(http.NotFoundHandler()).ServeHTTP(b, httptest.NewRequest(http.MethodGet, "/", nil))
 	if a.Header().Get("X-Request-Id") == b.Header().Get("X-Request-Id") {
 		t.Error("two requests got the same generated id")
+	}
+}
+
+// A traceparent is continued only from a trusted proxy: from any other
+// peer the request starts a trace of its own, so that a client cannot
+// choose the trace id kept in the audit trail (here the hex of a codice
+// fiscale).
+func TestIncomingTraceIsContinuedOnlyFromTrustedProxies(t *testing.T) {
+	tel, spans := setup(t, nil)
+	const typed = "4d524e474e4e34384430334c32313948" // hex of MRNGNN48D03L219H
+	for _, trusted := range []bool{false, true} {
+		spans.Reset()
+		var got string
+		var bag int
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if trusted {
+			req = fromProxy(http.MethodGet, "/")
+		}
+		req.Header.Set("traceparent", "00-"+typed+"-"+incomingParent+"-01")
+		req.Header.Set("baggage", "patient=MRNGNN48D03L219H")
+		tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got, bag = telemetry.TraceID(r.Context()), baggage.FromContext(r.Context()).Len()
+		})).ServeHTTP(httptest.NewRecorder(), req)
+		if want := map[bool]int{false: 0, true: 1}[trusted]; bag != want {
+			t.Errorf("trusted %v: %d baggage members, want %d", trusted, bag, want)
+		}
+		sp := spans.GetSpans()
+		if len(sp) != 1 {
+			t.Fatalf("trusted %v: %d spans", trusted, len(sp))
+		}
+		parent := sp[0].Parent.SpanID().String()
+		switch {
+		case trusted && (got != typed || parent != incomingParent):
+			t.Errorf("trusted proxy: trace %s parent %s, want the incoming %s/%s", got, parent, typed, incomingParent)
+		case !trusted && (got == typed || got == "" || sp[0].Parent.IsValid()):
+			t.Errorf("untrusted peer: trace %s parent %s, want a new root trace", got, parent)
+		}
 	}
 }
 
@@ -388,7 +457,7 @@ func TestExportFollowsTheEnvironment(t *testing.T) {
 				"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED"} {
 				t.Setenv(k, c.env[k])
 			}
-			tel, err := telemetry.Setup(context.Background(), telemetry.Options{LogWriter: io.Discard})
+			tel, err := telemetry.Setup(context.Background(), telemetry.Options{LogWriter: io.Discard, TrustedPeer: trustedProxy})
 			if (err != nil) != c.err {
 				t.Fatalf("err = %v", err)
 			}
@@ -407,7 +476,7 @@ func TestExportFollowsTheEnvironment(t *testing.T) {
 			// carry the incoming trace id, for the logs.
 			if c.want == "" {
 				var got string
-				req := httptest.NewRequest(http.MethodGet, "/", nil)
+				req := fromProxy(http.MethodGet, "/")
 				req.Header.Set("traceparent", "00-"+incomingTrace+"-"+incomingParent+"-01")
 				tel.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = telemetry.TraceID(r.Context()) })).ServeHTTP(httptest.NewRecorder(), req)
 				if got != incomingTrace {
