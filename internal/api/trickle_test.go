@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,4 +129,54 @@ func TestEveryBodyRouteHasAReadDeadline(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTricklingConnectionsDoNotAccumulate: 200 connections each trickling
+// a login body (the reviewer held all 200 for minutes) on a server
+// allowing 50 per client address: at most 50 are taken in and each of
+// them is answered 408, the others are closed at once; afterwards the
+// same address logs in as usual, as nothing is held any more.
+func TestTricklingConnectionsDoNotAccumulate(t *testing.T) {
+	const conns, perClient = 200, 50
+	s := apptest.Start(t, apptest.Options{Demo: true, Edit: func(c *app.Config) {
+		c.BodyReadTimeout, c.MaxPerClient = trickleTimeout, perClient
+	}})
+	statuses := make([]int, conns)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() { statuses[i] = trickleStatus(s) })
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, st := range statuses {
+		count[st]++
+	}
+	t.Logf("statuses (0: closed without an answer): %v", count)
+	if count[http.StatusRequestTimeout]+count[0] != conns || count[http.StatusRequestTimeout] > perClient || count[http.StatusRequestTimeout] == 0 {
+		t.Errorf("statuses %v: want at most %d answered 408, the rest closed", count, perClient)
+	}
+	s.Login(t, demo.Doctor, "alice")
+}
+
+// trickleStatus sends a login announcing 100 body bytes and sending 23;
+// it returns the answer's status, or 0 when the server closed the
+// connection without one (a timeout of the safety wait is -1).
+func trickleStatus(s *apptest.Server) int {
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		return 0
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(safetyWait))
+	_, _ = io.WriteString(conn, "POST "+tokenEndpoint+" HTTP/1.1\r\nHost: serenade\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type=password&use")
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return -1
+	case err != nil:
+		return 0
+	}
+	res.Body.Close()
+	return res.StatusCode
 }

@@ -39,7 +39,7 @@ type Config struct {
 	AccountCheckTTL   time.Duration // SERENADE_ACCOUNT_CHECK_TTL: how long a token's account state is cached (default 5s)
 	BodyReadTimeout   time.Duration // SERENADE_BODY_READ_TIMEOUT: how long a request body may take to arrive, uploads excepted (default 10s)
 	MaxConnections    int           // SERENADE_MAX_CONNECTIONS: open connections in all (default 4096)
-	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 64)
+	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.

@@ -13,7 +13,7 @@ import (
 // these bound how many are held in all and per client address.
 const (
 	DefaultMaxConnections = 4096
-	DefaultMaxPerPeer     = 64
+	DefaultMaxPerPeer     = 256
 )
 
 // limitListener caps open connections: in all (netutil.LimitListener:
