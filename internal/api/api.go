@@ -26,6 +26,10 @@ import (
 // Prefix is where the API lives.
 const Prefix = "/api/v1"
 
+// defaultBodyReadTimeout is the body deadline when Deps gives none (the
+// server's default).
+const defaultBodyReadTimeout = 10 * time.Second
+
 // Deps is everything the API needs, built by the app.
 type Deps struct {
 	Study      domain.Study
@@ -48,6 +52,10 @@ type Deps struct {
 	// HashSlots bounds concurrent password checks (<= 0: the default of
 	// password.NewGate).
 	HashSlots int
+	// BodyReadTimeout is how long a request body may take to arrive on
+	// every route but uploads (<= 0: 10s); later, the answer is 408. The
+	// server sets the same deadline for every request before routing.
+	BodyReadTimeout time.Duration
 	// Version is reported in the OpenAPI document.
 	Version string
 	Now     func() time.Time
@@ -83,6 +91,9 @@ func New(d Deps) *API {
 	}
 	if d.MaxDocumentSize <= 0 {
 		d.MaxDocumentSize = domain.DefaultMaxDocumentSize
+	}
+	if d.BodyReadTimeout <= 0 {
+		d.BodyReadTimeout = defaultBodyReadTimeout
 	}
 	if d.ClientAddr == nil {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
@@ -148,6 +159,9 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		op.Metadata = map[string]any{}
 	}
 	op.Metadata[metaAction] = action
+	if op.BodyReadTimeout == 0 {
+		op.BodyReadTimeout = a.deps.BodyReadTimeout // huma's own default otherwise
+	}
 	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Action: action})
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		p, ok := domain.PrincipalFrom(ctx)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -112,6 +113,10 @@ func (a *API) actorOf(ctx context.Context, r *http.Request) (domain.Principal, b
 	return p, err == nil
 }
 
+// refusalRecordTimeout bounds the wait for a refusal's audit entry once
+// it no longer depends on the client.
+const refusalRecordTimeout = 10 * time.Second
+
 // auditedWriter writes a refusal's audit entry before its status line:
 // whatever answers an API request with an error — huma's decoding and
 // validation, the router, a handler — is recorded here unless it was
@@ -134,7 +139,11 @@ func (w *auditedWriter) WriteHeader(status int) {
 	}
 	w.wrote = true
 	if status >= 400 && !w.ex.recorded && !w.ex.failed {
-		_ = w.a.recordRefusal(w.r.Context(), w.r, w.ex, status)
+		// Not the request's context: a body that timed out, or a client
+		// gone, has cancelled it, and the refusal is recorded all the same.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(w.r.Context()), refusalRecordTimeout)
+		_ = w.a.recordRefusal(ctx, w.r, w.ex, status)
+		cancel()
 	}
 	if w.ex.failed && status != http.StatusServiceUnavailable {
 		w.swallow = true

@@ -11,6 +11,7 @@ import (
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/throttle"
 )
 
 // hashGateWait is how long a login waits for a free hashing slot before
@@ -26,7 +27,7 @@ func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal,
 		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
 			retryAfter(huma.NewError(http.StatusTooManyRequests, "too many failed logins: try again later"), attempt.RetryAfter))
 	}
-	release, err := a.waitToCheck(ctx, attempt.Wait)
+	release, err := a.waitToCheck(ctx, attempt)
 	if err != nil {
 		attempt.Abandoned()
 		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusServiceUnavailable,
@@ -42,9 +43,10 @@ func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal,
 }
 
 // waitToCheck holds the request for the throttle's short wait, then
-// takes a hashing slot.
-func (a *API) waitToCheck(ctx context.Context, wait time.Duration) (release func(), err error) {
-	if wait > 0 {
+// takes a hashing slot: within the client address's share, or any slot
+// for a pair the throttle trusts (see password.Gate).
+func (a *API) waitToCheck(ctx context.Context, attempt throttle.Attempt) (release func(), err error) {
+	if wait := attempt.Wait; wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		select {
@@ -53,7 +55,7 @@ func (a *API) waitToCheck(ctx context.Context, wait time.Duration) (release func
 			return nil, ctx.Err()
 		}
 	}
-	return a.hashGate.Enter(ctx)
+	return a.hashGate.Enter(ctx, clientip.Key(clientAddr(ctx)), attempt.Trusted)
 }
 
 // retryAfter adds a Retry-After header (whole seconds, at least one).

@@ -62,7 +62,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = tel.Shutdown(ctx)
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, ln: ln, srv: server.New(log), ready: make(chan struct{}), done: make(chan error, 1), tel: tel, metrics: metrics}
+	a := &App{cfg: cfg, log: log, ln: ln, srv: server.New(log, serverOptions(cfg, proxies)), ready: make(chan struct{}), done: make(chan error, 1), tel: tel, metrics: metrics}
 	a.srv.Wrap(func(h http.Handler) http.Handler { return a.observe(h) })
 	serveCtx, stop := context.WithCancel(ctx)
 	if metrics != nil {
@@ -153,3 +153,11 @@ func (a *App) Store() *store.DB { return a.db }
 
 // API is the REST API (nil until ready), for tests.
 func (a *App) API() *api.API { return a.api }
+
+// serverOptions are the bounds on what one client may hold of the
+// server; the trusted proxies carry every client's connections and have
+// no per-address cap.
+func serverOptions(cfg Config, proxies *clientip.Resolver) server.Options {
+	return server.Options{BodyReadTimeout: cfg.BodyReadTimeout, MaxConnections: cfg.MaxConnections,
+		MaxPerPeer: cfg.MaxPerClient, Exempt: proxies.Trusts}
+}

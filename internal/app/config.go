@@ -16,6 +16,7 @@ import (
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
+	"serenade/internal/server"
 	"serenade/internal/store"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	TrustedProxies    string        // SERENADE_TRUSTED_PROXIES: CIDRs/addresses whose X-Forwarded-For or Forwarded is believed; none by default
 	MaxPasswordChecks int           // SERENADE_MAX_PASSWORD_CHECKS: password checks (64 MiB each) at once; 0: max(2, GOMAXPROCS)
 	AccountCheckTTL   time.Duration // SERENADE_ACCOUNT_CHECK_TTL: how long a token's account state is cached (default 5s)
+	BodyReadTimeout   time.Duration // SERENADE_BODY_READ_TIMEOUT: how long a request body may take to arrive, uploads excepted (default 10s)
+	MaxConnections    int           // SERENADE_MAX_CONNECTIONS: open connections in all (default 4096)
+	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -69,6 +73,9 @@ func Defaults() Config {
 		MaxDocumentSize:  domain.DefaultMaxDocumentSize,
 		ShutdownTimeout:  30 * time.Second,
 		AccountCheckTTL:  auth.DefaultAccountCheckTTL,
+		BodyReadTimeout:  server.DefaultBodyReadTimeout,
+		MaxConnections:   server.DefaultMaxConnections,
+		MaxPerClient:     server.DefaultMaxPerPeer,
 	}
 }
 
@@ -94,6 +101,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
 	if err := c.loginFromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.connectionsFromEnv(getenv); err != nil {
 		return err
 	}
 	if v := getenv("SERENADE_MAX_DOCUMENT_SIZE"); v != "" {
@@ -128,6 +138,30 @@ func (c *Config) loginFromEnv(getenv func(string) string) error {
 			return fmt.Errorf("SERENADE_ACCOUNT_CHECK_TTL: want a duration up to 1m, got %q", v)
 		}
 		c.AccountCheckTTL = d
+	}
+	return nil
+}
+
+// connectionsFromEnv reads what a client may hold of the server.
+func (c *Config) connectionsFromEnv(getenv func(string) string) error {
+	if v := getenv("SERENADE_BODY_READ_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 10*time.Minute {
+			return fmt.Errorf("SERENADE_BODY_READ_TIMEOUT: want a duration up to 10m, got %q", v)
+		}
+		c.BodyReadTimeout = d
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"SERENADE_MAX_CONNECTIONS", &c.MaxConnections}, {"SERENADE_MAX_CONNECTIONS_PER_CLIENT", &c.MaxPerClient}} {
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i <= 0 {
+				return fmt.Errorf("%s: want a positive number, got %q", n.name, v)
+			}
+			*n.dst = i
+		}
 	}
 	return nil
 }

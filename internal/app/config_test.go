@@ -41,3 +41,29 @@ func TestLoginSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectionSettings(t *testing.T) {
+	c, err := configFrom(map[string]string{
+		"SERENADE_BODY_READ_TIMEOUT": "3s", "SERENADE_MAX_CONNECTIONS": "100", "SERENADE_MAX_CONNECTIONS_PER_CLIENT": "7",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BodyReadTimeout != 3*time.Second || c.MaxConnections != 100 || c.MaxPerClient != 7 {
+		t.Errorf("config %+v", c)
+	}
+	if d := app.Defaults(); d.BodyReadTimeout != 10*time.Second || d.MaxConnections != 4096 || d.MaxPerClient != 256 {
+		t.Errorf("defaults: 10s, 4096, 256; got %v %d %d", d.BodyReadTimeout, d.MaxConnections, d.MaxPerClient)
+	}
+	for name, env := range map[string]map[string]string{
+		"a timeout that is not a duration": {"SERENADE_BODY_READ_TIMEOUT": "soon"},
+		"a zero timeout":                   {"SERENADE_BODY_READ_TIMEOUT": "0s"},
+		"a timeout over ten minutes":       {"SERENADE_BODY_READ_TIMEOUT": "1h"},
+		"zero connections":                 {"SERENADE_MAX_CONNECTIONS": "0"},
+		"a non-numeric per-client cap":     {"SERENADE_MAX_CONNECTIONS_PER_CLIENT": "many"},
+	} {
+		if _, err := configFrom(env); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}

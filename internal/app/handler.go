@@ -99,7 +99,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, Demo: a.cfg.Demo, Version: Version,
-		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks,
+		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
 	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, nil
 }

@@ -82,6 +82,10 @@ func (r *Resolver) TrustedPeer(remoteAddr string) bool {
 // Request is Addr for an *http.Request.
 func (r *Resolver) Request(req *http.Request) string { return r.Addr(req.Header, req.RemoteAddr) }
 
+// Trusts reports whether addr is one of the trusted proxies (whose one
+// address carries many clients' connections).
+func (r *Resolver) Trusts(addr netip.Addr) bool { return r != nil && r.isTrusted(addr.String()) }
+
 func (r *Resolver) isTrusted(addr string) bool {
 	ip := net.ParseIP(stripZone(addr))
 	for _, n := range r.trusted {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -21,14 +22,40 @@ import (
 // the application is ready.
 type Server struct {
 	log   *slog.Logger
+	opts  Options
 	http  *http.Server
 	app   atomic.Pointer[http.Handler]
 	ready func(context.Context) error // readiness probe of the installed app
 }
 
+// Options bound what a client may hold of the server: how long a body
+// may take, and how many connections are open at once. Zero values take
+// the defaults.
+type Options struct {
+	BodyReadTimeout time.Duration // DefaultBodyReadTimeout
+	MaxConnections  int           // in all: DefaultMaxConnections
+	MaxPerPeer      int           // per peer address: DefaultMaxPerPeer
+	// Exempt names peers without a per-peer cap: the trusted reverse
+	// proxies, whose one address carries every client's connections.
+	Exempt func(netip.Addr) bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.BodyReadTimeout <= 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
+	if o.MaxPerPeer <= 0 {
+		o.MaxPerPeer = DefaultMaxPerPeer
+	}
+	return o
+}
+
 // New returns a server; Install makes it ready.
-func New(log *slog.Logger) *Server {
-	s := &Server{log: log}
+func New(log *slog.Logger, opts Options) *Server {
+	s := &Server{log: log, opts: opts.withDefaults()}
 	health := httplimit.Headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -50,10 +77,13 @@ func New(log *slog.Logger) *Server {
 		}
 	})
 	s.http = &http.Server{
-		Handler: mux,
+		Handler: bodyDeadline(s.opts.BodyReadTimeout, mux),
 		// The real header limit is enforced by the handlers, which answer
 		// problem+json (and the API audits); this is only the hard cut-off.
-		MaxHeaderBytes:    httplimit.HardMaxHeaderBytes,
+		MaxHeaderBytes: httplimit.HardMaxHeaderBytes,
+		// No ReadTimeout: it would also bound the body of an upload and,
+		// passing while a handler runs, cancel its context; bodies are
+		// bounded by bodyDeadline instead.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -111,9 +141,10 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 	(*h).ServeHTTP(w, r)
 }
 
-// Serve answers on ln until ctx is done, then stops accepting and waits
-// up to drain for in-flight requests.
+// Serve answers on ln, within the connection caps, until ctx is done,
+// then stops accepting and waits up to drain for in-flight requests.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	ln = limitListener(ln, s.opts.MaxConnections, s.opts.MaxPerPeer, s.opts.Exempt)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	select {

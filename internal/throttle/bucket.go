@@ -33,10 +33,11 @@ func (t *Throttle) empty(l *simplelru.LRU[key, bucket], k key, burst int, refill
 	return level(l, k, burst, refill, now).tokens < 1
 }
 
-// spend takes one failure from the bucket (none when it is empty).
-func (t *Throttle) spend(l *simplelru.LRU[key, bucket], k key, burst int, refill time.Duration, now int64) {
+// spend takes one failure from the bucket, leaving no less than floor
+// (below zero: a failure taken in advance of its refill).
+func (t *Throttle) spend(l *simplelru.LRU[key, bucket], k key, burst int, refill time.Duration, now int64, floor float64) {
 	b := level(l, k, burst, refill, now)
-	b.tokens = max(0, b.tokens-1)
+	b.tokens = max(floor, b.tokens-1)
 	l.Add(k, b)
 }
 

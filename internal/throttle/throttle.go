@@ -17,12 +17,20 @@
 //     at one account, or a spray of usernames from one address: every
 //     pair of that account or address that has not logged in recently
 //     then gets AttackFreeFailures instead of FreeFailures, and a longer
-//     back-off (AttackBaseDelay doubling to AttackMaxDelay). Nobody is
-//     refused a first attempt (nor a second after one typo), so other
-//     users behind the same address, and the owner from a new address,
-//     still log in.
+//     back-off (AttackBaseDelay doubling to AttackMaxDelay). An empty
+//     account budget also means a shared per-account delay: untrusted
+//     attempts at that account, from whatever address, wait for its
+//     next refill (one per AccountRefill; a wait up to MaxHold may
+//     take the next refill in advance). So the password checks of one
+//     account from untrusted pairs number at most AccountBurst + 1 +
+//     T/AccountRefill in any period T, however many addresses guess.
+//     A spray from one address never refuses a first attempt, so other
+//     users behind the same address still log in; the owner from a new
+//     address waits at most one refill for the account's turn.
 //   - trusted pairs: a pair that logged in successfully is trusted for
-//     TrustFor; budgets neither apply to nor are spent by it.
+//     TrustFor; budgets and the per-account delay neither apply to nor
+//     are spent by it, so the owner's usual address is never refused
+//     for what strangers did.
 //
 // Attempts are counted as failures when they are admitted, before the
 // password is checked, so parallel attempts cannot overtake the count; a
@@ -123,6 +131,9 @@ type Attempt struct {
 	t                   *Throttle
 	pair, account, addr key
 	spentBudget         bool
+	// Trusted: the pair logged in before (the hashing gate keeps slots
+	// for such attempts).
+	Trusted bool
 }
 
 // Admit decides on an attempt to log in as username from address (see
@@ -134,6 +145,7 @@ func (t *Throttle) Admit(username, address string) Attempt {
 	defer t.mu.Unlock()
 	now := t.now().UnixNano()
 	trusted := t.isTrusted(a.pair, now)
+	a.Trusted = trusted
 	attack := !trusted && (t.empty(t.accounts, a.account, AccountBurst, AccountRefill, now) ||
 		t.empty(t.addresses, a.addr, AddressBurst, AddressRefill, now))
 	p, _ := t.pairs.Get(a.pair)
@@ -141,6 +153,9 @@ func (t *Throttle) Admit(username, address string) Attempt {
 		p = pair{}
 	}
 	start := max(now, p.next)
+	if !trusted {
+		start = max(start, t.accountTurn(a.account, now))
+	}
 	if wait := time.Duration(start - now); wait > MaxHold {
 		a.RetryAfter = wait
 		return a
@@ -149,12 +164,24 @@ func (t *Throttle) Admit(username, address string) Attempt {
 	p.next = start + int64(delay(p.failures, attack))
 	t.pairs.Add(a.pair, p)
 	if !trusted {
-		t.spend(t.accounts, a.account, AccountBurst, AccountRefill, now)
-		t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, now)
+		t.spend(t.accounts, a.account, AccountBurst, AccountRefill, now, -1) // one held attempt may reserve the next refill
+		t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, now, 0)
 		a.spentBudget = true
 	}
 	a.Allowed, a.Wait = true, time.Duration(start-now)
 	return a
+}
+
+// accountTurn is the earliest start of an untrusted attempt on the
+// account: now while its budget lasts; once it is spent, when the next
+// failure refills, shared by every address. This bounds the guesses at
+// one account whatever the number of addresses they come from.
+func (t *Throttle) accountTurn(account key, now int64) int64 {
+	b := level(t.accounts, account, AccountBurst, AccountRefill, now)
+	if b.tokens >= 1 {
+		return now
+	}
+	return now + int64((1-b.tokens)*float64(AccountRefill))
 }
 
 // delay is the wait after the n-th failure of a pair.
@@ -174,13 +201,17 @@ func delay(n uint32, attack bool) time.Duration {
 }
 
 // Succeeded records that the attempt's password was right: the pair
-// starts afresh and is trusted from now on.
+// starts afresh and is trusted from now on, and the budgets get back
+// what the attempt took (it was no failure: the owner logging in from
+// many places does not make her own account look attacked).
 func (a Attempt) Succeeded() {
 	t := a.t
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pairs.Remove(a.pair)
-	t.trusted.Add(a.pair, t.now().Add(TrustFor).UnixNano())
+	now := t.now()
+	t.trusted.Add(a.pair, now.Add(TrustFor).UnixNano())
+	t.refundBudgets(a, now.UnixNano())
 }
 
 // Abandoned refunds an allowed attempt whose password was never checked
@@ -193,8 +224,13 @@ func (a Attempt) Abandoned() {
 		p.failures--
 		t.pairs.Add(a.pair, p)
 	}
+	t.refundBudgets(a, t.now().UnixNano())
+}
+
+// refundBudgets gives back the failure an admitted attempt took from its
+// account's and address's budgets, if it took one.
+func (t *Throttle) refundBudgets(a Attempt, now int64) {
 	if a.spentBudget {
-		now := t.now().UnixNano()
 		t.refund(t.accounts, a.account, AccountBurst, AccountRefill, now)
 		t.refund(t.addresses, a.addr, AddressBurst, AddressRefill, now)
 	}

@@ -100,27 +100,44 @@ func TestBackOffIsCapped(t *testing.T) {
 	})
 }
 
+// TestStrangersDoNotLockTheOwnerOut: whatever strangers do, the owner's
+// trusted pair logs in at once, and from a new address she waits at most
+// one refill of the account's budget.
 func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
-	t.Run("a stranger failing from one other address", func(t *testing.T) {
+	run := func(t *testing.T, attack func(th *Throttle, c *clock)) {
 		c := newClock()
 		th := New(0, c.Now)
-		if a := fail(t, th, c, "alice", "203.0.113.66", 40); a.Allowed {
-			t.Fatalf("the stranger's 40th attempt was allowed: %+v", a)
-		}
+		th.Admit("alice", "198.51.100.1").Succeeded() // the owner's usual address
+		attack(th, c)
 		if a := th.Admit("alice", "198.51.100.1"); !a.Allowed || a.Wait != 0 {
-			t.Fatalf("owner from her own address: %+v, want allowed at once", a)
+			t.Fatalf("owner from her trusted address: %+v, want allowed at once", a)
 		}
+		a := th.Admit("alice", "198.51.100.2")
+		if !a.Allowed {
+			if a.RetryAfter > AccountRefill {
+				t.Fatalf("owner from a new address: %+v, want a wait of at most %v", a, AccountRefill)
+			}
+			c.Advance(a.RetryAfter)
+			a = th.Admit("alice", "198.51.100.2")
+		}
+		if !a.Allowed || a.Wait > MaxHold {
+			t.Fatalf("owner from a new address once her turn came: %+v", a)
+		}
+	}
+	t.Run("a stranger failing from one other address", func(t *testing.T) {
+		run(t, func(th *Throttle, c *clock) {
+			if a := fail(t, th, c, "alice", "203.0.113.66", 40); a.Allowed {
+				t.Fatalf("the stranger's 40th attempt was allowed: %+v", a)
+			}
+		})
 	})
 	for _, strangers := range []int{50, 1000} {
 		t.Run(fmt.Sprintf("%d strangers each from their own address", strangers), func(t *testing.T) {
-			c := newClock()
-			th := New(0, c.Now)
-			for i := range strangers {
-				fail(t, th, c, "alice", fmt.Sprintf("203.0.%d.%d", i/250, i%250), 3)
-			}
-			if a := th.Admit("alice", "198.51.100.1"); !a.Allowed || a.Wait != 0 {
-				t.Fatalf("owner from a new address: %+v, want allowed at once", a)
-			}
+			run(t, func(th *Throttle, c *clock) {
+				for i := range strangers {
+					fail(t, th, c, "alice", fmt.Sprintf("203.0.%d.%d", i/250, i%250), 3)
+				}
+			})
 		})
 	}
 }
@@ -132,15 +149,11 @@ func TestAccountBudgetSlowsDistributedGuessing(t *testing.T) {
 	for i := range AccountBurst {
 		fail(t, th, c, "alice", fmt.Sprintf("203.0.113.%d", i), 1)
 	}
-	// The account's budget is spent: a new address gets
-	// AttackFreeFailures attempts, then waits AttackBaseDelay.
-	for i := range AttackFreeFailures + 1 {
-		if a := th.Admit("alice", "192.0.2.50"); !a.Allowed || a.Wait != 0 {
-			t.Fatalf("attempt %d from a new address: %+v, want allowed", i+1, a)
-		}
-	}
-	if a := th.Admit("alice", "192.0.2.50"); a.Allowed || a.RetryAfter != AttackBaseDelay {
-		t.Fatalf("second attempt: %+v, want refused for %v", a, AttackBaseDelay)
+	// The account's budget is spent: a new address waits for the
+	// account's next refill, shared by all addresses.
+	a := th.Admit("alice", "192.0.2.50")
+	if a.Allowed || a.RetryAfter <= 0 || a.RetryAfter > AccountRefill {
+		t.Fatalf("a new address once the budget is spent: %+v, want refused for at most %v", a, AccountRefill)
 	}
 	// The owner's trusted address keeps its free failures.
 	for i := range FreeFailures {
@@ -148,12 +161,51 @@ func TestAccountBudgetSlowsDistributedGuessing(t *testing.T) {
 			t.Fatalf("owner's failure %d from her trusted address: %+v, want allowed at once", i+1, a)
 		}
 	}
+	// One refill lets one attempt through, from any address, then the
+	// next waits again; the attempt gets AttackFreeFailures.
+	c.Advance(a.RetryAfter)
+	if a := th.Admit("alice", "192.0.2.51"); !a.Allowed || a.Wait != 0 {
+		t.Fatalf("the attempt after a refill: %+v, want allowed", a)
+	}
+	if a := th.Admit("alice", "192.0.2.52"); a.Allowed {
+		t.Fatalf("a second attempt in the same refill: %+v, want refused", a)
+	}
 	// Time refills the budget: normal rules again.
-	c.Advance(AccountBurst * AccountRefill)
+	c.Advance(AccountBurst * AccountRefill * 2)
 	for i := range FreeFailures {
 		if a := th.Admit("alice", "192.0.2.99"); !a.Allowed || a.Wait != 0 {
 			t.Fatalf("failure %d once the budget refilled: %+v", i+1, a)
 		}
+	}
+}
+
+// TestDistributedGuessingIsBoundedPerAccount: once the account's budget
+// is spent, 25 new addresses each trying twice over 14 seconds (the
+// reviewer's case) get at most 1 + elapsed/AccountRefill checks in all,
+// and over ten minutes at most one per AccountRefill (plus one held).
+func TestDistributedGuessingIsBoundedPerAccount(t *testing.T) {
+	for _, tc := range []struct {
+		step  time.Duration
+		wants int
+	}{{step: 14 * time.Second / 50, wants: 1}, {step: 10 * time.Minute / 50, wants: 1 + int(10*time.Minute/AccountRefill)}} {
+		c := newClock()
+		th := New(0, c.Now)
+		for i := range AccountBurst {
+			fail(t, th, c, "imt-vincenzo", fmt.Sprintf("203.0.113.%d", i), 1)
+		}
+		checks := 0
+		for i := range 25 {
+			for range 2 {
+				if a := th.Admit("imt-vincenzo", fmt.Sprintf("192.0.2.%d", i)); a.Allowed {
+					checks++
+				}
+				c.Advance(tc.step)
+			}
+		}
+		if checks > tc.wants {
+			t.Errorf("50 attempts from 25 addresses, one each %v: %d password checks, want at most %d", tc.step, checks, tc.wants)
+		}
+		t.Logf("50 attempts from 25 addresses, one each %v: %d password checks (bound %d)", tc.step, checks, tc.wants)
 	}
 }
 
@@ -291,4 +343,18 @@ func heapInUse() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse
+}
+
+// TestSuccessesDoNotSpendTheBudget: the owner logging in from more new
+// addresses than the account's budget holds is never made to wait.
+func TestSuccessesDoNotSpendTheBudget(t *testing.T) {
+	c := newClock()
+	th := New(0, c.Now)
+	for i := range 3 * AccountBurst {
+		a := th.Admit("alice", fmt.Sprintf("198.51.100.%d", i))
+		if !a.Allowed || a.Wait != 0 {
+			t.Fatalf("the owner's login from new address %d: %+v, want allowed at once", i+1, a)
+		}
+		a.Succeeded()
+	}
 }
