@@ -14,7 +14,7 @@ func TestFoldIgnoresAccentsAndCase(t *testing.T) {
 		{"ÉLÈNE", "elene"},
 		{"Straße", "strasse"},
 		{"Çelik", "celik"},
-		{"34721845\uFF190", "3472184590"},          // one full-width digit
+		{"34721845\uFF190", "3472184590"},           // one full-width digit
 		{"\uFF32\uFF4F\uFF53\uFF53\uFF49", "rossi"}, // full-width letters
 		{"Ca\uFB00aro", "caffaro"},                  // a ligature
 		{"", ""},
