@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -149,9 +148,9 @@ func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, er
 	if a.deps.Issuer == nil {
 		return nil, huma.NewError(http.StatusNotFound, "local login is disabled: log in with the identity provider")
 	}
-	form, err := url.ParseQuery(string(in.RawBody))
+	form, err := parseTokenForm(in.RawBody)
 	if err != nil {
-		return nil, huma.Error422UnprocessableEntity("the body is not a form")
+		return nil, err
 	}
 	if gt := form.Get("grant_type"); gt != "password" {
 		return nil, huma.NewError(http.StatusUnprocessableEntity, "validation failed",

@@ -26,9 +26,10 @@ func init() {
 			}
 		}
 		for _, d := range m.Errors {
-			if d.Location == "body" {
-				d.Value = nil // huma would echo the whole refused body
-			}
+			// Never echo what was refused: huma sends the whole object as
+			// the value of an unknown property, and any value (a path
+			// parameter, a field) may be a codice fiscale or a name.
+			d.Value = nil
 		}
 		return m
 	}

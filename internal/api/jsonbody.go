@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"golang.org/x/text/cases"
 
 	"serenade/internal/domain"
 )
@@ -18,8 +20,14 @@ import (
 // through its Unmarshal, twice (huma validates a generic copy against the
 // schema, then decodes into the input struct), so this is the one place
 // where the text policy meets the wire:
-//   - a body with a duplicate object key is refused: which of the two
+//   - a body with a duplicate object key is refused, also when the two
+//     differ only by case ("first_name", "First_Name"): which of the two
 //     values counts would be the decoder's guess;
+//   - object keys are matched to the schema exactly: a key that is not a
+//     field's name as written ("FIRST_NAME") is an unknown key, refused
+//     by the schema (huma.ValidateStrictCasing, set in init) and by the
+//     decoding into the input struct (case-sensitive, unknown members
+//     refused), never matched to a field by case-folding;
 //   - invalid UTF-8 (or an escaped lone surrogate) is refused, never
 //     replaced by U+FFFD;
 //   - every string value is normalised (domain.NormalizeText: trimmed,
@@ -48,16 +56,33 @@ func unmarshalJSON(data []byte, v any) error {
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(clean, v)
+	if _, generic := v.(*any); generic {
+		return json.Unmarshal(clean, v) // the copy huma validates against the schema
+	}
+	return decodeStrict(clean, v)
+}
+
+// decodeStrict decodes into a typed input: member names must equal the
+// field names exactly (encoding/json would also take "FIRST_NAME" for
+// first_name), and a member no field has is refused.
+func decodeStrict(data []byte, v any) error {
+	err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
+	var se *jsonv2.SemanticError
+	if errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName) {
+		return fmt.Errorf("unknown key %q in %s", se.JSONPointer.LastToken(), fieldPath(se.JSONPointer.Parent()))
+	}
+	return err
 }
 
 // normalizeJSON re-encodes a syntactically valid JSON document with every
 // string value normalised; object names are kept as sent. jsontext
-// refuses duplicate names and invalid UTF-8 by default.
+// refuses duplicate names and invalid UTF-8 by default; names that differ
+// only by case are refused here.
 func normalizeJSON(data []byte) ([]byte, error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	var out bytes.Buffer
 	enc := jsontext.NewEncoder(&out)
+	var objects []map[string]string // per open object: case-folded name → name as sent
 	for {
 		tok, err := dec.ReadToken()
 		if errors.Is(err, io.EOF) {
@@ -66,13 +91,35 @@ func normalizeJSON(data []byte) ([]byte, error) {
 		if err != nil {
 			return nil, bodyError(err)
 		}
-		if tok.Kind() == '"' && !justReadName(dec) {
+		switch kind := tok.Kind(); {
+		case kind == '{':
+			objects = append(objects, map[string]string{})
+		case kind == '}':
+			objects = objects[:len(objects)-1]
+		case kind == '"' && justReadName(dec):
+			if err := checkFoldedName(objects[len(objects)-1], tok.String(), dec); err != nil {
+				return nil, err
+			}
+		case kind == '"':
 			tok = jsontext.String(domain.NormalizeText(tok.String()))
 		}
 		if err := enc.WriteToken(tok); err != nil {
 			return nil, bodyError(err)
 		}
 	}
+}
+
+// checkFoldedName refuses a member name equal to an earlier one of the
+// same object but for case (full Unicode case folding, which covers what
+// encoding/json would match: "K" and the Kelvin sign, "s" and "ſ").
+func checkFoldedName(seen map[string]string, name string, dec *jsontext.Decoder) error {
+	folded := cases.Fold().String(name)
+	if first, dup := seen[folded]; dup {
+		return fmt.Errorf("duplicate key %q in %s (the same key as %q but for case)",
+			name, fieldPath(dec.StackPointer().Parent()), first)
+	}
+	seen[folded] = name
+	return nil
 }
 
 // justReadName reports whether the token just read was an object member
@@ -109,3 +156,8 @@ func fieldPath(p jsontext.Pointer) string {
 	}
 	return b.String()
 }
+
+// init makes huma's schema validation match object keys to property names
+// exactly: by default it takes "FIRST_NAME" for first_name, both as a
+// known property and for a required one.
+func init() { huma.ValidateStrictCasing = true }

@@ -54,11 +54,17 @@ var ticketOpenRefusals = map[InstallationStatus]map[TicketCategory]string{
 }
 
 // TicketOpenRefusal says why a ticket of category c may not be opened on
-// h, or "" when it may.
+// h, or "" when it may. Of a withdrawn patient, it points to the
+// uninstallation ticket only while one is open: a kit that was already
+// home at the withdrawal, or has come home since, has none.
 func TicketOpenRefusal(h Home, c TicketCategory) string {
 	switch {
-	case h.Withdrawn:
+	case h.Withdrawn && h.Status == StatusUninstalling:
 		return "the patient has withdrawn from the study: only the kit's retrieval continues, on the uninstallation ticket"
+	case h.Withdrawn && h.Status == StatusInactive:
+		return "the patient has withdrawn from the study and the kit is no longer in the home: nothing is left to do"
+	case h.Withdrawn:
+		return "the patient has withdrawn from the study"
 	case c == CategoryInstallation && (h.CollectionStart != nil || h.CollectionEnd != nil):
 		return "data collection has already started: the kit is installed once"
 	}

@@ -258,3 +258,19 @@ func TestDesignDocShowsTheStateMachine(t *testing.T) {
 		}
 	}
 }
+
+// A withdrawn patient's refusals point to the uninstallation ticket only
+// while one is open.
+func TestWithdrawnRefusalsNameTheUninstallationTicketOnlyWhenOpen(t *testing.T) {
+	for _, st := range []InstallationStatus{StatusUnknown, StatusToInstall, StatusWorking, StatusMaintenance, StatusUninstalling, StatusInactive} {
+		for _, c := range []TicketCategory{CategoryInstallation, CategoryMaintenance, CategoryUninstallation} {
+			why := TicketOpenRefusal(Home{Status: st, Withdrawn: true}, c)
+			if why == "" {
+				t.Errorf("%s, %s: a withdrawn patient's home accepts a ticket", st, c)
+			}
+			if names := strings.Contains(why, "uninstallation ticket"); names != (st == StatusUninstalling) {
+				t.Errorf("%s, %s: %q names the uninstallation ticket: %v", st, c, why, names)
+			}
+		}
+	}
+}

@@ -17,12 +17,22 @@ import (
 //   - free of C0/C1 control characters (a multi-line field may hold line
 //     feeds and tabs), of bidirectional embeddings, overrides and isolates
 //     (they reorder what a reader sees), of line and paragraph separators
-//     and of noncharacters; a single-line field also refuses every other
-//     invisible format character (zero-width spaces and joiners, word
-//     joiner, byte-order mark, soft hyphen, marks, tags…) and the other
-//     default-ignorable code points (Hangul fillers, the combining grapheme
-//     joiner), so that no name can look like another or forge a line
-//     where it is shown;
+//     and of noncharacters;
+//   - free, in every field, of what shows as nothing: every format
+//     character (general category Cf: zero-width spaces and joiners,
+//     directional marks such as RLM and ALM, the soft hyphen, tag
+//     characters, interlinear annotations…) and every other
+//     Default_Ignorable_Code_Point (variation selectors, Hangul fillers,
+//     the combining grapheme joiner), and the blank braille pattern. Such
+//     a character inside a word makes one name look like another and
+//     hides it from redaction ("D'Ang\u115Felo"). The one exception is
+//     emoji: a multi-line field keeps a variation selector after a symbol
+//     and a zero-width joiner between two ("👨\u200D🔧");
+//   - in a single-line field, also free of line breaks, tabs and
+//     private-use characters (which show as whatever a font puts there);
+//   - not begun by a combining mark (which would combine with whatever is
+//     shown before the field: a lone accent is not a name); a rule may
+//     also require a letter (a name of digits and punctuation is none);
 //   - at most Max characters long, counted as Unicode code points after
 //     normalisation: the unit JSON Schema's maxLength uses, and the one
 //     the messages name.
@@ -30,12 +40,13 @@ type TextRule struct {
 	Max       int  // characters; 0 means no limit of its own
 	Required  bool // empty after trimming is refused
 	MultiLine bool // line feeds and tabs are allowed
+	Letter    bool // at least one letter (unicode.IsLetter) is required
 }
 
 // Text rules of the fields Serenade stores. The API schema states the
 // same limits (a test holds them equal).
 var (
-	NameText          = TextRule{Max: 100, Required: true}                    // first and last names
+	NameText          = TextRule{Max: 100, Required: true, Letter: true}      // first and last names
 	CodiceFiscaleText = TextRule{Max: 16, Required: true}                     // checked further by codicefiscale
 	AddressText       = TextRule{Max: 300, Required: true}                    // the home address
 	MedicalNotesText  = TextRule{Max: 20000, MultiLine: true}                 // the doctor's notes
@@ -71,12 +82,22 @@ func (r TextRule) Clean(field, s string) (string, error) {
 		}
 		return "", nil
 	}
-	n := 0
-	for _, c := range s {
+	n, letter := 0, false
+	prev := rune(-1)
+	for i, c := range s {
 		n++
-		if what := r.forbidden(c); what != "" {
+		next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(c):])
+		if what := r.forbidden(prev, c, next); what != "" {
 			return "", Invalid(field, "must not contain %s (U+%04X, character %d)", what, c, n)
 		}
+		if n == 1 && unicode.Is(unicode.M, c) {
+			return "", Invalid(field, "must not begin with a combining mark (U+%04X)", c)
+		}
+		letter = letter || unicode.IsLetter(c)
+		prev = c
+	}
+	if r.Letter && !letter {
+		return "", Invalid(field, "must contain a letter")
 	}
 	if r.Max > 0 && n > r.Max {
 		return "", Invalid(field, "must be at most %d characters (got %d)", r.Max, n)
@@ -84,8 +105,9 @@ func (r TextRule) Clean(field, s string) (string, error) {
 	return s, nil
 }
 
-// forbidden names the class of c when the rule refuses it, or "".
-func (r TextRule) forbidden(c rune) string {
+// forbidden names the class of c, between prev and next (-1 or
+// utf8.RuneError at either end), when the rule refuses it, or "".
+func (r TextRule) forbidden(prev, c, next rune) string {
 	switch {
 	case c == '\n' || c == '\t':
 		if r.MultiLine {
@@ -100,13 +122,45 @@ func (r TextRule) forbidden(c rune) string {
 		return "a line or paragraph separator"
 	case unicode.Is(unicode.Noncharacter_Code_Point, c):
 		return "a noncharacter"
-	case !r.MultiLine && (unicode.Is(unicode.Cf, c) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, c)):
+	case r.MultiLine && inEmoji(prev, c, next):
+		return ""
+	case isInvisible(c):
 		return "an invisible format character"
-	case r.MultiLine && (c == '\uFEFF' || c == '\u200B' || c == '\u2060'):
-		return "an invisible format character"
+	case c == '\u2800':
+		return "a blank braille pattern"
+	case !r.MultiLine && unicode.Is(unicode.Co, c):
+		return "a private-use character"
 	}
 	return ""
 }
+
+// isInvisible reports the format characters (Cf, which includes the
+// interlinear annotations and the Egyptian format controls that
+// Default_Ignorable_Code_Point leaves out) and the rest of the derived
+// Default_Ignorable_Code_Point property (DerivedCoreProperties.txt:
+// Other_Default_Ignorable_Code_Point + Cf + Variation_Selector, minus
+// white space, which trimming and the control rule deal with).
+func isInvisible(c rune) bool {
+	return unicode.In(c, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) &&
+		!unicode.Is(unicode.White_Space, c)
+}
+
+// inEmoji reports the two invisible characters emoji are made of: a text
+// or emoji presentation selector (U+FE0E, U+FE0F) right after a symbol
+// ("❤\uFE0F"), and a zero-width joiner between two symbols, the first
+// possibly with its selector or skin tone ("👩🏽\u200D🔧"). After a letter
+// they are what they are elsewhere: invisible.
+func inEmoji(prev, c, next rune) bool {
+	switch c {
+	case '\uFE0E', '\uFE0F':
+		return isEmojiSymbol(prev)
+	case '\u200D':
+		return (isEmojiSymbol(prev) || prev == '\uFE0F' || unicode.Is(unicode.Sk, prev)) && isEmojiSymbol(next)
+	}
+	return false
+}
+
+func isEmojiSymbol(c rune) bool { return unicode.In(c, unicode.So, unicode.Sm) }
 
 // isBidiControl reports the embeddings, overrides and isolates
 // (U+202A–U+202E, U+2066–U+2069), which change the order in which the

@@ -64,6 +64,25 @@ func TestIssueExamples(t *testing.T) {
 		{"alias 'daughter' is a common word", rossi, "Spoke with the daughter", "Spoke with the daughter"},
 		{"e-mail in capitals", rossi, "Scritto a GIULIA.ROSSI@EXAMPLE.IT", "Scritto a Achille"},
 	}
+	dAngelo := rossi
+	dAngelo.Identity.LastName = "D'Angelo"
+	ukrainian := rossi
+	ukrainian.Contacts = []domain.Contact{{Alias: "figlia Olena", Phone: "+380 67 123 4567"}}
+	cases = append(cases, []struct {
+		name    string
+		patient domain.Patient
+		in      string
+		want    string
+	}{
+		{"surname with U+02BC for the apostrophe", dAngelo, "sig. D\u02BC Angelo assente", "sig. Achille assente"},
+		{"surname with U+02BC, no space", dAngelo, "sig. D\u02BCAngelo assente", "sig. Achille assente"},
+		{"surname with a typographic apostrophe", dAngelo, "sig. D\u2019Angelo assente", "sig. Achille assente"},
+		{"surname with a full-width apostrophe", dAngelo, "sig. D\uFF07Angelo assente", "sig. Achille assente"},
+		{"phone with one full-width digit", rossi, "tel. 34721845\uFF190 ok", "tel. Achille ok"},
+		{"phone all in full-width digits", rossi, "tel. \uFF13\uFF14\uFF17 218 4590", "tel. Achille"},
+		{"foreign number in its national trunk form", ukrainian, "chiamare 067 123 4567 domani", "chiamare Achille domani"},
+		{"foreign number with its country code", ukrainian, "chiamare +380671234567", "chiamare Achille"},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if got := New(c.patient, nickname).Redact(c.in); got != c.want {
@@ -138,6 +157,11 @@ func TestStoredFormsVary(t *testing.T) {
 		{"phone stored without prefix", phone("347 218 4590"), "Chiamare +39 347 2184590 o 0039-347-2184590", "Chiamare Achille o Achille"},
 		{"phone stored with 0039", phone("0039 3472184590"), "Chiamare 347.218.45.90", "Chiamare Achille"},
 		{"phone stored in brackets", phone("(+39) 347-2184590"), "Chiamare 3472184590", "Chiamare Achille"},
+		{"phone stored with full-width digits", phone("+39 347 218 459\uFF10"), "Chiamare 347 2184590", "Chiamare Achille"},
+		{"British mobile stored with +44", phone("+44 7911 123456"), "Chiamare 07911 123456", "Chiamare Achille"},
+		{"German landline stored with 0049", phone("0049 30 12345678"), "Chiamare 030 12345678", "Chiamare Achille"},
+		{"French mobile stored with +33", phone("+33 6 12 34 56 78"), "Chiamare 06 12 34 56 78", "Chiamare Achille"},
+		{"Italian landline keeps its 0", phone("+39 02 2614 7735"), "Chiamare 02 2614 7735", "Chiamare Achille"},
 		{"phone stored as 39 without plus", phone("39 347 2184590"), "Chiamare 347 2184590", "Chiamare Achille"},
 		{"phone written as 39 without plus", phone("+39 347 218 4590"), "Chiamare 39 347 2184590", "Chiamare Achille"},
 		{"mobile starting with 39", phone("393 123 4567"), "Chiamare +39 393 1234567 o 3931234567", "Chiamare Achille o Achille"},

@@ -6,6 +6,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
+
 	"serenade/internal/textfold"
 )
 
@@ -86,13 +89,15 @@ func (r *Redactor) alias(a string) {
 	}
 }
 
-// phone adds a phone number by its digits, in the three ways it is
-// written: national ("347 2184590"), with the country code ("+39 347…")
-// and with the international prefix ("0039 347…"). A stored number
-// without a prefix is taken as Italian. Numbers shorter than six digits
-// are not phones and are ignored.
+// phone adds a phone number by its digits, in the ways it is written:
+// national ("347 2184590", or with the country's trunk prefix: "067 123
+// 4567" for "+380 67 123 4567"), with the country code ("+39 347…") and
+// with the international prefix ("0039 347…"). A stored number without a
+// prefix is taken as Italian. Numbers shorter than six digits are not
+// phones and are ignored. Digits are read after NFKC, so full-width
+// digits count.
 func (r *Redactor) phone(p string) {
-	p = strings.TrimSpace(p)
+	p = norm.NFKC.String(strings.TrimSpace(p))
 	digits := strings.Map(func(c rune) rune {
 		if c >= '0' && c <= '9' {
 			return c
@@ -122,6 +127,28 @@ func (r *Redactor) international(intl string) {
 	if national, ok := strings.CutPrefix(intl, "39"); ok && len(national) >= 6 {
 		r.add(national, phone)
 	}
+	if national := nationalForm(intl); len(national) >= 6 {
+		r.add(national, phone)
+	}
+}
+
+// nationalForm is the digits of a number given with its country code as
+// it is dialled inside its country: most countries put a trunk prefix
+// before the area or mobile code ("0" in Ukraine, the United Kingdom,
+// France, Germany; "8" in Russia; "06" in Hungary) and Italy none. The
+// numbering plans are libphonenumber's; "" when the country code is
+// unknown.
+func nationalForm(intl string) string {
+	num, err := phonenumbers.Parse("+"+intl, "")
+	if err != nil {
+		return ""
+	}
+	return strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' {
+			return c
+		}
+		return -1
+	}, phonenumbers.Format(num, phonenumbers.NATIONAL))
 }
 
 // address adds the street and house number however they are written:

@@ -2,7 +2,6 @@ package redact
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"serenade/internal/textfold"
@@ -39,6 +38,6 @@ func widen(s string, words []textfold.Word, sp span, last int, k kind) (span, in
 	return sp, last
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool { return textfold.IsWordRune(r) }
 
-func isApostrophe(r rune) bool { return strings.ContainsRune("'’`´", r) }
+func isApostrophe(r rune) bool { return textfold.IsApostrophe(r) }

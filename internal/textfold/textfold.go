@@ -16,15 +16,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Fold removes accents (any combining mark after canonical
+// Fold removes accents (any combining mark after compatibility
 // decomposition) and folds case, so "Rossì", "ROSSI" and "rossi" are
-// equal. Transformers keep state, so each call builds its own chain;
-// plain ASCII, the common case, skips it.
+// equal. Compatibility (NFKC) rather than canonical forms, because what
+// looks the same must fold the same: a full-width digit ("９") is a 9, a
+// ligature ("ﬁ") is two letters, a superscript is its digit.
+// Transformers keep state, so each call builds its own chain; plain
+// ASCII, the common case, skips it.
 func Fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC, cases.Fold())
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
 		return cases.Fold().String(s) // unreachable for valid strings; still case-folded
@@ -39,6 +42,28 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// IsApostrophe reports the apostrophe and what is typed or converted for
+// it: the right single quotation mark of word processors, the modifier
+// letter apostrophe (U+02BC) and its look-alikes, the prime, the grave
+// and acute accents, and their full-width forms. Some are letters to
+// Unicode; to Words they all separate words, as "D'Angelo" and
+// "Dʼ Angelo" are the same name.
+func IsApostrophe(r rune) bool {
+	switch r {
+	case '\'', '`', '\u00B4', '\u02B9', '\u02BB', '\u02BC', '\u02BD', '\u02BE', '\u02BF', '\u02C8', '\u02CA', '\u02CB',
+		'\u2018', '\u2019', '\u201B', '\u2032', '\u2035', '\uA78B', '\uA78C', '\uFF07', '\uFF40':
+		return true
+	}
+	return false
+}
+
+// IsWordRune reports the runes words are made of (besides the combining
+// marks that follow a letter): letters that are not apostrophes, and
+// digits.
+func IsWordRune(r rune) bool {
+	return unicode.IsDigit(r) || unicode.IsLetter(r) && !IsApostrophe(r)
 }
 
 // Word is a run of letters or of digits in a text, with its place in
@@ -58,7 +83,7 @@ func Words(s string) []Word {
 	start, digits := -1, false
 	for i, r := range s {
 		isDigit := unicode.IsDigit(r)
-		inWord := isDigit || unicode.IsLetter(r) || (unicode.Is(unicode.Mn, r) && start >= 0 && !digits)
+		inWord := IsWordRune(r) || (unicode.Is(unicode.Mn, r) && start >= 0 && !digits)
 		if start >= 0 && (!inWord || isDigit != digits && !unicode.Is(unicode.Mn, r)) {
 			out = append(out, word(s, start, i, digits))
 			start = -1

@@ -14,6 +14,9 @@ func TestFoldIgnoresAccentsAndCase(t *testing.T) {
 		{"ÉLÈNE", "elene"},
 		{"Straße", "strasse"},
 		{"Çelik", "celik"},
+		{"34721845\uFF190", "3472184590"},           // one full-width digit
+		{"\uFF32\uFF4F\uFF53\uFF53\uFF49", "rossi"}, // full-width letters
+		{"Ca\uFB00aro", "caffaro"},                  // a ligature
 		{"", ""},
 	}
 	for _, c := range cases {
@@ -32,6 +35,10 @@ func TestWordsSplitOnPunctuationAndOnDigitLetterChanges(t *testing.T) {
 		{"tel.3472184590", []string{"tel", "3472184590"}},
 		{"civico 118a", []string{"civico", "118", "a"}},
 		{"D'Angelo", []string{"d", "angelo"}},
+		{"D\u02BC Angelo", []string{"d", "angelo"}}, // modifier letter apostrophe, a letter to Unicode
+		{"D\u2019Angelo", []string{"d", "angelo"}},
+		{"D\u02B9Angelo D\uA78CAngelo D\uFF07Angelo", []string{"d", "angelo", "d", "angelo", "d", "angelo"}},
+		{"tel. 34721845\uFF190", []string{"tel", "3472184590"}},
 		{"Nicolo\u0300 è qui", []string{"nicolo", "e", "qui"}},
 		{"+39 347-218 4590", []string{"39", "347", "218", "4590"}},
 		{" ... ", nil},
