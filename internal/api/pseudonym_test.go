@@ -190,7 +190,7 @@ func studySecrets(t *testing.T, s *apptest.Server) secrets {
 		sec.names = append(sec.names, id.FirstName+" "+id.LastName, id.LastName+" "+id.FirstName, id.LastName)
 		sec.firstNames = append(sec.firstNames, id.FirstName)
 		for _, r := range domain.AllRoles {
-			sec.nicknames[pseudonym.Nickname(codec.Encode(r, pseudonym.Patient, p.ID), id.FirstName, id.LastName)] = true
+			sec.nicknames[codec.Nickname(r, p.ID, id.FirstName, id.LastName)] = true
 		}
 		sec.reach = append(sec.reach, id.Address)
 		sec.medical = append(sec.medical, id.MedicalNotes, id.Diagnosis)

@@ -57,7 +57,7 @@ func (v viewer) nicknameOf(p domain.Patient) string {
 	if v.doctor {
 		return ""
 	}
-	return pseudonym.Nickname(v.ref(pseudonym.Patient, p.ID), p.Identity.FirstName, p.Identity.LastName)
+	return v.codec.Nickname(v.roles[0], p.ID, p.Identity.FirstName, p.Identity.LastName)
 }
 
 // nickname is the nickname of a patient the viewer was built for

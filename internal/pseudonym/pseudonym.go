@@ -44,21 +44,29 @@ const AuditRole domain.Role = "audit"
 // Codec encodes and decodes pseudonyms for every role.
 type Codec struct {
 	blocks map[domain.Role]cipher.Block
+	nicks  map[domain.Role][]byte // keys of the nickname draw, one per role
 }
 
 // New derives one key per role from the server's pseudonym key.
 func New(serverKey keyring.Key) *Codec {
-	c := &Codec{blocks: map[domain.Role]cipher.Block{}}
+	c := &Codec{blocks: map[domain.Role]cipher.Block{}, nicks: map[domain.Role][]byte{}}
 	for _, r := range append(domain.AllRoles[:len(domain.AllRoles):len(domain.AllRoles)], AuditRole) {
-		m := hmac.New(sha256.New, serverKey[:])
-		m.Write([]byte("serenade/pseudonym/" + r))
-		block, err := aes.NewCipher(m.Sum(nil))
+		block, err := aes.NewCipher(derive(serverKey, "serenade/pseudonym/"+string(r)))
 		if err != nil {
 			panic(err) // unreachable: SHA-256 gives an AES-256 key
 		}
 		c.blocks[r] = block
+		c.nicks[r] = derive(serverKey, "serenade/nickname/"+string(r))
 	}
 	return c
+}
+
+// derive is the key for one purpose: HMAC-SHA-256 of its label under the
+// server's key, so keys of different purposes or roles are independent.
+func derive(serverKey keyring.Key, label string) []byte {
+	m := hmac.New(sha256.New, serverKey[:])
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // Encode returns role's pseudonym of the resource: 26 lower-case base32
@@ -97,26 +105,51 @@ func (c *Codec) Decode(role domain.Role, kind Kind, s string) (int64, bool) {
 	return id, true
 }
 
-// Nickname is a friendly Italian first name picked from a pseudonym, so
-// technicians can speak of "Achille's home" without knowing who lives
-// there. Nicknames are not unique; the pseudonym is.
+// Nickname is a friendly Italian first name for role's view of a
+// patient, so technicians can speak of "Achille's home" without knowing
+// who lives there. Nicknames are not unique; the pseudonym is.
 //
 // names are the patient's own first name and surname: the nickname is
 // never one of them nor one of their words, compared without accents or
 // case, because it replaces the patient's names in redacted free text
-// and must not write them back. When the draw is taken, the next name of
-// the list is tried, so the choice stays a pure function of its inputs.
-func Nickname(pseudonym string, names ...string) string {
-	h := sha256.Sum256([]byte(pseudonym))
-	start := int(binary.BigEndian.Uint32(h[:4]) % uint32(len(nicknames)))
+// and must not write them back. The draw, and each re-draw when the
+// drawn name is taken, come from a keyed hash (HMAC-SHA-256 under a key
+// of the role derived from the server's pseudonym key) of the patient's
+// id and the attempt number. Nobody without the key can compute the
+// draw, so a nickname other than the draw cannot be told from a first
+// draw, and re-draws are independent of the list order, so no name
+// becomes likelier for following one of the patient's names. The
+// nickname is a pure function of the key, role, id and names: stable.
+func (c *Codec) Nickname(role domain.Role, patientID int64, names ...string) string {
+	key, ok := c.nicks[role]
+	if !ok {
+		return ""
+	}
 	taken := ownNames(names)
-	for k := range nicknames {
-		if n := nicknames[(start+k)%len(nicknames)]; !taken[textfold.Fold(n)] {
+	var msg [16]byte
+	binary.BigEndian.PutUint64(msg[:8], uint64(patientID))
+	for attempt := range uint64(maxDraws) {
+		binary.BigEndian.PutUint64(msg[8:], attempt)
+		m := hmac.New(sha256.New, key)
+		m.Write(msg[:])
+		n := nicknames[binary.BigEndian.Uint64(m.Sum(nil)[:8])%uint64(len(nicknames))]
+		if !taken[textfold.Fold(n)] {
 			return n
 		}
 	}
-	return "" // unreachable: a patient has far fewer names than the list
+	// Unreachable in practice: a patient has a few names out of a hundred,
+	// so 64 keyed draws all landing on them has odds below 10^-60. Still a
+	// name that is not theirs, so the guarantee holds without the odds.
+	for _, n := range nicknames {
+		if !taken[textfold.Fold(n)] {
+			return n
+		}
+	}
+	return ""
 }
+
+// maxDraws bounds the keyed re-draws of a nickname.
+const maxDraws = 64
 
 // ownNames is the set of folded names and name words a nickname must avoid.
 func ownNames(names []string) map[string]bool {

@@ -90,21 +90,30 @@ func FuzzDecodeNeverPanics(f *testing.F) {
 }
 
 func TestNicknamesAreStableNames(t *testing.T) {
-	first, again := Nickname("abc"), Nickname("abc")
-	if first != again || first == "" {
-		t.Errorf("nickname not stable: %q, then %q", first, again)
+	k, err := keyring.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := New(k), New(k) // a restarted server: same key, new codec
+	for id := int64(1); id <= 50; id++ {
+		for _, r := range domain.AllRoles {
+			first := a.Nickname(r, id, "Mario", "Rossi")
+			if first == "" || first != a.Nickname(r, id, "Mario", "Rossi") || first != b.Nickname(r, id, "Mario", "Rossi") {
+				t.Fatalf("%s, patient %d: nickname not stable: %q", r, id, first)
+			}
+		}
 	}
 }
 
 // TestNicknamesAreNeverThePatientsOwnNames gives patients, as first name
-// or surname, the very name their pseudonym draws, spelt in the ways
-// staff type it: the nickname must be another one, the same every time.
+// or surname, the very name their draw gives, spelt in the ways staff
+// type it: the nickname must be another one, the same every time.
 func TestNicknamesAreNeverThePatientsOwnNames(t *testing.T) {
 	c := codec(t)
+	r := domain.RoleMonitoring
 	accent := strings.NewReplacer("a", "à", "e", "è", "i", "ì", "o", "ò", "u", "ù")
 	for id := int64(1); id <= 300; id++ {
-		p := c.Encode(domain.RoleMonitoring, Patient, id)
-		drawn := Nickname(p)
+		drawn := c.Nickname(r, id)
 		cases := [][]string{
 			{drawn, "Rossi"},                          // first name
 			{"Mario", drawn},                          // surname
@@ -114,31 +123,87 @@ func TestNicknamesAreNeverThePatientsOwnNames(t *testing.T) {
 			{"Mario", "De " + strings.ToLower(drawn)}, // one word of a surname
 		}
 		for _, names := range cases {
-			got := Nickname(p, names...)
+			got := c.Nickname(r, id, names...)
 			if got == drawn || got == "" {
 				t.Fatalf("patient %d named %q: nickname %q", id, names, got)
 			}
-			if got != Nickname(p, names...) {
+			if got != c.Nickname(r, id, names...) {
 				t.Fatalf("patient %d: the nickname is not stable", id)
 			}
 		}
-		if got := Nickname(p, "Mario", "Rossi"); !slices.Contains([]string{"Mario", "Rossi"}, drawn) && got != drawn {
+		if got := c.Nickname(r, id, "Mario", "Rossi"); !slices.Contains([]string{"Mario", "Rossi"}, drawn) && got != drawn {
 			t.Fatalf("patient %d: names other than the draw changed the nickname from %q to %q", id, drawn, got)
 		}
 	}
 }
 
-// TestNicknamesSkipToTheNextFreeName takes both the drawn name and the
-// next one: the list is walked on, in order.
-func TestNicknamesSkipToTheNextFreeName(t *testing.T) {
-	p := "abc"
-	drawn := Nickname(p)
-	i := slices.Index(nicknames, drawn)
-	next, after := nicknames[(i+1)%len(nicknames)], nicknames[(i+2)%len(nicknames)]
-	if got := Nickname(p, drawn); got != next {
-		t.Errorf("first name %q: nickname %q, want the next one %q", drawn, got, next)
+// TestNicknameDrawIsKeyed is the review's oracle: the draw was
+// sha256(pseudonym), which the caller can compute, so a nickname other
+// than the draw gave the patient's name away. The draw now depends on
+// the server key (two keys one bit apart agree only by chance, about one
+// patient in a hundred), and differs between roles of one server.
+func TestNicknameDrawIsKeyed(t *testing.T) {
+	k := keyring.Key{1}
+	near := k
+	near[keyring.KeySize-1] ^= 1
+	a, b := New(k), New(near)
+	sameKey, sameRole := 0, 0
+	const n = 400
+	for id := int64(1); id <= n; id++ {
+		if a.Nickname(domain.RoleMonitoring, id) == b.Nickname(domain.RoleMonitoring, id) {
+			sameKey++
+		}
+		if a.Nickname(domain.RoleMonitoring, id) == a.Nickname(domain.RoleResearcher, id) {
+			sameRole++
+		}
 	}
-	if got := Nickname(p, drawn, next); got != after {
-		t.Errorf("names %q and %q: nickname %q, want %q", drawn, next, got, after)
+	if sameKey > n/20 || sameRole > n/20 {
+		t.Errorf("of %d patients, %d share the nickname under keys one bit apart and %d across roles; chance is about %d",
+			n, sameKey, sameRole, n/len(nicknames))
+	}
+}
+
+// TestRedrawIsNotTheNextName: the review's patient Ambrogio Colombo was
+// shown as Amedeo, the list's next name after the draw Ambrogio. A walk
+// along the list makes the names after a patient's name likelier; keyed
+// re-draws do not: among patients whose draw is their own first name,
+// the nickname is the list's next name only by chance.
+func TestRedrawIsNotTheNextName(t *testing.T) {
+	c := codec(t)
+	r := domain.RoleMonitoring
+	redrawn, next := 0, 0
+	for id := int64(1); redrawn < 300 && id <= 100000; id++ {
+		drawn := c.Nickname(r, id)
+		got := c.Nickname(r, id, drawn, "Colombo")
+		if got == drawn || got == "" {
+			t.Fatalf("patient %d named %s Colombo: nickname %q", id, drawn, got)
+		}
+		redrawn++
+		if got == nicknames[(slices.Index(nicknames, drawn)+1)%len(nicknames)] {
+			next++
+		}
+	}
+	if next > redrawn/20 {
+		t.Errorf("%d of %d re-drawn nicknames are the next name of the list; chance is about %d", next, redrawn, redrawn/len(nicknames))
+	}
+	ambrogio := 0
+	for id := int64(1); id <= 3000; id++ {
+		if got := c.Nickname(r, id, "Ambrogio", "Colombo"); got == "Ambrogio" || got == "Colombo" {
+			t.Fatalf("patient %d: Ambrogio Colombo nicknamed %q", id, got)
+		}
+		if c.Nickname(r, id) == "Ambrogio" {
+			ambrogio++
+		}
+	}
+	if ambrogio == 0 {
+		t.Error("no draw of Ambrogio in 3000 patients: the draw is not spread over the list")
+	}
+}
+
+// TestUnknownRoleHasNoNickname: a role the codec has no key for gets no
+// name rather than an unkeyed draw.
+func TestUnknownRoleHasNoNickname(t *testing.T) {
+	if got := codec(t).Nickname("nobody", 1); got != "" {
+		t.Errorf("got %q", got)
 	}
 }
