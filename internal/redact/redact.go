@@ -62,13 +62,15 @@ func New(p domain.Patient, replacement string) *Redactor {
 	return r
 }
 
-// add records a target; targets shorter than two characters would
-// match initials and are ignored. A target already known keeps the
-// kind that widens more.
+// add records a target by its confusable skeleton, as the text's words
+// are compared (a Cyrillic "о" in "Colоmbo" is an "o"); targets shorter
+// than two characters would match initials and are ignored. A target
+// already known keeps the kind that widens more.
 func (r *Redactor) add(key string, k kind) {
 	if utf8.RuneCountInString(key) < 2 {
 		return
 	}
+	key = textfold.Skeleton(key)
 	r.targets[key] = max(r.targets[key], k)
 	r.maxLen = max(r.maxLen, len(key))
 }
@@ -121,10 +123,10 @@ func (r *Redactor) matches(s string) []span {
 func (r *Redactor) longest(s string, words []textfold.Word, i int) (last int, k kind, ok bool) {
 	var key []byte
 	for j := i; j < len(words); j++ {
-		if j > i && !joinable(s[words[j-1].End:words[j].Start]) {
+		if j > i && !joinable(s[words[j-1].End:words[j].Start], words[j-1].Digits && words[j].Digits) {
 			break
 		}
-		if key = append(key, words[j].Folded...); len(key) > r.maxLen {
+		if key = append(key, words[j].Skeleton...); len(key) > r.maxLen {
 			break
 		}
 		if t, found := r.targets[string(key)]; found {
@@ -136,13 +138,34 @@ func (r *Redactor) longest(s string, words []textfold.Word, i int) (last int, k 
 
 // joinable reports whether two words separated by sep may belong to one
 // name, number or address: a short run of spaces and at most three
-// punctuation marks on one line ("347 / 218", "Padova, n. 118"), not a
-// new line or sentence.
-func joinable(sep string) bool {
-	if utf8.RuneCountInString(sep) > 8 || strings.ContainsAny(sep, "\n\r") {
+// punctuation marks ("347 / 218", "Padova, n. 118") on one line. Two
+// groups of digits may also be split by one line break, as a phone
+// wrapped at the end of a line ("cell 347\n218 4590"); words are not,
+// so names on two lines stay two names.
+func joinable(sep string, digits bool) bool {
+	if utf8.RuneCountInString(sep) > 8 {
+		return false
+	}
+	if breaks := lineBreaks(sep); breaks > 1 || breaks == 1 && !digits {
 		return false
 	}
 	return utf8.RuneCountInString(strings.Join(strings.Fields(sep), "")) <= 3
+}
+
+// lineBreaks counts the line breaks in s, "\r\n" as one.
+func lineBreaks(s string) int {
+	n := 0
+	for i, r := range s {
+		switch r {
+		case '\n':
+			if i == 0 || s[i-1] != '\r' {
+				n++
+			}
+		case '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			n++
+		}
+	}
+	return n
 }
 
 // mergeSpaced joins matches separated only by horizontal spaces.
@@ -159,4 +182,4 @@ func mergeSpaced(s string, spans []span) []span {
 	return out
 }
 
-func isHorizontalSpace(r rune) bool { return unicode.IsSpace(r) && r != '\n' && r != '\r' }
+func isHorizontalSpace(r rune) bool { return unicode.IsSpace(r) && lineBreaks(string(r)) == 0 }

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
-	"golang.org/x/text/unicode/norm"
 
 	"serenade/internal/textfold"
 )
@@ -94,10 +93,10 @@ func (r *Redactor) alias(a string) {
 // 4567" for "+380 67 123 4567"), with the country code ("+39 347…") and
 // with the international prefix ("0039 347…"). A stored number without a
 // prefix is taken as Italian. Numbers shorter than six digits are not
-// phones and are ignored. Digits are read after NFKC, so full-width
-// digits count.
+// phones and are ignored. Digits are read folded, so full-width digits
+// and digits of other scripts count.
 func (r *Redactor) phone(p string) {
-	p = norm.NFKC.String(strings.TrimSpace(p))
+	p = textfold.Fold(strings.TrimSpace(p))
 	digits := strings.Map(func(c rune) rune {
 		if c >= '0' && c <= '9' {
 			return c

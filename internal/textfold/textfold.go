@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -20,19 +21,55 @@ import (
 // decomposition) and folds case, so "Rossì", "ROSSI" and "rossi" are
 // equal. Compatibility (NFKC) rather than canonical forms, because what
 // looks the same must fold the same: a full-width digit ("９") is a 9, a
-// ligature ("ﬁ") is two letters, a superscript is its digit.
+// ligature ("ﬁ") is two letters, a superscript is its digit. Every
+// decimal digit of any script (Unicode category Nd: Arabic-Indic "٣",
+// Persian "۳", Devanagari "३") becomes its ASCII digit, since a phone
+// number is the same number in any script.
 // Transformers keep state, so each call builds its own chain; plain
 // ASCII, the common case, skips it.
 func Fold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC)
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC, runes.Map(asciiDigit))
 	out, _, err := transform.String(t, s)
 	if err != nil {
 		return cases.Fold().String(s) // unreachable for valid strings; still case-folded
 	}
 	return out
+}
+
+// asciiDigit maps a decimal digit of any script to its ASCII digit and
+// leaves other runes alone. Unicode encodes each script's decimal digits
+// as a contiguous run from zero to nine (a stability guarantee), and the
+// ranges of category Nd are unions of such runs, so the value is the
+// distance from the range's start, modulo ten.
+func asciiDigit(r rune) rune {
+	if r < utf8.RuneSelf || !unicode.Is(unicode.Nd, r) {
+		return r
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return '0' + (r-lo)%10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi {
+			return '0' + (r-lo)%10
+		}
+	}
+	return r // unreachable: r is in Nd
+}
+
+// Skeleton is the confusable skeleton of a folded string (Unicode TS #39,
+// with the confusables table of a maintained module), in lower case:
+// letters that look alike map to one prototype, so "colombo" with a
+// Cyrillic "о" or a Greek "ο" has the skeleton of the Latin spelling.
+// Redaction compares skeletons, so a look-alike letter does not hide a
+// name; the skeleton is for comparing only, never shown (it maps "m" to
+// "rn" and "1" to "l").
+func Skeleton(folded string) string {
+	return strings.ToLower(confusables.Skeleton(folded))
 }
 
 func isASCII(s string) bool {
@@ -61,16 +98,68 @@ func IsApostrophe(r rune) bool {
 
 // IsWordRune reports the runes words are made of (besides the combining
 // marks that follow a letter): letters that are not apostrophes, and
-// digits.
+// digits, each judged by its compatibility form (NFKC), so a superscript
+// "³" (category No) is the digit it shows and a ligature "ﬁ" letters.
 func IsWordRune(r rune) bool {
-	return unicode.IsDigit(r) || unicode.IsLetter(r) && !IsApostrophe(r)
+	return classOf(r) != other
+}
+
+// class is what a rune counts as in a word.
+type class uint8
+
+const (
+	other class = iota
+	letter
+	digit
+)
+
+// classOf classifies r by its NFKC form: digits when every rune of it is
+// a decimal digit, letters when every rune is a letter (apostrophes
+// excepted) or a mark; otherwise a separator ("½" is "1⁄2").
+func classOf(r rune) class {
+	if r < utf8.RuneSelf {
+		return asciiClass(r)
+	}
+	if IsApostrophe(r) {
+		return other
+	}
+	compat := norm.NFKC.String(string(r))
+	c := other
+	for i, x := range compat {
+		var xc class
+		switch {
+		case unicode.Is(unicode.Nd, x):
+			xc = digit
+		case unicode.IsLetter(x) && !IsApostrophe(x), unicode.IsMark(x) && i > 0:
+			xc = letter
+		default:
+			return other
+		}
+		if c != other && xc != c {
+			return other
+		}
+		c = xc
+	}
+	return c
+}
+
+func asciiClass(r rune) class {
+	switch {
+	case r >= '0' && r <= '9':
+		return digit
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		return letter
+	}
+	return other
 }
 
 // Word is a run of letters or of digits in a text, with its place in
-// the original (byte offsets) and its folded form.
+// the original (byte offsets), its folded form and the skeleton of that
+// (what look-alike spellings share).
 type Word struct {
 	Start, End int
 	Folded     string
+	Skeleton   string
 	Digits     bool
 }
 
@@ -82,8 +171,9 @@ func Words(s string) []Word {
 	var out []Word
 	start, digits := -1, false
 	for i, r := range s {
-		isDigit := unicode.IsDigit(r)
-		inWord := IsWordRune(r) || (unicode.Is(unicode.Mn, r) && start >= 0 && !digits)
+		c := classOf(r)
+		isDigit := c == digit
+		inWord := c != other || (unicode.Is(unicode.Mn, r) && start >= 0 && !digits)
 		if start >= 0 && (!inWord || isDigit != digits && !unicode.Is(unicode.Mn, r)) {
 			out = append(out, word(s, start, i, digits))
 			start = -1
@@ -99,7 +189,8 @@ func Words(s string) []Word {
 }
 
 func word(s string, start, end int, digits bool) Word {
-	return Word{Start: start, End: end, Folded: Fold(s[start:end]), Digits: digits}
+	f := Fold(s[start:end])
+	return Word{Start: start, End: end, Folded: f, Skeleton: Skeleton(f), Digits: digits}
 }
 
 // Key is the folded concatenation of s's words: what s reads as once

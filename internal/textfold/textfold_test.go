@@ -2,7 +2,11 @@ package textfold
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/runenames"
 )
 
 func TestFoldIgnoresAccentsAndCase(t *testing.T) {
@@ -67,5 +71,71 @@ func TestKeyIsTheFoldedConcatenation(t *testing.T) {
 		if got := Key(c.in); got != c.want {
 			t.Errorf("Key(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestDigitsOfEveryScriptFoldToASCII: the review wrote the phone in
+// Arabic-Indic, Persian and superscript digits; each folds to the ASCII
+// number and is one word of digits.
+func TestDigitsOfEveryScriptFoldToASCII(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"٣٤٧٢١٨٤٥٩٠", "3472184590"}, // Arabic-Indic
+		{"۳۴۷۲۱۸۴۵۹۰", "3472184590"}, // Persian
+		{"³⁴⁷²¹⁸⁴⁵⁹⁰", "3472184590"}, // superscripts (category No)
+		{"३४७२१८४५९०", "3472184590"}, // Devanagari
+		{"𝟑𝟒𝟕", "347"},               // mathematical bold
+	}
+	for _, c := range cases {
+		if got := Fold(c.in); got != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+		words := Words("cell " + c.in + ".")
+		if len(words) != 2 || words[1].Folded != c.want || !words[1].Digits {
+			t.Errorf("Words(cell %q) = %+v, want cell and the digits %q", c.in, words, c.want)
+		}
+	}
+}
+
+// TestEveryDecimalDigitHasItsValue checks the mapping against the
+// Unicode name of every digit of category Nd ("… DIGIT SEVEN").
+func TestEveryDecimalDigitHasItsValue(t *testing.T) {
+	values := map[string]rune{"ZERO": '0', "ONE": '1', "TWO": '2', "THREE": '3', "FOUR": '4',
+		"FIVE": '5', "SIX": '6', "SEVEN": '7', "EIGHT": '8', "NINE": '9'}
+	checked := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !unicode.Is(unicode.Nd, r) {
+			continue
+		}
+		name := runenames.Name(r)
+		i := strings.LastIndex(name, " ")
+		want, named := values[name[i+1:]]
+		if !strings.Contains(name, "DIGIT") || !named {
+			continue // a few digits are named otherwise (e.g. "… NUMBER ONE"): the names cannot check them
+		}
+		checked++
+		if got := Fold(string(r)); got != string(want) {
+			t.Errorf("%U %s folds to %q, want %q", r, name, got, want)
+		}
+	}
+	if checked < 500 {
+		t.Errorf("only %d digits checked", checked)
+	}
+}
+
+// TestLookAlikeLettersShareASkeleton: Cyrillic and Greek letters that
+// look Latin give the Latin spelling's skeleton; other names do not.
+func TestLookAlikeLettersShareASkeleton(t *testing.T) {
+	latin := Skeleton(Fold("Colombo"))
+	for _, s := range []string{"Colоmbo", "Cοlombo", "СOLOMBO", "Colomb\u03bf"} {
+		if got := Skeleton(Fold(s)); got != latin {
+			t.Errorf("Skeleton(%q) = %q, want %q", s, got, latin)
+		}
+	}
+	if Skeleton(Fold("Colonna")) == latin {
+		t.Error("another name shares the skeleton")
+	}
+	w := Words("sig. Colоmbo")
+	if len(w) != 2 || w[1].Skeleton != latin {
+		t.Errorf("Words: %+v", w)
 	}
 }

@@ -1,0 +1,66 @@
+package redact
+
+import (
+	"testing"
+
+	"serenade/internal/domain"
+)
+
+// colombo is the second review's patient.
+var colombo = domain.Patient{
+	ID: 3,
+	Identity: domain.Identity{
+		FirstName: "Ambrogio", LastName: "Colombo", CodiceFiscale: "CLMMRG41C14F205E",
+		Address: "Via Padova 118, 20127 Milano",
+	},
+	Contacts: []domain.Contact{{Alias: "figlia", Phone: "+39 347 218 4590"}},
+}
+
+type reviewCase struct {
+	name    string
+	patient domain.Patient
+	in      string
+	want    string
+}
+
+func runReview(t *testing.T, cases []reviewCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := New(c.patient, nickname).Redact(c.in); got != c.want {
+				t.Errorf("Redact(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+// TestOtherSpellingsOfTheSameKind are the second review's spellings that
+// were missed: look-alike letters of other scripts, digits of other
+// scripts and superscripts, and a phone wrapped over a line; each is
+// redacted as "347 2184590" is.
+func TestOtherSpellingsOfTheSameKind(t *testing.T) {
+	runReview(t, []reviewCase{
+		{"Cyrillic o in the surname", colombo, "Il sig. Col\u043Embo è uscito", "Il sig. Achille è uscito"},
+		{"Greek omicron in the surname", colombo, "Il sig. C\u03BFlombo è uscito", "Il sig. Achille è uscito"},
+		{"Cyrillic letters in the first name", colombo, "\u0410mbr\u043Egi\u043E al citofono", "Achille al citofono"},
+		{"Cyrillic o in the street", colombo, "in via Pad\u043Eva 118", "in Achille"},
+		{"Arabic-Indic digits", colombo, "cell ٣٤٧٢١٨٤٥٩٠ ok", "cell Achille ok"},
+		{"Persian digits", colombo, "cell ۳۴۷۲۱۸۴۵۹۰ ok", "cell Achille ok"},
+		{"superscript digits", colombo, "cell ³⁴⁷²¹⁸⁴⁵⁹⁰ ok", "cell Achille ok"},
+		{"the phone as stored", colombo, "cell 347 2184590 ok", "cell Achille ok"},
+		{"a phone wrapped over a line", colombo, "cell 347\n218 4590", "cell Achille"},
+		{"a phone wrapped over a CRLF line", colombo, "cell 347 218\r\n4590.", "cell Achille."},
+		{"Arabic-Indic house number", colombo, "via Padova ١١٨", "Achille"},
+		{"names on two lines stay two", colombo, "Ambrogio\nColombo", "Achille\nAchille"},
+		{"digits apart by a blank line are not joined", colombo, "cell 347\n\n2184590", "cell 347\n\n2184590"},
+		{"another surname is kept", colombo, "Colonna e Colombari", "Colonna e Colombari"},
+	})
+}
+
+// TestPhoneStoredInOtherDigits: a stored phone in Arabic-Indic digits
+// matches the ASCII spelling.
+func TestPhoneStoredInOtherDigits(t *testing.T) {
+	p := colombo
+	p.Contacts = []domain.Contact{{Alias: "figlia", Phone: "+٣٩ ٣٤٧ ٢١٨ ٤٥٩٠"}}
+	runReview(t, []reviewCase{{"Arabic-Indic stored", p, "tel. 347 218 4590", "tel. Achille"}})
+}
