@@ -101,13 +101,13 @@ func (r *Redactor) Redact(s string) string {
 type span struct{ start, end int }
 
 // matches finds, left to right, the longest match starting at each word
-// not already inside a match.
+// not already inside a match; a match cut short by "n't" is none.
 func (r *Redactor) matches(s string) []span {
 	words := textfold.Words(s)
 	var out []span
 	for i := 0; i < len(words); {
 		j, k, ok := r.longest(s, words, i)
-		if !ok {
+		if !ok || contraction(s, words[j].End) {
 			i++
 			continue
 		}

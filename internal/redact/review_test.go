@@ -64,3 +64,43 @@ func TestPhoneStoredInOtherDigits(t *testing.T) {
 	p.Contacts = []domain.Contact{{Alias: "figlia", Phone: "+٣٩ ٣٤٧ ٢١٨ ٤٥٩٠"}}
 	runReview(t, []reviewCase{{"Arabic-Indic stored", p, "tel. 347 218 4590", "tel. Achille"}})
 }
+
+// TestAliasesOfCommonWords are the second review's contacts whose
+// aliases are only relation, possessive, age, floor and title words: a
+// message using those words is not redacted, and the one proper name
+// among them (Luigi) is. "Don't" is no name boundary, "l'Ambrogio" is.
+func TestAliasesOfCommonWords(t *testing.T) {
+	p := colombo
+	p.Contacts = []domain.Contact{
+		{Alias: "la figlia maggiore"}, {Alias: "vicina del piano di sotto"}, {Alias: "his eldest son"},
+		{Alias: "don Luigi della parrocchia"}, {Alias: "mia sorella"}, {Alias: "badante Can"},
+	}
+	const msg = "La signora dice che la figlia maggiore chiama dal piano di sotto; his eldest son is away. Don't worry, it's fine, la mia sorella."
+	runReview(t, []reviewCase{
+		{"the review's message names nobody", p, msg, msg},
+		{"the proper name of an alias with a title", p, "Passa don Luigi della parrocchia", "Passa don Achille della parrocchia"},
+		{"the title spelt with a capital", p, "Don Luigi ha le chiavi", "Don Achille ha le chiavi"},
+		{"an elided article before the patient's name", p, "l'Ambrogio e dell'Ambrogio", "l'Achille e dell'Achille"},
+		{"a name before n't is a contraction", p, "I can't come; Can't is not Can", "I can't come; Can't is not Achille"},
+		{"a name with a possessive s is the name", p, "Can's keys", "Achille's keys"},
+		{"sig., dott. and the particle kept", p, "sig. Colombo, dott. Colombo", "sig. Achille, dott. Achille"},
+	})
+}
+
+// TestGluedContactNames is the second review's neighbour: every glued
+// or hyphenated spelling of her names is redacted, as for the patient.
+func TestGluedContactNames(t *testing.T) {
+	p := colombo
+	p.Contacts = []domain.Contact{{Alias: "vicina sig.ra D'Alessandro-Ricci Anna Maria", Phone: "02 1234 5678"}}
+	runReview(t, []reviewCase{
+		{"glued particle and hyphen as a space", p, "Chiavi da DAlessandro Ricci", "Chiavi da Achille"},
+		{"as in the alias", p, "la sig.ra D'Alessandro-Ricci", "la sig.ra Achille"},
+		{"the second surname alone", p, "la sig.ra Ricci", "la sig.ra Achille"},
+		{"two first names glued", p, "annamaria ha chiamato", "Achille ha chiamato"},
+		{"two first names apart", p, "Anna Maria ha chiamato", "Achille ha chiamato"},
+		{"first names before the surname", p, "Anna Maria D'Alessandro-Ricci", "Achille"},
+		{"all glued, first names first", p, "AnnaMariaDAlessandroRicci", "Achille"},
+		{"the first surname glued alone", p, "Dalessandro", "Achille"},
+		{"a word after the particle is someone else", p, "Alessandro Manzoni", "Alessandro Manzoni"},
+	})
+}

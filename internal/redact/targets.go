@@ -63,31 +63,6 @@ func finalAccent(s string) kind {
 	return plain
 }
 
-// alias adds the proper names in a contact's alias ("Giulia" of
-// "daughter Giulia", "Bianchi" of "sig.ra Bianchi (vicina)"), as names.
-// Relation words, titles and labels are left out: an alias that is only
-// "figlia" or "son" identifies nobody and is not redacted at all, and
-// "figlia" stays readable next to a redacted name.
-func (r *Redactor) alias(a string) {
-	words := textfold.Words(a)
-	for i := 0; i < len(words); {
-		if words[i].Digits || relationWords[words[i].Folded] || particles[words[i].Folded] {
-			i++ // a name does not begin with a particle ("figlia di Laura")
-			continue
-		}
-		j := i
-		for j+1 < len(words) && !words[j+1].Digits && !relationWords[words[j+1].Folded] {
-			j++
-		}
-		last := j
-		for particles[words[last].Folded] {
-			last-- // nor end with one
-		}
-		r.names(a[words[i].Start:words[last].End])
-		i = j + 1
-	}
-}
-
 // phone adds a phone number by its digits, in the ways it is written:
 // national ("347 2184590", or with the country's trunk prefix: "067 123
 // 4567" for "+380 67 123 4567"), with the country code ("+39 347…") and

@@ -48,10 +48,38 @@ var particles = set("d", "de", "di", "da", "del", "della", "dello", "delle", "de
 	"dai", "dagli", "la", "lo", "le", "li", "l", "san", "santa", "santo", "van", "von", "der", "den", "mc", "mac")
 
 // relationWords are the words of a contact's alias that say who the
-// contact is rather than name them, in Italian and English, with titles,
-// articles and the usual labels of a phone number. Particles ("di",
-// "della") are not among them: they may be part of a name.
+// contact is rather than name them, in Italian and English: relations,
+// possessives, age and birth order, floors and positions in a building,
+// places and institutions, titles (folded without their dots: "sig.ra"
+// is "sig" and "ra"), articles, and the usual labels of a phone number.
+// Particles ("di", "della") are not among them: they may be part of a
+// name. A few are also first names (Primo, Secondo, Donna): an alias
+// that uses one as a name loses it to the list, the price of keeping
+// "il figlio secondo" readable.
 var relationWords = set(
+	// possessives and articles
+	"mio", "mia", "miei", "mie", "tuo", "tua", "tuoi", "tue", "suo", "sua", "suoi", "sue", "nostro", "nostra",
+	"nostri", "nostre", "vostro", "vostra", "vostri", "vostre", "loro", "my", "his", "her", "hers", "their", "our",
+	"your", "its", "un", "una", "uno", "an", "che", "who", "lives", "abita", "sta",
+	// age and birth order
+	"maggiore", "minore", "grande", "piccolo", "piccola", "giovane", "vecchio", "vecchia", "anziano", "anziana",
+	"primo", "prima", "secondo", "seconda", "terzo", "terza", "quarto", "quarta", "ultimo", "ultima",
+	"primogenito", "primogenita", "secondogenito", "secondogenita", "ultimogenito", "ultimogenita", "gemello",
+	"gemella", "eldest", "oldest", "elder", "older", "youngest", "younger", "little", "big", "first", "second",
+	"third", "middle", "twin",
+	// floors, positions and places
+	"piano", "piani", "pianterreno", "terra", "rialzato", "seminterrato", "attico", "mansarda", "sotto", "sopra",
+	"accanto", "fronte", "davanti", "dietro", "superiore", "inferiore", "pianerottolo", "scala", "interno",
+	"condominio", "palazzo", "stabile", "portone", "cortile", "porta", "portineria", "downstairs", "upstairs",
+	"next", "door", "floor", "ground", "flat", "apartment", "building", "across", "opposite", "below", "above",
+	"parrocchia", "chiesa", "oratorio", "parroco", "comune", "farmacia", "farmacista", "studio", "centro",
+	"associazione", "servizi", "servizio", "negozio", "bar", "edicola", "church", "parish", "pharmacy", "priest",
+	"vicar", "vicario", "pastor",
+	// titles
+	"don", "donna", "suor", "suora", "fra", "frate", "prof", "professore", "professoressa", "avv", "avvocato",
+	"ing", "ingegnere", "geom", "geometra", "rag", "ragioniere", "arch", "architetto", "cav", "comm", "mons",
+	"monsignore", "rev", "reverendo", "na", "sigg", "signori", "gentile", "gent", "sr", "jr", "father", "revd",
+
 	"figlio", "figlia", "figli", "figlie", "moglie", "marito", "compagno", "compagna", "convivente",
 	"fratello", "sorella", "madre", "padre", "mamma", "papa", "nonno", "nonna", "nipote", "nipoti",
 	"zio", "zia", "cugino", "cugina", "cognato", "cognata", "genero", "nuora", "suocero", "suocera",
