@@ -69,8 +69,25 @@ func asciiDigit(r rune) rune {
 // name; the skeleton is for comparing only, never shown (it maps "m" to
 // "rn" and "1" to "l").
 func Skeleton(folded string) string {
-	return strings.ToLower(confusables.Skeleton(folded))
+	if !isASCII(folded) {
+		return strings.ToLower(confusables.Skeleton(folded))
+	}
+	var b strings.Builder
+	b.Grow(len(folded) + 2)
+	for i := 0; i < len(folded); i++ {
+		b.WriteString(asciiSkeleton[folded[i]])
+	}
+	return b.String()
 }
+
+// asciiSkeleton is Skeleton of each ASCII character, computed once: most
+// words are ASCII and need no normalisation.
+var asciiSkeleton = func() (t [utf8.RuneSelf]string) {
+	for c := range t {
+		t[c] = strings.ToLower(confusables.Skeleton(string(rune(c))))
+	}
+	return t
+}()
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

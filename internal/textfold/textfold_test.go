@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/unicode/runenames"
 )
 
@@ -137,5 +138,15 @@ func TestLookAlikeLettersShareASkeleton(t *testing.T) {
 	w := Words("sig. Colоmbo")
 	if len(w) != 2 || w[1].Skeleton != latin {
 		t.Errorf("Words: %+v", w)
+	}
+}
+
+// TestASCIISkeletonIsTheLibrarys: the ASCII shortcut gives what the
+// general path gives.
+func TestASCIISkeletonIsTheLibrarys(t *testing.T) {
+	for _, s := range []string{"colombo", "mamma", "3472184590", "rssncl41c14f205z", "giulia.rossi@example.it", "via padova 118"} {
+		if got, want := Skeleton(s), strings.ToLower(confusables.Skeleton(s)); got != want {
+			t.Errorf("Skeleton(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
