@@ -130,14 +130,16 @@ const (
 	digit
 )
 
-// classOf classifies r by its NFKC form: digits when every rune of it is
-// a decimal digit, letters when every rune is a letter (apostrophes
-// excepted) or a mark; otherwise a separator ("½" is "1⁄2").
+// classOf classifies a letter or number r by its NFKC form: digits when
+// every rune of it is a decimal digit, letters when every rune is a
+// letter (apostrophes excepted) or a mark; otherwise a separator ("½" is
+// "1⁄2"). Symbols and punctuation separate words whatever their form
+// ("™" is not the letters "TM").
 func classOf(r rune) class {
 	if r < utf8.RuneSelf {
 		return asciiClass(r)
 	}
-	if IsApostrophe(r) {
+	if IsApostrophe(r) || !unicode.In(r, unicode.L, unicode.N) {
 		return other
 	}
 	compat := norm.NFKC.String(string(r))

@@ -47,6 +47,8 @@ func TestWordsSplitOnPunctuationAndOnDigitLetterChanges(t *testing.T) {
 		{"Nicolo\u0300 è qui", []string{"nicolo", "e", "qui"}},
 		{"+39 347-218 4590", []string{"39", "347", "218", "4590"}},
 		{" ... ", nil},
+		{"Colombo\u2122 \u2460\u00BD", []string{"colombo", "1"}}, // a symbol separates; a circled digit is a digit; ½ is neither
+		{"\uFB01lippo x\u00B2", []string{"filippo", "x", "2"}},   // a ligature is letters, a superscript a digit
 	}
 	for _, c := range cases {
 		var got []string
