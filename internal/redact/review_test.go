@@ -104,3 +104,18 @@ func TestGluedContactNames(t *testing.T) {
 		{"a word after the particle is someone else", p, "Alessandro Manzoni", "Alessandro Manzoni"},
 	})
 }
+
+// TestMoreAliasesOfTheKind: other aliases of the same kind as the
+// review's keep their words, and name only their names.
+func TestMoreAliasesOfTheKind(t *testing.T) {
+	p := colombo
+	p.Contacts = []domain.Contact{
+		{Alias: "il nipote più piccolo"}, {Alias: "the neighbour downstairs"}, {Alias: "sua cognata"},
+		{Alias: "her younger brother"}, {Alias: "vicino al terzo piano a destra"}, {Alias: "dott.ssa Neri, medico di base"},
+	}
+	const msg = "Il più piccolo è al terzo piano a destra; her younger brother lives downstairs with sua cognata; il medico di base passa."
+	runReview(t, []reviewCase{
+		{"words of the aliases are kept", p, msg, msg},
+		{"the name of a titled alias", p, "Chiamare la dott.ssa Neri", "Chiamare la dott.ssa Achille"},
+	})
+}

@@ -60,16 +60,18 @@ var relationWords = set(
 	// possessives and articles
 	"mio", "mia", "miei", "mie", "tuo", "tua", "tuoi", "tue", "suo", "sua", "suoi", "sue", "nostro", "nostra",
 	"nostri", "nostre", "vostro", "vostra", "vostri", "vostre", "loro", "my", "his", "her", "hers", "their", "our",
-	"your", "its", "un", "una", "uno", "an", "che", "who", "lives", "abita", "sta",
+	"your", "its", "un", "una", "uno", "an", "al", "allo", "alla", "ai", "agli", "alle", "nel", "nello", "nella",
+	"nei", "negli", "nelle", "sul", "sullo", "sulla", "sui", "sugli", "sulle", "col", "coi", "su", "tra", "fra",
+	"from", "on", "by", "to", "base", "curante", "famiglia", "family", "che", "who", "lives", "abita", "sta",
 	// age and birth order
-	"maggiore", "minore", "grande", "piccolo", "piccola", "giovane", "vecchio", "vecchia", "anziano", "anziana",
+	"maggiore", "minore", "piu", "grado", "grande", "piccolo", "piccola", "giovane", "vecchio", "vecchia", "anziano", "anziana",
 	"primo", "prima", "secondo", "seconda", "terzo", "terza", "quarto", "quarta", "ultimo", "ultima",
 	"primogenito", "primogenita", "secondogenito", "secondogenita", "ultimogenito", "ultimogenita", "gemello",
 	"gemella", "eldest", "oldest", "elder", "older", "youngest", "younger", "little", "big", "first", "second",
 	"third", "middle", "twin",
 	// floors, positions and places
 	"piano", "piani", "pianterreno", "terra", "rialzato", "seminterrato", "attico", "mansarda", "sotto", "sopra",
-	"accanto", "fronte", "davanti", "dietro", "superiore", "inferiore", "pianerottolo", "scala", "interno",
+	"accanto", "fianco", "destra", "sinistra", "fronte", "davanti", "dietro", "superiore", "inferiore", "pianerottolo", "scala", "interno",
 	"condominio", "palazzo", "stabile", "portone", "cortile", "porta", "portineria", "downstairs", "upstairs",
 	"next", "door", "floor", "ground", "flat", "apartment", "building", "across", "opposite", "below", "above",
 	"parrocchia", "chiesa", "oratorio", "parroco", "comune", "farmacia", "farmacista", "studio", "centro",
