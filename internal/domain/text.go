@@ -76,6 +76,10 @@ var (
 	MessageText       = TextRule{Max: 10000, Required: true, MultiLine: true}          // a ticket message
 	DocumentNameText  = TextRule{Max: 255, Required: true}                             // an uploaded file's name
 	ExternalNameText  = TextRule{Max: 200, Required: true}                             // a username from an identity provider
+	// QueryText is the rule of every string query parameter: single-line,
+	// optional (an empty value is an absent filter), no limit of its own
+	// (the parameter's schema states one).
+	QueryText = TextRule{}
 )
 
 // NormalizeText trims s, turns CRLF into LF and puts it in NFC. It is
