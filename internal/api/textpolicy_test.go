@@ -176,3 +176,57 @@ func messages(p apiProblem) []string {
 	}
 	return out
 }
+
+// TestUploadNameInAnUnsupportedCharset: a file name sent only as
+// filename* in a charset other than UTF-8 is refused naming body.file and
+// the charset problem, not as a missing name; the same name in UTF-8 is
+// stored. Both backends.
+func TestUploadNameInAnUnsupportedCharset(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			installer := s.Login(t, demo.Installer, "gennaro")
+			path := "/api/v1/installations/" + installerInstallation(t, s, installer) + "/documents"
+			for _, disposition := range []string{
+				`form-data; name="file"; filename*=ISO-8859-1''caf%E9.pdf`,
+				`form-data; name="file"; filename*=windows-1252''caf%E9.pdf`,
+				`form-data; name="file"; filename*0*=ISO-8859-1''caf%E9; filename*1=.pdf`,
+			} {
+				p := checkProblem(t, rawUpload(t, s, path, installer, disposition), http.StatusUnprocessableEntity)
+				if !problemNames(p, "body.file", "character set is not supported") {
+					t.Errorf("%s: errors %+v, want body.file saying the character set is not supported", disposition, p.Errors)
+				}
+			}
+			fallback := rawUpload(t, s, path, installer, `form-data; name="file"; filename="cafe.pdf"; filename*=ISO-8859-1''caf%E9.pdf`)
+			if fallback.Status != http.StatusCreated || !strings.Contains(string(fallback.Body), `"name":"cafe.pdf"`) {
+				t.Errorf("a plain filename beside the unsupported one: %d %s, want 201 named cafe.pdf", fallback.Status, fallback.Body)
+			}
+			res := rawUpload(t, s, path, installer, `form-data; name="file"; filename*=UTF-8''caf%C3%A9.pdf`)
+			var doc struct {
+				Name string `json:"name"`
+			}
+			if res.Status != http.StatusCreated {
+				t.Fatalf("UTF-8 filename*: %d %s", res.Status, res.Body)
+			}
+			if res.JSON(t, &doc); doc.Name != "café.pdf" {
+				t.Errorf("name %q, want café.pdf", doc.Name)
+			}
+		})
+	}
+}
+
+// rawUpload posts one file part whose Content-Disposition is written as
+// given.
+func rawUpload(t *testing.T, s *apptest.Server, path, token, disposition string) apptest.Response {
+	t.Helper()
+	const boundary = "xYzBoundary"
+	body := "--" + boundary + "\r\nContent-Disposition: " + disposition + "\r\nContent-Type: application/pdf\r\n\r\n" +
+		string(scanPDF) + "\r\n--" + boundary + "--\r\n"
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return s.Send(t, req)
+}

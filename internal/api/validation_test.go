@@ -128,7 +128,7 @@ func TestRequestValidation(t *testing.T) {
 			http.StatusUnprocessableEntity, "body.first_name", "string"},
 		{"a diagnosis class outside the enum is refused", withField(enrolmentBody(), "diagnosis_class", "flu"),
 			http.StatusUnprocessableEntity, "body.diagnosis_class", "mci"},
-		{"a codice fiscale with a wrong check character says which one is expected",
+		{"a codice fiscale with a wrong check character is refused by position, without the right one",
 			withField(enrolmentBody(), "codice_fiscale", "BRMRST41C12F205Z"), http.StatusUnprocessableEntity, "body.codice_fiscale", "wrong check character at position 16"},
 		{"a codice fiscale that is too short says how long it must be",
 			withField(enrolmentBody(), "codice_fiscale", "BRMRST41C12F205"), http.StatusUnprocessableEntity, "body.codice_fiscale", "must be 16 characters, got 15"},
