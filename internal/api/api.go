@@ -101,7 +101,7 @@ func New(d Deps) *API {
 	d.Audit = markingRecorder{d.Audit}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots)}
 	a.huma = humago.New(a.mux, a.config())
-	a.huma.UseMiddleware(a.authenticate)
+	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
 	a.registerAuth()
 	a.registerPatients()
 	a.registerScreening()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -91,7 +92,34 @@ func (u *uploadInput) read(part *multipart.Part, limit int64) []error {
 		return []error{uploadError(err, "body.file", "the upload was interrupted")}
 	}
 	u.name, u.content, u.tooLarge = part.FileName(), buf.Bytes(), n > limit
+	if unsupportedNameCharset(part.Header.Get("Content-Disposition")) {
+		return []error{&huma.ErrorDetail{Location: "body.file",
+			Message: "the file name's character set is not supported: send filename*=UTF-8''… (RFC 5987) or a UTF-8 filename"}}
+	}
 	return nil
+}
+
+// extendedName matches an RFC 2231/5987 extended file name parameter
+// (filename*=, or the first piece filename*0*= of a continued one) up to
+// the end of its charset.
+var extendedName = regexp.MustCompile(`(?i)(?:^|;)\s*filename\*(?:0\*)?\s*=\s*"?([^';"]*)'`)
+
+// plainName matches a plain filename= parameter.
+var plainName = regexp.MustCompile(`(?i)(?:^|;)\s*filename\s*=`)
+
+// unsupportedNameCharset reports a Content-Disposition whose extended file
+// name is in a charset other than UTF-8 or US-ASCII and that has no plain
+// filename= to fall back on (RFC 6266 §4.3). The multipart reader drops
+// such a name silently, or keeps only its later pieces (filename*1=…),
+// and the sender must be told why its name was not taken, not that it
+// sent none, nor have a fragment stored.
+func unsupportedNameCharset(disposition string) bool {
+	m := extendedName.FindStringSubmatch(disposition)
+	if m == nil || plainName.MatchString(disposition) {
+		return false
+	}
+	cs := strings.ToLower(strings.TrimSpace(m[1]))
+	return cs != "utf-8" && cs != "us-ascii"
 }
 
 // formName is the shape of a field name the refusal may quote as a

@@ -20,7 +20,11 @@ type Info struct {
 
 // Error reports why a code was rejected. Pos is the 1-based position of the
 // offending character, or 0 when the problem is not tied to one (wrong
-// length). Callers can show Error() to the person who typed the code.
+// length). Callers can show Error() to the person who typed the code, and
+// to the audit view or a log: it names positions and what a position may
+// hold, never a character of the input nor anything derived from it (a
+// code is personal data, and the right check character would turn the
+// parser into an oracle that completes a guessed code).
 type Error struct {
 	Pos int
 	Msg string
@@ -79,10 +83,10 @@ func parseAt(code string, now time.Time) (Info, error) {
 	placeCode := digits[placePos : placePos+4]
 	place, ok := LookupPlace(placeCode)
 	if !ok {
-		return Info{}, errorAt(placePos+1, "unknown place code '%s'", placeCode)
+		return Info{}, errorAt(placePos+1, "unknown place code (positions 12-15)")
 	}
 	if want := checkChar(code[:checkPos]); code[checkPos] != want {
-		return Info{}, errorAt(checkPos+1, "check character is '%c', expected '%c'", code[checkPos], want)
+		return Info{}, errorAt(checkPos+1, "wrong check character")
 	}
 	return Info{Code: code, Sex: sex, BirthDate: birth, Place: place}, nil
 }
@@ -109,13 +113,13 @@ func checkSyntax(i int, r rune) *Error {
 	isDigit := '0' <= r && r <= '9'
 	switch {
 	case !isLetter && !isDigit:
-		return errorAt(i+1, "invalid character %q", r)
+		return errorAt(i+1, "invalid character (expected an unaccented letter or a digit)")
 	case isNumericPos(i):
 		if !isDigit && !strings.ContainsRune(omocodiaLetters, toUpper(r)) {
-			return errorAt(i+1, "invalid character %q (expected a digit or an omocodia letter %s)", r, omocodiaLetters)
+			return errorAt(i+1, "invalid character (expected a digit or an omocodia letter %s)", omocodiaLetters)
 		}
 	case !isLetter:
-		return errorAt(i+1, "invalid character %q (expected a letter)", r)
+		return errorAt(i+1, "invalid character (expected a letter)")
 	}
 	return nil
 }
@@ -154,18 +158,18 @@ func decodeOmocodia(code string) string {
 func decodeBirth(code, digits string, now time.Time) (string, time.Time, error) {
 	month := strings.IndexByte(monthCode, code[monthPos]) + 1
 	if month == 0 {
-		return "", time.Time{}, errorAt(monthPos+1, "invalid month letter '%c'", code[monthPos])
+		return "", time.Time{}, errorAt(monthPos+1, "invalid month letter (expected one of %s)", monthCode)
 	}
 	day, sex := twoDigits(digits, dayPos), "M"
 	switch {
 	case day >= 41 && day <= 71:
 		day, sex = day-40, "F"
 	case day < 1 || day > 31:
-		return "", time.Time{}, errorAt(dayPos+1, "day %02d out of range (expected 01-31 for males, 41-71 for females)", day)
+		return "", time.Time{}, errorAt(dayPos+1, "day out of range (expected 01-31 for males, 41-71 for females)")
 	}
 	year := chooseCentury(twoDigits(digits, yearPos), time.Month(month), day, now)
 	if day > daysIn(year, time.Month(month)) {
-		return "", time.Time{}, errorAt(dayPos+1, "day %d out of range for %s %d", day, time.Month(month), year)
+		return "", time.Time{}, errorAt(dayPos+1, "day out of range for the month and year")
 	}
 	return sex, time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC), nil
 }

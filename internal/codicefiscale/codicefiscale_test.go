@@ -60,7 +60,8 @@ func TestParseAcceptsValidCodes(t *testing.T) {
 }
 
 func TestParseExplainsWhatIsWrong(t *testing.T) {
-	const dayRange = " out of range (expected 01-31 for males, 41-71 for females) at position 10"
+	const dayRange = "day out of range (expected 01-31 for males, 41-71 for females) at position 10"
+	const monthDay = "day out of range for the month and year at position 10"
 	tests := []struct {
 		name    string
 		code    string
@@ -70,25 +71,25 @@ func TestParseExplainsWhatIsWrong(t *testing.T) {
 		{"an empty string has no characters", "", 0, "must be 16 characters, got 0"},
 		{"a code one character short says how long it is", "RSSMRA85T10A562", 0, "must be 16 characters, got 15"},
 		{"a code one character too long says how long it is", "RSSMRA85T10A562SX", 0, "must be 16 characters, got 17"},
-		{"an accented letter is counted as one character and rejected", "RSSMRÀ85T10A562S", 6, "invalid character 'À' at position 6"},
-		{"a punctuation mark is rejected", "RSSMRA85T10A562-", 16, "invalid character '-' at position 16"},
+		{"an accented letter is counted as one character and rejected", "RSSMRÀ85T10A562S", 6, "invalid character (expected an unaccented letter or a digit) at position 6"},
+		{"a punctuation mark is rejected", "RSSMRA85T10A562-", 16, "invalid character (expected an unaccented letter or a digit) at position 16"},
 		{"a digit among the name letters is rejected", "R5SMRA85T10A562S", 2,
-			"invalid character '5' (expected a letter) at position 2"},
+			"invalid character (expected a letter) at position 2"},
 		{"a letter in the year that is not an omocodia letter is rejected", "RSSMRAA5T10A562S", 7,
-			"invalid character 'A' (expected a digit or an omocodia letter LMNPQRSTUV) at position 7"},
+			"invalid character (expected a digit or an omocodia letter LMNPQRSTUV) at position 7"},
 		{"a digit where the place letter belongs is rejected", "RSSMRA85T105562S", 12,
-			"invalid character '5' (expected a letter) at position 12"},
+			"invalid character (expected a letter) at position 12"},
 		{"a digit as check character is rejected", "RSSMRA85T10A5629", 16,
-			"invalid character '9' (expected a letter) at position 16"},
-		{"a letter that is not a month is rejected", "RSSMRA85X10F205C", 9, "invalid month letter 'X' at position 9"},
-		{"day 35 is neither a male nor a female day", "RSSMRA85T35F205F", 10, "day 35" + dayRange},
-		{"day 00 does not exist", "BNCLRA90A00F205F", 10, "day 00" + dayRange},
-		{"day 72 is past the last female day", "BNCLRA90A72F205Q", 10, "day 72" + dayRange},
-		{"30 February does not exist", "RSSMRA85B30F205F", 10, "day 30 out of range for February 1985 at position 10"},
-		{"29 February does not exist in a common year", "RSSMRA85B29F205Y", 10, "day 29 out of range for February 1985 at position 10"},
-		{"31 April does not exist", "RSSMRA85D31F205L", 10, "day 31 out of range for April 1985 at position 10"},
-		{"a place code missing from the list is rejected", "RSSMRA85T10Z999S", 12, "unknown place code 'Z999' at position 12"},
-		{"a wrong check character names the expected one", "RSSMRA85T10A562K", 16, "check character is 'K', expected 'S' at position 16"},
+			"invalid character (expected a letter) at position 16"},
+		{"a letter that is not a month is rejected", "RSSMRA85X10F205C", 9, "invalid month letter (expected one of ABCDEHLMPRST) at position 9"},
+		{"day 35 is neither a male nor a female day", "RSSMRA85T35F205F", 10, dayRange},
+		{"day 00 does not exist", "BNCLRA90A00F205F", 10, dayRange},
+		{"day 72 is past the last female day", "BNCLRA90A72F205Q", 10, dayRange},
+		{"30 February does not exist", "RSSMRA85B30F205F", 10, monthDay},
+		{"29 February does not exist in a common year", "RSSMRA85B29F205Y", 10, monthDay},
+		{"31 April does not exist", "RSSMRA85D31F205L", 10, monthDay},
+		{"a place code missing from the list is rejected", "RSSMRA85T10Z999S", 12, "unknown place code (positions 12-15) at position 12"},
+		{"a wrong check character is named by position only, never the right one", "RSSMRA85T10A562K", 16, "wrong check character at position 16"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +134,7 @@ func TestParseChoosesTheCenturyFromNow(t *testing.T) {
 	}
 	t.Run("29 February 00 read before 2000 is in 1900, which was not a leap year", func(t *testing.T) {
 		_, err := parseAt("BNCGLI00B69F205J", date(1999, 12, 31))
-		if err == nil || err.Error() != "day 29 out of range for February 1900 at position 10" {
+		if err == nil || err.Error() != "day out of range for the month and year at position 10" {
 			t.Errorf("error = %v, want day 29 out of range for February 1900", err)
 		}
 	})
@@ -388,4 +389,38 @@ func encodeBirth(info Info) string {
 		return err.Error()
 	}
 	return date + info.Place.Code
+}
+
+// TestErrorsEchoNothingOfTheCode: the reviewer's inputs (a full-width
+// letter, a wrong check character) and every single-character change of a
+// valid code are refused with a message that holds no character of the
+// input beyond the digits of a position, and never the right check
+// character.
+func TestErrorsEchoNothingOfTheCode(t *testing.T) {
+	for code, want := range map[string]string{
+		"CＲLMMRG41C14F205": "invalid character (expected an unaccented letter or a digit) at position 2",
+		"CLMMRG41C14F205Z": "wrong check character at position 16",
+	} {
+		if _, err := parseAt(code, refNow); err == nil || err.Error() != want {
+			t.Errorf("parseAt(%q) = %v, want %q", code, err, want)
+		}
+	}
+	const valid = "CLMMRG41C14F205E"
+	allowed := "0123456789LMNPQRSTUVABCDEHLMPRST" // positions and the lists of what a position may hold
+	for i := range len(valid) {
+		for _, r := range "AKXZ09Ｒé-" {
+			code := valid[:i] + string(r) + valid[i+1:]
+			_, err := parseAt(code, refNow)
+			if err == nil {
+				continue
+			}
+			msg := err.Error()
+			if strings.ContainsRune(msg, r) && !strings.ContainsRune(allowed, r) {
+				t.Errorf("parseAt(%q): %q echoes %q", code, msg, r)
+			}
+			if strings.Contains(msg, "'") || strings.Contains(msg, `"`) {
+				t.Errorf("parseAt(%q): %q quotes something", code, msg)
+			}
+		}
+	}
 }

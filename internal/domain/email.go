@@ -13,15 +13,27 @@ import (
 // under IDNA (internationalised names allowed), so `a@b` and `a@b..it`
 // are refused. s is expected cleaned by EmailText already.
 func ValidateEmail(s string) error {
+	_, err := CleanEmail(s)
+	return err
+}
+
+// CleanEmail checks s as ValidateEmail does and returns it with its domain
+// in the form IDNA lookup maps it to (UTS #46: lower case, compatibility
+// characters and full-width dots mapped, Punycode labels decoded), the
+// form a mail server resolves: "a@ＥXAMPLE.it", "a@EXAMPLE.IT" and
+// "a@example.it" are one address, stored once. The local part is kept as
+// typed: RFC 5321 leaves its case to the receiving server.
+func CleanEmail(s string) (string, error) {
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
-		return Invalid("email", "is not an e-mail address (want name@example.org, without a display name)")
+		return "", Invalid("email", "is not an e-mail address (want name@example.org, without a display name)")
 	}
 	at := strings.LastIndexByte(s, '@')
-	if !validMailDomain(s[at+1:]) {
-		return Invalid("email", "the domain is not a host name with a dot (want name@example.org)") // not echoed: personal data
+	mapped, err := idna.Lookup.ToUnicode(s[at+1:])
+	if err != nil || !validMailDomain(mapped) {
+		return "", Invalid("email", "the domain is not a host name with a dot (want name@example.org)") // not echoed: personal data
 	}
-	return nil
+	return s[:at+1] + mapped, nil
 }
 
 // validMailDomain reports whether d is a DNS host name of two or more

@@ -128,7 +128,7 @@ func (c *Contact) Validate() error {
 	case c.Phone == "" && c.Email == "":
 		return Invalid("phone", "a phone number or an e-mail address is required")
 	case c.Email != "":
-		if err := ValidateEmail(c.Email); err != nil {
+		if c.Email, err = CleanEmail(c.Email); err != nil {
 			return err
 		}
 	}

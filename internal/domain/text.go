@@ -14,6 +14,21 @@ import (
 //   - valid UTF-8, refused otherwise (never silently replaced);
 //   - trimmed, with CRLF line ends turned into LF, and NFC-normalised, so
 //     the same name typed on two keyboards is the same string;
+//   - in a field that says who or where someone is (Compat: names,
+//     address, codice fiscale, contact alias, phone, e-mail), NFKC- rather
+//     than NFC-normalised: full-width (Ｍａｒｉｏ), mathematical (𝐌𝐚𝐫𝐢𝐨)
+//     and circled letters, ligatures (ﬁ), superscript digits and the
+//     like are stored as their plain letters and digits, so that the
+//     duplicate check, the codice fiscale check, search and redaction see
+//     the name everyone else types. Free text (notes, messages) and file
+//     names keep what was written beyond NFC: there a compatibility
+//     character may be meant (a ², a ½), and nobody is identified by it;
+//   - in a single-line field, every run of white space inside the text
+//     (any Unicode space separator: no-break, ideographic U+3000, Ogham
+//     U+1680, em U+2003…) collapsed into one U+0020, so that "Ma\u3000rio"
+//     and "Mario  Rossi" are not other names than "Ma rio" and
+//     "Mario Rossi". Collapsing rather than refusing: such spaces come in
+//     by pasting from word processors, and are no one's intent;
 //   - free of C0/C1 control characters (a multi-line field may hold line
 //     feeds and tabs), of bidirectional embeddings, overrides and isolates
 //     (they reorder what a reader sees), of line and paragraph separators
@@ -32,7 +47,8 @@ import (
 //     private-use characters (which show as whatever a font puts there);
 //   - not begun by a combining mark (which would combine with whatever is
 //     shown before the field: a lone accent is not a name); a rule may
-//     also require a letter (a name of digits and punctuation is none);
+//     also require a letter (a name, an alias or an address of digits
+//     and punctuation only, "---" or "1", is none);
 //   - at most Max characters long, counted as Unicode code points after
 //     normalisation: the unit JSON Schema's maxLength uses, and the one
 //     the messages name.
@@ -41,24 +57,29 @@ type TextRule struct {
 	Required  bool // empty after trimming is refused
 	MultiLine bool // line feeds and tabs are allowed
 	Letter    bool // at least one letter (unicode.IsLetter) is required
+	Compat    bool // NFKC instead of NFC: compatibility characters become plain ones
 }
 
 // Text rules of the fields Serenade stores. The API schema states the
 // same limits (a test holds them equal).
 var (
-	NameText          = TextRule{Max: 100, Required: true, Letter: true}      // first and last names
-	CodiceFiscaleText = TextRule{Max: 16, Required: true}                     // checked further by codicefiscale
-	AddressText       = TextRule{Max: 300, Required: true}                    // the home address
-	MedicalNotesText  = TextRule{Max: 20000, MultiLine: true}                 // the doctor's notes
-	DiagnosisText     = TextRule{Max: 500, MultiLine: true}                   // free-text diagnosis
-	AliasText         = TextRule{Max: 100, Required: true}                    // a contact's alias
-	PhoneText         = TextRule{Max: 40}                                     // a contact's phone number
-	EmailText         = TextRule{Max: 200}                                    // a contact's e-mail address
-	HomeLineText      = TextRule{Max: 5000}                                   // short facts about a home
-	HomeNotesText     = TextRule{Max: 5000, MultiLine: true}                  // notes about a home
-	MessageText       = TextRule{Max: 10000, Required: true, MultiLine: true} // a ticket message
-	DocumentNameText  = TextRule{Max: 255, Required: true}                    // an uploaded file's name
-	ExternalNameText  = TextRule{Max: 200, Required: true}                    // a username from an identity provider
+	NameText          = TextRule{Max: 100, Required: true, Letter: true, Compat: true} // first and last names
+	CodiceFiscaleText = TextRule{Max: 16, Required: true, Compat: true}                // checked further by codicefiscale
+	AddressText       = TextRule{Max: 300, Required: true, Letter: true, Compat: true} // the home address
+	MedicalNotesText  = TextRule{Max: 20000, MultiLine: true}                          // the doctor's notes
+	DiagnosisText     = TextRule{Max: 500, MultiLine: true}                            // free-text diagnosis
+	AliasText         = TextRule{Max: 100, Required: true, Letter: true, Compat: true} // a contact's alias
+	PhoneText         = TextRule{Max: 40, Compat: true}                                // a contact's phone number
+	EmailText         = TextRule{Max: 200, Compat: true}                               // a contact's e-mail address
+	HomeLineText      = TextRule{Max: 5000}                                            // short facts about a home
+	HomeNotesText     = TextRule{Max: 5000, MultiLine: true}                           // notes about a home
+	MessageText       = TextRule{Max: 10000, Required: true, MultiLine: true}          // a ticket message
+	DocumentNameText  = TextRule{Max: 255, Required: true}                             // an uploaded file's name
+	ExternalNameText  = TextRule{Max: 200, Required: true}                             // a username from an identity provider
+	// QueryText is the rule of every string query parameter: single-line,
+	// optional (an empty value is an absent filter), no limit of its own
+	// (the parameter's schema states one).
+	QueryText = TextRule{}
 )
 
 // NormalizeText trims s, turns CRLF into LF and puts it in NFC. It is
@@ -69,13 +90,52 @@ func NormalizeText(s string) string {
 	return norm.NFC.String(strings.TrimSpace(s))
 }
 
+// normalize is NormalizeText under the rule: NFKC for a Compat field,
+// and inner white space collapsed in a single-line field.
+func (r TextRule) normalize(s string) string {
+	if !r.Compat && r.MultiLine {
+		return NormalizeText(s)
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if r.Compat {
+		s = norm.NFKC.String(s)
+	} else {
+		s = norm.NFC.String(s)
+	}
+	if !r.MultiLine {
+		s = collapseSpaces(s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// collapseSpaces turns every run of space separators (general category
+// Zs) into one U+0020. Line breaks and tabs are left to the rule, which
+// refuses them in a single-line field.
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	inSpace := false
+	for _, c := range s {
+		if unicode.Is(unicode.Zs, c) {
+			if !inSpace {
+				b.WriteByte(' ')
+			}
+			inSpace = true
+			continue
+		}
+		inSpace = false
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // Clean normalises s and checks it against the rule; the error names
 // field and says what is wrong, with the offending code point.
 func (r TextRule) Clean(field, s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", Invalid(field, "is not valid UTF-8")
 	}
-	s = NormalizeText(s)
+	s = r.normalize(s)
 	if s == "" {
 		if r.Required {
 			return "", Invalid(field, "is required")

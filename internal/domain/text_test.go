@@ -28,6 +28,21 @@ func TestTextRuleAcceptsAndNormalises(t *testing.T) {
 		{"CRLF becomes LF in a multi-line field; tabs stay", MedicalNotesText, "prima riga\r\n\tseconda riga", "prima riga\n\tseconda riga"},
 		{"a joiner inside an emoji sequence is kept in a multi-line field", MessageText, "ok 👨\u200D🔧", "ok 👨\u200D🔧"},
 		{"an optional field may be empty", PhoneText, "  ", ""},
+		// Inner white space of a single-line field: any space separator, any run, is one U+0020.
+		{"an ideographic space inside a name is one space", NameText, "Ma\u3000rio", "Ma rio"},
+		{"an Ogham space mark inside a name is one space", NameText, "Ma\u1680rio", "Ma rio"},
+		{"five em spaces are one space", NameText, "Mario\u2003\u2003\u2003\u2003\u2003x", "Mario x"},
+		{"no-break and narrow spaces in an address", AddressText, "Via\u00a0Padova \u202F 118", "Via Padova 118"},
+		{"spaces in a file name collapse, its ligature stays", DocumentNameText, "\uFB01le\u3000\u3000scan.pdf", "\uFB01le scan.pdf"},
+		{"a multi-line field keeps its spacing", MedicalNotesText, "a\u3000\u3000b", "a\u3000\u3000b"},
+		// Compatibility characters in identity fields are stored plain (NFKC).
+		{"full-width letters are plain letters", NameText, "Ｍａｒｉｏ", "Mario"},
+		{"mathematical bold letters are plain letters", NameText, "𝐌𝐚𝐫𝐢𝐨", "Mario"},
+		{"a ligature is its letters", NameText, "\uFB01lippo", "filippo"},
+		{"a full-width codice fiscale is plain", CodiceFiscaleText, "ＣＬＭＭＲＧ41C14F205E", "CLMMRG41C14F205E"},
+		{"full-width digits in a phone", PhoneText, "３４７ 218 4590", "347 218 4590"},
+		{"a full-width letter in an e-mail", EmailText, "a@ｅxample.it", "a@example.it"},
+		{"a message keeps its compatibility characters", MessageText, "½ litro, 2 m²", "½ litro, 2 m²"},
 		{"an emoji with its presentation selector is kept in a multi-line field", MessageText, "grazie \u2764\uFE0F", "grazie \u2764\uFE0F"},
 		{"a skin-toned emoji sequence is kept in a multi-line field", MessageText, "👩🏽\u200D🔧 arriva", "👩🏽\u200D🔧 arriva"},
 		{"a name with an apostrophe and a combining accent after a letter", NameText, "D'Ange\u0300lo", "D'Angèlo"},
@@ -69,7 +84,7 @@ func TestTextRuleRefusesAndNamesTheField(t *testing.T) {
 		{"a left-to-right mark in a single-line field", NameText, "Mario\u200E", "invisible format character (U+200E"},
 		{"a word joiner", NameText, "Ma\u2060rio", "invisible format character (U+2060"},
 		{"a soft hyphen", NameText, "Ma\u00ADrio", "invisible format character (U+00AD"},
-		{"a Hangul filler, which shows as nothing", NameText, "Mario\u3164", "invisible format character (U+3164"},
+		{"a Hangul filler, which shows as nothing", NameText, "Mario\u3164", "invisible format character (U+1160"}, // NFKC maps it to the other filler,
 		{"a combining grapheme joiner", NameText, "Ma\u034Frio", "invisible format character (U+034F"},
 		{"a byte-order mark inside the text", AliasText, "fi\uFEFFglio", "invisible format character (U+FEFF"},
 		{"a line separator", AddressText, "Via Roma\u20281", "line or paragraph separator (U+2028"},
@@ -94,9 +109,12 @@ func TestTextRuleRefusesAndNamesTheField(t *testing.T) {
 		{"an interlinear annotation anchor in a multi-line field", HomeNotesText, "a\uFFF9b\uFFFAc\uFFFB", "invisible format character (U+FFF9"},
 		{"a Hangul choseong filler inside a surname in a message", MessageText, "sig. D'Ang\u115Felo", "invisible format character (U+115F"},
 		{"a Hangul jungseong filler", MessageText, "ok\u1160", "invisible format character (U+1160"},
-		{"a halfwidth Hangul filler", NameText, "Mario\uFFA0", "invisible format character (U+FFA0"},
+		{"a halfwidth Hangul filler", NameText, "Mario\uFFA0", "invisible format character (U+1160"},
 		{"a Mongolian vowel separator", NameText, "Ma\u180Erio", "invisible format character (U+180E"},
 		{"a required field of spaces", AddressText, " \t\n ", "is required"},
+		{"an address of punctuation has no letter", AddressText, "---", "must contain a letter"},
+		{"an address of one digit has no letter", AddressText, "1", "must contain a letter"},
+		{"an alias of digits has no letter", AliasText, "123", "must contain a letter"},
 		{"a required field that is empty", NameText, "", "is required"},
 	}
 	for _, c := range cases {
@@ -205,6 +223,31 @@ func TestDateJoinIsBounded(t *testing.T) {
 	for _, bad := range []time.Time{day(1800, 1, 1), day(1999, 12, 31), day(2026, 3, 4), day(3000, 1, 1)} {
 		if err := ValidateDateJoin(bad, now); !isInvalid(err, "date_join") {
 			t.Errorf("%s: err = %v, want invalid date_join", bad.Format(time.DateOnly), err)
+		}
+	}
+}
+
+// TestCleanEmailMapsTheDomain: the domain is stored as IDNA lookup maps
+// it, the local part as typed.
+func TestCleanEmailMapsTheDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"a@EXAMPLE.IT":       "a@example.it",
+		"Mario.R@Example.it": "Mario.R@example.it",
+		"a@xn--bcher-kva.de": "a@bücher.de",
+		"a@BÜCHER.de":        "a@bücher.de",
+	} {
+		got, err := CleanEmail(in)
+		if err != nil || got != want {
+			t.Errorf("CleanEmail(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	c := Contact{Alias: "figlia", Email: "a@ｅxample.it"}
+	if err := c.Validate(); err != nil || c.Email != "a@example.it" {
+		t.Errorf("contact e-mail a@ｅxample.it: stored %q, %v; want a@example.it", c.Email, err)
+	}
+	for _, in := range []string{"a@b", "a@b..it", "a@-x-.it"} {
+		if _, err := CleanEmail(in); !isInvalid(err, "email") {
+			t.Errorf("CleanEmail(%q) = %v, want invalid email", in, err)
 		}
 	}
 }
