@@ -79,11 +79,21 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	if err != nil {
 		return nil, err
 	}
-	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body))
+	current, err := a.deps.Study.Installation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return a.installationOutput(ctx, inst)
+	v, err := a.viewerOf(ctx, current.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	// A caller who does not see identity was shown the context redacted;
+	// what it sends back unchanged must not overwrite the stored text.
+	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body), v.shown(current.PatientID))
+	if err != nil {
+		return nil, err
+	}
+	return &installationOutput{Body: v.installation(inst)}, nil
 }
 
 func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {
