@@ -36,7 +36,9 @@ func (a *API) registerInstallations() {
 	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
 		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
 	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
-		Summary: "Replace the home context of an installation", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		Summary: "Update the home context of an installation", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "The whole context is sent; only the fields that differ from what the caller was shown are written (a field sent " +
+			"back as shown, redacted or not, keeps the stored text and its author)."},
 		a.updateInstallation)
 }
 
