@@ -135,6 +135,13 @@ func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) 
 // written, as written blind when the caller does not see identity. shown
 // is the redaction the caller is shown (nil for callers who see identity).
 func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeContext, shown func(string) string) (domain.Installation, error) {
+	// Refuse a bad field before taking the lock. The edit compares the
+	// values as submitted with the caller's view; what it writes is
+	// cleaned afterwards.
+	cleaned := hc
+	if err := cleaned.Validate(); err != nil {
+		return domain.Installation{}, err
+	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, key, err := db.installationKeyForUpdate(ctx, tx, id)
 		if err != nil {
