@@ -102,6 +102,11 @@ func Allows(roles []domain.Role, a Action) bool {
 	return false
 }
 
+// SeesIdentity reports whether the roles may read patients' names and
+// addresses. Free text written by such roles may contain them, so it is
+// redacted for roles that may not (domain.AuthoredContext).
+func SeesIdentity(roles []domain.Role) bool { return Allows(roles, ContactSheetRead) }
+
 // Known reports whether the action is in the matrix.
 func Known(a Action) bool {
 	_, ok := matrix[a]

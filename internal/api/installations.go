@@ -36,7 +36,9 @@ func (a *API) registerInstallations() {
 	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
 		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
 	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
-		Summary: "Replace the home context of an installation", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		Summary: "Update the home context of an installation", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "The whole context is sent; only the fields that differ from what the caller was shown are written (a field sent " +
+			"back as shown, redacted or not, keeps the stored text and its author)."},
 		a.updateInstallation)
 }
 
@@ -79,11 +81,21 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	if err != nil {
 		return nil, err
 	}
-	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body))
+	current, err := a.deps.Study.Installation(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return a.installationOutput(ctx, inst)
+	v, err := a.viewerOf(ctx, current.PatientID)
+	if err != nil {
+		return nil, err
+	}
+	// A caller who does not see identity was shown the context redacted;
+	// what it sends back unchanged must not overwrite the stored text.
+	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body), v.shown(current.PatientID))
+	if err != nil {
+		return nil, err
+	}
+	return &installationOutput{Body: v.installation(inst)}, nil
 }
 
 func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {

@@ -32,6 +32,26 @@ func (v viewer) text(patientID int64, s string) string {
 	return "" // unknown patient: show nothing rather than unredacted text
 }
 
+// shown is the redaction the viewer is shown of a patient's text that
+// was not written blind; nil when the viewer sees identity.
+func (v viewer) shown(patientID int64) func(string) string {
+	if v.redact == nil {
+		return nil
+	}
+	return func(s string) string { return v.text(patientID, s) }
+}
+
+// authored passes free text through the viewer's redaction unless it was
+// written blind (by a role that does not see identity): such text is
+// shown as written, so what a blind author reads back never depends on
+// the patient's identity (domain.AuthoredContext).
+func (v viewer) authored(patientID int64, s string, blind bool) string {
+	if blind {
+		return s
+	}
+	return v.text(patientID, s)
+}
+
 func (a *API) viewer(ctx context.Context) viewer {
 	p, _ := domain.PrincipalFrom(ctx)
 	v := viewer{doctor: p.Has(domain.RoleDoctor), codec: a.deps.Pseudonyms}

@@ -150,17 +150,17 @@ func (v viewer) installation(i domain.Installation) InstallationView {
 	return InstallationView{
 		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
 		Status: i.Status, CollectionStart: v.atPtr(collectionTimes, i.CollectionStart), CollectionEnd: v.atPtr(collectionTimes, i.CollectionEnd),
-		Context: v.homeContext(i.PatientID, i.Context), CreatedAt: v.at(recordTimes, i.CreatedAt), UpdatedAt: v.at(recordTimes, i.UpdatedAt),
+		Context: v.homeContext(i), CreatedAt: v.at(recordTimes, i.CreatedAt), UpdatedAt: v.at(recordTimes, i.UpdatedAt),
 	}
 }
 
-// homeContext is free text about a home: redacted like messages.
-func (v viewer) homeContext(patientID int64, hc domain.HomeContext) HomeContext {
-	for _, f := range []*string{&hc.ApartmentType, &hc.InternetType, &hc.Flatmates, &hc.Pets, &hc.Visitors,
-		&hc.SmartphoneModel, &hc.Appliances, &hc.IssueNotes, &hc.HabitNotes, &hc.OtherNotes} {
-		*f = v.text(patientID, *f)
-	}
-	return HomeContext(hc)
+// homeContext is free text about a home: redacted like messages, each
+// field by who last wrote it.
+func (v viewer) homeContext(i domain.Installation) HomeContext {
+	stored := domain.AuthoredContext{HomeContext: i.Context, WrittenBlind: i.WrittenBlind}
+	return HomeContext(stored.Map(func(field, s string) string {
+		return v.authored(i.PatientID, s, stored.IsBlind(field))
+	}))
 }
 
 func (v viewer) ticket(t domain.Ticket) TicketView {
@@ -177,7 +177,7 @@ func (v viewer) ticket(t domain.Ticket) TicketView {
 
 // message is one message of a patient's ticket thread.
 func (v viewer) message(patientID int64, m domain.Message) MessageView {
-	return MessageView{Sender: m.Sender, Body: v.text(patientID, m.Body), CreatedAt: v.at(ticketTimes, m.CreatedAt)}
+	return MessageView{Sender: m.Sender, Body: v.authored(patientID, m.Body, m.WrittenBlind), CreatedAt: v.at(ticketTimes, m.CreatedAt)}
 }
 
 func (v viewer) document(d domain.Document) DocumentView {

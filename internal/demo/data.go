@@ -343,7 +343,7 @@ func underMaintenance() []patientSpec {
 				installation(Installer, installedKit("Bed mat placed under the mattress topper.")),
 				maintenance("",
 					msg(Monitoring, "Bed mat readings are flat for ten nights in a row. Could the mat have moved or failed?"),
-					msg(Monitoring, "Spoke with the daughter: Mrs Ripamonti now sleeps in the living room armchair most nights. Please check both."),
+					msg(Monitoring, "Spoke with the daughter: the lady now sleeps in the living room armchair most nights. Please check both."),
 					msg(Installer, "I will go on Monday afternoon with a spare mat; I can also add a pressure pad on the armchair."),
 				),
 			},
@@ -414,7 +414,7 @@ func leaving() []patientSpec {
 			tickets: []ticketSpec{
 				installation(Installer, installedKit("Adjustable bed: mat placed under the mattress, tested in both positions.")),
 				uninstallation("",
-					msg(Monitoring, "The clinic informs us that Mr Vergani moved to a nursing home after his hip fracture and will not go back home. Please remove the kit."),
+					msg(Monitoring, "The clinic informs us that the patient moved to a nursing home after his hip fracture and will not go back home. Please remove the kit."),
 					msg(Installer, "The son will hand me the keys at his office in Lodi; I plan the removal for next week."),
 				),
 			},
@@ -437,7 +437,7 @@ func leaving() []patientSpec {
 			tickets: []ticketSpec{
 				installation(Installer, installedKit("Large household: sensors only in her bedroom, bathroom and corridor.")),
 				uninstallation("",
-					msg(Monitoring, "Request from the clinic: the family asks to remove the sensors, Mrs Dell'Orto is distressed by them. She stays in the study for clinical visits."),
+					msg(Monitoring, "Request from the clinic: the family asks to remove the sensors, the lady is distressed by them. She stays in the study for clinical visits."),
 				),
 			},
 		},
@@ -483,7 +483,7 @@ func leaving() []patientSpec {
 			tickets: []ticketSpec{
 				installation(Installer, installedKit("Mrs Ferrario asked to see the data; told her the doctor will discuss it at the next visit.")),
 				uninstallation(Installer,
-					msg(Monitoring, "End of the twelve-month monitoring period for Mrs Ferrario; she prefers not to extend it. Please remove the kit."),
+					msg(Monitoring, "End of the twelve-month monitoring period for this patient; she prefers not to extend it. Please remove the kit."),
 					msg(Installer, "Uninstalled this morning, the couple will keep the leaflet. All devices back in the warehouse."),
 				),
 			},

@@ -194,7 +194,7 @@ func (s *seeder) homeContext(instID int64, hc *domain.HomeContext) error {
 	if hc == nil {
 		return nil
 	}
-	if _, err := s.study.UpdateHomeContext(s.as(Installer), instID, *hc); err != nil {
+	if _, err := s.study.UpdateHomeContext(s.as(Installer), instID, *hc, nil); err != nil {
 		return err
 	}
 	s.remember(hc.ApartmentType, hc.InternetType, hc.Flatmates, hc.Pets, hc.Visitors,

@@ -24,19 +24,27 @@ type HomeContext struct {
 // of flat, of internet access and the phone model are single-line, the
 // rest may run over several lines.
 func (h *HomeContext) Validate() error {
-	return cleanAll([]textField{
+	return cleanAll(h.textFields())
+}
+
+// textFields names each field as the API does, with its text rule.
+func (h *HomeContext) textFields() []textField {
+	return []textField{
 		{"apartment_type", &h.ApartmentType, HomeLineText}, {"internet_type", &h.InternetType, HomeLineText},
 		{"flatmates", &h.Flatmates, HomeNotesText}, {"pets", &h.Pets, HomeNotesText}, {"visitors", &h.Visitors, HomeNotesText},
 		{"smartphone_model", &h.SmartphoneModel, HomeLineText}, {"appliances", &h.Appliances, HomeNotesText},
 		{"issue_notes", &h.IssueNotes, HomeNotesText}, {"habit_notes", &h.HabitNotes, HomeNotesText}, {"other_notes", &h.OtherNotes, HomeNotesText},
-	})
+	}
 }
 
 // Installation is the sensor kit in one patient's home.
 type Installation struct {
-	ID              int64
-	PatientID       int64
-	Context         HomeContext
+	ID        int64
+	PatientID int64
+	Context   HomeContext
+	// WrittenBlind names the fields of Context last written by an author
+	// who does not see identity (see AuthoredContext).
+	WrittenBlind    []string
 	CollectionStart *time.Time
 	CollectionEnd   *time.Time
 	Status          InstallationStatus // derived from the tickets, never stored

@@ -32,7 +32,10 @@ type Study interface {
 	Installation(ctx context.Context, id int64) (Installation, error)
 	InstallationOfPatient(ctx context.Context, patientID int64) (Installation, error)
 	Installations(ctx context.Context) ([]Installation, error)
-	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext) (Installation, error)
+	// UpdateHomeContext applies a submitted context (AuthoredContext.Edit);
+	// shown is the redaction a caller who does not see identity is shown,
+	// nil for callers who see identity.
+	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext, shown func(string) string) (Installation, error)
 
 	OpenTicket(ctx context.Context, installationID int64, c TicketCategory, firstMessage string) (Ticket, error)
 	Ticket(ctx context.Context, id int64) (Ticket, error)

@@ -46,6 +46,9 @@ type Message struct {
 	Sender    string
 	Body      string
 	CreatedAt time.Time
+	// WrittenBlind is set when the sender does not see identity: the
+	// body is shown to such roles as written (see AuthoredContext).
+	WrittenBlind bool
 }
 
 // SystemSender is the sender of messages Serenade writes itself.

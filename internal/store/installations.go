@@ -91,7 +91,12 @@ func (db *DB) decryptInstallation(r installationRow, tickets []domain.Ticket) (d
 	if err != nil {
 		return inst, err
 	}
-	return inst, openJSON(key, labelHomeContext, r.sealed, &inst.Context)
+	var stored domain.AuthoredContext
+	if err := openJSON(key, labelHomeContext, r.sealed, &stored); err != nil {
+		return inst, err
+	}
+	inst.Context, inst.WrittenBlind = stored.HomeContext, stored.WrittenBlind
+	return inst, nil
 }
 
 // Installations returns every installation with its derived status.
@@ -124,9 +129,17 @@ func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) 
 	return out, err
 }
 
-// UpdateHomeContext replaces the installation's home description.
-func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeContext) (domain.Installation, error) {
-	if err := hc.Validate(); err != nil {
+// UpdateHomeContext applies a submitted home context (see
+// domain.AuthoredContext.Edit): fields the caller sent back as it was
+// shown them keep the stored text and its authorship; the others are
+// written, as written blind when the caller does not see identity. shown
+// is the redaction the caller is shown (nil for callers who see identity).
+func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeContext, shown func(string) string) (domain.Installation, error) {
+	// Refuse a bad field before taking the lock. The edit compares the
+	// values as submitted with the caller's view; what it writes is
+	// cleaned afterwards.
+	cleaned := hc
+	if err := cleaned.Validate(); err != nil {
 		return domain.Installation{}, err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -134,7 +147,18 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 		if err != nil {
 			return err
 		}
-		sealed, err := sealJSON(key, labelHomeContext, hc)
+		stored, err := db.storedContext(ctx, tx, id, key)
+		if err != nil {
+			return err
+		}
+		next, err := stored.Edit(hc, writtenBlind(ctx), shown)
+		if err != nil {
+			return err
+		}
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		sealed, err := sealJSON(key, labelHomeContext, next)
 		if err != nil {
 			return err
 		}
@@ -145,6 +169,20 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 		return domain.Installation{}, err
 	}
 	return db.Installation(ctx, id)
+}
+
+// storedContext reads the installation's home context with its
+// authorship; empty when the home was never described.
+func (db *DB) storedContext(ctx context.Context, tx *sql.Tx, id int64, key keyring.Key) (domain.AuthoredContext, error) {
+	var stored domain.AuthoredContext
+	var sealed []byte
+	if err := tx.QueryRowContext(ctx, `SELECT sealed FROM installations WHERE id = $1`, id).Scan(&sealed); err != nil {
+		return stored, err
+	}
+	if sealed == nil {
+		return stored, nil
+	}
+	return stored, openJSON(key, labelHomeContext, sealed, &stored)
 }
 
 // installationKeyForUpdate locks an installation of a patient still in

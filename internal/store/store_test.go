@@ -212,7 +212,7 @@ func TestHomeContextAndDocuments(t *testing.T) {
 		p := must[domain.Patient](t)(env.DB.Enrol(doctor(), mario()))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
 		hc := domain.HomeContext{ApartmentType: "flat, 3rd floor", Pets: "a cat", HabitNotes: "naps after lunch"}
-		inst = must[domain.Installation](t)(env.DB.UpdateHomeContext(ctx, inst.ID, hc))
+		inst = must[domain.Installation](t)(env.DB.UpdateHomeContext(ctx, inst.ID, hc, nil))
 		if inst.Context != hc {
 			t.Errorf("context = %+v", inst.Context)
 		}

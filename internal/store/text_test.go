@@ -81,7 +81,7 @@ func TestTextPolicyOnWhatIsStored(t *testing.T) {
 			_, err = env.DB.UpdateAddress(ctx, p.ID, "Via \u2066Roma\u2069 1")
 			invalidAt(t, err, "address")
 			inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
-			_, err = env.DB.UpdateHomeContext(installer(), inst.ID, domain.HomeContext{SmartphoneModel: "Galaxy\nA14"})
+			_, err = env.DB.UpdateHomeContext(installer(), inst.ID, domain.HomeContext{SmartphoneModel: "Galaxy\nA14"}, nil)
 			invalidAt(t, err, "smartphone_model")
 			_, err = env.DB.OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "  ")
 			invalidAt(t, err, "message")

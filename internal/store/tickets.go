@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
 )
@@ -126,15 +127,27 @@ func (db *DB) openTicket(ctx context.Context, tx *sql.Tx, installationID int64, 
 	return id, err
 }
 
+// insertMessage stores a message with its author's class: written blind
+// when the sender is the caller and the caller does not see identity;
+// the system's own messages never are.
 func (db *DB) insertMessage(ctx context.Context, tx *sql.Tx, ticketID int64, sender, body string, now time.Time) (int64, error) {
 	key, err := db.ticketKey(ctx, tx, ticketID)
 	if err != nil {
 		return 0, err
 	}
+	blind := sender != domain.SystemSender && writtenBlind(ctx)
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO ticket_messages (ticket_id, sender, sealed, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		ticketID, sender, key.Seal(labelMessage, []byte(body)), now).Scan(&id)
+	err = tx.QueryRowContext(ctx, `INSERT INTO ticket_messages (ticket_id, sender, sealed, created_at, written_blind) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		ticketID, sender, key.Seal(labelMessage, []byte(body)), now, blind).Scan(&id)
 	return id, err
+}
+
+// writtenBlind reports whether what the caller writes is written blind:
+// the caller is a user whose roles do not see identity. Without a
+// principal the writer is the system, whose text is redacted.
+func writtenBlind(ctx context.Context) bool {
+	p, ok := domain.PrincipalFrom(ctx)
+	return ok && !access.SeesIdentity(p.Roles)
 }
 
 const ticketQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, t.opened_at, t.closed_by, t.closed_at
@@ -200,8 +213,8 @@ func (db *DB) messages(ctx context.Context, q querier, ticketID int64) ([]domain
 	}
 	stored, err := queryAll(ctx, q, func(s scanner) (row, error) {
 		r := row{m: domain.Message{TicketID: ticketID}}
-		return r, s.Scan(&r.m.ID, &r.m.Sender, &r.sealed, &r.m.CreatedAt)
-	}, `SELECT id, sender, sealed, created_at FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticketID)
+		return r, s.Scan(&r.m.ID, &r.m.Sender, &r.sealed, &r.m.CreatedAt, &r.m.WrittenBlind)
+	}, `SELECT id, sender, sealed, created_at, written_blind FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticketID)
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +244,7 @@ func (db *DB) AddMessage(ctx context.Context, ticketID int64, body string) (doma
 		return domain.Message{}, err
 	}
 	m := domain.Message{TicketID: ticketID, Sender: domain.ActorName(ctx), Body: body, CreatedAt: db.now().UTC()}
+	m.WrittenBlind = m.Sender != domain.SystemSender && writtenBlind(ctx)
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		t, _, err := db.ticketForUpdate(ctx, tx, ticketID)
 		if err != nil {

@@ -132,11 +132,11 @@ func (db *DB) resealHomeContext(ctx context.Context, tx *sql.Tx, installationID 
 	if sealed == nil {
 		return nil // never described
 	}
-	var hc domain.HomeContext
+	var hc domain.AuthoredContext
 	if err := openJSON(old, labelHomeContext, sealed, &hc); err != nil {
 		return err
 	}
-	resealed, err := sealJSON(fresh, labelHomeContext, hc.RetrievalContext())
+	resealed, err := sealJSON(fresh, labelHomeContext, hc.Retrieval())
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		hc := domain.HomeContext{ApartmentType: "flat, 3rd floor", Pets: "a nervous dog", HabitNotes: "naps after lunch", Visitors: "son on Sundays"}
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, hc))
+		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, hc, nil))
 		must[domain.Document](t)(env.DB.AddDocument(installer(), h.inst, "consenso.txt", []byte("Signed by Mario Rossi")))
 		must[domain.Message](t)(env.DB.AddMessage(installer(), h.open(domain.CategoryInstallation).ID, "Fridge plug behind the fridge"))
 		h.install()
@@ -253,7 +253,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 
 		// Nothing new is recorded about the patient; the retrieval's
 		// thread still takes messages.
-		_, err := env.DB.UpdateHomeContext(installer(), h.inst, hc)
+		_, err := env.DB.UpdateHomeContext(installer(), h.inst, hc, nil)
 		wantConflict(t, err, "home context after the withdrawal")
 		_, err = env.DB.AddDocument(installer(), h.inst, "photo.txt", []byte("x"))
 		wantConflict(t, err, "document after the withdrawal")
@@ -294,7 +294,7 @@ func countRows(t *testing.T, env *storetest.Env, query string, args ...any) int 
 func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, domain.HomeContext{Pets: "a nervous dog"}))
+		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, domain.HomeContext{Pets: "a nervous dog"}, nil))
 		h.install()
 		at := h.withdraw()
 		window := backupOf(t, env, h.patient)

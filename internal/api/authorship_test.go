@@ -1,0 +1,184 @@
+package api_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"serenade/internal/demo"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+	"serenade/internal/testsupport/apptest"
+)
+
+// guesses is what the reviewer wrote as imt about demo patient 1
+// (Ambrogio Colombo, Via Padova 118): wrong and right surnames, first
+// names and streets side by side. Redacting only the right ones told imt
+// which guesses were right.
+const guesses = "Rossi Russo Ferrari Bianchi Colombo Romano Giuseppe Ambrogio. via Roma 1, via Padova 118, corso Buenos Aires 3"
+
+// TestBlindTextIsShownAsWritten: text imt writes comes back to imt (and
+// to unimi) exactly as written, whichever guesses are right, while the
+// same text written by an installer is redacted; the doctor reads both
+// as written. Both backends.
+func TestBlindTextIsShownAsWritten(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			st := s.App.Store()
+			codec := pseudonym.New(st.PseudonymKey())
+			p := demoPatientAt(t, s, "Via Padova 118")
+			inst, ticket := openTicketOf(t, st, p.ID)
+			imt, iit := s.Login(t, demo.Monitoring, "vincenzo"), s.Login(t, demo.Installer, "gennaro")
+			unimi, doc := s.Login(t, demo.Researcher, "stefano"), s.Login(t, demo.Doctor, "alice")
+			ref := func(r domain.Role, k pseudonym.Kind, id int64) string { return refAs(codec, r, k, id) }
+
+			post := func(tok string, r domain.Role) {
+				t.Helper()
+				res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(r, pseudonym.Ticket, ticket)+"/messages", tok, map[string]string{"body": guesses})
+				if res.Status != http.StatusCreated && res.Status != http.StatusOK {
+					t.Fatalf("message: %d %s", res.Status, res.Body)
+				}
+			}
+			post(imt, domain.RoleMonitoring)
+			post(iit, domain.RoleInstaller)
+			bodies := func(tok, path string) []string {
+				t.Helper()
+				var tk struct {
+					Messages []struct{ Body string } `json:"messages"`
+				}
+				s.Do(t, http.MethodGet, path, tok, nil).JSON(t, &tk)
+				if len(tk.Messages) < 2 {
+					t.Fatalf("%d messages", len(tk.Messages))
+				}
+				var out []string
+				for _, m := range tk.Messages[len(tk.Messages)-2:] {
+					out = append(out, m.Body)
+				}
+				return out
+			}
+			got := bodies(imt, "/api/v1/tickets/"+ref(domain.RoleMonitoring, pseudonym.Ticket, ticket))
+			if got[0] != guesses {
+				t.Errorf("imt reads its own message as %q, want it as written %q", got[0], guesses)
+			}
+			if strings.Contains(got[1], "Colombo") || strings.Contains(got[1], "Ambrogio") || strings.Contains(got[1], "via Padova 118") ||
+				!strings.Contains(got[1], "Rossi Russo Ferrari Bianchi") {
+				t.Errorf("imt reads the installer's message as %q, want the patient's names and street redacted, the rest kept", got[1])
+			}
+			if got := bodies(doc, "/api/v1/tickets/"+ref(domain.RoleDoctor, pseudonym.Ticket, ticket)); got[0] != guesses || got[1] != guesses {
+				t.Errorf("the doctor reads %q, want both as written", got)
+			}
+
+			// The same through the home context, with the right and a wrong codice fiscale.
+			notes := "Rossi Colombo Bianchi; via Roma 1; via Padova 118; " + p.Identity.CodiceFiscale + " RSSMRA41C14F205C"
+			path := "/api/v1/installations/" + ref(domain.RoleMonitoring, pseudonym.Installation, inst)
+			var view struct {
+				Context map[string]string `json:"context"`
+			}
+			s.Do(t, http.MethodGet, path, imt, nil).JSON(t, &view)
+			view.Context["other_notes"] = notes
+			res := s.Do(t, http.MethodPut, path, imt, view.Context)
+			if res.Status != http.StatusOK {
+				t.Fatalf("update: %d %s", res.Status, res.Body)
+			}
+			res.JSON(t, &view)
+			if view.Context["other_notes"] != notes {
+				t.Errorf("PUT answers other_notes %q, want as written %q", view.Context["other_notes"], notes)
+			}
+			for _, c := range []struct{ tok, path string }{
+				{imt, path},
+				{unimi, "/api/v1/installations/" + ref(domain.RoleResearcher, pseudonym.Installation, inst)},
+				{doc, "/api/v1/installations/" + ref(domain.RoleDoctor, pseudonym.Installation, inst)},
+			} {
+				s.Do(t, http.MethodGet, c.path, c.tok, nil).JSON(t, &view)
+				if view.Context["other_notes"] != notes {
+					t.Errorf("%s reads other_notes %q, want as written %q", c.path, view.Context["other_notes"], notes)
+				}
+			}
+		})
+	}
+}
+
+// TestBlindEditDoesNotWriteTheRedactedViewBack: imt reads patient 1's
+// home context (flatmates "lives with his wife Maddalena", shown with a
+// nickname) and sends it back with only habit_notes changed. The
+// flatmates stay as the installers wrote them for the doctor and the
+// installer, and unimi's view of them is what it was before, never imt's
+// nickname. Both backends.
+func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			st := s.App.Store()
+			codec := pseudonym.New(st.PseudonymKey())
+			p := demoPatientAt(t, s, "Via Padova 118")
+			inst, _ := openTicketOf(t, st, p.ID)
+			tokens := map[domain.Role]string{
+				domain.RoleDoctor: s.Login(t, demo.Doctor, "alice"), domain.RoleInstaller: s.Login(t, demo.Installer, "gennaro"),
+				domain.RoleMonitoring: s.Login(t, demo.Monitoring, "vincenzo"), domain.RoleResearcher: s.Login(t, demo.Researcher, "stefano"),
+			}
+			context := func(r domain.Role) map[string]string {
+				t.Helper()
+				var view struct {
+					Context map[string]string `json:"context"`
+				}
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+refAs(codec, r, pseudonym.Installation, inst), tokens[r], nil).JSON(t, &view)
+				return view.Context
+			}
+			const flatmates = "lives with his wife Maddalena"
+			stored, before, unimiBefore := context(domain.RoleDoctor), context(domain.RoleMonitoring), context(domain.RoleResearcher)
+			if stored["flatmates"] != flatmates || before["flatmates"] == flatmates {
+				t.Fatalf("fixture: doctor reads %q, imt %q; want the stored text and a redacted view", stored["flatmates"], before["flatmates"])
+			}
+
+			sent := before
+			sent["habit_notes"] = "walks to the park every morning"
+			res := s.Do(t, http.MethodPut, "/api/v1/installations/"+refAs(codec, domain.RoleMonitoring, pseudonym.Installation, inst), tokens[domain.RoleMonitoring], sent)
+			if res.Status != http.StatusOK {
+				t.Fatalf("update: %d %s", res.Status, res.Body)
+			}
+
+			want := stored
+			want["habit_notes"] = sent["habit_notes"]
+			for _, r := range []domain.Role{domain.RoleDoctor, domain.RoleInstaller} {
+				if got := context(r); !equalMaps(got, want) {
+					t.Errorf("%s reads %v after imt's edit, want %v", r, got, want)
+				}
+			}
+			if got := context(domain.RoleMonitoring); !equalMaps(got, sent) {
+				t.Errorf("imt reads %v after its edit, want %v", got, sent)
+			}
+			unimiAfter := context(domain.RoleResearcher)
+			for f, v := range unimiBefore {
+				if f != "habit_notes" && unimiAfter[f] != v {
+					t.Errorf("unimi reads %s = %q after imt's edit, want %q as before", f, unimiAfter[f], v)
+				}
+			}
+			if unimiAfter["habit_notes"] != sent["habit_notes"] {
+				t.Errorf("unimi reads habit_notes %q, want imt's text as written", unimiAfter["habit_notes"])
+			}
+		})
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// refAs is how a caller of role r names a resource: doctors by id, the
+// other roles by their pseudonym.
+func refAs(codec *pseudonym.Codec, r domain.Role, k pseudonym.Kind, id int64) string {
+	if r == domain.RoleDoctor {
+		return strconv.FormatInt(id, 10)
+	}
+	return codec.Encode(r, k, id)
+}
