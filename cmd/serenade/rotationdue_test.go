@@ -139,3 +139,53 @@ func TestFailedRotationAfterWithdrawalIsRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyFileWithoutTheVersionInUseRefusesWritesWith503 is review item 7:
+// `keys rotate` moves the database to a new version, the previous key
+// file (without it) is restored and SIGHUP sent: enrolment and
+// withdrawal are 503 with nothing stored; the current file back, writes
+// work again.
+func TestKeyFileWithoutTheVersionInUseRefusesWritesWith503(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			d := newDeployment(t, backend)
+			s := d.serve(t)
+			ids := s.enrolled(t)
+			keyFile, dbURL := d.paths()
+			raw := openRaw(t, backend, dbURL)
+			previous, err := os.ReadFile(keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.run(t, "keys", "rotate")
+			current, err := os.ReadFile(keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(keyFile, previous, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s.hangUp(t)
+			s.waitReadyz(t, http.StatusServiceUnavailable)
+			before := countRows(t, raw, "data_keys")
+			if status, body := s.enrol(t, 3); status != http.StatusServiceUnavailable || !strings.Contains(string(body), "unavailable") {
+				t.Errorf("enrolment without the version in use = %d %s, want 503 unavailable", status, body)
+			}
+			if status, body, err := s.do(http.MethodDelete, "/api/v1/patients/"+ids[0]); err != nil || status != http.StatusServiceUnavailable {
+				t.Errorf("withdrawal without the version in use = %d %v %s, want 503", status, err, body)
+			}
+			if n := countRows(t, raw, "data_keys"); n != before {
+				t.Errorf("data keys: %d after the refused writes, want %d", n, before)
+			}
+			if err := os.WriteFile(keyFile, current, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s.hangUp(t)
+			s.waitReadyz(t, http.StatusOK)
+			if status, body := s.enrol(t, 4); status != http.StatusCreated {
+				t.Fatalf("enrolment with the current key file = %d %s", status, body)
+			}
+			d.settle(t, s.enrolled(t), s)
+		})
+	}
+}
