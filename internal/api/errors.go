@@ -136,3 +136,15 @@ func (a *API) problem(ctx context.Context, err error) error {
 	}
 	return problemOf(err)
 }
+
+// tookEffect passes err on, except domain.ErrRotationPending: the
+// withdrawal (or shred) committed and the master key rotation that must
+// follow is recorded and retried, so the request succeeded (and is
+// audited so); the operator is warned.
+func (a *API) tookEffect(ctx context.Context, err error) error {
+	if errors.Is(err, domain.ErrRotationPending) {
+		a.deps.Log.WarnContext(ctx, "withdrawal done; the master key rotation that must follow is pending and will be retried (reload, key check, next enrolment, start-up)", "err", err)
+		return nil
+	}
+	return err
+}

@@ -184,5 +184,5 @@ func (a *API) withdrawPatient(ctx context.Context, in *PatientRef) (*struct{}, e
 	if err != nil {
 		return nil, err
 	}
-	return nil, a.deps.Study.Withdraw(ctx, id)
+	return nil, a.tookEffect(ctx, a.deps.Study.Withdraw(ctx, id))
 }

@@ -144,7 +144,7 @@ func (a *API) closeTicket(ctx context.Context, in *TicketRef) (*ticketOutput, er
 		return nil, err
 	}
 	t, err := a.deps.Study.CloseTicket(ctx, id)
-	if err != nil {
+	if err = a.tookEffect(ctx, err); err != nil {
 		return nil, err
 	}
 	return a.ticketOutput(ctx, t)

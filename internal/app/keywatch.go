@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"serenade/internal/domain"
 	"serenade/internal/server"
 	"serenade/internal/store"
 )
@@ -30,6 +32,7 @@ type keyWatch struct {
 	log      *slog.Logger
 	interval time.Duration
 	failure  atomic.Pointer[error] // nil while the keys open everything
+	due      atomic.Bool           // a rotation a withdrawal left is still to be done
 }
 
 func newKeyWatch(db *store.DB, log *slog.Logger, interval time.Duration) *keyWatch {
@@ -41,16 +44,43 @@ func newKeyWatch(db *store.DB, log *slog.Logger, interval time.Duration) *keyWat
 
 // ready is the watch's part of the readiness probe.
 func (w *keyWatch) ready() error {
+	var why []string
 	if w.failure.Load() != nil {
-		return server.NotReady{Detail: "the master keys do not match the ones this database uses (see the server log)"}
+		why = append(why, "the master keys do not match the ones this database uses")
+	}
+	if w.due.Load() {
+		why = append(why, "a master key rotation after a withdrawal is pending")
+	}
+	if len(why) > 0 {
+		return server.NotReady{Detail: strings.Join(why, "; ") + " (see the server log)"}
 	}
 	return nil
+}
+
+// rotateIfDue carries out a rotation a withdrawal left due, and records
+// whether one is still due. The watch runs on reload, on its timer and on
+// key problems, so a failed rotation is retried on each of them.
+func (w *keyWatch) rotateIfDue(ctx context.Context) {
+	due, err := w.db.RotateIfDue(ctx)
+	if err != nil && !errors.Is(err, domain.ErrRotationPending) {
+		if ctx.Err() == nil {
+			w.log.Warn("pending master key rotation could not be looked at", "err", err)
+		}
+		return
+	}
+	switch prev := w.due.Swap(due); {
+	case due && !prev:
+		w.log.Warn("not ready: a master key rotation after a withdrawal is pending; it is retried on reload (SIGHUP), every key check and the next enrolment", "err", err)
+	case !due && prev:
+		w.log.Info("the master key rotation after a withdrawal is done")
+	}
 }
 
 // check runs one check and records it. An error that is not about the
 // keys (the database does not answer) leaves the state as it was: the
 // probe's ping reports that.
 func (w *keyWatch) check(ctx context.Context) {
+	w.rotateIfDue(ctx)
 	err := w.db.CheckMasterKeys(ctx)
 	if err != nil && !errors.Is(err, store.ErrMasterKeys) {
 		if ctx.Err() == nil {

@@ -94,3 +94,9 @@ func Within(prefix string, err error) error {
 	}
 	return &Error{Kind: KindInvalid, Field: prefix + "." + e.Field, Message: e.Message}
 }
+
+// ErrRotationPending says a withdrawal (or the close of the ticket that
+// shreds a withdrawn patient's data) took effect, but the master key
+// rotation that must follow it did not run yet: it is recorded in the
+// same transaction and retried, so the caller's request succeeded.
+var ErrRotationPending = errors.New("the master key rotation that follows a withdrawal is pending")

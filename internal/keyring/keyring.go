@@ -201,6 +201,13 @@ func unwrapWith(mk Key, version uint32, wrapped []byte) (Key, error) {
 	return Key(raw), nil
 }
 
+// Writable reports whether the server can rewrite the source (a key
+// file): only then does it rotate the master key itself.
+func (r *Keyring) Writable() bool {
+	_, err := r.updater()
+	return err == nil
+}
+
 // updater returns the source as writable, or ErrReadOnlySource.
 func (r *Keyring) updater() (Updater, error) {
 	u, ok := r.src.(Updater)

@@ -67,8 +67,15 @@ func (db *DB) verifier(ctx context.Context, q querier) func(uint32, keyring.Key)
 }
 
 // wrap wraps dek under master version v after verifying v's key.
+// A version missing from the key source cannot be verified either: that
+// is keyring.ErrKeyCheck too (the write is refused as unavailable, like a
+// wrong key, not failed as an internal error).
 func (db *DB) wrap(ctx context.Context, q querier, v uint32, dek keyring.Key) ([]byte, error) {
-	return db.keys.WrapChecked(v, dek, db.verifier(ctx, q))
+	w, err := db.keys.WrapChecked(v, dek, db.verifier(ctx, q))
+	if errors.Is(err, keyring.ErrOpen) && !errors.Is(err, keyring.ErrKeyCheck) {
+		return nil, fmt.Errorf("%w (%w)", err, keyring.ErrKeyCheck)
+	}
+	return w, err
 }
 
 // verifyLoaded verifies the loaded key of version v against its check value.

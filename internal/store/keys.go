@@ -42,6 +42,12 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 		db.signingSeed, err = db.systemKey(ctx, tx, purposeSigning)
 		return err
 	})
+	if err == nil {
+		// A rotation a withdrawal left due: a failure here does not stop
+		// the start (the keys open everything); readiness reports it and
+		// it is retried.
+		_, _ = db.RotateIfDue(ctx)
+	}
 	if errors.Is(err, keyring.ErrKeyCheck) {
 		return fmt.Errorf("the master key does not match this database: a version holds other bytes than the database was written with (wrong or replaced key file, or wrong SERENADE_MASTER_KEY?); restore the right keys: %w", err)
 	}

@@ -35,6 +35,9 @@ func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, 
 		return domain.Patient{}, err
 	}
 	in.DateJoin = dateOnly(in.DateJoin)
+	// A new data key is about to be wrapped: first carry out a rotation a
+	// withdrawal left due (its failure is retried later, never this write's).
+	_, _ = db.RotateIfDue(ctx)
 	var id int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error

@@ -31,26 +31,34 @@ func (db *DB) RotateMasterKey(ctx context.Context) (uint32, error) {
 		if err != nil {
 			return err
 		}
-		if err := db.verifyCurrent(ctx, tx, state); err != nil {
-			return err
-		}
-		used, err := highestReferenced(ctx, tx)
-		if err != nil {
-			return err
-		}
-		checked, err := highestChecked(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if v, err = db.keys.AddVersion(state, used, checked); err != nil {
-			return err
-		}
-		return db.rewrapUnder(ctx, tx, v)
+		v, err = db.rotateLocked(ctx, tx, state)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return v, db.PruneMasterKeys(ctx)
+}
+
+// rotateLocked is RotateMasterKey's transaction, under the rotators'
+// lock (state is the version in use).
+func (db *DB) rotateLocked(ctx context.Context, tx *sql.Tx, state uint32) (uint32, error) {
+	if err := db.verifyCurrent(ctx, tx, state); err != nil {
+		return 0, err
+	}
+	used, err := highestReferenced(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	checked, err := highestChecked(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	v, err := db.keys.AddVersion(state, used, checked)
+	if err != nil {
+		return 0, err
+	}
+	return v, db.rewrapUnder(ctx, tx, v)
 }
 
 // RewrapAll re-wraps every data key under master version to (which the
@@ -74,7 +82,9 @@ func (db *DB) RewrapAll(ctx context.Context, to uint32) error {
 // the rotators' lock, after re-reading the source. Versions above the one
 // in use belong to a rotation that did not commit: they are kept, so a
 // version number is never handed out twice, and the next start finishes
-// that rotation. A read-only source (environment) is left alone.
+// that rotation. A read-only source (environment) is left alone. The
+// rotations due (see markRotationDue) that the prune completed are
+// cleared in the same transaction.
 func (db *DB) PruneMasterKeys(ctx context.Context) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
@@ -85,7 +95,10 @@ func (db *DB) PruneMasterKeys(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return db.keys.Prune(func(v uint32) bool { return v >= state || used[v] })
+		if err := db.keys.Prune(func(v uint32) bool { return v >= state || used[v] }); err != nil {
+			return err
+		}
+		return clearRotationsDue(ctx, tx, state, used)
 	})
 	if errors.Is(err, keyring.ErrReadOnlySource) {
 		return nil

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -103,8 +102,10 @@ func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h lockedHome, no
 		newID, now, h.patientID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, h.keyID.Int64, purposePatient)
-	return err
+	if _, err = tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, h.keyID.Int64, purposePatient); err != nil {
+		return err
+	}
+	return db.markRotationDue(ctx, tx)
 }
 
 func (db *DB) resealIdentity(ctx context.Context, tx *sql.Tx, patientID int64, old, fresh keyring.Key) error {
@@ -199,8 +200,10 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, keyID, purposePatient)
-	return err
+	if _, err := tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, keyID, purposePatient); err != nil {
+		return err
+	}
+	return db.markRotationDue(ctx, tx)
 }
 
 // rotateAfterShredTimeout bounds the rotation that follows a shred: it
@@ -209,15 +212,16 @@ const rotateAfterShredTimeout = 5 * time.Minute
 
 // rotateAfterShred rotates the master key once a patient's data key was
 // destroyed, so that a backup's copy of that key, wrapped by the old
-// master key, can no longer be opened. A master key given in the
-// environment cannot be rewritten here: the operator rotates it.
-// The shred has committed: the rotation runs to its end even if the
-// caller (a client that went away) cancels ctx, under its own bound.
+// master key, can no longer be opened. The need was recorded in the
+// shred's transaction (markRotationDue): a rotation that fails here is
+// retried (see RotateIfDue), and the error says the shred took effect
+// (domain.ErrRotationPending). A master key given in the environment is
+// not recorded: the operator rotates it. The shred has committed: the
+// rotation runs to its end even if the caller (a client that went away)
+// cancels ctx, under its own bound.
 func (db *DB) rotateAfterShred(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rotateAfterShredTimeout)
 	defer cancel()
-	if _, err := db.RotateMasterKey(ctx); err != nil && !errors.Is(err, keyring.ErrReadOnlySource) {
-		return fmt.Errorf("patient data shredded, but rotating the master key failed (it will be retried at next start): %w", err)
-	}
-	return nil
+	_, err := db.RotateIfDue(ctx)
+	return err
 }
