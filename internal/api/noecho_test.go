@@ -55,3 +55,47 @@ func withoutField(body map[string]any, key string) map[string]any {
 	delete(body, key)
 	return body
 }
+
+// A name the client made up — a JSON member, a duplicated JSON key, a
+// repeated form field, a multipart part — is never echoed in a refusal's
+// location or message; declared names still are.
+func TestRefusalsEchoNoTypedName(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Demo: true})
+	doctor := s.Login(t, demo.Doctor, "alice")
+	iit := s.Login(t, demo.Installer, "gennaro")
+	const cf = "MRNGNN48D03L219H"
+	check := func(t *testing.T, res apptest.Response) {
+		t.Helper()
+		if res.Status < 400 {
+			t.Fatalf("status %d, want a refusal", res.Status)
+		}
+		if bytes.Contains(res.Body, []byte(cf)) {
+			t.Errorf("the %d refusal echoes the typed name: %s", res.Status, res.Body)
+		}
+	}
+	t.Run("an unknown JSON member", func(t *testing.T) {
+		check(t, s.Do(t, http.MethodPost, "/api/v1/patients", doctor, withField(enrolmentBody(), cf, "x")))
+	})
+	t.Run("an unknown JSON member in a typed body", func(t *testing.T) {
+		check(t, s.Do(t, http.MethodPut, "/api/v1/patients/1/screening", doctor, map[string]any{cf: "x"}))
+	})
+	t.Run("a JSON key twice", func(t *testing.T) {
+		res := s.Send(t, request(t, s, http.MethodPost, "/api/v1/patients", doctor, "application/json",
+			[]byte(`{"`+cf+`": 1, "`+cf+`": 2}`), nil))
+		check(t, res)
+	})
+	t.Run("a JSON key twice under two casings", func(t *testing.T) {
+		res := s.Send(t, request(t, s, http.MethodPost, "/api/v1/patients", doctor, "application/json",
+			[]byte(`{"`+cf+`": 1, "mrngnn48d03l219h": 2}`), nil))
+		check(t, res)
+	})
+	t.Run("a form field twice", func(t *testing.T) {
+		res := s.Send(t, request(t, s, http.MethodPost, tokenEndpoint, "", "application/x-www-form-urlencoded",
+			[]byte("grant_type=password&username=x&password=y&"+cf+"=1&"+cf+"=2"), nil))
+		check(t, res)
+	})
+	t.Run("a multipart part", func(t *testing.T) {
+		path := "/api/v1/installations/" + installerInstallation(t, s, iit) + "/documents"
+		check(t, postMultipart(t, s, path, iit, uploadPart{field: cf, content: []byte("x")}))
+	})
+}
