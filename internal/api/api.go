@@ -116,7 +116,6 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	a.indexOperations()
-	a.declareNames()
 	return a
 }
 

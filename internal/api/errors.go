@@ -30,7 +30,6 @@ func init() {
 			// the value of an unknown property, and any value (a path
 			// parameter, a field) may be a codice fiscale or a name.
 			d.Value = nil
-			d.Location = safeLocation(d.Location)
 		}
 		return m
 	}

@@ -69,7 +69,7 @@ func decodeStrict(data []byte, v any) error {
 	err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
 	var se *jsonv2.SemanticError
 	if errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName) {
-		return fmt.Errorf("unknown key %s in %s", quotedName(se.JSONPointer.LastToken()), fieldPath(se.JSONPointer.Parent()))
+		return fmt.Errorf("unknown key %q in %s", se.JSONPointer.LastToken(), fieldPath(se.JSONPointer.Parent()))
 	}
 	return err
 }
@@ -115,8 +115,8 @@ func normalizeJSON(data []byte) ([]byte, error) {
 func checkFoldedName(seen map[string]string, name string, dec *jsontext.Decoder) error {
 	folded := cases.Fold().String(name)
 	if first, dup := seen[folded]; dup {
-		return fmt.Errorf("duplicate key %s in %s (the same key as %s but for case)",
-			quotedName(name), fieldPath(dec.StackPointer().Parent()), quotedName(first))
+		return fmt.Errorf("duplicate key %q in %s (the same key as %q but for case)",
+			name, fieldPath(dec.StackPointer().Parent()), first)
 	}
 	seen[folded] = name
 	return nil
@@ -137,7 +137,7 @@ func bodyError(err error) error {
 		return errors.New("malformed JSON body")
 	}
 	if errors.Is(se.Err, jsontext.ErrDuplicateName) {
-		return fmt.Errorf("duplicate key %s in %s", quotedName(se.JSONPointer.LastToken()), fieldPath(se.JSONPointer.Parent()))
+		return fmt.Errorf("duplicate key %q in %s", se.JSONPointer.LastToken(), fieldPath(se.JSONPointer.Parent()))
 	}
 	// What encoding/json accepts and jsontext does not is bad UTF-8.
 	return fmt.Errorf("invalid UTF-8 or unpaired surrogate in %s", fieldPath(se.JSONPointer))
@@ -154,7 +154,7 @@ func fieldPath(p jsontext.Pointer) string {
 			b.WriteString("." + tok)
 		}
 	}
-	return safeLocation(b.String()) // no member name the API does not declare
+	return b.String()
 }
 
 // init makes huma's schema validation match object keys to property names

@@ -21,7 +21,7 @@ func parseTokenForm(body []byte) (url.Values, error) {
 	for _, name := range slices.Sorted(maps.Keys(form)) {
 		if len(form[name]) > 1 {
 			return nil, huma.NewError(http.StatusBadRequest, "malformed form body",
-				&huma.ErrorDetail{Location: "body." + name, Message: fmt.Sprintf("the form field %s is given %d times", quotedName(name), len(form[name]))})
+				&huma.ErrorDetail{Location: "body." + name, Message: fmt.Sprintf("the form field %q is given %d times", name, len(form[name]))})
 		}
 	}
 	return form, nil
