@@ -43,7 +43,7 @@ func newUploadGate(total, maxDocument int64) *uploadGate {
 
 // DefaultUploadMemory is the upload memory when none is configured: four
 // uploads of the largest document at once.
-func DefaultUploadMemory(maxDocument int64) int64 { return 4 * maxDocument }
+func DefaultUploadMemory(maxDocument int64) int64 { return 4 * (maxDocument + 1 + bytes.MinRead) }
 
 // reservation is the buffer an upload may fill: the file part is at most
 // the document limit plus one byte (to tell it is over), and no more than

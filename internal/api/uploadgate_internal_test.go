@@ -20,7 +20,7 @@ func TestUploadReservation(t *testing.T) {
 			t.Errorf("reservation(%d) = %d, want %d", c.declared, got, c.want)
 		}
 	}
-	if g := newUploadGate(0, limit); g.size != 4*limit {
+	if g := newUploadGate(0, limit); g.size != 4*(limit+1+bytes.MinRead) {
 		t.Errorf("default gate %d bytes, want four documents (%d)", g.size, 4*limit)
 	}
 	if g := newUploadGate(10, limit); g.size != limit+1+bytes.MinRead {
