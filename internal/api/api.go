@@ -44,6 +44,9 @@ type Deps struct {
 	Log                *slog.Logger
 	// MaxDocumentSize bounds uploads (default 20 MiB).
 	MaxDocumentSize int64
+	// MaxUploadMemory bounds the bytes that uploads in flight may hold in
+	// memory (<= 0: DefaultUploadMemory, four documents).
+	MaxUploadMemory int64
 	// Demo lets the demo accounts log in.
 	Demo bool
 	// ClientAddr is the client address of a request for the audit trail
@@ -76,6 +79,7 @@ type API struct {
 	ops      map[string]*huma.Operation // by ServeMux pattern
 	throttle *throttle.Throttle
 	hashGate *password.Gate
+	uploads  *uploadGate
 }
 
 // New builds the API and registers every operation.
@@ -99,7 +103,8 @@ func New(d Deps) *API {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
 	}
 	d.Audit = markingRecorder{d.Audit}
-	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots)}
+	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots),
+		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize)}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
 	a.registerAuth()

@@ -59,6 +59,11 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return []error{&huma.ErrorDetail{Location: "body", Message: "must be multipart/form-data with a file field"}}
 	}
+	// The memory the body may fill is reserved before it is read.
+	size := reservation(declaredLength(ctx), limit)
+	if gate, _ := ctx.Operation().Metadata[metaUploadGate].(*uploadGate); gate == nil || !gate.acquire(ctx, size) {
+		return []error{errUploadsBusy()}
+	}
 	// huma applies BodyReadTimeout only to bodies it reads itself.
 	_ = ctx.SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	mr := multipart.NewReader(ctx.BodyReader(), params["boundary"])
@@ -78,15 +83,17 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "only one file per upload: a second file part was sent"}}
 		}
 		seen = true
-		if errs := u.read(part, limit); errs != nil || u.tooLarge {
+		if errs := u.read(part, limit, size); errs != nil || u.tooLarge {
 			return errs // too large: answered 413 without reading the rest
 		}
 	}
 }
 
-// read keeps the file part in memory, up to one byte over the limit.
-func (u *uploadInput) read(part *multipart.Part, limit int64) []error {
+// read keeps the file part in memory, up to one byte over the limit, in
+// a buffer of the reserved size, so that it never grows past it.
+func (u *uploadInput) read(part *multipart.Part, limit, size int64) []error {
 	var buf bytes.Buffer
+	buf.Grow(int(size))
 	n, err := io.Copy(&buf, io.LimitReader(part, limit+1))
 	if err != nil {
 		return []error{uploadError(err, "body.file", "the upload was interrupted")}
@@ -157,8 +164,8 @@ func (a *API) registerDocuments() {
 		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
 		Description: "multipart/form-data with exactly one part, the `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes; " +
 			"a second file or any other part is refused naming it. The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
-		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
-		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize},
+		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
+		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize, metaUploadGate: a.uploads},
 		BodyReadTimeout: uploadReadTimeout,
 		MaxBodyBytes:    a.deps.MaxDocumentSize + httplimit.MultipartOverhead, // enforced before the body is read
 

@@ -41,14 +41,21 @@ func operationName(method string, op *huma.Operation) string {
 	return op.OperationID
 }
 
-// methodName is the method as recorded: methods are tokens of any length,
-// so an unusual one is cut short.
+// methodName is the method as recorded: a standard method as itself,
+// anything else as OTHER. A method is any token the client types, and a
+// client could type a codice fiscale or a name there: it is never
+// recorded, logged or echoed.
 func methodName(m string) string {
-	if len(m) > 16 {
-		return m[:16]
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodTrace, http.MethodConnect:
+		return m
 	}
-	return m
+	return otherMethod
 }
+
+// otherMethod stands for every method that is not a standard one.
+const otherMethod = "OTHER"
 
 // exchange is one API request's audit state: what the outer layer knows,
 // the note the authentication middleware filled, and whether its entry
@@ -59,6 +66,17 @@ type exchange struct {
 	note     *auditNote
 	recorded bool
 	failed   bool
+	done     []func() // run once the request is answered (upload memory)
+}
+
+// onDone runs f once the request has been answered.
+func (ex *exchange) onDone(f func()) { ex.done = append(ex.done, f) }
+
+// finish runs what the request asked to run once it was answered.
+func (ex *exchange) finish() {
+	for _, f := range ex.done {
+		f()
+	}
 }
 
 type exchangeKey struct{}

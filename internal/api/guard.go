@@ -31,6 +31,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	op, route, matched := a.match(r)
 	ex := &exchange{op: op, base: a.baseEntry(r, op, route)}
+	defer ex.finish()
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	aw := &auditedWriter{ResponseWriter: w, a: a, r: r, ex: ex}
 	telemetry.SetRoute(r.Context(), route) // names spans and metrics; never the raw path
@@ -41,8 +42,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case matched:
 		a.mux.ServeHTTP(aw, r)
 	case route != unmatched:
-		aw.Header().Set("Allow", strings.Join(a.allowedMethods(r), ", "))
-		problem.Write(aw, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource does not support "+r.Method)
+		allow := strings.Join(a.allowedMethods(r), ", ")
+		aw.Header().Set("Allow", allow)
+		// The method is not echoed: it is whatever token the client typed.
+		problem.Write(aw, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource supports only "+allow)
 	default:
 		problem.Write(aw, r, http.StatusNotFound, "not-found", "no such route")
 	}

@@ -110,8 +110,15 @@ type tokens struct{ doctor, installer, admin string }
 // reach no audit entry.
 const pastedCF = "RSSMRA80A01H501U"
 
+// typedMethod is a name and address typed as the request method: a
+// method is any token, and it must reach neither the trail nor the answer.
+const typedMethod = "ROSSI-MARIO-VIA-PADOVA-118"
+
+// long41 is a reference one character too long.
+var long41 = strings.Repeat("7", 41)
+
 func refusals() []refusal {
-	long := strings.Repeat("7", 41)
+	long := long41
 	return []refusal{
 		{"malformed JSON is 400", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodPost, "/api/v1/patients", tok.doctor, "application/json", []byte(`{"first_name": "Ernesto",`), nil)
@@ -122,6 +129,15 @@ func refusals() []refusal {
 		{"a wrong method on a resource is 405", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodPost, "/api/v1/patients/"+pastedCF, tok.doctor, "application/json", []byte(`{}`), nil)
 		}, 405, "method-not-allowed", demo.Doctor, "POST /api/v1/patients/{patient}", "POST", "/api/v1/patients/{patient}", "failed"},
+		{"a method the client typed is recorded as OTHER and not echoed (405)", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, pastedCF, "/api/v1/patients", tok.doctor, "", nil, nil)
+		}, 405, "method-not-allowed", demo.Doctor, "OTHER /api/v1/patients", "OTHER", "/api/v1/patients", "failed"},
+		{"a lower-case method is not a standard one (405)", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, "get", "/api/v1/patients", tok.doctor, "", nil, nil)
+		}, 405, "method-not-allowed", demo.Doctor, "OTHER /api/v1/patients", "OTHER", "/api/v1/patients", "failed"},
+		{"a method the client typed is recorded as OTHER and not echoed (404)", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
+			return request(t, s, typedMethod, "/nothing", "", "", nil, nil)
+		}, 404, "not-found", "", "OTHER unmatched", "OTHER", "unmatched", "denied"},
 		{"a JSON body over 1 MiB is 413", func(t *testing.T, s *apptest.Server, tok tokens) *http.Request {
 			return request(t, s, http.MethodPost, "/api/v1/patients", tok.doctor, "application/json", bytes.Repeat([]byte("{"), 1<<20+1), nil)
 		}, 413, "too-large", demo.Doctor, "enrol-patient", "POST", "/api/v1/patients", "failed"},
@@ -236,6 +252,11 @@ func TestEveryRefusalIsAuditedProblem(t *testing.T) {
 						t.Errorf("docs/api.md does not list the problem type %s", row)
 					}
 					checkNotCached(t, res)
+					for _, typed := range []string{pastedCF, typedMethod, "ROSSI", long41} {
+						if bytes.Contains(res.Body, []byte(typed)) {
+							t.Errorf("the answer echoes %q, which the client typed: %s", typed, res.Body)
+						}
+					}
 					if len(added) != 1 {
 						t.Fatalf("the refusal added %d audit entries, want 1: %+v", len(added), added)
 					}
@@ -245,7 +266,7 @@ func TestEveryRefusalIsAuditedProblem(t *testing.T) {
 					if !equalEntries(e, want) {
 						t.Errorf("audit entry\n got %+v\nwant %+v", e, want)
 					}
-					if strings.Contains(e.Resource, pastedCF) || strings.Contains(e.Resource, "7777777") || strings.Contains(e.Route, "lookup") {
+					if strings.Contains(e.Operation, pastedCF) || strings.Contains(e.Operation, "ROSSI") || strings.Contains(e.Resource, pastedCF) || strings.Contains(e.Resource, "7777777") || strings.Contains(e.Route, "lookup") {
 						t.Errorf("the entry records what the caller typed in the path: %+v", e)
 					}
 				})

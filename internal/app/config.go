@@ -30,6 +30,7 @@ type Config struct {
 	MasterKey         string        // SERENADE_MASTER_KEY: the key itself, instead of a file
 	WithdrawalPolicy  string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
 	MaxDocumentSize   int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
+	MaxUploadMemory   int64         // SERENADE_MAX_UPLOAD_MEMORY: bytes uploads in flight may hold (default 4 × MaxDocumentSize)
 	ShutdownTimeout   time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
 	Demo              bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic   bool          // --demo-allow-public: let --demo listen beyond loopback
@@ -112,6 +113,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("SERENADE_MAX_DOCUMENT_SIZE: want a positive number of bytes, got %q", v)
 		}
 		c.MaxDocumentSize = n
+	}
+	if err := c.uploadMemoryFromEnv(getenv); err != nil {
+		return err
 	}
 	if v := getenv("SERENADE_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -241,4 +245,25 @@ func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)
 		return c, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	return c, c.Resolve()
+}
+
+// uploadMemoryFromEnv reads SERENADE_MAX_UPLOAD_MEMORY: the bytes uploads
+// in flight may hold in memory. Unset, it is four documents of the limit
+// (applied by the API, after the document limit is known); set, it must
+// hold at least one document, else every upload of the largest size
+// would be refused.
+func (c *Config) uploadMemoryFromEnv(getenv func(string) string) error {
+	v := getenv("SERENADE_MAX_UPLOAD_MEMORY")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("SERENADE_MAX_UPLOAD_MEMORY: want a positive number of bytes, got %q", v)
+	}
+	if n < c.MaxDocumentSize {
+		return fmt.Errorf("SERENADE_MAX_UPLOAD_MEMORY: %d bytes hold no document of SERENADE_MAX_DOCUMENT_SIZE (%d bytes)", n, c.MaxDocumentSize)
+	}
+	c.MaxUploadMemory = n
+	return nil
 }

@@ -67,3 +67,27 @@ func TestConnectionSettings(t *testing.T) {
 		}
 	}
 }
+
+// SERENADE_MAX_UPLOAD_MEMORY bounds the bytes uploads in flight hold; it
+// must hold at least one document of the limit.
+func TestUploadMemorySetting(t *testing.T) {
+	c, err := configFrom(map[string]string{"SERENADE_MAX_DOCUMENT_SIZE": "1000", "SERENADE_MAX_UPLOAD_MEMORY": "5000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxDocumentSize != 1000 || c.MaxUploadMemory != 5000 {
+		t.Errorf("document %d, upload memory %d; want 1000, 5000", c.MaxDocumentSize, c.MaxUploadMemory)
+	}
+	if d := app.Defaults(); d.MaxUploadMemory != 0 {
+		t.Errorf("default upload memory %d, want 0 (four documents, applied by the API)", d.MaxUploadMemory)
+	}
+	for name, env := range map[string]map[string]string{
+		"a non-numeric memory":             {"SERENADE_MAX_UPLOAD_MEMORY": "lots"},
+		"a zero memory":                    {"SERENADE_MAX_UPLOAD_MEMORY": "0"},
+		"a memory smaller than a document": {"SERENADE_MAX_DOCUMENT_SIZE": "1000", "SERENADE_MAX_UPLOAD_MEMORY": "999"},
+	} {
+		if _, err := configFrom(env); err == nil {
+			t.Errorf("%s was accepted", name)
+		}
+	}
+}

@@ -1,0 +1,18 @@
+package api
+
+import "testing"
+
+// Only the standard methods are recorded as sent; any other token the
+// client typed (a codice fiscale, a name and address, a standard method
+// in another case) is recorded as OTHER.
+func TestMethodNameRecordsOnlyStandardMethods(t *testing.T) {
+	for m, want := range map[string]string{
+		"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH", "DELETE": "DELETE",
+		"OPTIONS": "OPTIONS", "TRACE": "TRACE", "CONNECT": "CONNECT",
+		"MRNGNN48D03L219H": "OTHER", "ROSSI-MARIO-VIA-PADOVA-118": "OTHER", "get": "OTHER", "PROPFIND": "OTHER", "": "OTHER",
+	} {
+		if got := methodName(m); got != want {
+			t.Errorf("methodName(%q) = %q, want %q", m, got, want)
+		}
+	}
+}
