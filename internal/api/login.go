@@ -31,6 +31,7 @@ func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal,
 	}
 	release, err := a.waitToCheck(ctx, attempt)
 	if err != nil {
+		attempt.Busy()
 		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusServiceUnavailable,
 			retryAfter(huma.NewError(http.StatusServiceUnavailable, "too many logins at once: try again in a moment"), time.Second))
 	}

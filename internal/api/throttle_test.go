@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,13 +121,24 @@ func TestOneAddress(t *testing.T) {
 	})
 
 	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend+": a spray of unknown usernames from one address does not refuse its other users", func(t *testing.T) {
+		t.Run(backend+": a spray of unknown usernames from one address is refused before the gate, its known users still log in", func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			for i := range throttle.AddressBurst + 5 {
-				checkProblem(t, postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password"), http.StatusUnauthorized)
+			s.Login(t, demo.Installer, "gennaro") // logged in from this address before
+			refused := 0
+			for i := 0; i < throttle.AddressBurst+40 && refused < 3; i++ { // bounded: the budget refills while hashes run
+				res := postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password")
+				if wantRefusedOrWrong(t, res) != http.StatusTooManyRequests {
+					continue
+				}
+				refused++
+				if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > int(throttle.AddressRefill.Seconds()) {
+					t.Errorf("Retry-After %q, want whole seconds up to %v", res.Header.Get("Retry-After"), throttle.AddressRefill)
+				}
+			}
+			if refused == 0 {
+				t.Fatalf("%d usernames from one address were never refused", throttle.AddressBurst+40)
 			}
 			s.Login(t, demo.Installer, "gennaro")
-			s.Login(t, demo.Researcher, "stefano")
 		})
 	}
 
@@ -226,6 +238,79 @@ func TestDistributedGuessingAfterTheBudgetIsSpent(t *testing.T) {
 			t.Logf("%d password checks on one account from %d addresses (bound %d)", checks, throttle.AccountBurst+25, bound)
 			if checks > bound {
 				t.Errorf("%d password checks on one account, want at most %d", checks, bound)
+			}
+		})
+	}
+}
+
+// TestStrangersCannotFillTheGateForEveryone is the reviewer's case: 30
+// addresses send failed logins with random usernames; once each has
+// spent its budget it is refused with 429 before the hashing gate, so
+// ricercatore-stefano, who never logged in, logs in from new addresses
+// (200 within six tries, where 4 of 6 attempts were a 503 and the
+// strangers were never refused).
+func TestStrangersCannotFillTheGateForEveryone(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := behindProxy(t, backend)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			statuses := map[int]int{}
+			stop := make(chan struct{})
+			for a := range 30 {
+				wg.Go(func() {
+					for i := 0; i < 200; i++ { // bounded: stops by itself
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						res := loginFrom(t, s, fmt.Sprintf("203.0.114.%d", a+1), fmt.Sprintf("random-%d-%d", a, i), "guess")
+						if res.Status != http.StatusServiceUnavailable {
+							wantRefusedOrWrong(t, res)
+						}
+						mu.Lock()
+						statuses[res.Status]++
+						mu.Unlock()
+						if res.Status == http.StatusTooManyRequests {
+							return // refused before the gate; it would be again until its refill
+						}
+					}
+				})
+			}
+			refusedAll := func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return statuses[http.StatusTooManyRequests] >= 30
+			}
+			for i := 0; i < 600 && !refusedAll(); i++ {
+				time.Sleep(50 * time.Millisecond)
+			}
+			busy, ok := 0, false
+			for i := 0; i < 6 && !ok; i++ {
+				res := loginFrom(t, s, fmt.Sprintf("198.51.100.%d", 150+i), demo.Researcher, "stefano")
+				switch res.Status {
+				case http.StatusOK:
+					ok = true
+				case http.StatusServiceUnavailable:
+					busy++
+					time.Sleep(time.Second) // its Retry-After
+				default:
+					t.Fatalf("stefano's first login from a new address: %d %s", res.Status, res.Body)
+				}
+			}
+			t.Logf("stefano: %d answers 503 before his login", busy)
+			if !ok {
+				t.Errorf("stefano never logged in from 6 new addresses once the strangers were refused")
+			}
+			close(stop)
+			wg.Wait()
+			t.Logf("strangers' answers: %v", statuses)
+			if statuses[http.StatusTooManyRequests] == 0 {
+				t.Error("the strangers were never refused with 429")
+			}
+			if statuses[http.StatusOK] != 0 {
+				t.Errorf("random usernames logged in: %v", statuses)
 			}
 		})
 	}

@@ -300,6 +300,21 @@ func delay(n uint32, attack bool) time.Duration {
 	return base << shift
 }
 
+// Busy records that an allowed attempt found no hashing slot: it spends
+// its address's budget (not the account's, nor the pair's), so that an
+// address looping on a full gate is refused with 429 before it, once
+// its budget is spent, instead of keeping its place in the gate's line.
+// A trusted attempt spends nothing.
+func (a Attempt) Busy() {
+	if a.Trusted {
+		return
+	}
+	t := a.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, t.now().UnixNano(), 0)
+}
+
 // Succeeded records that the attempt's password was right: the pair
 // starts afresh and is trusted from now on, on every replica, and the
 // budgets get back what the attempt took (it was no failure: the owner
