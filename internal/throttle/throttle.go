@@ -19,13 +19,16 @@
 //     to AttackMaxDelay). An empty address budget refuses the address's
 //     untrusted attempts (429, until its next refill) before any
 //     password work. An empty account budget makes untrusted attempts
-//     take turns, one per AccountRefill, served in order of asking: a
-//     pair's first refused attempt reserves the next free turn, which
-//     only that pair may use (from its start until TurnGrace later).
-//     So the password checks of one account from untrusted pairs number
-//     at most AccountBurst + 1 + T/AccountRefill in any period T, and
-//     an owner from a new address waits one refill per pair that asked
-//     before her, never for ever.
+//     take turns, one per AccountRefill, served in order of asking: the
+//     first refused attempt from a network (clientip.Network: an IPv4
+//     /24, an IPv6 /48) reserves the next free turn, which only that
+//     network may use (from its start until TurnGrace later); a network
+//     holds one place at a time, and at most MaxLine turns are reserved
+//     ahead. So the password checks of one account from untrusted pairs
+//     number at most AccountBurst + 1 + T/AccountRefill in any period T,
+//     and an owner from a new address waits one refill per network that
+//     asked before her (at most MaxLine), whatever the number of
+//     addresses a stranger rotates through within a network.
 //   - trusted pairs: a pair that logged in successfully is trusted for
 //     TrustFor since its last success. They are kept by a TrustStore
 //     (the database: durable, shared by every replica), with a bounded
@@ -47,6 +50,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+
+	"serenade/internal/clientip"
 )
 
 // The rule's numbers; docs/design.md states them.
@@ -66,8 +71,12 @@ const (
 	AddressRefill      = 30 * time.Second
 	TrustFor           = 30 * 24 * time.Hour
 	ForgetAfter        = 24 * time.Hour // a pair quiet this long starts afresh
-	// TurnGrace is how long a reserved account turn waits for its pair.
+	// TurnGrace is how long a reserved account turn waits for its
+	// network.
 	TurnGrace = 10 * time.Second
+	// MaxLine is how many account turns may be reserved ahead: it bounds
+	// the Retry-After of a turn to MaxLine × AccountRefill.
+	MaxLine = 10
 	// DefaultCapacity is the size of each table: memory is bounded
 	// whatever the number of usernames and addresses tried.
 	DefaultCapacity = 25_000
@@ -111,7 +120,7 @@ type Throttle struct {
 	accounts  *simplelru.LRU[key, bucket]
 	addresses *simplelru.LRU[key, bucket]
 	trusted   *simplelru.LRU[key, int64] // trusted until (unix ns): cache of store
-	turns     *simplelru.LRU[key, int64] // pair -> its reserved account turn (unix ns)
+	turns     *simplelru.LRU[key, int64] // (account, network) -> its reserved account turn (unix ns)
 }
 
 // New returns a throttle whose tables hold capacity entries each (<= 0:
@@ -147,11 +156,16 @@ type Attempt struct {
 	// Trusted: the pair logged in before (the hashing gate keeps slots
 	// for such attempts).
 	Trusted bool
+	// Standing is what is left of the address's budget when checked
+	// (0 to AddressBurst, whole failures): the hashing gate serves
+	// addresses that failed less first, so strangers looping failed
+	// logins cannot keep others out of the strangers' slots.
+	Standing int
 
-	t                   *Throttle
-	username, address   string
-	pair, account, addr key
-	spentBudget         bool
+	t                          *Throttle
+	username, address          string
+	pair, account, addr, place key
+	spentBudget                bool
 }
 
 // Check decides on an attempt to log in as username from address (see
@@ -162,8 +176,8 @@ type Attempt struct {
 // account may reserve its turn. Commit counts an allowed attempt once
 // it holds a hashing slot.
 func (t *Throttle) Check(ctx context.Context, username, address string) Attempt {
-	a := Attempt{t: t, username: username, address: address,
-		pair: keyOf('p', username, address), account: keyOf('u', username), addr: keyOf('a', address)}
+	a := Attempt{t: t, username: username, address: address, pair: keyOf('p', username, address),
+		account: keyOf('u', username), addr: keyOf('a', address), place: keyOf('r', username, clientip.Network(address))}
 	a.Trusted = t.isTrusted(ctx, a)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -185,20 +199,23 @@ func (t *Throttle) Admit(username, address string) Attempt {
 // decide sets Allowed, Wait and RetryAfter for an attempt starting now.
 func (a *Attempt) decide(now int64) {
 	t := a.t
-	start := now
+	start, refuse := now, false
 	if p, ok := t.pairs.Peek(a.pair); ok && now <= p.next+int64(ForgetAfter) {
 		start = max(start, p.next)
 	}
+	a.Standing = AddressBurst
 	if !a.Trusted {
-		if refill := t.addressRefill(a.addr, now); refill > now {
-			start = max(start, refill) // the address's budget is spent: a spray is refused before the gate
-		}
+		refill, standing := t.addressRefill(a.addr, now)
+		a.Standing = standing
+		start = max(start, refill)       // the address's budget is spent: a spray is refused before the gate
 		if start-now <= int64(MaxHold) { // reserve a turn only for an attempt nothing else refuses
-			start = max(start, t.accountTurn(a.pair, a.account, now))
+			turn, reserved := t.accountTurn(a.place, a.account, now)
+			start = max(start, turn)
+			refuse = !reserved // the line is full: come back for a place, not to be held
 		}
 	}
 	wait := time.Duration(start - now)
-	a.Allowed, a.Wait, a.RetryAfter = wait <= MaxHold, max(0, wait), 0
+	a.Allowed, a.Wait, a.RetryAfter = wait <= MaxHold && !refuse, max(0, wait), 0
 	if !a.Allowed {
 		a.Wait, a.RetryAfter = 0, wait
 	}
@@ -234,7 +251,7 @@ func (a *Attempt) commitAt(now int64) bool {
 	p.next = now + int64(delay(p.failures, attack))
 	t.pairs.Add(a.pair, p)
 	if !a.Trusted {
-		t.turns.Remove(a.pair)
+		t.turns.Remove(a.place)
 		t.spend(t.accounts, a.account, AccountBurst, AccountRefill, now, 0)
 		t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, now, 0)
 		a.spentBudget = true
@@ -243,45 +260,52 @@ func (a *Attempt) commitAt(now int64) bool {
 }
 
 // addressRefill is when the address's budget next holds a failure (now
-// or earlier while it is not spent). A missing entry is a full budget.
-func (t *Throttle) addressRefill(addr key, now int64) int64 {
+// while it is not spent), and the whole failures it holds now. A
+// missing entry is a full budget.
+func (t *Throttle) addressRefill(addr key, now int64) (int64, int) {
 	b, ok := t.addresses.Peek(addr)
 	if !ok {
-		return now
+		return now, AddressBurst
 	}
 	b = refilled(b, AddressBurst, AddressRefill, now)
 	if b.tokens >= 1 {
-		return now
+		return now, int(b.tokens)
 	}
-	return now + int64((1-b.tokens)*float64(AddressRefill))
+	return now + int64((1-b.tokens)*float64(AddressRefill)), 0
 }
 
-// accountTurn is the earliest start of an untrusted attempt of pair on
-// the account. While the account's budget lasts and no turn is
-// reserved, now. Once it is spent, turns come one per refill and are
-// served in order of asking: the first attempt of a pair takes the
-// next free turn (one reservation per pair at a time), and only that
-// pair may use it, from its start until TurnGrace later. A fast stream
-// of strangers therefore cannot take every turn: an owner from a new
-// address waits at most one refill per pair that asked before her.
-func (t *Throttle) accountTurn(pairKey, account key, now int64) int64 {
+// accountTurn is the earliest start of an untrusted attempt on the
+// account from the network of place. While the account's budget lasts
+// and no turn is reserved, now. Once it is spent, turns come one per
+// refill and are served in order of asking: the first attempt from a
+// network takes the next free turn (one place per network at a time),
+// and only that network may use it, from its start until TurnGrace
+// later. A fast stream of strangers from one network therefore holds
+// one place, and cannot take the owner's: from a new address she waits
+// at most one refill per network that asked before her. When MaxLine
+// turns are reserved ahead, nothing is reserved and the answer is when
+// the line has room again (at most a refill away) with reserved false.
+func (t *Throttle) accountTurn(place, account key, now int64) (start int64, reserved bool) {
 	b, ok := t.accounts.Peek(account)
 	if !ok {
-		return now
+		return now, true
 	}
 	b = refilled(b, AccountBurst, AccountRefill, now)
-	if turn, ok := t.turns.Peek(pairKey); ok && now <= turn+int64(TurnGrace) {
-		return turn
+	if turn, ok := t.turns.Peek(place); ok && now <= turn+int64(TurnGrace) {
+		return turn, true
 	}
 	if b.tokens >= 1 && b.nextTurn <= now {
-		return now
+		return now, true
 	}
 	turn := max(b.nextTurn, now+int64((1-min(b.tokens, 1))*float64(AccountRefill)))
+	if room := turn - MaxLine*int64(AccountRefill); room > now {
+		return room, false // the line is full
+	}
 	stored, _ := t.accounts.Peek(account) // an existing entry: updating it evicts nothing
 	stored.nextTurn = turn + int64(AccountRefill)
 	t.accounts.Add(account, stored)
-	t.turns.Add(pairKey, turn)
-	return turn
+	t.turns.Add(place, turn)
+	return turn, true
 }
 
 // delay is the wait after the n-th failure of a pair.
@@ -325,7 +349,7 @@ func (a Attempt) Succeeded(ctx context.Context) error {
 	t.mu.Lock()
 	now := t.now()
 	t.pairs.Remove(a.pair)
-	t.turns.Remove(a.pair)
+	t.turns.Remove(a.place)
 	t.trusted.Add(a.pair, now.Add(TrustFor).UnixNano())
 	if a.spentBudget {
 		t.refund(t.accounts, a.account, AccountBurst, AccountRefill, now.UnixNano())

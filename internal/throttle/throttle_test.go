@@ -103,8 +103,12 @@ func TestBackOffIsCapped(t *testing.T) {
 
 // TestStrangersDoNotLockTheOwnerOut: whatever strangers do, the owner's
 // trusted pair logs in at once; from a new address her turn comes in
-// order of asking: after at most one refill per stranger address that
-// asked before her, and the strangers cannot take it from her.
+// order of asking: after at most one refill per network that asked
+// before her, each Retry-After she is given is honest (coming back
+// then, she gets in or gets her place), and the strangers cannot take
+// her turn from her. Strangers from more networks than MaxLine who keep
+// asking can keep the line full (the documented limit): she is then
+// told to come back within a refill, never refused for longer.
 func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 	run := func(t *testing.T, ahead int, attack func(th *Throttle, c *clock)) {
 		c := newClock()
@@ -114,18 +118,21 @@ func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 		if a := th.Admit("alice", "198.51.100.1"); !a.Allowed || a.Wait != 0 {
 			t.Fatalf("owner from her trusted address: %+v, want allowed at once", a)
 		}
-		a := th.Admit("alice", "198.51.100.2")
-		if !a.Allowed {
-			if bound := time.Duration(ahead+1) * AccountRefill; a.RetryAfter > bound {
-				t.Fatalf("owner from a new address: %+v, want a wait of at most %v", a, bound)
+		bound, tries := time.Duration(ahead+1)*AccountRefill, 2
+		if ahead >= MaxLine {
+			bound, tries = AccountRefill, 5
+		}
+		a := th.Admit("alice", "192.0.2.2")
+		for refusal := 1; !a.Allowed && refusal <= tries; refusal++ {
+			if a.RetryAfter > bound || (ahead < MaxLine && refusal == tries) {
+				t.Fatalf("owner from a new address, refusal %d: %+v, want a wait of at most %v, %d times at most", refusal, a, bound, tries-1)
 			}
-			wait := a.RetryAfter
-			c.Advance(wait - time.Second)
+			c.Advance(a.RetryAfter - time.Second)
 			attack(th, c) // the strangers keep going: they cannot take her turn
 			c.Advance(time.Second)
-			a = th.Admit("alice", "198.51.100.2")
+			a = th.Admit("alice", "192.0.2.2")
 		}
-		if !a.Allowed || a.Wait > MaxHold {
+		if ahead < MaxLine && (!a.Allowed || a.Wait > MaxHold) {
 			t.Fatalf("owner from a new address once her turn came: %+v", a)
 		}
 	}
@@ -136,10 +143,10 @@ func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 			}
 		})
 	})
-	for _, strangers := range []int{50, 1000} {
-		t.Run(fmt.Sprintf("%d strangers each from their own address", strangers), func(t *testing.T) {
-			run(t, strangers, func(th *Throttle, c *clock) {
-				for i := range strangers {
+	for _, tc := range []struct{ strangers, networks int }{{50, 1}, {1000, 4}, {250 * (MaxLine - 1), MaxLine - 1}, {250 * 40, 40}} {
+		t.Run(fmt.Sprintf("%d strangers each from their own address in %d networks", tc.strangers, tc.networks), func(t *testing.T) {
+			run(t, tc.networks, func(th *Throttle, c *clock) {
+				for i := range tc.strangers {
 					fail(t, th, c, "alice", fmt.Sprintf("203.0.%d.%d", i/250, i%250), 3)
 				}
 			})
@@ -147,31 +154,71 @@ func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 	}
 }
 
-// TestOwnerFromANewAddressIsNotStarvedByAStream is the reviewer's case:
-// a stranger sends wrong passwords 4 times a second from 8 rotating
-// addresses; the owner, from an address never seen, tries every 5
-// seconds. She is admitted within 9 refills (one per address that
-// asked before her, and her own), where she used to be refused for
-// ever because the stream asked first at every refill.
-func TestOwnerFromANewAddressIsNotStarvedByAStream(t *testing.T) {
+// TestTheLineIsBounded: once MaxLine turns are reserved, another
+// network is told to come back when the line has room (within a
+// refill), then gets a place at most MaxLine refills away, and is let
+// in when it comes back at that time.
+func TestTheLineIsBounded(t *testing.T) {
 	c := newClock()
 	th := New(0, c.Now, nil)
-	const step = 250 * time.Millisecond
-	start := c.Now()
-	for i := 0; ; i++ {
-		if i%20 == 5 && i > 120 { // from 30 s on: the stream has spent the budget
-			if a := th.Admit("imt-vincenzo", "127.0.9.10"); a.Allowed {
-				a.Succeeded(context.Background())
-				break
-			}
-		}
-		th.Admit("imt-vincenzo", fmt.Sprintf("127.0.7.%d", i%8))
-		c.Advance(step)
-		if elapsed := c.Now().Sub(start); elapsed > 30*time.Second+9*AccountRefill {
-			t.Fatalf("the owner was not admitted within %v of the stream", elapsed)
+	for i := range AccountBurst {
+		fail(t, th, c, "victim", fmt.Sprintf("203.0.113.%d", i), 1)
+	}
+	for n := range MaxLine {
+		a := th.Admit("victim", fmt.Sprintf("198.18.%d.1", n))
+		if a.Allowed || a.RetryAfter > time.Duration(n+1)*AccountRefill || a.RetryAfter <= time.Duration(n)*AccountRefill-time.Minute {
+			t.Fatalf("network %d asking: %+v, want its place %d turns ahead", n+1, a, n+1)
 		}
 	}
-	t.Logf("owner admitted after %v of a 4/s stream from 8 addresses", c.Now().Sub(start))
+	a := th.Admit("victim", "192.0.2.77")
+	if a.Allowed || a.RetryAfter <= 0 || a.RetryAfter > AccountRefill {
+		t.Fatalf("a network once %d turns are reserved: %+v, want refused until the line has room (within %v)", MaxLine, a, AccountRefill)
+	}
+	c.Advance(a.RetryAfter)
+	b := th.Admit("victim", "192.0.2.77")
+	if b.Allowed || b.RetryAfter > MaxLine*AccountRefill {
+		t.Fatalf("coming back when the line has room: %+v, want a place at most %v away", b, MaxLine*AccountRefill)
+	}
+	c.Advance(b.RetryAfter)
+	if b := th.Admit("victim", "192.0.2.78"); !b.Allowed || b.Wait != 0 {
+		t.Fatalf("at its turn, from the network that holds it: %+v, want allowed", b)
+	}
+}
+
+// TestOwnerFromANewAddressIsNotStarvedByAStream is the reviewer's case:
+// a stranger sends wrong passwords 4 times a second from addresses
+// rotating through 127.0.7.x; the owner, from an address never seen,
+// tries every 5 seconds. The stream's network holds one place in the
+// account's line, so she is admitted within two refills of asking
+// (the stream's turn, then hers), where she used to be refused for
+// ever because the stream asked first at every refill. However many
+// addresses the stream rotates through, the bound is the same.
+func TestOwnerFromANewAddressIsNotStarvedByAStream(t *testing.T) {
+	for _, rotating := range []int{8, 256} {
+		t.Run(fmt.Sprintf("%d addresses", rotating), func(t *testing.T) {
+			c := newClock()
+			th := New(0, c.Now, nil)
+			const step = 250 * time.Millisecond
+			var asked time.Time
+			for i := 0; ; i++ {
+				if i%20 == 5 && i > 120 { // from 30 s on: the stream has spent the budget
+					if asked.IsZero() {
+						asked = c.Now()
+					}
+					if a := th.Admit("imt-vincenzo", "127.0.9.10"); a.Allowed {
+						a.Succeeded(context.Background())
+						break
+					}
+				}
+				th.Admit("imt-vincenzo", fmt.Sprintf("127.0.7.%d", i%rotating))
+				c.Advance(step)
+				if !asked.IsZero() && c.Now().Sub(asked) > 2*AccountRefill+5*time.Second {
+					t.Fatalf("the owner was not admitted within %v of asking", c.Now().Sub(asked))
+				}
+			}
+			t.Logf("owner admitted %v after she first asked, during a 4/s stream from %d addresses", c.Now().Sub(asked), rotating)
+		})
+	}
 }
 
 func TestAccountBudgetSlowsDistributedGuessing(t *testing.T) {
@@ -193,18 +240,25 @@ func TestAccountBudgetSlowsDistributedGuessing(t *testing.T) {
 			t.Fatalf("owner's failure %d from her trusted address: %+v, want allowed at once", i+1, a)
 		}
 	}
-	// The refill is the turn of the address that asked first; the next
-	// address waits one refill more.
-	b := th.Admit("alice", "192.0.2.51")
+	// The refill is the turn of the network that asked first (another
+	// address of it is told the same); the next network waits one
+	// refill more.
+	if b := th.Admit("alice", "192.0.2.60"); b.Allowed || b.RetryAfter != a.RetryAfter {
+		t.Fatalf("another address of the first network: %+v, want refused for %v (its network's turn)", b, a.RetryAfter)
+	}
+	b := th.Admit("alice", "198.18.0.51")
 	if b.Allowed || b.RetryAfter != a.RetryAfter+AccountRefill {
-		t.Fatalf("a second new address: %+v, want refused for %v", b, a.RetryAfter+AccountRefill)
+		t.Fatalf("a second new network: %+v, want refused for %v", b, a.RetryAfter+AccountRefill)
 	}
 	c.Advance(a.RetryAfter)
-	if a := th.Admit("alice", "192.0.2.52"); a.Allowed {
-		t.Fatalf("a third address at the first one's turn: %+v, want refused", a)
+	if a := th.Admit("alice", "198.18.1.52"); a.Allowed {
+		t.Fatalf("a third network at the first one's turn: %+v, want refused", a)
 	}
 	if a := th.Admit("alice", "192.0.2.50"); !a.Allowed || a.Wait != 0 {
-		t.Fatalf("the first address at its turn: %+v, want allowed", a)
+		t.Fatalf("the first network at its turn: %+v, want allowed", a)
+	}
+	if a := th.Admit("alice", "192.0.2.60"); a.Allowed {
+		t.Fatalf("the first network again, its turn used: %+v, want refused", a)
 	}
 	// Time refills the budget: normal rules again.
 	c.Advance(AccountBurst * AccountRefill * 2)
