@@ -69,7 +69,7 @@ func (a *API) waitToCheck(ctx context.Context, attempt throttle.Attempt) (releas
 			return nil, ctx.Err()
 		}
 	}
-	return a.hashGate.Enter(ctx, clientip.Key(clientAddr(ctx)), attempt.Trusted)
+	return a.hashGate.Enter(ctx, clientip.Key(clientAddr(ctx)), attempt.Trusted, attempt.Standing)
 }
 
 // retryAfter adds a Retry-After header (whole seconds, at least one).
