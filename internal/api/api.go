@@ -52,6 +52,9 @@ type Deps struct {
 	// ClientAddr is the client address of a request for the audit trail
 	// and the login throttle (nil: the TCP peer).
 	ClientAddr func(*http.Request) string
+	// LoginTrust keeps the (username, address) pairs that logged in,
+	// shared by every replica (nil: this process's memory only).
+	LoginTrust throttle.TrustStore
 	// HashSlots bounds concurrent password checks (<= 0: the default of
 	// password.NewGate).
 	HashSlots int
@@ -103,7 +106,7 @@ func New(d Deps) *API {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
 	}
 	d.Audit = markingRecorder{d.Audit}
-	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now), hashGate: newHashGate(d.HashSlots),
+	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize)}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)

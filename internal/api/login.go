@@ -19,27 +19,41 @@ import (
 const hashGateWait = 2 * time.Second
 
 // logIn runs one password login: the throttle's decision (refused:
-// 429), the hashing gate (full: 503), the check (wrong: 401), each
-// audited before it is answered. See internal/throttle for the rule.
+// 429), the hashing gate (full: 503), the throttle's count once a slot
+// is held (refused after all: 429), the check (wrong: 401), each
+// audited before it is answered. Nothing is counted before a slot is
+// held, so attempts that never reach a check cannot push spent budgets
+// out of the throttle's tables. See internal/throttle for the rule.
 func (a *API) logIn(ctx context.Context, username, pw string) (domain.Principal, error) {
-	attempt := a.throttle.Admit(username, clientip.Key(clientAddr(ctx)))
+	attempt := a.throttle.Check(ctx, username, clientip.Key(clientAddr(ctx)))
 	if !attempt.Allowed {
-		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
-			retryAfter(huma.NewError(http.StatusTooManyRequests, "too many failed logins: try again later"), attempt.RetryAfter))
+		return domain.Principal{}, a.refuseLogin(ctx, username, attempt)
 	}
 	release, err := a.waitToCheck(ctx, attempt)
 	if err != nil {
-		attempt.Abandoned()
+		attempt.Busy()
 		return domain.Principal{}, a.recordLogin(ctx, username, domain.Principal{}, http.StatusServiceUnavailable,
 			retryAfter(huma.NewError(http.StatusServiceUnavailable, "too many logins at once: try again in a moment"), time.Second))
+	}
+	if !attempt.Commit() {
+		release()
+		return domain.Principal{}, a.refuseLogin(ctx, username, attempt)
 	}
 	p, ok := a.checkPassword(ctx, username, pw)
 	release()
 	if !ok {
 		return p, a.recordLogin(ctx, username, p, http.StatusUnauthorized, huma.Error401Unauthorized("invalid username or password"))
 	}
-	attempt.Succeeded()
+	if err := attempt.Succeeded(ctx); err != nil {
+		a.deps.Log.WarnContext(ctx, "login: recording the trusted pair failed", "error", err)
+	}
 	return p, a.recordLogin(ctx, username, p, http.StatusOK, nil)
+}
+
+// refuseLogin answers a throttled attempt: 429 with Retry-After.
+func (a *API) refuseLogin(ctx context.Context, username string, attempt throttle.Attempt) error {
+	return a.recordLogin(ctx, username, domain.Principal{}, http.StatusTooManyRequests,
+		retryAfter(huma.NewError(http.StatusTooManyRequests, "too many failed logins: try again later"), attempt.RetryAfter))
 }
 
 // waitToCheck holds the request for the throttle's short wait, then
@@ -55,7 +69,7 @@ func (a *API) waitToCheck(ctx context.Context, attempt throttle.Attempt) (releas
 			return nil, ctx.Err()
 		}
 	}
-	return a.hashGate.Enter(ctx, clientip.Key(clientAddr(ctx)), attempt.Trusted)
+	return a.hashGate.Enter(ctx, clientip.Key(clientAddr(ctx)), attempt.Trusted, attempt.Standing)
 }
 
 // retryAfter adds a Retry-After header (whole seconds, at least one).

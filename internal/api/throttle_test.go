@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,12 +96,16 @@ func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
 				for i := range throttle.AccountBurst + 5 {
 					wantRefusedOrWrong(t, loginFrom(t, s, fmt.Sprintf("192.0.2.%d", i+1), demo.Installer, "guess"))
 				}
-				// Even the right password from a new address waits for the
-				// account's next refill, never longer.
-				res := loginFrom(t, s, "192.0.2.200", demo.Installer, "gennaro")
-				checkProblem(t, res, http.StatusTooManyRequests)
-				if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > int(throttle.AccountRefill.Seconds()) {
-					t.Errorf("Retry-After %q, want whole seconds up to %v", res.Header.Get("Retry-After"), throttle.AccountRefill)
+				// Even the right password from a new address waits for its
+				// network's turn: in the strangers' network, the account's
+				// next refill (their one place in line); from another
+				// network, one turn more.
+				for from, turns := range map[string]int{"192.0.2.200": 1, "198.18.0.200": 2} {
+					res := loginFrom(t, s, from, demo.Installer, "gennaro")
+					checkProblem(t, res, http.StatusTooManyRequests)
+					if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > turns*int(throttle.AccountRefill.Seconds()) {
+						t.Errorf("from %s: Retry-After %q, want whole seconds up to %v", from, res.Header.Get("Retry-After"), time.Duration(turns)*throttle.AccountRefill)
+					}
 				}
 				if res := loginFrom(t, s, "198.51.100.77", demo.Installer, "gennaro"); res.Status != http.StatusOK {
 					t.Fatalf("the owner from her trusted address: %d %s", res.Status, res.Body)
@@ -120,13 +125,24 @@ func TestOneAddress(t *testing.T) {
 	})
 
 	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend+": a spray of unknown usernames from one address does not refuse its other users", func(t *testing.T) {
+		t.Run(backend+": a spray of unknown usernames from one address is refused before the gate, its known users still log in", func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			for i := range throttle.AddressBurst + 5 {
-				checkProblem(t, postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password"), http.StatusUnauthorized)
+			s.Login(t, demo.Installer, "gennaro") // logged in from this address before
+			refused := 0
+			for i := 0; i < throttle.AddressBurst+40 && refused < 3; i++ { // bounded: the budget refills while hashes run
+				res := postTokenForm(t, s, fmt.Sprintf("sprayed-%d", i), "password")
+				if wantRefusedOrWrong(t, res) != http.StatusTooManyRequests {
+					continue
+				}
+				refused++
+				if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > int(throttle.AddressRefill.Seconds()) {
+					t.Errorf("Retry-After %q, want whole seconds up to %v", res.Header.Get("Retry-After"), throttle.AddressRefill)
+				}
+			}
+			if refused == 0 {
+				t.Fatalf("%d usernames from one address were never refused", throttle.AddressBurst+40)
 			}
 			s.Login(t, demo.Installer, "gennaro")
-			s.Login(t, demo.Researcher, "stefano")
 		})
 	}
 
@@ -226,6 +242,121 @@ func TestDistributedGuessingAfterTheBudgetIsSpent(t *testing.T) {
 			t.Logf("%d password checks on one account from %d addresses (bound %d)", checks, throttle.AccountBurst+25, bound)
 			if checks > bound {
 				t.Errorf("%d password checks on one account, want at most %d", checks, bound)
+			}
+		})
+	}
+}
+
+// TestStrangersCannotFillTheGateForEveryone is the reviewer's case: 30
+// addresses loop failed logins with random usernames while
+// ricercatore-stefano, who never logged in, tries from new addresses.
+// He used to get 503 on most tries. The strangers' slots now go first to
+// the address that failed least, so he is served before the looping
+// addresses; and each of them, once its budget is spent (by checks and
+// 503s alike), is refused with 429 before the gate.
+func TestStrangersCannotFillTheGateForEveryone(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := behindProxy(t, backend)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			statuses := map[int]int{}
+			answers := func(st int) int {
+				mu.Lock()
+				defer mu.Unlock()
+				return statuses[st]
+			}
+			stop := make(chan struct{})
+			for a := range 30 {
+				wg.Go(func() {
+					for i := 0; i < 400; i++ { // bounded: stops by itself
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						res := loginFrom(t, s, fmt.Sprintf("203.0.114.%d", a+1), fmt.Sprintf("random-%d-%d", a, i), "guess")
+						if res.Status != http.StatusServiceUnavailable {
+							wantRefusedOrWrong(t, res)
+						}
+						mu.Lock()
+						statuses[res.Status]++
+						statuses[0]++
+						mu.Unlock()
+						if res.Status == http.StatusTooManyRequests {
+							time.Sleep(200 * time.Millisecond) // polls on
+						}
+					}
+				})
+			}
+			for i := 0; i < 600 && answers(0) < 30; i++ { // every stranger is looping
+				time.Sleep(50 * time.Millisecond)
+			}
+			stefano := map[int]int{}
+			for i := range 6 {
+				res := loginFrom(t, s, fmt.Sprintf("198.51.100.%d", 150+i), demo.Researcher, "stefano")
+				stefano[res.Status]++
+				if res.Status == http.StatusServiceUnavailable {
+					time.Sleep(time.Second) // its Retry-After
+				}
+			}
+			for i := 0; i < 1200 && answers(http.StatusTooManyRequests) < 30; i++ { // bounded wait for their refusals
+				time.Sleep(50 * time.Millisecond)
+			}
+			close(stop)
+			wg.Wait()
+			t.Logf("stefano's answers from 6 new addresses: %v; strangers' answers: %v", stefano, statuses)
+			if stefano[http.StatusOK] < 5 || stefano[http.StatusOK]+stefano[http.StatusServiceUnavailable] != 6 {
+				t.Errorf("stefano from 6 new addresses while 30 addresses loop: %v, want 200 (one 503 at most)", stefano)
+			}
+			if statuses[http.StatusTooManyRequests] == 0 {
+				t.Error("the strangers were never refused with 429")
+			}
+			if statuses[http.StatusOK] != 0 {
+				t.Errorf("random usernames logged in: %v", statuses)
+			}
+		})
+	}
+}
+
+// TestOwnerIsNotLockedOutAfterARestart is the reviewer's case: alice
+// logs in from 127.0.0.1, the server restarts, a stranger sends wrong
+// passwords for her account from addresses rotating through 127.0.7.x;
+// alice, trying from 127.0.0.1 between them, gets 200 every time (she got
+// 429 every time: her trusted pair was only in the old process's
+// memory). From a new address in another network she is told to come
+// back at her turn: one turn after the stream's, within two refills.
+func TestOwnerIsNotLockedOutAfterARestart(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			first := behindProxy(t, backend)
+			if res := loginFrom(t, first, "127.0.0.1", demo.Doctor, "alice"); res.Status != http.StatusOK {
+				t.Fatalf("alice's first login: %d %s", res.Status, res.Body)
+			}
+			if err := first.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			s := behindProxyEditing(t, backend, func(c *app.Config) {
+				c.DataDir, c.DatabaseURL = first.Config.DataDir, first.Config.DatabaseURL
+			})
+			refused := 0
+			for i := range 4 * throttle.AccountBurst {
+				if wantRefusedOrWrong(t, loginFrom(t, s, fmt.Sprintf("127.0.7.%d", i%256), demo.Doctor, "guess")) == http.StatusTooManyRequests {
+					refused++
+				}
+				if i%5 == 4 {
+					if res := loginFrom(t, s, "127.0.0.1", demo.Doctor, "alice"); res.Status != http.StatusOK {
+						t.Fatalf("alice from her usual address after %d stranger attempts: %d %s, want 200", i+1, res.Status, res.Body)
+					}
+				}
+			}
+			if refused == 0 {
+				t.Fatal("the stranger's stream was never refused")
+			}
+			res := loginFrom(t, s, "127.0.9.10", demo.Doctor, "alice")
+			checkProblem(t, res, http.StatusTooManyRequests)
+			if secs, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || secs < 1 || secs > 2*int(throttle.AccountRefill.Seconds()) {
+				t.Errorf("alice from a new network: Retry-After %q, want whole seconds up to %v", res.Header.Get("Retry-After"), 2*throttle.AccountRefill)
 			}
 		})
 	}

@@ -120,6 +120,23 @@ func Key(addr string) string {
 	return p.String()
 }
 
+// Network is the network a throttle key (see Key) belongs to: an IPv4
+// address's /24, an IPv6 /64's /48 — the block one operator usually
+// holds. The login throttle lets one network hold one place in an
+// account's line, so that rotating through the addresses of one network
+// buys no more places. Anything else is its own network.
+func Network(key string) string {
+	if p, err := netip.ParsePrefix(key); err == nil && p.Addr().Is6() {
+		n, _ := p.Addr().Prefix(48)
+		return n.String()
+	}
+	if ip, err := netip.ParseAddr(key); err == nil && ip.Is4() {
+		n, _ := ip.Prefix(24)
+		return n.String()
+	}
+	return key
+}
+
 // Peer is the address of remoteAddr without its port.
 func Peer(remoteAddr string) string {
 	if peer := (realclientip.RemoteAddrStrategy{}).ClientIP(nil, remoteAddr); peer != "" {

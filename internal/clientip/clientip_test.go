@@ -91,3 +91,22 @@ func TestKey(t *testing.T) {
 		}
 	}
 }
+
+func TestNetwork(t *testing.T) {
+	tests := map[string]string{
+		"198.51.100.1":       "198.51.100.0/24",
+		"198.51.100.254":     "198.51.100.0/24",
+		"198.51.101.1":       "198.51.101.0/24",
+		"2001:db8:1:2::/64":  "2001:db8:1::/48",
+		"2001:db8:1:ff::/64": "2001:db8:1::/48",
+		"not-an-address":     "not-an-address",
+	}
+	for in, want := range tests {
+		if got := Network(in); got != want {
+			t.Errorf("Network(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if a, b := Network(Key("2001:db8:1:2:aaaa::1")), Network(Key("2001:db8:1:3::1")); a != b {
+		t.Errorf("two /64s of one /48: networks %q and %q, want one", a, b)
+	}
+}

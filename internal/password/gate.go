@@ -28,10 +28,16 @@ var ErrBusy = errors.New("password: too many password checks at once")
 //     its other logins wait in their own line, holding no slot;
 //   - Reserved slots serve only trusted logins (a username and address
 //     that logged in before), so strangers from many addresses together
-//     cannot keep the known users out either.
+//     cannot keep the known users out either;
+//   - the strangers' share is handed to waiters by standing (what is
+//     left of their address's budget of failures, less one for each
+//     other login of the address in the gate), highest first, so that
+//     addresses looping on failed logins, or sending many at once,
+//     cannot keep someone from a fresh address waiting behind them.
 type Gate struct {
 	all       chan struct{} // every slot
-	untrusted chan struct{} // the share of strangers: all but the reserved
+	untrusted *ordered      // the share of strangers: all but the reserved
+	reserved  int
 	perClient int
 	wait      time.Duration
 
@@ -62,7 +68,7 @@ func NewGate(n int, wait time.Duration) *Gate {
 	if n >= 2 {
 		reserved = max(1, n/4)
 	}
-	return &Gate{all: make(chan struct{}, n), untrusted: make(chan struct{}, n-reserved),
+	return &Gate{all: make(chan struct{}, n), untrusted: newOrdered(n - reserved), reserved: reserved,
 		perClient: max(1, min(2, (n-reserved)/2)), wait: wait, lines: map[string]*line{}}
 }
 
@@ -70,7 +76,7 @@ func NewGate(n int, wait time.Duration) *Gate {
 func (g *Gate) Slots() int { return cap(g.all) }
 
 // Reserved is the number of slots only trusted logins may use.
-func (g *Gate) Reserved() int { return cap(g.all) - cap(g.untrusted) }
+func (g *Gate) Reserved() int { return g.reserved }
 
 // PerClient is the most checks one client runs at once, unless trusted.
 func (g *Gate) PerClient() int { return g.perClient }
@@ -79,29 +85,43 @@ func (g *Gate) PerClient() int { return g.perClient }
 // gate's wait (and not past ctx); call release when the hash is done. A
 // trusted caller may take any slot and is not held to the client's
 // share; any other first takes a place in its client's line, then one
-// of the strangers' slots. It fails with ErrBusy, or ctx's error.
-func (g *Gate) Enter(ctx context.Context, client string, trusted bool) (release func(), err error) {
+// of the strangers' slots, which go to the waiter of highest standing
+// first (see Gate). It fails with ErrBusy, or ctx's error.
+func (g *Gate) Enter(ctx context.Context, client string, trusted bool, standing int) (release func(), err error) {
 	wctx, cancel := context.WithTimeout(ctx, g.wait)
 	defer cancel()
-	steps := []chan struct{}{g.all}
-	if !trusted {
-		steps = []chan struct{}{g.join(client).places, g.untrusted, g.all}
-	}
-	undo := func(n int) {
-		for i := n - 1; i >= 0; i-- { // a waiter of another client gets the slot before this client's next
-			<-steps[i]
-		}
-		if !trusted {
-			g.leave(client)
-		}
-	}
-	for i, c := range steps {
-		if err := take(wctx, c); err != nil {
-			undo(i)
+	if trusted {
+		if err := take(wctx, g.all); err != nil {
 			return nil, g.busy(ctx)
 		}
+		return func() { <-g.all }, nil
 	}
-	return func() { undo(len(steps)) }, nil
+	places := g.join(client).places
+	undo := func(steps int) { // a waiter of another client gets the slot before this client's next
+		if steps > 2 {
+			<-g.all
+		}
+		if steps > 1 {
+			g.untrusted.release()
+		}
+		if steps > 0 {
+			<-places
+		}
+		g.leave(client)
+	}
+	if err := take(wctx, places); err != nil {
+		undo(0)
+		return nil, g.busy(ctx)
+	}
+	if err := g.untrusted.acquire(wctx, func() int { return standing - g.others(client) }); err != nil {
+		undo(1)
+		return nil, g.busy(ctx)
+	}
+	if err := take(wctx, g.all); err != nil {
+		undo(2)
+		return nil, g.busy(ctx)
+	}
+	return func() { undo(3) }, nil
 }
 
 // take puts a token in c, unless ctx ends first.
@@ -147,6 +167,19 @@ func (g *Gate) leave(client string) {
 			delete(g.lines, client)
 		}
 	}
+}
+
+// others is how many more logins of client hold or wait for a slot:
+// each lowers its standing by one, so that a client sending many logins
+// at once (all checked with its budget still whole) is not served
+// before a client sending one.
+func (g *Gate) others(client string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if l := g.lines[client]; l != nil {
+		return l.users - 1
+	}
+	return 0
 }
 
 // Clients is how many clients have a check running or waiting: entries

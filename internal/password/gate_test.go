@@ -14,27 +14,27 @@ func TestGateBoundsConcurrentHashes(t *testing.T) {
 	g := NewGate(slots, 10*time.Millisecond)
 	var releases []func()
 	for i := range slots {
-		release, err := g.Enter(context.Background(), "198.51.100.1", true)
+		release, err := g.Enter(context.Background(), "198.51.100.1", true, 0)
 		if err != nil {
 			t.Fatalf("slot %d: %v", i+1, err)
 		}
 		releases = append(releases, release)
 	}
 	for _, trusted := range []bool{true, false} {
-		if _, err := g.Enter(context.Background(), "198.51.100.2", trusted); !errors.Is(err, ErrBusy) {
+		if _, err := g.Enter(context.Background(), "198.51.100.2", trusted, 0); !errors.Is(err, ErrBusy) {
 			t.Fatalf("with every slot taken (trusted %v): %v, want ErrBusy", trusted, err)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	g2 := NewGate(1, time.Hour)
-	r, _ := g2.Enter(context.Background(), "a", false)
-	if _, err := g2.Enter(ctx, "b", false); !errors.Is(err, context.Canceled) {
+	r, _ := g2.Enter(context.Background(), "a", false, 0)
+	if _, err := g2.Enter(ctx, "b", false, 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a caller gone away: %v, want context.Canceled", err)
 	}
 	r()
 	releases[0]()
-	if _, err := g.Enter(context.Background(), "198.51.100.2", false); err != nil {
+	if _, err := g.Enter(context.Background(), "198.51.100.2", false, 0); err != nil {
 		t.Fatalf("after a release: %v", err)
 	}
 }
@@ -50,7 +50,7 @@ func TestGateSharesSlotsFairly(t *testing.T) {
 		}
 		var releases []func()
 		enter := func(client string, trusted bool) error {
-			release, err := g.Enter(context.Background(), client, trusted)
+			release, err := g.Enter(context.Background(), client, trusted, 0)
 			if err == nil {
 				releases = append(releases, release)
 			}
@@ -101,7 +101,7 @@ func TestGateCountsPeakConcurrency(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			release, err := g.Enter(context.Background(), "198.51.100.1", true)
+			release, err := g.Enter(context.Background(), "198.51.100.1", true, 0)
 			if err != nil {
 				t.Error(err)
 				return
@@ -127,5 +127,125 @@ func TestGateCountsPeakConcurrency(t *testing.T) {
 func TestDefaultGateSlots(t *testing.T) {
 	if n := NewGate(0, 0).Slots(); n != DefaultGateSlots() || n < 2 {
 		t.Errorf("default gate has %d slots, want max(2, GOMAXPROCS) = %d", n, DefaultGateSlots())
+	}
+}
+
+// TestGateServesHighStandingFirst: when the strangers' share is taken,
+// a waiter of higher standing (a fresh address) is served before the
+// waiters of lower standing (addresses that failed often) who came
+// earlier; equal standings are served in order of arrival; a waiter
+// that gives up leaves nothing taken.
+func TestGateServesHighStandingFirst(t *testing.T) {
+	g := NewGate(2, time.Minute) // one slot for strangers
+	hold, err := g.Enter(context.Background(), "203.0.113.1", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 8)
+	enter := func(client string, standing int) {
+		release, err := g.Enter(context.Background(), client, false, standing)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		order <- client
+		release()
+	}
+	waiting := func(n int) { // until n waiters queue for the strangers' slot
+		for range 10_000 {
+			g.untrusted.mu.Lock()
+			got := len(g.untrusted.waiters)
+			g.untrusted.mu.Unlock()
+			if got >= n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("%d waiters never queued", n)
+	}
+	var wg sync.WaitGroup
+	for i, c := range []string{"203.0.113.2", "203.0.113.3", "203.0.113.4"} {
+		wg.Go(func() { enter(c, 0) })
+		waiting(i + 1)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := g.Enter(gone, "203.0.113.9", false, 20); done <- err }()
+	waiting(4)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a waiter that gave up: %v", err)
+	}
+	wg.Go(func() { enter("198.51.100.7", 20) })
+	waiting(4)
+	hold()
+	wg.Wait()
+	close(order)
+	var got []string
+	for c := range order {
+		got = append(got, c)
+	}
+	want := []string{"198.51.100.7", "203.0.113.2", "203.0.113.3", "203.0.113.4"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("served in order %v, want %v", got, want)
+	}
+	if g.untrusted.free != 1 || g.Clients() != 0 {
+		t.Errorf("after everyone left: %d strangers' slots free, %d clients tracked; want 1 and 0", g.untrusted.free, g.Clients())
+	}
+}
+
+// TestGateServesOneLoginBeforeAFlood: a client sending many logins at
+// once (each with its budget still whole) is served after a client
+// sending one with the same standing, even when the flood came first.
+func TestGateServesOneLoginBeforeAFlood(t *testing.T) {
+	g := NewGate(2, time.Minute) // one slot for strangers, one place per client
+	hold, err := g.Enter(context.Background(), "203.0.113.1", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 8)
+	var wg sync.WaitGroup
+	enter := func(client string) {
+		release, err := g.Enter(context.Background(), client, false, 20)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		order <- client
+		release()
+	}
+	queued := func(n int) {
+		for range 10_000 {
+			g.untrusted.mu.Lock()
+			got := len(g.untrusted.waiters)
+			g.untrusted.mu.Unlock()
+			if got >= n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("%d waiters never queued", n)
+	}
+	for range 3 {
+		wg.Go(func() { enter("127.0.3.1") })
+	}
+	queued(1)
+	for i := 0; g.others("127.0.3.1") < 2; i++ { // all three in the gate
+		if i == 10_000 {
+			t.Fatal("the flood never joined")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wg.Go(func() { enter("198.51.100.7") })
+	queued(2)
+	hold()
+	wg.Wait()
+	close(order)
+	var got []string
+	for c := range order {
+		got = append(got, c)
+	}
+	if len(got) != 4 || got[0] != "198.51.100.7" {
+		t.Errorf("served in order %v, want the single login first", got)
 	}
 }

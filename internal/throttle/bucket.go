@@ -6,12 +6,23 @@ import (
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// bucket is a token bucket of failures, refilled lazily: sixteen bytes,
+// bucket is a token bucket of failures, refilled lazily: a few bytes,
 // where a rate.Limiter with its mutex is several times that, for each
-// of tens of thousands of entries.
+// of tens of thousands of entries. nextTurn is the first account turn
+// not yet reserved (see accountTurn).
 type bucket struct {
-	tokens float64
-	at     int64 // unix ns of the last refill
+	tokens   float64
+	at       int64 // unix ns of the last refill
+	nextTurn int64
+}
+
+// refilled returns b refilled up to now.
+func refilled(b bucket, burst int, refill time.Duration, now int64) bucket {
+	if now > b.at {
+		b.tokens = min(float64(burst), b.tokens+float64(now-b.at)/float64(refill))
+		b.at = now
+	}
+	return b
 }
 
 // level returns the bucket of k refilled up to now (a missing bucket is
@@ -21,11 +32,7 @@ func level(l *simplelru.LRU[key, bucket], k key, burst int, refill time.Duration
 	if !ok {
 		return bucket{tokens: float64(burst), at: now}
 	}
-	if now > b.at {
-		b.tokens = min(float64(burst), b.tokens+float64(now-b.at)/float64(refill))
-		b.at = now
-	}
-	return b
+	return refilled(b, burst, refill, now)
 }
 
 // empty reports whether the bucket holds less than one failure.
@@ -33,8 +40,7 @@ func (t *Throttle) empty(l *simplelru.LRU[key, bucket], k key, burst int, refill
 	return level(l, k, burst, refill, now).tokens < 1
 }
 
-// spend takes one failure from the bucket, leaving no less than floor
-// (below zero: a failure taken in advance of its refill).
+// spend takes one failure from the bucket, leaving no less than floor.
 func (t *Throttle) spend(l *simplelru.LRU[key, bucket], k key, burst int, refill time.Duration, now int64, floor float64) {
 	b := level(l, k, burst, refill, now)
 	b.tokens = max(floor, b.tokens-1)

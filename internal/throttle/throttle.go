@@ -3,47 +3,55 @@
 // back-off rather than lock-out, and a lock-out that spares known
 // clients, as with its device cookies).
 //
-// Three kinds of state, each in a fixed-capacity LRU table (O(1) work
-// per attempt, no scan, bounded memory):
+// State, each in a fixed-capacity LRU table (O(1) work per attempt, no
+// scan, bounded memory):
 //
 //   - per (username, client address) pair: failures and the earliest time
 //     the next attempt may run. After FreeFailures failures the wait
 //     doubles from BaseDelay up to MaxDelay. A short wait (up to MaxHold)
 //     is served by holding the request, a longer one is a refusal with
-//     Retry-After. Only the pair's own failures count, so a stranger's
-//     failures from elsewhere never refuse the owner's own attempts.
+//     Retry-After.
 //   - per username and per client address: token buckets (budgets) of
 //     failures from all pairs. An empty bucket means a distributed guess
-//     at one account, or a spray of usernames from one address: every
-//     pair of that account or address that has not logged in recently
-//     then gets AttackFreeFailures instead of FreeFailures, and a longer
-//     back-off (AttackBaseDelay doubling to AttackMaxDelay). An empty
-//     account budget also means a shared per-account delay: untrusted
-//     attempts at that account, from whatever address, wait for its
-//     next refill (one per AccountRefill; a wait up to MaxHold may
-//     take the next refill in advance). So the password checks of one
-//     account from untrusted pairs number at most AccountBurst + 1 +
-//     T/AccountRefill in any period T, however many addresses guess.
-//     A spray from one address never refuses a first attempt, so other
-//     users behind the same address still log in; the owner from a new
-//     address waits at most one refill for the account's turn.
+//     at one account, or a spray of usernames from one address: pairs
+//     of that account or address that are not trusted then get
+//     AttackFreeFailures and a longer back-off (AttackBaseDelay doubling
+//     to AttackMaxDelay). An empty address budget refuses the address's
+//     untrusted attempts (429, until its next refill) before any
+//     password work. An empty account budget makes untrusted attempts
+//     take turns, one per AccountRefill, served in order of asking: the
+//     first refused attempt from a network (clientip.Network: an IPv4
+//     /24, an IPv6 /48) reserves the next free turn, which only that
+//     network may use (from its start until TurnGrace later); a network
+//     holds one place at a time, and at most MaxLine turns are reserved
+//     ahead. So the password checks of one account from untrusted pairs
+//     number at most AccountBurst + 1 + T/AccountRefill in any period T,
+//     and an owner from a new address waits one refill per network that
+//     asked before her (at most MaxLine), whatever the number of
+//     addresses a stranger rotates through within a network.
 //   - trusted pairs: a pair that logged in successfully is trusted for
-//     TrustFor; budgets and the per-account delay neither apply to nor
-//     are spent by it, so the owner's usual address is never refused
-//     for what strangers did.
+//     TrustFor since its last success. They are kept by a TrustStore
+//     (the database: durable, shared by every replica), with a bounded
+//     cache here. Budgets, turns and the address refusal neither apply
+//     to nor are spent by them.
 //
-// Attempts are counted as failures when they are admitted, before the
-// password is checked, so parallel attempts cannot overtake the count; a
-// success resets the pair, an attempt abandoned before the check is
-// refunded.
+// Check decides before any password work and inserts nothing into the
+// budget tables; Commit, called once a hashing slot is held, counts the
+// attempt as a failure before the password is checked (parallel attempts
+// cannot overtake the count; a success gives it back). So the entries
+// that could push spent budgets out of the tables each cost a password
+// check, and an attempt abandoned before its check leaves nothing.
 package throttle
 
 import (
+	"context"
 	"crypto/sha256"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+
+	"serenade/internal/clientip"
 )
 
 // The rule's numbers; docs/design.md states them.
@@ -63,6 +71,12 @@ const (
 	AddressRefill      = 30 * time.Second
 	TrustFor           = 30 * 24 * time.Hour
 	ForgetAfter        = 24 * time.Hour // a pair quiet this long starts afresh
+	// TurnGrace is how long a reserved account turn waits for its
+	// network.
+	TurnGrace = 10 * time.Second
+	// MaxLine is how many account turns may be reserved ahead: it bounds
+	// the Retry-After of a turn to MaxLine × AccountRefill.
+	MaxLine = 10
 	// DefaultCapacity is the size of each table: memory is bounded
 	// whatever the number of usernames and addresses tried.
 	DefaultCapacity = 25_000
@@ -89,27 +103,38 @@ type pair struct {
 	next     int64 // unix ns: earliest start of the next attempt
 }
 
+// TrustStore keeps the pairs that logged in, durably and shared by every
+// replica (the database); the throttle's own table is a bounded cache
+// of it.
+type TrustStore interface {
+	LoginTrusted(ctx context.Context, username, address string, since time.Time) (bool, error)
+	TrustLogin(ctx context.Context, username, address string, at, forgetBefore time.Time) error
+}
+
 // Throttle holds the login throttling state of one process.
 type Throttle struct {
 	mu        sync.Mutex
 	now       func() time.Time
+	store     TrustStore
 	pairs     *simplelru.LRU[key, pair]
 	accounts  *simplelru.LRU[key, bucket]
 	addresses *simplelru.LRU[key, bucket]
-	trusted   *simplelru.LRU[key, int64] // trusted until (unix ns)
+	trusted   *simplelru.LRU[key, int64] // trusted until (unix ns): cache of store
+	turns     *simplelru.LRU[key, int64] // (account, network) -> its reserved account turn (unix ns)
 }
 
 // New returns a throttle whose tables hold capacity entries each (<= 0:
-// DefaultCapacity); now is its clock (nil: time.Now).
-func New(capacity int, now func() time.Time) *Throttle {
+// DefaultCapacity); now is its clock (nil: time.Now); store keeps
+// trusted pairs (nil: this process's memory only).
+func New(capacity int, now func() time.Time, store TrustStore) *Throttle {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{now: now, pairs: mustLRU[pair](capacity), accounts: mustLRU[bucket](capacity),
-		addresses: mustLRU[bucket](capacity), trusted: mustLRU[int64](capacity)}
+	return &Throttle{now: now, store: store, pairs: mustLRU[pair](capacity), accounts: mustLRU[bucket](capacity),
+		addresses: mustLRU[bucket](capacity), trusted: mustLRU[int64](capacity), turns: mustLRU[int64](capacity)}
 }
 
 func mustLRU[V any](n int) *simplelru.LRU[key, V] {
@@ -122,66 +147,165 @@ func mustLRU[V any](n int) *simplelru.LRU[key, V] {
 
 // Attempt is the decision on one login attempt.
 type Attempt struct {
-	// Allowed: check the password, after waiting Wait (at most MaxHold).
+	// Allowed: take a hashing slot after waiting Wait (at most MaxHold),
+	// then Commit.
 	Allowed bool
 	Wait    time.Duration
 	// RetryAfter is how long a refused client should wait.
 	RetryAfter time.Duration
-
-	t                   *Throttle
-	pair, account, addr key
-	spentBudget         bool
 	// Trusted: the pair logged in before (the hashing gate keeps slots
 	// for such attempts).
 	Trusted bool
+	// Standing is what is left of the address's budget when checked
+	// (0 to AddressBurst, whole failures): the hashing gate serves
+	// addresses that failed less first, so strangers looping failed
+	// logins cannot keep others out of the strangers' slots.
+	Standing int
+
+	t                          *Throttle
+	username, address          string
+	pair, account, addr, place key
+	spentBudget                bool
 }
 
-// Admit decides on an attempt to log in as username from address (see
-// clientip.Key). An allowed attempt is already counted as a failure:
-// call Succeeded or Abandoned when it turns out otherwise.
-func (t *Throttle) Admit(username, address string) Attempt {
-	a := Attempt{t: t, pair: keyOf('p', username, address), account: keyOf('u', username), addr: keyOf('a', address)}
+// Check decides on an attempt to log in as username from address (see
+// clientip.Key) before any password work. It counts nothing and adds
+// no entry to the budget tables, so that attempts which never reach a
+// password check (refused, or abandoned while waiting for a hashing
+// slot) cannot push spent budgets out; a refused attempt at a spent
+// account may reserve its turn. Commit counts an allowed attempt once
+// it holds a hashing slot.
+func (t *Throttle) Check(ctx context.Context, username, address string) Attempt {
+	a := Attempt{t: t, username: username, address: address, pair: keyOf('p', username, address),
+		account: keyOf('u', username), addr: keyOf('a', address), place: keyOf('r', username, clientip.Network(address))}
+	a.Trusted = t.isTrusted(ctx, a)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now().UnixNano()
-	trusted := t.isTrusted(a.pair, now)
-	a.Trusted = trusted
-	attack := !trusted && (t.empty(t.accounts, a.account, AccountBurst, AccountRefill, now) ||
-		t.empty(t.addresses, a.addr, AddressBurst, AddressRefill, now))
-	p, _ := t.pairs.Get(a.pair)
-	if now > p.next+int64(ForgetAfter) {
-		p = pair{}
-	}
-	start := max(now, p.next)
-	if !trusted {
-		start = max(start, t.accountTurn(a.account, now))
-	}
-	if wait := time.Duration(start - now); wait > MaxHold {
-		a.RetryAfter = wait
-		return a
-	}
-	p.failures++
-	p.next = start + int64(delay(p.failures, attack))
-	t.pairs.Add(a.pair, p)
-	if !trusted {
-		t.spend(t.accounts, a.account, AccountBurst, AccountRefill, now, -1) // one held attempt may reserve the next refill
-		t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, now, 0)
-		a.spentBudget = true
-	}
-	a.Allowed, a.Wait = true, time.Duration(start-now)
+	a.decide(t.now().UnixNano())
 	return a
 }
 
-// accountTurn is the earliest start of an untrusted attempt on the
-// account: now while its budget lasts; once it is spent, when the next
-// failure refills, shared by every address. This bounds the guesses at
-// one account whatever the number of addresses they come from.
-func (t *Throttle) accountTurn(account key, now int64) int64 {
-	b := level(t.accounts, account, AccountBurst, AccountRefill, now)
-	if b.tokens >= 1 {
-		return now
+// Admit is Check and Commit at once (no hashing slot in between).
+func (t *Throttle) Admit(username, address string) Attempt {
+	a := t.Check(context.Background(), username, address)
+	if a.Allowed {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		a.commitAt(t.now().Add(a.Wait).UnixNano())
 	}
-	return now + int64((1-b.tokens)*float64(AccountRefill))
+	return a
+}
+
+// decide sets Allowed, Wait and RetryAfter for an attempt starting now.
+func (a *Attempt) decide(now int64) {
+	t := a.t
+	start, refuse := now, false
+	if p, ok := t.pairs.Peek(a.pair); ok && now <= p.next+int64(ForgetAfter) {
+		start = max(start, p.next)
+	}
+	a.Standing = AddressBurst
+	if !a.Trusted {
+		refill, standing := t.addressRefill(a.addr, now)
+		a.Standing = standing
+		start = max(start, refill)       // the address's budget is spent: a spray is refused before the gate
+		if start-now <= int64(MaxHold) { // reserve a turn only for an attempt nothing else refuses
+			turn, reserved := t.accountTurn(a.place, a.account, now)
+			start = max(start, turn)
+			refuse = !reserved // the line is full: come back for a place, not to be held
+		}
+	}
+	wait := time.Duration(start - now)
+	a.Allowed, a.Wait, a.RetryAfter = wait <= MaxHold && !refuse, max(0, wait), 0
+	if !a.Allowed {
+		a.Wait, a.RetryAfter = 0, wait
+	}
+}
+
+// Commit counts an allowed attempt as a failure before its password is
+// checked (parallel attempts cannot overtake the count; Succeeded gives
+// it back). It decides again, since other attempts may have taken the
+// turn meanwhile: false (with RetryAfter set) means refused after all.
+func (a *Attempt) Commit() bool {
+	a.t.mu.Lock()
+	defer a.t.mu.Unlock()
+	return a.commitAt(a.t.now().UnixNano())
+}
+
+// commitAt is Commit at now, under t.mu.
+func (a *Attempt) commitAt(now int64) bool {
+	t := a.t
+	wait := a.Wait
+	a.decide(now)
+	if !a.Allowed || a.Wait > 0 {
+		a.Allowed, a.Wait, a.RetryAfter = false, 0, max(a.Wait, a.RetryAfter)
+		return false
+	}
+	a.Wait = wait
+	attack := !a.Trusted && (t.empty(t.accounts, a.account, AccountBurst, AccountRefill, now) ||
+		t.empty(t.addresses, a.addr, AddressBurst, AddressRefill, now))
+	p, _ := t.pairs.Peek(a.pair)
+	if now > p.next+int64(ForgetAfter) {
+		p = pair{}
+	}
+	p.failures++
+	p.next = now + int64(delay(p.failures, attack))
+	t.pairs.Add(a.pair, p)
+	if !a.Trusted {
+		t.turns.Remove(a.place)
+		t.spend(t.accounts, a.account, AccountBurst, AccountRefill, now, 0)
+		t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, now, 0)
+		a.spentBudget = true
+	}
+	return true
+}
+
+// addressRefill is when the address's budget next holds a failure (now
+// while it is not spent), and the whole failures it holds now. A
+// missing entry is a full budget.
+func (t *Throttle) addressRefill(addr key, now int64) (int64, int) {
+	b, ok := t.addresses.Peek(addr)
+	if !ok {
+		return now, AddressBurst
+	}
+	b = refilled(b, AddressBurst, AddressRefill, now)
+	if b.tokens >= 1 {
+		return now, int(b.tokens)
+	}
+	return now + int64((1-b.tokens)*float64(AddressRefill)), 0
+}
+
+// accountTurn is the earliest start of an untrusted attempt on the
+// account from the network of place. While the account's budget lasts
+// and no turn is reserved, now. Once it is spent, turns come one per
+// refill and are served in order of asking: the first attempt from a
+// network takes the next free turn (one place per network at a time),
+// and only that network may use it, from its start until TurnGrace
+// later. A fast stream of strangers from one network therefore holds
+// one place, and cannot take the owner's: from a new address she waits
+// at most one refill per network that asked before her. When MaxLine
+// turns are reserved ahead, nothing is reserved and the answer is when
+// the line has room again (at most a refill away) with reserved false.
+func (t *Throttle) accountTurn(place, account key, now int64) (start int64, reserved bool) {
+	b, ok := t.accounts.Peek(account)
+	if !ok {
+		return now, true
+	}
+	b = refilled(b, AccountBurst, AccountRefill, now)
+	if turn, ok := t.turns.Peek(place); ok && now <= turn+int64(TurnGrace) {
+		return turn, true
+	}
+	if b.tokens >= 1 && b.nextTurn <= now {
+		return now, true
+	}
+	turn := max(b.nextTurn, now+int64((1-min(b.tokens, 1))*float64(AccountRefill)))
+	if room := turn - MaxLine*int64(AccountRefill); room > now {
+		return room, false // the line is full
+	}
+	stored, _ := t.accounts.Peek(account) // an existing entry: updating it evicts nothing
+	stored.nextTurn = turn + int64(AccountRefill)
+	t.accounts.Add(account, stored)
+	t.turns.Add(place, turn)
+	return turn, true
 }
 
 // delay is the wait after the n-th failure of a pair.
@@ -200,45 +324,66 @@ func delay(n uint32, attack bool) time.Duration {
 	return base << shift
 }
 
+// Busy records that an allowed attempt found no hashing slot: it spends
+// its address's budget (not the account's, nor the pair's), so that an
+// address looping on a full gate is refused with 429 before it, once
+// its budget is spent, instead of keeping its place in the gate's line.
+// A trusted attempt spends nothing.
+func (a Attempt) Busy() {
+	if a.Trusted {
+		return
+	}
+	t := a.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.spend(t.addresses, a.addr, AddressBurst, AddressRefill, t.now().UnixNano(), 0)
+}
+
 // Succeeded records that the attempt's password was right: the pair
-// starts afresh and is trusted from now on, and the budgets get back
-// what the attempt took (it was no failure: the owner logging in from
-// many places does not make her own account look attacked).
-func (a Attempt) Succeeded() {
+// starts afresh and is trusted from now on, on every replica, and the
+// budgets get back what the attempt took (it was no failure: the owner
+// logging in from many places does not make her own account look
+// attacked). The error is the trust store's.
+func (a Attempt) Succeeded(ctx context.Context) error {
 	t := a.t
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.pairs.Remove(a.pair)
 	now := t.now()
+	t.pairs.Remove(a.pair)
+	t.turns.Remove(a.place)
 	t.trusted.Add(a.pair, now.Add(TrustFor).UnixNano())
-	t.refundBudgets(a, now.UnixNano())
-}
-
-// Abandoned refunds an allowed attempt whose password was never checked
-// (the server was too busy, or the client went away).
-func (a Attempt) Abandoned() {
-	t := a.t
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if p, ok := t.pairs.Peek(a.pair); ok && p.failures > 0 {
-		p.failures--
-		t.pairs.Add(a.pair, p)
-	}
-	t.refundBudgets(a, t.now().UnixNano())
-}
-
-// refundBudgets gives back the failure an admitted attempt took from its
-// account's and address's budgets, if it took one.
-func (t *Throttle) refundBudgets(a Attempt, now int64) {
 	if a.spentBudget {
-		t.refund(t.accounts, a.account, AccountBurst, AccountRefill, now)
-		t.refund(t.addresses, a.addr, AddressBurst, AddressRefill, now)
+		t.refund(t.accounts, a.account, AccountBurst, AccountRefill, now.UnixNano())
+		t.refund(t.addresses, a.addr, AddressBurst, AddressRefill, now.UnixNano())
 	}
+	t.mu.Unlock()
+	if t.store == nil {
+		return nil
+	}
+	return t.store.TrustLogin(ctx, a.username, a.address, now, now.Add(-TrustFor))
 }
 
-func (t *Throttle) isTrusted(k key, now int64) bool {
-	until, ok := t.trusted.Get(k)
-	return ok && now < until
+// isTrusted looks the pair up in the cache, then in the store (a pair
+// trusted on another replica or before a restart). A store error counts
+// as not trusted: the stricter rule applies.
+func (t *Throttle) isTrusted(ctx context.Context, a Attempt) bool {
+	t.mu.Lock()
+	now := t.now()
+	until, ok := t.trusted.Get(a.pair)
+	t.mu.Unlock()
+	if ok && now.UnixNano() < until {
+		return true
+	}
+	if t.store == nil {
+		return false
+	}
+	ok, err := t.store.LoginTrusted(ctx, a.username, a.address, now.Add(-TrustFor))
+	if err != nil || !ok {
+		return false
+	}
+	t.mu.Lock()
+	t.trusted.Add(a.pair, now.Add(TrustFor).UnixNano()) // bounded cache; the store decides on a miss
+	t.mu.Unlock()
+	return true
 }
 
 // Sizes reports how many entries each table holds.
