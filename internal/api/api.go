@@ -116,6 +116,7 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	a.indexOperations()
+	declareNames(a.huma.OpenAPI())
 	return a
 }
 
