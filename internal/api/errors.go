@@ -32,6 +32,9 @@ func init() {
 			// a name the client invented (see declared.go).
 			d.Value = nil
 			redactDetail(d)
+			if strings.HasPrefix(d.Message, huma.ErrUnknownContentType.Error()) {
+				d.Message = huma.ErrUnknownContentType.Error() // not the Content-Type as sent
+			}
 		}
 		return m
 	}

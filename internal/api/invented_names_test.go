@@ -66,6 +66,10 @@ func TestRefusalsNeverQuoteInventedNames(t *testing.T) {
 			assertNoInventedName(t, res, c.status, c.location, append(c.leaks, inventedName))
 		})
 	}
+	t.Run("a content type the client made up", func(t *testing.T) {
+		res := s.Send(t, request(t, s, http.MethodPost, "/api/v1/patients", doctor, "application/"+strings.ToLower(inventedName), mustJSON(t, enrolmentBody()), nil))
+		assertNoInventedName(t, res, http.StatusUnsupportedMediaType, "body", []string{strings.ToLower(inventedName), inventedName})
+	})
 	t.Run("an unexpected multipart part", func(t *testing.T) {
 		res := postMultipart(t, s, inst+"/documents", installer,
 			uploadPart{field: "file", filename: "scan.pdf", content: scanPDF}, uploadPart{field: inventedName, content: []byte("nota")})
