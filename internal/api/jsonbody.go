@@ -32,7 +32,10 @@ import (
 //     replaced by U+FFFD;
 //   - every string value is normalised (domain.NormalizeText: trimmed,
 //     NFC) before the schema sees it, so the schema's maxLength counts the
-//     characters the domain counts and refuses nothing the domain accepts.
+//     characters the domain counts and refuses nothing the domain accepts;
+//   - its refusals quote a member name, and give a path through names,
+//     only as far as the API declares them (declared.go): a client's own
+//     names may be a codice fiscale.
 //
 // The domain applies the full policy again (and alone on other paths).
 var jsonFormat = huma.Format{
