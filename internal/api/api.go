@@ -119,6 +119,7 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	a.indexOperations()
+	declareNames(a.huma.OpenAPI())
 	return a
 }
 

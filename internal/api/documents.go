@@ -51,8 +51,8 @@ type uploadInput struct {
 }
 
 // Resolve reads the one "file" part of a multipart/form-data body. Any
-// other part, or a second file, is refused naming it: a part the server
-// ignores is a part the client believed was stored.
+// other part, or a second file, is refused: a part the server ignores is
+// a part the client believed was stored.
 func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	limit, _ := ctx.Operation().Metadata[metaMaxDocumentSize].(int64)
 	mt, params, err := mime.ParseMediaType(ctx.Header("Content-Type"))
@@ -78,7 +78,7 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 		case err != nil:
 			return []error{uploadError(err, "body", "malformed multipart body")}
 		case part.FormName() != "file":
-			return []error{unexpectedPart(part.FormName())}
+			return []error{unexpectedPart()}
 		case seen:
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "only one file per upload: a second file part was sent"}}
 		}
@@ -129,16 +129,10 @@ func unsupportedNameCharset(disposition string) bool {
 	return cs != "utf-8" && cs != "us-ascii"
 }
 
-// formName is the shape of a field name the refusal may quote as a
-// location; anything else is reported against the body.
-var formName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
-
-func unexpectedPart(name string) error {
-	const msg = "unexpected field: an upload has exactly one part, named file"
-	if formName.MatchString(name) {
-		return &huma.ErrorDetail{Location: "body." + name, Message: msg}
-	}
-	return &huma.ErrorDetail{Location: "body", Message: msg}
+// unexpectedPart refuses a part not named file, at the body: the part's
+// name is the client's and is not repeated (see declared.go).
+func unexpectedPart() error {
+	return &huma.ErrorDetail{Location: "body", Message: "unexpected field: an upload has exactly one part, named file (the other part's name is not repeated)"}
 }
 
 // uploadError is a 413 when the body went over the route's limit (the
@@ -163,7 +157,7 @@ func (a *API) registerDocuments() {
 	register(a, access.DocumentWrite, huma.Operation{OperationID: "upload-document", Method: http.MethodPost, Path: "/installations/{installation}/documents", Tags: tags,
 		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
 		Description: "multipart/form-data with exactly one part, the `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes; " +
-			"a second file or any other part is refused naming it. The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
+			"a second file or any other part is refused (422; the other part's name is not repeated). The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize, metaUploadGate: a.uploads},
 		BodyReadTimeout: uploadReadTimeout,

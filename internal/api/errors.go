@@ -28,8 +28,13 @@ func init() {
 		for _, d := range m.Errors {
 			// Never echo what was refused: huma sends the whole object as
 			// the value of an unknown property, and any value (a path
-			// parameter, a field) may be a codice fiscale or a name.
+			// parameter, a field) may be a codice fiscale or a name. Nor
+			// a name the client invented (see declared.go).
 			d.Value = nil
+			redactDetail(d)
+			if strings.HasPrefix(d.Message, huma.ErrUnknownContentType.Error()) {
+				d.Message = huma.ErrUnknownContentType.Error() // not the Content-Type as sent
+			}
 		}
 		return m
 	}

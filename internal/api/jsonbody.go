@@ -32,7 +32,10 @@ import (
 //     replaced by U+FFFD;
 //   - every string value is normalised (domain.NormalizeText: trimmed,
 //     NFC) before the schema sees it, so the schema's maxLength counts the
-//     characters the domain counts and refuses nothing the domain accepts.
+//     characters the domain counts and refuses nothing the domain accepts;
+//   - its refusals quote a member name, and give a path through names,
+//     only as far as the API declares them (declared.go): a client's own
+//     names may be a codice fiscale.
 //
 // The domain applies the full policy again (and alone on other paths).
 var jsonFormat = huma.Format{
@@ -67,11 +70,50 @@ func unmarshalJSON(data []byte, v any) error {
 // first_name), and a member no field has is refused.
 func decodeStrict(data []byte, v any) error {
 	err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
-	var se *jsonv2.SemanticError
-	if errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName) {
-		return fmt.Errorf("unknown key %q in %s", se.JSONPointer.LastToken(), fieldPath(se.JSONPointer.Parent()))
+	if err == nil {
+		return nil
 	}
-	return err
+	var se *jsonv2.SemanticError
+	switch {
+	case errors.As(err, &se) && errors.Is(se.Err, jsonv2.ErrUnknownName):
+		return errors.New("unknown key " + where("body", pointerSegments(se.JSONPointer.Parent())) + unknownNote)
+	case se != nil:
+		// Not se.Err's text: it may quote the value.
+		return errors.New("cannot decode the value " + where("body", pointerSegments(se.JSONPointer)))
+	}
+	return errors.New("malformed JSON body")
+}
+
+// unknownNote ends the refusal of a member that is not a field.
+const unknownNote = ": a member this object does not declare (its name is not repeated)"
+
+// pointerSegments splits a pointer that runs through declared fields
+// only (the decoder stops at the first unknown member), so a token of
+// digits is an array index: no declared name is a number.
+func pointerSegments(p jsontext.Pointer) []segment {
+	var segs []segment
+	for tok := range p.Tokens() {
+		segs = append(segs, segment{name: tok, index: tok != "" && strings.Trim(tok, "0123456789") == ""})
+	}
+	return segs
+}
+
+// stackSegments splits the pointer of a token the decoder just read (or
+// refused), taking from the decoder's stack whether each step is an
+// index or a member name: a client's member may be named "12".
+func stackSegments(dec *jsontext.Decoder, p jsontext.Pointer) []segment {
+	var segs []segment
+	level := 1
+	for tok := range p.Tokens() {
+		kind := byte(0)
+		if level <= dec.StackDepth() {
+			k, _ := dec.StackIndex(level)
+			kind = byte(k)
+		}
+		segs = append(segs, segment{name: tok, index: kind == '['})
+		level++
+	}
+	return segs
 }
 
 // normalizeJSON re-encodes a syntactically valid JSON document with every
@@ -89,7 +131,7 @@ func normalizeJSON(data []byte) ([]byte, error) {
 			return out.Bytes(), nil
 		}
 		if err != nil {
-			return nil, bodyError(err)
+			return nil, bodyError(err, dec)
 		}
 		switch kind := tok.Kind(); {
 		case kind == '{':
@@ -104,7 +146,7 @@ func normalizeJSON(data []byte) ([]byte, error) {
 			tok = jsontext.String(domain.NormalizeText(tok.String()))
 		}
 		if err := enc.WriteToken(tok); err != nil {
-			return nil, bodyError(err)
+			return nil, bodyError(err, dec)
 		}
 	}
 }
@@ -115,11 +157,25 @@ func normalizeJSON(data []byte) ([]byte, error) {
 func checkFoldedName(seen map[string]string, name string, dec *jsontext.Decoder) error {
 	folded := cases.Fold().String(name)
 	if first, dup := seen[folded]; dup {
-		return fmt.Errorf("duplicate key %q in %s (the same key as %q but for case)",
-			name, fieldPath(dec.StackPointer().Parent()), first)
+		other := quoted(first)
+		if other == "" {
+			other = "another member"
+		}
+		return fmt.Errorf("%s (the same key as %s but for case)",
+			duplicateKey(name, stackSegments(dec, dec.StackPointer().Parent())), other)
 	}
 	seen[folded] = name
 	return nil
+}
+
+// duplicateKey refuses a member name given twice in the object at parent,
+// quoting the name only when the API declares it.
+func duplicateKey(name string, parent []segment) string {
+	msg := "duplicate key"
+	if q := quoted(name); q != "" {
+		msg += " " + q
+	}
+	return msg + " " + where("body", parent)
 }
 
 // justReadName reports whether the token just read was an object member
@@ -130,31 +186,19 @@ func justReadName(dec *jsontext.Decoder) bool {
 }
 
 // bodyError says what jsontext refused and where, as a field path in the
-// style of the validation errors (body.contacts[0].alias).
-func bodyError(err error) error {
+// style of the validation errors (body.contacts[0].alias), naming only
+// what the API declares.
+func bodyError(err error, dec *jsontext.Decoder) error {
 	var se *jsontext.SyntacticError
 	if !errors.As(err, &se) {
 		return errors.New("malformed JSON body")
 	}
-	if errors.Is(se.Err, jsontext.ErrDuplicateName) {
-		return fmt.Errorf("duplicate key %q in %s", se.JSONPointer.LastToken(), fieldPath(se.JSONPointer.Parent()))
+	segs := stackSegments(dec, se.JSONPointer)
+	if errors.Is(se.Err, jsontext.ErrDuplicateName) && len(segs) > 0 {
+		return errors.New(duplicateKey(segs[len(segs)-1].name, segs[:len(segs)-1]))
 	}
 	// What encoding/json accepts and jsontext does not is bad UTF-8.
-	return fmt.Errorf("invalid UTF-8 or unpaired surrogate in %s", fieldPath(se.JSONPointer))
-}
-
-// fieldPath turns a JSON pointer into body.a[0].b.
-func fieldPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	b.WriteString("body")
-	for tok := range p.Tokens() {
-		if tok != "" && strings.Trim(tok, "0123456789") == "" {
-			b.WriteString("[" + tok + "]")
-		} else {
-			b.WriteString("." + tok)
-		}
-	}
-	return b.String()
+	return errors.New("invalid UTF-8 or unpaired surrogate " + where("body", segs))
 }
 
 // init makes huma's schema validation match object keys to property names

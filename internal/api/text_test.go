@@ -158,11 +158,11 @@ func enrolmentRefusals(t *testing.T, s *apptest.Server, doctor string) {
 		{"a duplicate key in a nested object", withField(enrolmentBody(), "contacts", json.RawMessage(`[{"alias":"a","phone":"1","phone":"2"}]`)),
 			http.StatusBadRequest, "body", `duplicate key "phone" in body.contacts[0]`},
 		{"a key differing from another only by case", append([]byte(`{"First_Name":"B",`), rawEnrolment(t, `"A"`)[1:]...),
-			http.StatusBadRequest, "body", `duplicate key "first_name" in body (the same key as "First_Name" but for case)`},
+			http.StatusBadRequest, "body", `duplicate key "first_name" in body (the same key as another member but for case)`},
 		{"a known key in another case", append([]byte(`{"FIRST_NAME":"Zed",`), bytes.Replace(rawEnrolment(t, `"A"`), []byte(`"first_name":"A",`), nil, 1)[1:]...),
-			http.StatusUnprocessableEntity, "body.FIRST_NAME", "unexpected property"},
+			http.StatusUnprocessableEntity, "body", "unexpected property"},
 		{"an unknown key next to a codice fiscale", withField(enrolmentBody(), "codice_fiscale_bis", "MRNGNN48D03L219H"),
-			http.StatusUnprocessableEntity, "body.codice_fiscale_bis", "unexpected property"},
+			http.StatusUnprocessableEntity, "body", "unexpected property"},
 		{"a variation selector in a last name", withField(enrolmentBody(), "last_name", "Rossi\uFE0F"),
 			http.StatusUnprocessableEntity, "body.last_name", "invisible format character (U+FE0F"},
 		{"a lone combining mark as the last name", withField(enrolmentBody(), "last_name", "\u0301"),
@@ -202,7 +202,7 @@ func otherInputsRefuse(t *testing.T, s *apptest.Server, doctor, installer string
 	t.Run("a ticket message given twice under two casings is refused naming it", func(t *testing.T) {
 		checkRefusal(t, s, http.MethodPost, "/api/v1/installations/"+inst+"/tickets", installer, inputRefusal{
 			body:   json.RawMessage(`{"category":"maintenance","message":"primo","MESSAGE":"secondo"}`),
-			status: http.StatusBadRequest, location: "body", message: `duplicate key "MESSAGE" in body`})
+			status: http.StatusBadRequest, location: "body", message: `duplicate key in body (the same key as "message" but for case)`})
 	})
 	t.Run("a ticket message with a Hangul filler inside a surname is refused naming it", func(t *testing.T) {
 		checkRefusal(t, s, http.MethodPost, "/api/v1/installations/"+inst+"/tickets", installer, inputRefusal{
@@ -253,7 +253,7 @@ func uploadsHaveOneFileOfASniffedType(t *testing.T, s *apptest.Server, installer
 	}{
 		{"a second file part", "body.file", "only one file", []uploadPart{
 			{field: "file", filename: "first.pdf", content: scanPDF}, {field: "file", filename: "second.pdf", content: scanPDF}}},
-		{"a part other than the file", "body.note", "unexpected field", []uploadPart{
+		{"a part other than the file", "body", "unexpected field", []uploadPart{
 			{field: "file", filename: "first.pdf", content: scanPDF}, {field: "note", content: []byte("see page 2")}}},
 		{"a file name with a right-to-left override", "body.file", "file name must not contain a bidirectional control character", []uploadPart{
 			{field: "file", filename: "first\u202Efdp.exe", content: scanPDF}}},

@@ -122,8 +122,8 @@ func TestRequestValidation(t *testing.T) {
 		location string // the error the problem must list
 		message  string // what the message must say, case-insensitive
 	}{
-		{"an unknown JSON field is refused and named", withField(enrolmentBody(), "favourite_colour", "blue"),
-			http.StatusUnprocessableEntity, "body.favourite_colour", "unexpected property"},
+		{"an unknown JSON field is refused at its object, without its name", withField(enrolmentBody(), "favourite_colour", "blue"),
+			http.StatusUnprocessableEntity, "body", "unexpected property"},
 		{"a number where a string is expected is refused", withField(enrolmentBody(), "first_name", 42),
 			http.StatusUnprocessableEntity, "body.first_name", "string"},
 		{"a diagnosis class outside the enum is refused", withField(enrolmentBody(), "diagnosis_class", "flu"),

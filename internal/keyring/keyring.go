@@ -3,6 +3,7 @@ package keyring
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -168,9 +169,29 @@ func (r *Keyring) Unwrap(version uint32, wrapped []byte) (Key, error) {
 		k, err = unwrapWith(old.key, version, wrapped)
 	}
 	if err != nil {
+		err = goneOr(keys, version, err)
 		r.signal()
 	}
 	return k, err
+}
+
+// ErrVersionGone says a data key was read wrapped under a master version
+// that the key source, just re-read, no longer holds although it holds a
+// later one: a rotation destroyed it. The grace above covers only
+// versions this keyring once loaded; a reader whose snapshot predates a
+// rotation it never saw (another process rotated twice since this one
+// loaded) cannot open that copy at all. The same data key, re-wrapped,
+// is in the database now: the caller reads it again on a fresh snapshot
+// (store.runTx does). It also wraps ErrOpen.
+var ErrVersionGone = errors.New("keyring: the master key version was rotated away since the data key was read")
+
+// goneOr returns ErrVersionGone when version is missing from keys below
+// their highest version, else err.
+func goneOr(keys MasterKeys, version uint32, err error) error {
+	if _, ok := keys[version]; ok || version >= keys.Highest() {
+		return err
+	}
+	return fmt.Errorf("master key version %d is no longer in the key source (it holds up to %d): %w (%w)", version, keys.Highest(), ErrVersionGone, ErrOpen)
 }
 
 // refresh re-reads the source unless another caller did since gen.

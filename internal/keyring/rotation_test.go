@@ -237,3 +237,51 @@ func TestKeyThatDoesNotOpenSignalsAProblem(t *testing.T) {
 		t.Error("no problem signalled")
 	}
 }
+
+// TestAVersionRotatedAwayUnseenIsGoneNotBroken: a keyring that loaded
+// version 1 meets a data key wrapped under 2, which another process
+// added and then destroyed (the file now holds 3). Nothing in memory can
+// open it: the error says the version is gone (the caller reads the data
+// key again), and is still a failure to open. A wrong key for a version
+// the source holds is not "gone".
+func TestAVersionRotatedAwayUnseenIsGoneNotBroken(t *testing.T) {
+	src := keyFile(t)
+	reader := open(t, src)
+	writer := open(t, src)
+	dek, _ := NewKey()
+	v2 := mustVersion(t)(writer.AddVersion())
+	wrapped := mustBytes(t)(writer.WrapUnder(v2, dek))
+	v3 := mustVersion(t)(writer.AddVersion())
+	if err := writer.Prune(func(v uint32) bool { return v == v3 }); err != nil {
+		t.Fatal(err)
+	}
+	_, err := reader.Unwrap(v2, wrapped)
+	if !errors.Is(err, ErrVersionGone) || !errors.Is(err, ErrOpen) {
+		t.Fatalf("unwrap under a version rotated away unseen: %v, want ErrVersionGone and ErrOpen", err)
+	}
+	forged := mustBytes(t)(writer.WrapUnder(v3, dek))
+	forged[len(forged)-1] ^= 1
+	if _, err := reader.Unwrap(v3, forged); errors.Is(err, ErrVersionGone) || !errors.Is(err, ErrOpen) {
+		t.Fatalf("unwrap of a damaged key under a loaded version: %v, want ErrOpen only", err)
+	}
+}
+
+func mustVersion(t *testing.T) func(uint32, error) uint32 {
+	return func(v uint32, err error) uint32 {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func mustBytes(t *testing.T) func([]byte, error) []byte {
+	return func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+}

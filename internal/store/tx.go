@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"serenade/internal/keyring"
 )
 
 // querier is what private helpers need: a *sql.Tx or a *sql.DB.
@@ -35,7 +37,30 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return runTx(ctx, db.read, opts, fn)
 }
 
+// staleKeyAttempts bounds how often a transaction runs again after it
+// met a data key wrapped under a master version that a rotation destroyed
+// between its snapshot and the unwrap (keyring.ErrVersionGone). The next
+// attempt starts after the failure, so its snapshot holds the data keys
+// as re-wrapped: it can fail the same way only if two more rotations land
+// inside it.
+const staleKeyAttempts = 3
+
+// runTx runs fn in a transaction, again on a fresh one (up to
+// staleKeyAttempts in all) when fn read a data key wrapped under a master
+// version rotated away since. That is safe: the failed attempt rolled
+// back, and a rotation re-wraps the same data key, so the fresh attempt
+// reads the same values (or what a withdrawal left of them).
 func runTx(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	var err error
+	for range staleKeyAttempts {
+		if err = runTxOnce(ctx, pool, opts, fn); !errors.Is(err, keyring.ErrVersionGone) {
+			return err
+		}
+	}
+	return err
+}
+
+func runTxOnce(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
 	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
