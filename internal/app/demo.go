@@ -8,6 +8,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/service"
 	"serenade/internal/store"
 )
 
@@ -32,7 +33,7 @@ func seedDemo(ctx context.Context, db *store.DB, clock func() time.Time, log *sl
 			return err
 		}
 	}
-	res, err := demo.Seed(ctx, db, clock) // the store's clock: dates agree with what it validates
+	res, err := demo.Seed(ctx, service.New(db), clock) // the store's clock: dates agree with what it validates
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func rawBytes(t *testing.T, env *storetest.Env) []byte {
 
 func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		_, secrets := seedSensitive(t, env.DB)
+		_, secrets := seedSensitive(t, env.Study())
 		raw := rawBytes(t, env)
 		if len(raw) < 1000 {
 			t.Fatalf("raw database is only %d bytes: nothing to search", len(raw))
@@ -137,7 +137,7 @@ func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
 
 func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		backup := backupOf(t, env, ids[0])
 		oldKeys := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
 
@@ -147,7 +147,7 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 			t.Fatalf("the backup should open before the withdrawal: %v", err)
 		}
 
-		if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+		if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 			t.Fatal(err)
 		}
 		p := must[domain.Patient](t)(env.DB.Patient(doctor(), ids[0]))
@@ -183,7 +183,7 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 		if other.Identity.LastName != "Bellandi" {
 			t.Errorf("other patient = %+v", other.Identity)
 		}
-		if err := env.DB.Withdraw(doctor(), ids[0]); domain.KindOf(err) != domain.KindConflict {
+		if err := env.Study().Withdraw(doctor(), ids[0]); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("withdrawing twice: err = %v, want conflict", err)
 		}
 	})
@@ -191,12 +191,12 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 
 func TestSQLiteFileCopiedBeforeWithdrawalRevealsNothing(t *testing.T) {
 	env := storetest.Open(t, "sqlite")
-	ids, _ := seedSensitive(t, env.DB)
+	ids, _ := seedSensitive(t, env.Study())
 	copyPath := env.URL + ".backup"
 	if err := env.DB.BackupTo(context.Background(), copyPath); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+	if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	old := &storetest.Env{Backend: "sqlite", URL: copyPath, KeyFile: env.KeyFile, Clock: env.Clock}
@@ -213,7 +213,7 @@ func TestSQLiteFileCopiedBeforeWithdrawalRevealsNothing(t *testing.T) {
 
 func TestWrongMasterKeyFailsLoudlyAtStart(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		seedSensitive(t, env.DB)
+		seedSensitive(t, env.Study())
 		env.DB.Close()
 		wrong := must[keyring.Key](t)(keyring.NewKey())
 		_, err := env.TryOpen(keyring.StaticSource{Keys: keyring.MasterKeys{1: wrong}})
@@ -235,7 +235,7 @@ func TestMasterKeyFileMustBePrivate(t *testing.T) {
 
 func TestRotationRewrapsKeysAndDestroysTheOldMaster(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		old := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
 		v := must[uint32](t)(env.DB.RotateMasterKey(context.Background()))
 		now := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
@@ -257,7 +257,7 @@ func TestRotationRewrapsKeysAndDestroysTheOldMaster(t *testing.T) {
 
 func TestRotationInterruptedByACrashIsFinishedAtStart(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		// A crash after the new version was written but before the
 		// re-wrap committed leaves two versions in the file.
 		kr := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))

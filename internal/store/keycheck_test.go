@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/storetest"
 )
@@ -44,10 +45,10 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 		}
 		before := countDataKeys(t, env)
 
-		if _, err := env.DB.Enrol(doctor(), patientN(t, 10)); !errors.Is(err, keyring.ErrKeyCheck) {
+		if _, err := env.Study().Enrol(doctor(), patientN(t, 10)); !errors.Is(err, keyring.ErrKeyCheck) {
 			t.Errorf("enrolment under the wrong key: err = %v, want ErrKeyCheck", err)
 		}
-		if err := env.DB.Withdraw(doctor(), ids[0]); !errors.Is(err, keyring.ErrKeyCheck) {
+		if err := env.Study().Withdraw(doctor(), ids[0]); !errors.Is(err, keyring.ErrKeyCheck) {
 			t.Errorf("withdrawal under the wrong key: err = %v, want ErrKeyCheck", err)
 		}
 		if n := countDataKeys(t, env); n != before {
@@ -78,7 +79,7 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, must[int64](t)(enrolID(t, env.DB, 11)))
-		if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+		if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 			t.Fatalf("withdrawal with the right key: %v", err)
 		}
 		assertKeysIntact(t, env, ids[1:], env.DB)
@@ -126,7 +127,7 @@ func countChecks(t *testing.T, env *storetest.Env) int {
 }
 
 func enrolID(t *testing.T, db *store.DB, n int) (int64, error) {
-	p, err := db.Enrol(doctor(), patientN(t, n))
+	p, err := service.New(db).Enrol(doctor(), patientN(t, n))
 	return p.ID, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/pgtest"
 )
@@ -81,6 +82,10 @@ func (e *Env) Reopen(t testing.TB) *store.DB {
 	e.DB = e.open(t)
 	return e.DB
 }
+
+// Study is the study service over the current store: the workflows with
+// their rules, as the API runs them.
+func (e *Env) Study() *service.Study { return service.New(e.DB) }
 
 // Clock is a settable clock for deterministic dates.
 type Clock struct {
