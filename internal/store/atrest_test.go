@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
-	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -61,28 +59,10 @@ func fixCF(t *testing.T, id *domain.Identity) {
 	t.Fatalf("no valid check character for %s", id.CodiceFiscale)
 }
 
-// rawBytes returns everything the database holds on disk (SQLite file
-// and WAL) or in a dump (PostgreSQL).
-func rawBytes(t *testing.T, env *storetest.Env) []byte {
-	t.Helper()
-	if env.Backend == "postgres" {
-		return pgtest.DumpDatabase(t, env.URL)
-	}
-	var all []byte
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(env.URL + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
-}
-
 func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		_, secrets := seedSensitive(t, env.Study())
-		raw := rawBytes(t, env)
+		raw := env.RawBytes(t)
 		if len(raw) < 1000 {
 			t.Fatalf("raw database is only %d bytes: nothing to search", len(raw))
 		}
@@ -108,24 +88,9 @@ type backupRow struct {
 	sealed  []byte
 }
 
-// rawDB opens the test's database directly, below the store.
-func rawDB(t testing.TB, env *storetest.Env) *sql.DB {
-	t.Helper()
-	driver := "sqlite"
-	if env.Backend == "postgres" {
-		driver = "pgx"
-	}
-	raw, err := sql.Open(driver, env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return raw
-}
-
 func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
 	t.Helper()
-	raw := rawDB(t, env)
+	raw := env.Raw(t)
 	var b backupRow
 	err := raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
 		patientID).Scan(&b.version, &b.wrapped, &b.sealed)

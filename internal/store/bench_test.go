@@ -81,7 +81,7 @@ func BenchmarkRawPointRead(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			raw := rawDB(b, env)
+			raw := env.Raw(b)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

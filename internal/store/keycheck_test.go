@@ -17,7 +17,7 @@ import (
 func countDataKeys(t *testing.T, env *storetest.Env) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(`SELECT COUNT(*) FROM data_keys`).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(`SELECT COUNT(*) FROM data_keys`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -93,7 +93,7 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 func TestExistingDatabaseAdoptsItsKeyCheck(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ids := enrolMany(t, env.DB, 2)
-		if _, err := rawDB(t, env).Exec(`DELETE FROM master_key_checks`); err != nil {
+		if _, err := env.Raw(t).Exec(`DELETE FROM master_key_checks`); err != nil {
 			t.Fatal(err)
 		}
 		good := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
@@ -120,7 +120,7 @@ func TestExistingDatabaseAdoptsItsKeyCheck(t *testing.T) {
 func countChecks(t *testing.T, env *storetest.Env) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(`SELECT COUNT(*) FROM master_key_checks`).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(`SELECT COUNT(*) FROM master_key_checks`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -18,7 +18,7 @@ func wrappedKeyOf(t *testing.T, env *storetest.Env, patient int64) (uint32, []by
 	t.Helper()
 	var v uint32
 	var w []byte
-	err := rawDB(t, env).QueryRow(`SELECT k.master_version, k.wrapped FROM data_keys k JOIN patients p ON p.data_key_id = k.id WHERE p.id = $1`,
+	err := env.Raw(t).QueryRow(`SELECT k.master_version, k.wrapped FROM data_keys k JOIN patients p ON p.data_key_id = k.id WHERE p.id = $1`,
 		patient).Scan(&v, &w)
 	if err != nil {
 		t.Fatal(err)

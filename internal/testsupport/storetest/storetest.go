@@ -5,6 +5,8 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -110,4 +112,38 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// Raw opens the test's database directly, below the store, for tests that
+// look at or tamper with what is stored.
+func (e *Env) Raw(t testing.TB) *sql.DB {
+	t.Helper()
+	driver := "sqlite"
+	if e.Backend == "postgres" {
+		driver = "pgx"
+	}
+	raw, err := sql.Open(driver, e.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// RawBytes returns everything the database holds on disk (SQLite file
+// and WAL) or in a dump (PostgreSQL).
+func (e *Env) RawBytes(t testing.TB) []byte {
+	t.Helper()
+	if e.Backend == "postgres" {
+		return pgtest.DumpDatabase(t, e.URL)
+	}
+	var all []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(e.URL + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
 }

@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"
@@ -285,7 +285,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 func countRows(t *testing.T, env *storetest.Env, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(query, args...).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -336,7 +336,7 @@ func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 				t.Errorf("%s = %d, want %d", query, n, want)
 			}
 		}
-		raw := rawBytes(t, env)
+		raw := env.RawBytes(t)
 		for _, s := range []string{"Mario", "Rossi", "RSSMRA45T10A562I", "Via Roma", "nervous dog", "giulia@example.it"} {
 			if strings.Contains(string(raw), s) {
 				t.Errorf("%q is in the raw database", s)

@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"
@@ -6,41 +6,8 @@ import (
 	"time"
 
 	"serenade/internal/domain"
-	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// doctor is the context of a doctor acting on the study.
-func doctor() context.Context {
-	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "1", Username: "dottore-alice", Roles: []domain.Role{domain.RoleDoctor}})
-}
-
-func installer() context.Context {
-	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "2", Username: "iit-gennaro", Roles: []domain.Role{domain.RoleInstaller}})
-}
-
-func mario() domain.NewPatient {
-	return domain.NewPatient{
-		Identity: domain.Identity{
-			FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "rssmra45t10a562i ",
-			Address: "Via Roma 12, 20121 Milano", MedicalNotes: "Mild memory loss since 2023.",
-			Diagnosis: "Amnestic MCI", DiagnosisClass: domain.DiagnosisMCI,
-		},
-		Contacts: []domain.Contact{{Alias: "daughter Giulia", Phone: "+39 333 1234567", Email: "giulia@example.it"}},
-	}
-}
-
-func must[T any](t *testing.T) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
 
 func TestEnrolmentCreatesPatientInstallationAndTicket(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
