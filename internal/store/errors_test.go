@@ -27,16 +27,19 @@ func TestInternalErrorsNameTheOperation(t *testing.T) {
 		cancel()
 		noop := func(store.LockedHome) (store.HomeChange, error) { return store.HomeChange{}, nil }
 		ops := map[string]func() error{
-			"patient":           func() error { _, err := env.DB.Patient(ctx, p.ID); return err },
-			"patients":          func() error { _, err := env.DB.Patients(ctx); return err },
-			"installation":      func() error { _, err := env.DB.Installation(ctx, inst.ID); return err },
-			"installations":     func() error { _, err := env.DB.Installations(ctx); return err },
-			"tickets":           func() error { _, err := env.DB.Tickets(ctx, inst.ID); return err },
-			"documents":         func() error { _, err := env.DB.Documents(ctx, inst.ID); return err },
-			"create patient":    func() error { _, err := env.DB.CreatePatient(ctx, mario(), store.NewTicket{}); return err },
-			"save identity":     func() error { return env.DB.SaveIdentity(ctx, p.ID, func(*domain.Identity) error { return nil }) },
-			"insert contact":    func() error { _, err := env.DB.InsertContact(ctx, p.ID, p.Contacts[0]); return err },
-			"update home":       func() error { _, err := env.DB.UpdateHome(ctx, store.HomeOf{InstallationID: inst.ID}, noop); return err },
+			"patient":        func() error { _, err := env.DB.Patient(ctx, p.ID); return err },
+			"patients":       func() error { _, err := env.DB.Patients(ctx); return err },
+			"installation":   func() error { _, err := env.DB.Installation(ctx, inst.ID); return err },
+			"installations":  func() error { _, err := env.DB.Installations(ctx); return err },
+			"tickets":        func() error { _, err := env.DB.Tickets(ctx, inst.ID); return err },
+			"documents":      func() error { _, err := env.DB.Documents(ctx, inst.ID); return err },
+			"create patient": func() error { _, err := env.DB.CreatePatient(ctx, mario(), store.NewTicket{}); return err },
+			"save identity":  func() error { return env.DB.SaveIdentity(ctx, p.ID, func(*domain.Identity) error { return nil }) },
+			"insert contact": func() error { _, err := env.DB.InsertContact(ctx, p.ID, p.Contacts[0]); return err },
+			"update home": func() error {
+				_, err := env.DB.UpdateHome(ctx, store.HomeOf{InstallationID: inst.ID}, noop)
+				return err
+			},
 			"save home context": func() error { return env.DB.SaveHomeContext(ctx, inst.ID, nil) },
 			"query audit":       func() error { _, err := env.DB.QueryAudit(ctx, audit.Filter{}); return err },
 			"list accounts":     func() error { _, err := env.DB.ListAccounts(ctx); return err },
