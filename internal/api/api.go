@@ -115,6 +115,7 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	applyLimits(a.huma.OpenAPI())
 	a.indexOperations()
 	return a
 }

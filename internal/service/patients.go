@@ -37,6 +37,9 @@ func cleanEnrolment(in *domain.NewPatient, now time.Time) error {
 	if err := domain.ValidateIdentity(&in.Identity); err != nil {
 		return err
 	}
+	if len(in.Contacts) > domain.MaxContacts {
+		return domain.Invalid("contacts", "at most %d contacts", domain.MaxContacts)
+	}
 	for i := range in.Contacts {
 		if err := in.Contacts[i].Validate(); err != nil {
 			return domain.Within(fmt.Sprintf("contacts[%d]", i), err)

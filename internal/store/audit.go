@@ -125,8 +125,8 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 	if !f.To.IsZero() {
 		add("at < ?", f.To.UTC())
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
+	if f.Limit <= 0 || f.Limit > domain.AuditPageMax {
+		f.Limit = domain.AuditPageDefault
 	}
 	args = append(args, f.Limit)
 	out, err := queryAll(ctx, db.read, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
