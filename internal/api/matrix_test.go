@@ -24,6 +24,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
+	"serenade/internal/service"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -80,7 +81,7 @@ func callerWithRoles(t *testing.T, s *apptest.Server, name string, roles ...doma
 		t.Fatal(err)
 	}
 	username := "test-" + strings.NewReplacer("+", "-", " ", "-").Replace(name)
-	if _, err := s.App.Store().CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash}); err != nil {
+	if _, err := service.NewAccounts(s.App.Store()).CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	var known []domain.Role

@@ -29,7 +29,7 @@ func seedDemo(ctx context.Context, db *store.DB, clock func() time.Time, log *sl
 		if err != nil {
 			return err
 		}
-		if _, err := db.CreateAccount(ctx, domain.Account{Username: a.Username, Roles: a.Roles, PasswordHash: hash, Demo: true}); err != nil {
+		if _, err := service.NewAccounts(db).CreateAccount(ctx, domain.Account{Username: a.Username, Roles: a.Roles, PasswordHash: hash, Demo: true}); err != nil {
 			return err
 		}
 	}

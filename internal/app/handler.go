@@ -97,7 +97,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		return nil, nil, err
 	}
 	rest := api.New(api.Deps{
-		Study: service.New(db), Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+		Study: service.New(db), Accounts: service.NewAccounts(db), Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,

@@ -96,10 +96,10 @@ func TestUsernamesHaveOneShape(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
 		for _, bad := range []string{"dottore\u200B-alice", "dottore-alice\nadmin-anna  [admin]  active", "Dottore-Alice", "ｄottore-alice", ""} {
-			_, err := env.DB.CreateAccount(ctx, domain.Account{Username: bad, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"})
+			_, err := env.Accounts().CreateAccount(ctx, domain.Account{Username: bad, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"})
 			invalidAt(t, err, "username")
 		}
-		a := must[domain.Account](t)(env.DB.CreateAccount(ctx, domain.Account{Username: " dottore-alice ", Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"}))
+		a := must[domain.Account](t)(env.Accounts().CreateAccount(ctx, domain.Account{Username: " dottore-alice ", Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"}))
 		if a.Username != "dottore-alice" {
 			t.Errorf("username %q, want it trimmed", a.Username)
 		}

@@ -211,8 +211,8 @@ func TestHomeContextAndDocuments(t *testing.T) {
 func TestAccounts(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
-		a := must[domain.Account](t)(env.DB.CreateAccount(ctx, domain.Account{Username: "admin-anna", Roles: []domain.Role{domain.RoleAdmin}, PasswordHash: "$argon2id$x"}))
-		if _, err := env.DB.CreateAccount(ctx, a); domain.KindOf(err) != domain.KindConflict {
+		a := must[domain.Account](t)(env.Accounts().CreateAccount(ctx, domain.Account{Username: "admin-anna", Roles: []domain.Role{domain.RoleAdmin}, PasswordHash: "$argon2id$x"}))
+		if _, err := env.Accounts().CreateAccount(ctx, a); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("duplicate account: err = %v", err)
 		}
 		got := must[domain.Account](t)(env.DB.Account(ctx, "admin-anna"))

@@ -9,18 +9,11 @@ import (
 	"serenade/internal/domain"
 )
 
-// CreateAccount adds a local account; the username is unique.
-func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
-	username, err := domain.ValidateUsername(a.Username)
-	if err != nil {
-		return a, err
-	}
-	a.Username = username
-	if len(a.Roles) == 0 {
-		return a, domain.Invalid("roles", "at least one role is required")
-	}
+// InsertAccount stores a local account as given (the service checked
+// it); the username is unique.
+func (db *DB) InsertAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
 	a.CreatedAt = db.now().UTC()
-	err = db.inTx(ctx, "create account", func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "create account", func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at, demo) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt, a.Demo).Scan(&a.ID)
 	})

@@ -58,7 +58,7 @@ type Config struct {
 
 // DB is an open store. It holds SQL and transactions only: the study's
 // rules live in the service layer (internal/service), which decides what
-// the store's primitives write. It implements domain.Accounts.
+// the store's primitives write.
 type DB struct {
 	read, write *sql.DB // the same pool on PostgreSQL
 	dialect     dialect

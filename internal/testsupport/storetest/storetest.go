@@ -89,6 +89,9 @@ func (e *Env) Reopen(t testing.TB) *store.DB {
 // their rules, as the API runs them.
 func (e *Env) Study() *service.Study { return service.New(e.DB) }
 
+// Accounts is the account service over the current store.
+func (e *Env) Accounts() *service.Accounts { return service.NewAccounts(e.DB) }
+
 // Clock is a settable clock for deterministic dates.
 type Clock struct {
 	mu  sync.Mutex
