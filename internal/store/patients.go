@@ -326,8 +326,3 @@ func notFoundIf(err error, what string) error {
 	}
 	return err
 }
-
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
