@@ -116,16 +116,39 @@ func (db *DB) lockHome(ctx context.Context, tx *sql.Tx, of HomeOf) (LockedHome, 
 
 // applyHome writes a change in its fixed order.
 func (db *DB) applyHome(ctx context.Context, tx *sql.Tx, h LockedHome, c HomeChange) (Applied, error) {
-	var done Applied
-	if (c.Withdraw || c.Shred) && !h.keyID.Valid {
-		return done, domain.Conflict("the patient's data is already erased")
-	}
 	if c.Withdraw || c.Shred {
+		if !h.keyID.Valid {
+			return Applied{}, domain.Conflict("the patient's data is already erased")
+		}
 		// The re-seal or the rotation would fail half-way.
 		if err := db.requireVerifiedKey(ctx, tx); err != nil {
-			return done, err
+			return Applied{}, err
 		}
 	}
+	done, err := db.applyTickets(ctx, tx, h, c)
+	if err != nil {
+		return done, err
+	}
+	if c.Collection != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_start = $1, collection_end = $2, updated_at = $3 WHERE id = $4`,
+			nullTime(c.Collection.Start), nullTime(c.Collection.End), h.Now, h.InstallationID); err != nil {
+			return done, fmt.Errorf("collection dates: %w", err)
+		}
+	}
+	switch {
+	case c.Shred:
+		done.KeyDestroyed = true
+		return done, db.shred(ctx, tx, h.PatientID, h.keyID.Int64, h.Now)
+	case c.Withdraw:
+		done.KeyDestroyed = true
+		return done, db.keepForRetrieval(ctx, tx, h, h.Now)
+	}
+	return done, nil
+}
+
+// applyTickets closes tickets, appends messages and opens the new ticket.
+func (db *DB) applyTickets(ctx context.Context, tx *sql.Tx, h LockedHome, c HomeChange) (Applied, error) {
+	var done Applied
 	for _, cl := range c.Close {
 		if err := db.closeTicket(ctx, tx, cl, h.Now); err != nil {
 			return done, err
@@ -144,20 +167,6 @@ func (db *DB) applyHome(ctx context.Context, tx *sql.Tx, h LockedHome, c HomeCha
 			return done, err
 		}
 		done.Opened = id
-	}
-	if c.Collection != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_start = $1, collection_end = $2, updated_at = $3 WHERE id = $4`,
-			nullTime(c.Collection.Start), nullTime(c.Collection.End), h.Now, h.InstallationID); err != nil {
-			return done, fmt.Errorf("collection dates: %w", err)
-		}
-	}
-	switch {
-	case c.Shred:
-		done.KeyDestroyed = true
-		return done, db.shred(ctx, tx, h.PatientID, h.keyID.Int64, h.Now)
-	case c.Withdraw:
-		done.KeyDestroyed = true
-		return done, db.keepForRetrieval(ctx, tx, h, h.Now)
 	}
 	return done, nil
 }
