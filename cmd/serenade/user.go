@@ -16,6 +16,7 @@ import (
 	"serenade/internal/app"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/service"
 )
 
 // roleList is a repeatable --role flag.
@@ -82,7 +83,7 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a, err := db.CreateAccount(ctx, domain.Account{Username: username, Roles: roles, PasswordHash: hash})
+	a, err := service.NewAccounts(db).CreateAccount(ctx, domain.Account{Username: username, Roles: roles, PasswordHash: hash})
 	if err == nil {
 		fmt.Fprintf(e.stdout, "created %s with roles %v\n", a.Username, a.Roles)
 	}

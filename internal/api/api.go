@@ -118,6 +118,7 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	applyLimits(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
 	return a

@@ -243,20 +243,20 @@ type AuditEntry struct {
 }
 
 type auditQuery struct {
-	Actor   string    `query:"actor" maxLength:"100" doc:"Username."`
-	Patient string    `query:"patient" maxLength:"40" doc:"Audit pseudonym of a patient."`
-	Action  string    `query:"action" maxLength:"60"`
+	Actor   string    `query:"actor" doc:"Username."`
+	Patient string    `query:"patient" doc:"Audit pseudonym of a patient."`
+	Action  string    `query:"action"`
 	Outcome string    `query:"outcome" enum:"ok,denied,failed,"`
 	From    time.Time `query:"from" doc:"Entries at or after (RFC 3339)."`
 	To      time.Time `query:"to" doc:"Entries before (RFC 3339)."`
-	After   int64     `query:"after" minimum:"0" doc:"Keyset cursor: the next value of the previous page."`
-	Limit   int       `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	After   int64     `query:"after" doc:"Keyset cursor: the next value of the previous page."`
+	Limit   int       `query:"limit" default:"100"`
 }
 
 type historyInput struct {
 	PatientRef
-	After int64 `query:"after" minimum:"0"`
-	Limit int   `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+	After int64 `query:"after"`
+	Limit int   `query:"limit" default:"100"`
 }
 
 type auditPage struct {

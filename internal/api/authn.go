@@ -135,14 +135,12 @@ func (a *API) describeTokenForm() {
 		Required: []string{"grant_type", "username", "password"},
 		Properties: map[string]*huma.Schema{
 			"grant_type": {Type: "string", Enum: []any{"password"}},
-			"username":   {Type: "string", MaxLength: intPtr(100)},
-			"password":   {Type: "string", Format: "password", MaxLength: intPtr(1024)},
+			"username":   {Type: "string"},
+			"password":   {Type: "string", Format: "password"},
 			"scope":      {Type: "string"},
 		},
 	}
 }
-
-func intPtr(n int) *int { return &n }
 
 func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
 	if a.deps.Issuer == nil {
@@ -157,7 +155,7 @@ func (a *API) createToken(ctx context.Context, in *tokenInput) (*tokenOutput, er
 			&huma.ErrorDetail{Location: "body.grant_type", Message: "must be password", Value: gt})
 	}
 	username, pw := strings.TrimSpace(form.Get("username")), form.Get("password")
-	if username == "" || pw == "" || len(username) > 100 || len(pw) > 1024 {
+	if username == "" || pw == "" || len(username) > domain.UsernameMaxLength || len(pw) > domain.PasswordMaxLength {
 		return nil, huma.NewError(http.StatusUnprocessableEntity, "validation failed",
 			&huma.ErrorDetail{Location: "body.username", Message: "username and password are required"})
 	}

@@ -26,8 +26,8 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Store()
-			codec := pseudonym.New(st.PseudonymKey())
+			st := s.App.Study()
+			codec := pseudonym.New(s.App.Store().PseudonymKey())
 			p := demoPatientAt(t, s, "Via Padova 118")
 			inst, ticket := openTicketOf(t, st, p.ID)
 			imt, iit := s.Login(t, demo.Monitoring, "vincenzo"), s.Login(t, demo.Installer, "gennaro")
@@ -110,8 +110,8 @@ func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Store()
-			codec := pseudonym.New(st.PseudonymKey())
+			st := s.App.Study()
+			codec := pseudonym.New(s.App.Store().PseudonymKey())
 			p := demoPatientAt(t, s, "Via Padova 118")
 			inst, _ := openTicketOf(t, st, p.ID)
 			tokens := map[domain.Role]string{

@@ -16,7 +16,7 @@ type contactSheetOutput struct{ Body ContactSheet }
 type addressInput struct {
 	InstallationRef
 	Body struct {
-		Address string `json:"address" maxLength:"300"`
+		Address string `json:"address"`
 	}
 }
 
@@ -28,7 +28,7 @@ type addContactInput struct {
 // ContactRef is the {contact} path parameter of an installation (exported: see PatientRef).
 type ContactRef struct {
 	InstallationRef
-	Contact string `path:"contact" maxLength:"40"`
+	Contact string `path:"contact"`
 }
 
 type updateContactInput struct {

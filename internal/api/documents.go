@@ -22,7 +22,7 @@ import (
 )
 
 type documentRef struct {
-	Document string `path:"document" maxLength:"40" doc:"Document id (doctors) or the caller's pseudonym of the document."`
+	Document string `path:"document" doc:"Document id (doctors) or the caller's pseudonym of the document."`
 }
 
 type documentOutput struct{ Body DocumentView }

@@ -14,12 +14,13 @@ import (
 	"serenade/internal/problem"
 )
 
-// init gives huma's errors stable problem types. huma builds every error
-// through this package-level hook; it is set once, here, and depends on
-// nothing but the status code.
+// init gives huma's errors the problem types of the error table
+// (problem.Table). huma builds every error through this package-level
+// hook; it is set once, here, and depends on nothing but the status code.
 func init() {
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		m := &huma.ErrorModel{Type: problem.TypeBase + slug(status), Title: statusTitle(status), Status: status, Detail: msg}
+		e := problem.ForStatus(status, http.StatusText(status))
+		m := &huma.ErrorModel{Type: e.Type(), Title: e.Title, Status: status, Detail: msg}
 		for _, e := range errs {
 			if e != nil {
 				m.Add(e)
@@ -44,83 +45,36 @@ func init() {
 	validation.MsgExpectedMaxLength = "expected at most %d characters"
 }
 
-// statusTitle is a status's reason phrase, also for the one status Go
-// does not name.
-func statusTitle(status int) string {
-	if status == statusClientClosed {
-		return "Client Closed Request"
-	}
-	return http.StatusText(status)
-}
-
-// slug names the problem type of a status.
-func slug(status int) string {
-	switch status {
-	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		return "invalid"
-	case http.StatusUnauthorized:
-		return "unauthenticated"
-	case http.StatusForbidden:
-		return "forbidden"
-	case http.StatusNotFound:
-		return "not-found"
-	case http.StatusConflict:
-		return "conflict"
-	case http.StatusRequestEntityTooLarge:
-		return "too-large"
-	case http.StatusTooManyRequests:
-		return "rate-limited"
-	case http.StatusRequestHeaderFieldsTooLarge:
-		return "headers-too-large"
-	case http.StatusServiceUnavailable:
-		return "unavailable"
-	case statusClientClosed:
-		return "client-closed"
-	}
-	if status >= 500 {
-		return "internal"
-	}
-	return strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "-"))
-}
-
-// problemOf maps a domain error to its problem; internal errors become a
-// bare 500 (the cause is logged by the caller, never sent).
+// problemOf maps a domain error to its problem through the error table;
+// internal errors become a bare 500 (the cause is logged by the caller,
+// never sent).
 func problemOf(err error) huma.StatusError {
 	var de *domain.Error
 	if !errors.As(err, &de) {
-		return huma.NewError(http.StatusInternalServerError, "internal error")
+		return huma.NewError(problem.Of(problem.Internal).Status, "internal error")
 	}
+	e := problem.ForDomain(de.Kind)
 	switch de.Kind {
+	case domain.KindInternal:
+		return huma.NewError(e.Status, "internal error")
 	case domain.KindInvalid:
-		return huma.NewError(http.StatusUnprocessableEntity, "validation failed",
+		return huma.NewError(e.Status, "validation failed",
 			&huma.ErrorDetail{Location: "body." + de.Field, Message: de.Message})
-	case domain.KindNotFound:
-		return huma.NewError(http.StatusNotFound, de.Message)
-	case domain.KindConflict:
-		return huma.NewError(http.StatusConflict, de.Message)
-	case domain.KindUnauthenticated:
-		return huma.NewError(http.StatusUnauthorized, de.Message)
-	case domain.KindForbidden:
-		return huma.NewError(http.StatusForbidden, de.Message)
 	}
-	return huma.NewError(http.StatusInternalServerError, "internal error")
+	return huma.NewError(e.Status, de.Message)
 }
 
 // errKeysUnverified refuses a write that would wrap a new data key under
 // a master key that does not match its check value (fail closed: the
 // key would be lost with the wrong key file).
 func errKeysUnverified() huma.StatusError {
-	return huma.NewError(http.StatusServiceUnavailable, "the master keys cannot be verified: writes that need a new encryption key are refused until they are")
+	return huma.NewError(problem.Of(problem.Unavailable).Status, "the master keys cannot be verified: writes that need a new encryption key are refused until they are")
 }
 
-// statusClientClosed is recorded for a request whose client went away
-// before it was carried out (the status nginx logs in that case); the
-// client never sees it.
-const statusClientClosed = 499
-
-// errClientGone refuses a request whose client went away first.
+// errClientGone refuses a request whose client went away first; it is
+// recorded (problem.ClientClosed), the client never sees it.
 func errClientGone() huma.StatusError {
-	return huma.NewError(statusClientClosed, "the client closed the request before it was carried out")
+	return huma.NewError(problem.Of(problem.ClientClosed).Status, "the client closed the request before it was carried out")
 }
 
 // problem maps err and logs internal errors. A request cut short because

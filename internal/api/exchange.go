@@ -168,7 +168,7 @@ func (w *auditedWriter) WriteHeader(status int) {
 		for _, k := range []string{"Content-Length", "Content-Disposition", "Content-Type", "Allow"} {
 			w.Header().Del(k)
 		}
-		problem.Write(w.ResponseWriter, w.r, http.StatusServiceUnavailable, "unavailable", errAuditUnavailable().Error())
+		problem.Write(w.ResponseWriter, w.r, problem.Unavailable, errAuditUnavailable().Error())
 		return
 	}
 	w.ResponseWriter.WriteHeader(status)

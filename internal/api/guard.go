@@ -45,9 +45,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		allow := strings.Join(a.allowedMethods(r), ", ")
 		aw.Header().Set("Allow", allow)
 		// The method is not echoed: it is whatever token the client typed.
-		problem.Write(aw, r, http.StatusMethodNotAllowed, "method-not-allowed", "this resource supports only "+allow)
+		problem.Write(aw, r, problem.MethodNotAllowed, "this resource supports only "+allow)
 	default:
-		problem.Write(aw, r, http.StatusNotFound, "not-found", "no such route")
+		problem.Write(aw, r, problem.NotFound, "no such route")
 	}
 }
 
@@ -60,17 +60,17 @@ func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation
 		httplimit.WriteHeadersTooLarge(w, r)
 		return true
 	case len(r.Header.Values("Authorization")) > 1:
-		problem.Write(w, r, http.StatusBadRequest, "invalid", "more than one Authorization header")
+		problem.Write(w, r, problem.Malformed, "more than one Authorization header")
 		return true
 	case !a.acceptable(r, op):
-		problem.Write(w, r, http.StatusNotAcceptable, "not-acceptable",
+		problem.Write(w, r, problem.NotAcceptable,
 			"this route answers application/json (errors application/problem+json), which Accept excludes")
 		return true
 	}
 	limit := bodyLimit(op)
 	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close") // the body is not read
-		problem.Write(w, r, http.StatusRequestEntityTooLarge, "too-large",
+		problem.Write(w, r, problem.TooLarge,
 			"the body is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes for this route")
 		return true
 	}

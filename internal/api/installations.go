@@ -13,7 +13,7 @@ import (
 
 // InstallationRef is the {installation} path parameter (exported: see PatientRef).
 type InstallationRef struct {
-	Installation string `path:"installation" maxLength:"40" doc:"Installation id (doctors) or the caller's pseudonym of the installation."`
+	Installation string `path:"installation" doc:"Installation id (doctors) or the caller's pseudonym of the installation."`
 }
 
 type installationOutput struct{ Body InstallationView }

@@ -13,6 +13,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/service"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -31,7 +32,7 @@ func addLocalAccount(t testing.TB, s *apptest.Server, username, pw string, isDem
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.App.Store().CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash, Demo: isDemo}); err != nil {
+	if _, err := service.NewAccounts(s.App.Store()).CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash, Demo: isDemo}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
+	"serenade/internal/service"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -80,7 +81,7 @@ func callerWithRoles(t *testing.T, s *apptest.Server, name string, roles ...doma
 		t.Fatal(err)
 	}
 	username := "test-" + strings.NewReplacer("+", "-", " ", "-").Replace(name)
-	if _, err := s.App.Store().CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash}); err != nil {
+	if _, err := service.NewAccounts(s.App.Store()).CreateAccount(context.Background(), domain.Account{Username: username, Roles: roles, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	var known []domain.Role
@@ -148,7 +149,7 @@ func fillRefs(t *testing.T, s *apptest.Server, c accessCaller, path string, r fi
 // tickets and documents and whose home has contacts.
 func demoFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	t.Helper()
-	ctx, st := doctorCtx(), s.App.Store()
+	ctx, st := doctorCtx(), s.App.Study()
 	insts, err := st.Installations(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +200,7 @@ var fixturePDF = []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 // change or destroy.
 func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	t.Helper()
-	st := s.App.Store()
+	st := s.App.Study()
 	p, err := st.Enrol(doctorCtx(), domain.NewPatient{Identity: fixtureIdentity(t),
 		Contacts: []domain.Contact{{Alias: "niece Fixture", Phone: "+39 333 000 0000"}}})
 	if err != nil {

@@ -14,12 +14,12 @@ import (
 
 // IdentityInput is the identity and medical record a doctor types.
 type IdentityInput struct {
-	FirstName      string                `json:"first_name" maxLength:"100"`
-	LastName       string                `json:"last_name" maxLength:"100"`
-	CodiceFiscale  string                `json:"codice_fiscale" maxLength:"16" doc:"Italian tax code; sex, birth date and place are derived from it."`
-	Address        string                `json:"address" maxLength:"300"`
-	MedicalNotes   string                `json:"medical_notes,omitempty" maxLength:"20000"`
-	Diagnosis      string                `json:"diagnosis,omitempty" maxLength:"500" doc:"Free-text neurological diagnosis."`
+	FirstName      string                `json:"first_name"`
+	LastName       string                `json:"last_name"`
+	CodiceFiscale  string                `json:"codice_fiscale" doc:"Italian tax code; sex, birth date and place are derived from it."`
+	Address        string                `json:"address"`
+	MedicalNotes   string                `json:"medical_notes,omitempty"`
+	Diagnosis      string                `json:"diagnosis,omitempty" doc:"Free-text neurological diagnosis."`
 	DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class,omitempty" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
 }
 
@@ -30,9 +30,9 @@ func (in IdentityInput) domain() domain.Identity {
 
 // ContactInput is a contact to add or replace.
 type ContactInput struct {
-	Alias string `json:"alias" maxLength:"100"`
-	Phone string `json:"phone,omitempty" maxLength:"40"`
-	Email string `json:"email,omitempty" maxLength:"200"`
+	Alias string `json:"alias"`
+	Phone string `json:"phone,omitempty"`
+	Email string `json:"email,omitempty"`
 }
 
 func (c ContactInput) domain() domain.Contact {
@@ -43,7 +43,7 @@ type enrolInput struct {
 	Body struct {
 		IdentityInput
 		DateJoin string         `json:"date_join,omitempty" format:"date" doc:"Enrolment date, from 2000-01-01 to tomorrow (UTC); today when omitted."`
-		Contacts []ContactInput `json:"contacts,omitempty" maxItems:"20"`
+		Contacts []ContactInput `json:"contacts,omitempty"`
 	}
 }
 
@@ -51,7 +51,7 @@ type enrolInput struct {
 // because huma ignores embedded structs of unexported types: embedded in
 // an input with a body, an unexported ref would never be filled in.
 type PatientRef struct {
-	Patient string `path:"patient" maxLength:"40" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
+	Patient string `path:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
 }
 
 type updatePatientInput struct {

@@ -176,9 +176,9 @@ type secrets struct {
 
 func studySecrets(t *testing.T, s *apptest.Server) secrets {
 	t.Helper()
-	ctx, st := doctorCtx(), s.App.Store()
+	ctx, st := doctorCtx(), s.App.Study()
 	sec := secrets{ids: map[int64]bool{}, nicknames: map[string]bool{}}
-	codec := pseudonym.New(st.PseudonymKey())
+	codec := pseudonym.New(s.App.Store().PseudonymKey())
 	patients, err := st.Patients(ctx)
 	if err != nil || len(patients) == 0 {
 		t.Fatalf("patients: %d %v", len(patients), err)

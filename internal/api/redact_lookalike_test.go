@@ -17,8 +17,8 @@ func TestRedactionOfLookAlikes(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Store()
-			codec := pseudonym.New(st.PseudonymKey())
+			st := s.App.Study()
+			codec := pseudonym.New(s.App.Store().PseudonymKey())
 			p := demoPatientAt(t, s, "Via Padova 118")
 			id := p.Identity
 			id.LastName = "D'Angelo"

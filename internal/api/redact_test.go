@@ -94,8 +94,8 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Store()
-			codec := pseudonym.New(st.PseudonymKey())
+			st := s.App.Study()
+			codec := pseudonym.New(s.App.Store().PseudonymKey())
 			p := demoPatientAt(t, s, "Via Padova 118")
 			draw := func(r domain.Role) string { return codec.Nickname(r, p.ID) }
 			id := p.Identity

@@ -13,7 +13,7 @@ import (
 
 // TicketRef is the {ticket} path parameter (exported: see PatientRef).
 type TicketRef struct {
-	Ticket string `path:"ticket" maxLength:"40" doc:"Ticket id (doctors) or the caller's pseudonym of the ticket."`
+	Ticket string `path:"ticket" doc:"Ticket id (doctors) or the caller's pseudonym of the ticket."`
 }
 
 type ticketOutput struct{ Body TicketView }
@@ -28,14 +28,14 @@ type openTicketInput struct {
 	InstallationRef
 	Body struct {
 		Category domain.TicketCategory `json:"category" enum:"installation,maintenance,uninstallation"`
-		Message  string                `json:"message" minLength:"1" maxLength:"10000" doc:"First message of the thread."`
+		Message  string                `json:"message" doc:"First message of the thread."`
 	}
 }
 
 type messageInput struct {
 	TicketRef
 	Body struct {
-		Body string `json:"body" minLength:"1" maxLength:"10000"`
+		Body string `json:"body"`
 	}
 }
 

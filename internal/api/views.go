@@ -80,16 +80,16 @@ type Screening struct {
 
 // HomeContext describes the home as the installers found it.
 type HomeContext struct {
-	ApartmentType   string `json:"apartment_type" maxLength:"5000"`
-	InternetType    string `json:"internet_type" maxLength:"5000"`
-	Flatmates       string `json:"flatmates" maxLength:"5000"`
-	Pets            string `json:"pets" maxLength:"5000"`
-	Visitors        string `json:"visitors" maxLength:"5000"`
-	SmartphoneModel string `json:"smartphone_model" maxLength:"5000"`
-	Appliances      string `json:"appliances" maxLength:"5000"`
-	IssueNotes      string `json:"issue_notes" maxLength:"5000"`
-	HabitNotes      string `json:"habit_notes" maxLength:"5000"`
-	OtherNotes      string `json:"other_notes" maxLength:"5000"`
+	ApartmentType   string `json:"apartment_type"`
+	InternetType    string `json:"internet_type"`
+	Flatmates       string `json:"flatmates"`
+	Pets            string `json:"pets"`
+	Visitors        string `json:"visitors"`
+	SmartphoneModel string `json:"smartphone_model"`
+	Appliances      string `json:"appliances"`
+	IssueNotes      string `json:"issue_notes"`
+	HabitNotes      string `json:"habit_notes"`
+	OtherNotes      string `json:"other_notes"`
 }
 
 // InstallationView is an installation: every role but admin.

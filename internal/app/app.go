@@ -11,7 +11,9 @@ import (
 	"serenade/internal/api"
 	"serenade/internal/audit"
 	"serenade/internal/clientip"
+	"serenade/internal/domain"
 	"serenade/internal/server"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -150,6 +152,15 @@ func (a *App) ReloadKeys() error {
 
 // Store is the open store (nil until ready), for tests.
 func (a *App) Store() *store.DB { return a.db }
+
+// Study is the study service over the open store (nil until ready), for
+// tests that set fixtures up through the same rules as the API.
+func (a *App) Study() domain.Study {
+	if a.db == nil {
+		return nil
+	}
+	return service.New(a.db)
+}
 
 // API is the REST API (nil until ready), for tests.
 func (a *App) API() *api.API { return a.api }

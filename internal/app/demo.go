@@ -8,6 +8,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/service"
 	"serenade/internal/store"
 )
 
@@ -28,11 +29,11 @@ func seedDemo(ctx context.Context, db *store.DB, clock func() time.Time, log *sl
 		if err != nil {
 			return err
 		}
-		if _, err := db.CreateAccount(ctx, domain.Account{Username: a.Username, Roles: a.Roles, PasswordHash: hash, Demo: true}); err != nil {
+		if _, err := service.NewAccounts(db).CreateAccount(ctx, domain.Account{Username: a.Username, Roles: a.Roles, PasswordHash: hash, Demo: true}); err != nil {
 			return err
 		}
 	}
-	res, err := demo.Seed(ctx, db, clock) // the store's clock: dates agree with what it validates
+	res, err := demo.Seed(ctx, service.New(db), clock) // the store's clock: dates agree with what it validates
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/httplimit"
 	"serenade/internal/pseudonym"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -96,7 +97,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		return nil, nil, err
 	}
 	rest := api.New(api.Deps{
-		Study: db, Accounts: db, LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,

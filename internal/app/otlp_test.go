@@ -109,7 +109,7 @@ func attrValue(v *commonpb.AnyValue) string {
 func demoSensitive(t *testing.T) []string {
 	t.Helper()
 	env := storetest.Open(t, "sqlite")
-	res, err := demo.Seed(context.Background(), env.DB, env.Clock.Now)
+	res, err := demo.Seed(context.Background(), env.Study(), env.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

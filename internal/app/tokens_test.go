@@ -11,6 +11,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/password"
+	"serenade/internal/service"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -49,7 +50,7 @@ func addAccount(t *testing.T, s *apptest.Server, username, pw string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.App.Store().CreateAccount(context.Background(), domain.Account{Username: username, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: hash}); err != nil {
+	if _, err := service.NewAccounts(s.App.Store()).CreateAccount(context.Background(), domain.Account{Username: username, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 }

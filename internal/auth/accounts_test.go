@@ -36,7 +36,7 @@ func localAuth(t *testing.T, env *storetest.Env, demo bool, ttl time.Duration) (
 
 func addAccount(t *testing.T, env *storetest.Env, username string, isDemo bool) string {
 	t.Helper()
-	if _, err := env.DB.CreateAccount(context.Background(), domain.Account{Username: username, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "unused", Demo: isDemo}); err != nil {
+	if _, err := env.Accounts().CreateAccount(context.Background(), domain.Account{Username: username, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "unused", Demo: isDemo}); err != nil {
 		t.Fatal(err)
 	}
 	return LocalSubjectPrefix + username

@@ -32,7 +32,7 @@ func as(username string) context.Context {
 
 func seed(t *testing.T, env *storetest.Env) demo.Result {
 	t.Helper()
-	res, err := demo.Seed(context.Background(), env.DB, env.Clock.Now)
+	res, err := demo.Seed(context.Background(), env.Study(), env.Clock.Now)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -271,7 +271,7 @@ func checkPDF(b []byte) error {
 func TestSeedRefusesANonEmptyStudy(t *testing.T) {
 	env := storetest.Open(t, "sqlite")
 	seed(t, env)
-	if _, err := demo.Seed(context.Background(), env.DB, env.Clock.Now); domain.KindOf(err) != domain.KindConflict {
+	if _, err := demo.Seed(context.Background(), env.Study(), env.Clock.Now); domain.KindOf(err) != domain.KindConflict {
 		t.Fatalf("second seed: err = %v, want a conflict", err)
 	}
 }

@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,5 +80,19 @@ func TestIdentityValidationNamesTheField(t *testing.T) {
 	ok := base
 	if err := ValidateIdentity(&ok); err != nil || ok.DiagnosisClass != DiagnosisUnspecified {
 		t.Errorf("valid identity: %v, class %q", err, ok.DiagnosisClass)
+	}
+}
+
+// TestUsernameRuleSaysTheLimit keeps the words of UsernameRule in step
+// with the limit the pattern is built from.
+func TestUsernameRuleSaysTheLimit(t *testing.T) {
+	if !strings.Contains(UsernameRule, "1 to "+strconv.Itoa(UsernameMaxLength)+" characters") {
+		t.Errorf("UsernameRule %q does not say the limit %d", UsernameRule, UsernameMaxLength)
+	}
+	if _, err := ValidateUsername(strings.Repeat("a", UsernameMaxLength)); err != nil {
+		t.Errorf("a username of %d characters: %v", UsernameMaxLength, err)
+	}
+	if _, err := ValidateUsername(strings.Repeat("a", UsernameMaxLength+1)); KindOf(err) != KindInvalid {
+		t.Errorf("a username of %d characters: %v, want invalid", UsernameMaxLength+1, err)
 	}
 }

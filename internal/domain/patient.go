@@ -94,12 +94,7 @@ func cleanAll(fields []textField) error {
 // diagnosis class. The codice fiscale itself is checked by the
 // codicefiscale package through ValidateIdentity.
 func (id *Identity) clean() error {
-	err := cleanAll([]textField{
-		{"first_name", &id.FirstName, NameText}, {"last_name", &id.LastName, NameText},
-		{"codice_fiscale", &id.CodiceFiscale, CodiceFiscaleText}, {"address", &id.Address, AddressText},
-		{"medical_notes", &id.MedicalNotes, MedicalNotesText}, {"diagnosis", &id.Diagnosis, DiagnosisText},
-	})
-	if err != nil {
+	if err := cleanAll(id.textFields()); err != nil {
 		return err
 	}
 	id.CodiceFiscale = strings.ToUpper(id.CodiceFiscale)
@@ -112,6 +107,16 @@ func (id *Identity) clean() error {
 	return nil
 }
 
+// textFields pairs the identity's free-text fields with their JSON names
+// and rules (also the source of their entries in Limits).
+func (id *Identity) textFields() []textField {
+	return []textField{
+		{"first_name", &id.FirstName, NameText}, {"last_name", &id.LastName, NameText},
+		{"codice_fiscale", &id.CodiceFiscale, CodiceFiscaleText}, {"address", &id.Address, AddressText},
+		{"medical_notes", &id.MedicalNotes, MedicalNotesText}, {"diagnosis", &id.Diagnosis, DiagnosisText},
+	}
+}
+
 // CleanAddress applies the text policy to a home address on its own (the
 // installers' edit).
 func CleanAddress(s string) (string, error) { return AddressText.Clean("address", s) }
@@ -119,9 +124,7 @@ func CleanAddress(s string) (string, error) { return AddressText.Clean("address"
 // Validate cleans and checks a contact: an alias, and a phone number or a
 // proper e-mail address.
 func (c *Contact) Validate() error {
-	err := cleanAll([]textField{
-		{"alias", &c.Alias, AliasText}, {"phone", &c.Phone, PhoneText}, {"email", &c.Email, EmailText},
-	})
+	err := cleanAll(c.textFields())
 	switch {
 	case err != nil:
 		return err
@@ -133,6 +136,11 @@ func (c *Contact) Validate() error {
 		}
 	}
 	return validatePhone(c.Phone)
+}
+
+// textFields pairs the contact's fields with their JSON names and rules.
+func (c *Contact) textFields() []textField {
+	return []textField{{"alias", &c.Alias, AliasText}, {"phone", &c.Phone, PhoneText}, {"email", &c.Email, EmailText}}
 }
 
 // validatePhone accepts digits and the usual separators, with at least

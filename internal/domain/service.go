@@ -6,10 +6,10 @@ import (
 )
 
 // Study is the study's service layer: every workflow of SPEC §3, each in
-// one transaction. The storage adapters implement it; the API and UI call
-// it after the access matrix allowed the request. The acting user is
-// taken from the context's Principal for authorship (ticket openers,
-// message senders, uploaders).
+// one transaction. internal/service implements it over the store; the API
+// and UI call it after the access matrix allowed the request. The acting
+// user is taken from the context's Principal for authorship (ticket
+// openers, message senders, uploaders).
 type Study interface {
 	// Enrol creates the patient, its installation and the installation
 	// ticket with a first system message.

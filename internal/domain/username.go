@@ -1,13 +1,16 @@
 package domain
 
-import "regexp"
+import (
+	"regexp"
+	"strconv"
+)
 
 // usernamePattern is the only shape a local username may take: lowercase
 // ASCII letters, digits, '.', '-' and '_', starting with a letter or a
 // digit. No two such names look alike on a screen, none can carry a line
 // break into `serenade user list` or the audit view, and none needs
 // escaping anywhere it is shown.
-var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,99}$`)
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,` + strconv.Itoa(UsernameMaxLength-1) + `}$`)
 
 // UsernameRule says in words what usernamePattern accepts.
 const UsernameRule = "must be 1 to 100 characters: lowercase letters a-z, digits, '.', '-' and '_', starting with a letter or a digit"

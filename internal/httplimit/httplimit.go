@@ -56,7 +56,7 @@ func HeadersTooLarge(r *http.Request) bool { return HeaderBytes(r) > MaxHeaderBy
 // WriteHeadersTooLarge answers 431 as a problem document.
 func WriteHeadersTooLarge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Connection", "close")
-	problem.Write(w, r, http.StatusRequestHeaderFieldsTooLarge, "headers-too-large",
+	problem.Write(w, r, problem.HeadersTooLarge,
 		"the request headers are larger than the limit of 32 KiB")
 }
 

@@ -19,14 +19,16 @@ type Details struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Write sends a problem with the given status, type slug and detail. It
-// has no instance member: the request's path is never echoed, as a path
-// no route matches may carry whatever the client typed (a codice fiscale,
-// a name), and huma's own errors carry none either.
-func Write(w http.ResponseWriter, r *http.Request, status int, slug, detail string) {
-	p := Details{Type: TypeBase + slug, Title: http.StatusText(status), Status: status, Detail: detail}
+// Write sends the problem of kind k (its status, type and title from the
+// error table) with detail. It has no instance member: the request's path
+// is never echoed, as a path no route matches may carry whatever the
+// client typed (a codice fiscale, a name), and huma's own errors carry
+// none either.
+func Write(w http.ResponseWriter, r *http.Request, k Kind, detail string) {
+	e := Of(k)
+	p := Details{Type: e.Type(), Title: e.Title, Status: e.Status, Detail: detail}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(e.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }

@@ -112,7 +112,7 @@ func (s *Server) Install(h http.Handler, ready func(context.Context) error) {
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.app.Load() == nil {
-		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "starting: migrations or keys not loaded yet")
+		problem.Write(w, r, problem.NotReady, "starting: migrations or keys not loaded yet")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -120,11 +120,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.ready(ctx); err != nil {
 		var nr NotReady
 		if errors.As(err, &nr) { // already logged, once, by whoever found it
-			problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", nr.Detail)
+			problem.Write(w, r, problem.NotReady, nr.Detail)
 			return
 		}
 		s.log.Warn("readiness check failed", "err", err)
-		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "the database does not answer")
+		problem.Write(w, r, problem.NotReady, "the database does not answer")
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -135,7 +135,7 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 	h := s.app.Load()
 	if h == nil {
 		w.Header().Set("Retry-After", "1")
-		problem.Write(w, r, http.StatusServiceUnavailable, "not-ready", "Serenade is starting")
+		problem.Write(w, r, problem.NotReady, "Serenade is starting")
 		return
 	}
 	(*h).ServeHTTP(w, r)

@@ -9,18 +9,11 @@ import (
 	"serenade/internal/domain"
 )
 
-// CreateAccount adds a local account; the username is unique.
-func (db *DB) CreateAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
-	username, err := domain.ValidateUsername(a.Username)
-	if err != nil {
-		return a, err
-	}
-	a.Username = username
-	if len(a.Roles) == 0 {
-		return a, domain.Invalid("roles", "at least one role is required")
-	}
+// InsertAccount stores a local account as given (the service checked
+// it); the username is unique.
+func (db *DB) InsertAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
 	a.CreatedAt = db.now().UTC()
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "create account", func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO accounts (username, roles, password_hash, created_at, demo) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			a.Username, joinRoles(a.Roles), a.PasswordHash, a.CreatedAt, a.Demo).Scan(&a.ID)
 	})
@@ -47,17 +40,18 @@ func (db *DB) Account(ctx context.Context, username string) (domain.Account, err
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, domain.NotFound("account %q not found", username)
 	}
-	return a, err
+	return a, wrapOp("account", err)
 }
 
 // ListAccounts returns every local account.
 func (db *DB) ListAccounts(ctx context.Context) ([]domain.Account, error) {
-	return queryAll(ctx, db.read, scanAccount, accountQuery+` ORDER BY username`)
+	out, err := queryAll(ctx, db.read, scanAccount, accountQuery+` ORDER BY username`)
+	return out, wrapOp("list accounts", err)
 }
 
 // DisableAccount stops an account from logging in; it is kept for audit.
 func (db *DB) DisableAccount(ctx context.Context, username string) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "disable account", func(tx *sql.Tx) error {
 		return expectOne(tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1 WHERE username = $2 AND disabled_at IS NULL`, db.now().UTC(), username))
 	})
 	if errors.Is(err, errNoRow) {

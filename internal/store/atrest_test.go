@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
-	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -61,28 +59,10 @@ func fixCF(t *testing.T, id *domain.Identity) {
 	t.Fatalf("no valid check character for %s", id.CodiceFiscale)
 }
 
-// rawBytes returns everything the database holds on disk (SQLite file
-// and WAL) or in a dump (PostgreSQL).
-func rawBytes(t *testing.T, env *storetest.Env) []byte {
-	t.Helper()
-	if env.Backend == "postgres" {
-		return pgtest.DumpDatabase(t, env.URL)
-	}
-	var all []byte
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(env.URL + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
-}
-
 func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		_, secrets := seedSensitive(t, env.DB)
-		raw := rawBytes(t, env)
+		_, secrets := seedSensitive(t, env.Study())
+		raw := env.RawBytes(t)
 		if len(raw) < 1000 {
 			t.Fatalf("raw database is only %d bytes: nothing to search", len(raw))
 		}
@@ -108,24 +88,9 @@ type backupRow struct {
 	sealed  []byte
 }
 
-// rawDB opens the test's database directly, below the store.
-func rawDB(t testing.TB, env *storetest.Env) *sql.DB {
-	t.Helper()
-	driver := "sqlite"
-	if env.Backend == "postgres" {
-		driver = "pgx"
-	}
-	raw, err := sql.Open(driver, env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	return raw
-}
-
 func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
 	t.Helper()
-	raw := rawDB(t, env)
+	raw := env.Raw(t)
 	var b backupRow
 	err := raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
 		patientID).Scan(&b.version, &b.wrapped, &b.sealed)
@@ -137,7 +102,7 @@ func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
 
 func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		backup := backupOf(t, env, ids[0])
 		oldKeys := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
 
@@ -147,7 +112,7 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 			t.Fatalf("the backup should open before the withdrawal: %v", err)
 		}
 
-		if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+		if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 			t.Fatal(err)
 		}
 		p := must[domain.Patient](t)(env.DB.Patient(doctor(), ids[0]))
@@ -183,7 +148,7 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 		if other.Identity.LastName != "Bellandi" {
 			t.Errorf("other patient = %+v", other.Identity)
 		}
-		if err := env.DB.Withdraw(doctor(), ids[0]); domain.KindOf(err) != domain.KindConflict {
+		if err := env.Study().Withdraw(doctor(), ids[0]); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("withdrawing twice: err = %v, want conflict", err)
 		}
 	})
@@ -191,12 +156,12 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 
 func TestSQLiteFileCopiedBeforeWithdrawalRevealsNothing(t *testing.T) {
 	env := storetest.Open(t, "sqlite")
-	ids, _ := seedSensitive(t, env.DB)
+	ids, _ := seedSensitive(t, env.Study())
 	copyPath := env.URL + ".backup"
 	if err := env.DB.BackupTo(context.Background(), copyPath); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+	if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	old := &storetest.Env{Backend: "sqlite", URL: copyPath, KeyFile: env.KeyFile, Clock: env.Clock}
@@ -213,7 +178,7 @@ func TestSQLiteFileCopiedBeforeWithdrawalRevealsNothing(t *testing.T) {
 
 func TestWrongMasterKeyFailsLoudlyAtStart(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		seedSensitive(t, env.DB)
+		seedSensitive(t, env.Study())
 		env.DB.Close()
 		wrong := must[keyring.Key](t)(keyring.NewKey())
 		_, err := env.TryOpen(keyring.StaticSource{Keys: keyring.MasterKeys{1: wrong}})
@@ -235,7 +200,7 @@ func TestMasterKeyFileMustBePrivate(t *testing.T) {
 
 func TestRotationRewrapsKeysAndDestroysTheOldMaster(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		old := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
 		v := must[uint32](t)(env.DB.RotateMasterKey(context.Background()))
 		now := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
@@ -257,7 +222,7 @@ func TestRotationRewrapsKeysAndDestroysTheOldMaster(t *testing.T) {
 
 func TestRotationInterruptedByACrashIsFinishedAtStart(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
-		ids, _ := seedSensitive(t, env.DB)
+		ids, _ := seedSensitive(t, env.Study())
 		// A crash after the new version was written but before the
 		// re-wrap committed leaves two versions in the file.
 		kr := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))

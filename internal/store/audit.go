@@ -22,7 +22,7 @@ const auditColumns = `seq, at, actor_subject, actor_username, roles, action, ope
 // transaction-level advisory lock), so concurrent replicas take turns;
 // on SQLite the write transaction is already exclusive.
 func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, "append audit", func(tx *sql.Tx) error {
 		if db.dialect.name == postgresDialect.name {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
 				return err
@@ -70,7 +70,7 @@ func scanAudit(s scanner) (audit.Entry, error) {
 // naming the first bad entry.
 func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	var v audit.Verifier
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "verify audit", func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
 		if err != nil {
 			return err
@@ -125,12 +125,13 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 	if !f.To.IsZero() {
 		add("at < ?", f.To.UTC())
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 100
+	if f.Limit <= 0 || f.Limit > domain.AuditPageMax {
+		f.Limit = domain.AuditPageDefault
 	}
 	args = append(args, f.Limit)
-	return queryAll(ctx, db.read, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
+	out, err := queryAll(ctx, db.read, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY seq LIMIT $`+strconv.Itoa(len(args)), args...)
+	return out, wrapOp("query audit", err)
 }
 
 // PatientOf returns the patient a resource belongs to, for the audit
@@ -148,5 +149,5 @@ func (db *DB) PatientOf(ctx context.Context, kind string, id int64) (int64, erro
 	}
 	var patient int64
 	err := db.read.QueryRowContext(ctx, q, id).Scan(&patient)
-	return patient, notFound(err, kind)
+	return patient, wrapOp("patient of "+kind, notFound(err, kind))
 }

@@ -50,7 +50,7 @@ func fillAudit(t *testing.T, env *storetest.Env, n int) []int {
 // of the way, as an attacker with database access could.
 func tamper(t *testing.T, env *storetest.Env, stmts ...string) {
 	t.Helper()
-	raw := rawDB(t, env)
+	raw := env.Raw(t)
 	pre := []string{`DROP TRIGGER IF EXISTS audit_log_no_update`, `DROP TRIGGER IF EXISTS audit_log_no_delete`}
 	if env.Backend == "postgres" {
 		pre = []string{`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`}
@@ -83,7 +83,7 @@ func TestAuditChainGroupCommitsAndVerifies(t *testing.T) {
 func TestAuditLogRefusesEditsThroughSQL(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		fillAudit(t, env, 3)
-		raw := rawDB(t, env)
+		raw := env.Raw(t)
 		for _, s := range []string{`UPDATE audit_log SET outcome = 'ok' WHERE seq = 2`, `DELETE FROM audit_log WHERE seq = 3`} {
 			if _, err := raw.Exec(s); err == nil || !strings.Contains(err.Error(), "append-only") {
 				t.Errorf("%s: err = %v, want the append-only refusal", s, err)

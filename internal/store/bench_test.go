@@ -40,7 +40,7 @@ func BenchmarkEnrol(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := env.DB.Enrol(doctor(), ins[i]); err != nil {
+				if _, err := env.Study().Enrol(doctor(), ins[i]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -53,7 +53,7 @@ func BenchmarkReadPatient(b *testing.B) {
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
 			env := storetest.Open(b, backend)
-			p, err := env.DB.Enrol(doctor(), patientN(b, 1))
+			p, err := env.Study().Enrol(doctor(), patientN(b, 1))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -77,11 +77,11 @@ func BenchmarkRawPointRead(b *testing.B) {
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
 			env := storetest.Open(b, backend)
-			p, err := env.DB.Enrol(doctor(), patientN(b, 1))
+			p, err := env.Study().Enrol(doctor(), patientN(b, 1))
 			if err != nil {
 				b.Fatal(err)
 			}
-			raw := rawDB(b, env)
+			raw := env.Raw(b)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -13,29 +13,21 @@ const (
 	labelDocContent = "document.content"
 )
 
-// AddDocument stores a file of an installation. The content type is
-// sniffed from the bytes, never taken from the client.
-func (db *DB) AddDocument(ctx context.Context, installationID int64, name string, content []byte) (domain.Document, error) {
-	name, err := domain.CleanDocumentName(name)
-	if err != nil {
-		return domain.Document{}, err
-	}
-	if len(content) == 0 {
-		return domain.Document{}, domain.Invalid("file", "is empty")
-	}
-	d := domain.Document{
-		InstallationID: installationID, Name: name, ContentType: sniffContentType(content),
-		Size: int64(len(content)), UploadedBy: domain.ActorName(ctx), CreatedAt: db.now().UTC(),
-	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+// InsertDocument stores a file of an installation whose patient is still
+// in the study, sealed under the patient's data key. d carries the name,
+// content type and uploader the service settled; the store sets the ids
+// and the time.
+func (db *DB) InsertDocument(ctx context.Context, d domain.Document, content []byte) (domain.Document, error) {
+	d.Size, d.CreatedAt = int64(len(content)), db.now().UTC()
+	err := db.inTx(ctx, "insert document", func(tx *sql.Tx) error {
 		var key keyring.Key
 		var err error
-		if d.PatientID, key, err = db.installationKeyForUpdate(ctx, tx, installationID); err != nil {
+		if d.PatientID, key, err = db.installationKeyForUpdate(ctx, tx, d.InstallationID); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			installationID, key.Seal(labelDocName, []byte(name)), d.ContentType, d.Size, d.UploadedBy, d.CreatedAt,
+			d.InstallationID, key.Seal(labelDocName, []byte(d.Name)), d.ContentType, d.Size, d.UploadedBy, d.CreatedAt,
 			key.Seal(labelDocContent, content)).Scan(&d.ID)
 	})
 	return d, err
@@ -47,7 +39,7 @@ const documentQuery = `SELECT d.id, d.installation_id, i.patient_id, d.sealed_na
 // Documents lists an installation's documents (metadata only).
 func (db *DB) Documents(ctx context.Context, installationID int64) ([]domain.Document, error) {
 	out := []domain.Document{}
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "documents", func(tx *sql.Tx) error {
 		if _, err := db.oneInstallationRow(ctx, tx, installationID); err != nil {
 			return err
 		}
@@ -102,7 +94,7 @@ func (db *DB) openDocument(ctx context.Context, q querier, r documentRow) (domai
 func (db *DB) DocumentContent(ctx context.Context, id int64) (domain.Document, []byte, error) {
 	var d domain.Document
 	var content []byte
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "document content", func(tx *sql.Tx) error {
 		r, err := scanDocument(tx.QueryRowContext(ctx, documentQuery+` WHERE d.id = $1`, id))
 		if err != nil {
 			return notFound(err, "document")
@@ -123,7 +115,7 @@ func (db *DB) DocumentContent(ctx context.Context, id int64) (domain.Document, [
 
 // DeleteDocument removes a document.
 func (db *DB) DeleteDocument(ctx context.Context, id int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "delete document", func(tx *sql.Tx) error {
 		return expectOne(tx.ExecContext(ctx, `DELETE FROM documents WHERE id = $1`, id))
 	})
 	return notFoundIf(err, "document")

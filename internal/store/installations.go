@@ -64,7 +64,7 @@ func (db *DB) InstallationOfPatient(ctx context.Context, patientID int64) (domai
 
 func (db *DB) oneInstallation(ctx context.Context, where string, id int64) (domain.Installation, error) {
 	var inst domain.Installation
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "installation", func(tx *sql.Tx) error {
 		r, err := scanInstallation(tx.QueryRowContext(ctx, installationQuery+where, id))
 		if err != nil {
 			return notFound(err, "installation")
@@ -102,7 +102,7 @@ func (db *DB) decryptInstallation(r installationRow, tickets []domain.Ticket) (d
 // Installations returns every installation with its derived status.
 func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) {
 	var out []domain.Installation
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "installations", func(tx *sql.Tx) error {
 		stored, err := queryAll(ctx, tx, scanInstallation, installationQuery+` ORDER BY i.id`)
 		if err != nil {
 			return err
@@ -129,20 +129,11 @@ func (db *DB) Installations(ctx context.Context) ([]domain.Installation, error) 
 	return out, err
 }
 
-// UpdateHomeContext applies a submitted home context (see
-// domain.AuthoredContext.Edit): fields the caller sent back as it was
-// shown them keep the stored text and its authorship; the others are
-// written, as written blind when the caller does not see identity. shown
-// is the redaction the caller is shown (nil for callers who see identity).
-func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeContext, shown func(string) string) (domain.Installation, error) {
-	// Refuse a bad field before taking the lock. The edit compares the
-	// values as submitted with the caller's view; what it writes is
-	// cleaned afterwards.
-	cleaned := hc
-	if err := cleaned.Validate(); err != nil {
-		return domain.Installation{}, err
-	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+// SaveHomeContext rewrites an installation's home context in one
+// transaction, under the installation's lock: edit receives the stored
+// context with its authorship and returns what to store.
+func (db *DB) SaveHomeContext(ctx context.Context, id int64, edit func(domain.AuthoredContext) (domain.AuthoredContext, error)) error {
+	err := db.inTx(ctx, "save home context", func(tx *sql.Tx) error {
 		_, key, err := db.installationKeyForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -151,11 +142,8 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 		if err != nil {
 			return err
 		}
-		next, err := stored.Edit(hc, writtenBlind(ctx), shown)
+		next, err := edit(stored)
 		if err != nil {
-			return err
-		}
-		if err := next.Validate(); err != nil {
 			return err
 		}
 		sealed, err := sealJSON(key, labelHomeContext, next)
@@ -165,10 +153,7 @@ func (db *DB) UpdateHomeContext(ctx context.Context, id int64, hc domain.HomeCon
 		_, err = tx.ExecContext(ctx, `UPDATE installations SET sealed = $1, updated_at = $2 WHERE id = $3`, sealed, db.now().UTC(), id)
 		return err
 	})
-	if err != nil {
-		return domain.Installation{}, err
-	}
-	return db.Installation(ctx, id)
+	return err
 }
 
 // storedContext reads the installation's home context with its

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/storetest"
 )
@@ -16,7 +17,7 @@ import (
 func countDataKeys(t *testing.T, env *storetest.Env) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(`SELECT COUNT(*) FROM data_keys`).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(`SELECT COUNT(*) FROM data_keys`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -44,10 +45,10 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 		}
 		before := countDataKeys(t, env)
 
-		if _, err := env.DB.Enrol(doctor(), patientN(t, 10)); !errors.Is(err, keyring.ErrKeyCheck) {
+		if _, err := env.Study().Enrol(doctor(), patientN(t, 10)); !errors.Is(err, keyring.ErrKeyCheck) {
 			t.Errorf("enrolment under the wrong key: err = %v, want ErrKeyCheck", err)
 		}
-		if err := env.DB.Withdraw(doctor(), ids[0]); !errors.Is(err, keyring.ErrKeyCheck) {
+		if err := env.Study().Withdraw(doctor(), ids[0]); !errors.Is(err, keyring.ErrKeyCheck) {
 			t.Errorf("withdrawal under the wrong key: err = %v, want ErrKeyCheck", err)
 		}
 		if n := countDataKeys(t, env); n != before {
@@ -78,7 +79,7 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, must[int64](t)(enrolID(t, env.DB, 11)))
-		if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+		if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 			t.Fatalf("withdrawal with the right key: %v", err)
 		}
 		assertKeysIntact(t, env, ids[1:], env.DB)
@@ -92,7 +93,7 @@ func TestWrongKeyFileWithTheRightVersionWrapsNothing(t *testing.T) {
 func TestExistingDatabaseAdoptsItsKeyCheck(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ids := enrolMany(t, env.DB, 2)
-		if _, err := rawDB(t, env).Exec(`DELETE FROM master_key_checks`); err != nil {
+		if _, err := env.Raw(t).Exec(`DELETE FROM master_key_checks`); err != nil {
 			t.Fatal(err)
 		}
 		good := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
@@ -119,14 +120,14 @@ func TestExistingDatabaseAdoptsItsKeyCheck(t *testing.T) {
 func countChecks(t *testing.T, env *storetest.Env) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(`SELECT COUNT(*) FROM master_key_checks`).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(`SELECT COUNT(*) FROM master_key_checks`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
 func enrolID(t *testing.T, db *store.DB, n int) (int64, error) {
-	p, err := db.Enrol(doctor(), patientN(t, n))
+	p, err := service.New(db).Enrol(doctor(), patientN(t, n))
 	return p.ID, err
 }
 

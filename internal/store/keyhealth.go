@@ -40,7 +40,7 @@ func (db *DB) checkMasterKeysOnce(ctx context.Context) error {
 	}
 	var used []uint32
 	var checks map[uint32][]byte
-	err = db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err = db.inReadTx(ctx, "check master keys", func(tx *sql.Tx) error {
 		used, err = queryAll(ctx, tx, func(s scanner) (uint32, error) {
 			var v uint32
 			return v, s.Scan(&v)

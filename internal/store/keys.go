@@ -25,7 +25,7 @@ func (db *DB) loadSystemKeys(ctx context.Context) error {
 	if err := db.finishRotation(ctx); err != nil {
 		return err
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "load system keys", func(tx *sql.Tx) error {
 		if err := db.verifySource(ctx, tx); err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (db *DB) LoginTrusted(ctx context.Context, username, address string, since 
 // and forgets pairs whose last success is before forgetBefore, so the
 // table holds only pairs still trusted.
 func (db *DB) TrustLogin(ctx context.Context, username, address string, at, forgetBefore time.Time) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, "trust login", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_trust (pair_hash, last_success) VALUES ($1, $2)
 			ON CONFLICT (pair_hash) DO UPDATE SET last_success = excluded.last_success`,
 			db.loginTrustHash(username, address), at.UTC()); err != nil {

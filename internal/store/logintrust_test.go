@@ -37,7 +37,7 @@ func TestLoginTrustIsSharedDurableAndHashed(t *testing.T) {
 				t.Errorf("LoginTrusted(%s, %s) = %v, %v; want %v", c.user, c.addr, got, err, c.want)
 			}
 		}
-		rows, err := rawDB(t, env).Query(`SELECT pair_hash FROM login_trust`)
+		rows, err := env.Raw(t).Query(`SELECT pair_hash FROM login_trust`)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"serenade/internal/domain"
@@ -16,30 +15,14 @@ const (
 	labelContact  = "patient.contact"
 )
 
-// Enrol creates the patient, its installation and the installation
-// ticket with a first system message, all in one transaction.
-func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, error) {
-	if err := domain.ValidateIdentity(&in.Identity); err != nil {
-		return domain.Patient{}, err
-	}
-	for i := range in.Contacts {
-		if err := in.Contacts[i].Validate(); err != nil {
-			return domain.Patient{}, domain.Within(fmt.Sprintf("contacts[%d]", i), err)
-		}
-	}
+// CreatePatient stores an enrolment in one transaction: the patient
+// (sealed under a new data key), its contacts, its installation and the
+// installation's first ticket. The input is stored as given: the service
+// cleaned and checked it.
+func (db *DB) CreatePatient(ctx context.Context, in domain.NewPatient, first NewTicket) (int64, error) {
 	now := db.now().UTC()
-	if in.DateJoin.IsZero() {
-		in.DateJoin = now
-	}
-	if err := domain.ValidateDateJoin(in.DateJoin, now); err != nil {
-		return domain.Patient{}, err
-	}
-	in.DateJoin = dateOnly(in.DateJoin)
-	// A new data key is about to be wrapped: first carry out a rotation a
-	// withdrawal left due (its failure is retried later, never this write's).
-	_, _ = db.RotateIfDue(ctx)
 	var id int64
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "create patient", func(tx *sql.Tx) error {
 		var err error
 		if id, err = db.insertPatient(ctx, tx, in, now); err != nil {
 			return err
@@ -48,14 +31,10 @@ func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, 
 		if err != nil {
 			return err
 		}
-		_, err = db.openTicket(ctx, tx, instID, domain.CategoryInstallation, domain.SystemSender,
-			"Patient enrolled: the sensor kit is to be installed.", now)
+		_, err = db.openTicket(ctx, tx, instID, first, now)
 		return err
 	})
-	if err != nil {
-		return domain.Patient{}, err
-	}
-	return db.Patient(ctx, id)
+	return id, err
 }
 
 func (db *DB) insertPatient(ctx context.Context, tx *sql.Tx, in domain.NewPatient, now time.Time) (int64, error) {
@@ -141,7 +120,7 @@ func (db *DB) key(ctx context.Context, q querier, r patientRow) (keyring.Key, er
 // Patient returns one patient, decrypted.
 func (db *DB) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 	var p domain.Patient
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "patient", func(tx *sql.Tx) error {
 		var err error
 		p, err = db.patient(ctx, tx, id)
 		return err
@@ -209,7 +188,7 @@ func openContacts(key keyring.Key, rows []sealedContact) ([]domain.Contact, erro
 // Patients returns every patient, withdrawn ones included (without identity).
 func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
 	var out []domain.Patient
-	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := db.inReadTx(ctx, "patients", func(tx *sql.Tx) error {
 		stored, err := queryAll(ctx, tx, scanPatientWithKey, patientRead+` ORDER BY p.id`)
 		if err != nil {
 			return err
@@ -236,33 +215,11 @@ func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
 	return out, err
 }
 
-// UpdateIdentity replaces the patient's identity and medical record.
-func (db *DB) UpdateIdentity(ctx context.Context, id int64, in domain.Identity) (domain.Patient, error) {
-	if err := domain.ValidateIdentity(&in); err != nil {
-		return domain.Patient{}, err
-	}
-	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
-		*cur = in
-		return nil
-	})
-}
-
-// UpdateAddress changes only the home address.
-func (db *DB) UpdateAddress(ctx context.Context, id int64, address string) (domain.Patient, error) {
-	address, err := domain.CleanAddress(address)
-	if err != nil {
-		return domain.Patient{}, err
-	}
-	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
-		cur.Address = address
-		return nil
-	})
-}
-
-// updatePatient reads, changes and re-seals a patient's identity in one
-// transaction; the blind index follows the codice fiscale.
-func (db *DB) updatePatient(ctx context.Context, id int64, change func(*domain.Identity) error) (domain.Patient, error) {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+// SaveIdentity reads, changes and re-seals a patient's identity in one
+// transaction, under the patient's lock; the blind index follows the
+// codice fiscale. A withdrawn patient's identity is not changed.
+func (db *DB) SaveIdentity(ctx context.Context, id int64, change func(*domain.Identity) error) error {
+	err := db.inTx(ctx, "save identity", func(tx *sql.Tx) error {
 		p, key, err := db.livePatientForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
@@ -281,10 +238,7 @@ func (db *DB) updatePatient(ctx context.Context, id int64, change func(*domain.I
 		}
 		return err
 	})
-	if err != nil {
-		return domain.Patient{}, err
-	}
-	return db.Patient(ctx, id)
+	return err
 }
 
 // livePatientForUpdate locks a patient that has not been withdrawn and
@@ -305,28 +259,23 @@ func (db *DB) livePatientForUpdate(ctx context.Context, tx *sql.Tx, id int64) (d
 	return p, key, openJSON(key, labelIdentity, r.sealed, &p.Identity)
 }
 
-// AddContact adds a contact to a patient.
-func (db *DB) AddContact(ctx context.Context, patientID int64, c domain.Contact) (domain.Contact, error) {
-	if err := c.Validate(); err != nil {
-		return c, err
-	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+// InsertContact adds a contact to a patient still in the study.
+func (db *DB) InsertContact(ctx context.Context, patientID int64, c domain.Contact) (int64, error) {
+	var id int64
+	err := db.inTx(ctx, "insert contact", func(tx *sql.Tx) error {
 		_, key, err := db.livePatientForUpdate(ctx, tx, patientID)
 		if err != nil {
 			return err
 		}
-		c.ID, err = db.insertContact(ctx, tx, patientID, key, c, db.now().UTC())
+		id, err = db.insertContact(ctx, tx, patientID, key, c, db.now().UTC())
 		return err
 	})
-	return c, err
+	return id, err
 }
 
-// UpdateContact replaces one contact of a patient.
-func (db *DB) UpdateContact(ctx context.Context, patientID int64, c domain.Contact) (domain.Contact, error) {
-	if err := c.Validate(); err != nil {
-		return c, err
-	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+// SaveContact replaces one contact of a patient still in the study.
+func (db *DB) SaveContact(ctx context.Context, patientID int64, c domain.Contact) error {
+	err := db.inTx(ctx, "save contact", func(tx *sql.Tx) error {
 		_, key, err := db.livePatientForUpdate(ctx, tx, patientID)
 		if err != nil {
 			return err
@@ -340,12 +289,12 @@ func (db *DB) UpdateContact(ctx context.Context, patientID int64, c domain.Conta
 		}
 		return expectOne(tx.ExecContext(ctx, `UPDATE contacts SET sealed = $1 WHERE id = $2 AND patient_id = $3`, sealed, id, patientID))
 	})
-	return c, notFoundIf(err, "contact")
+	return notFoundIf(err, "contact")
 }
 
 // DeleteContact removes one contact of a patient.
 func (db *DB) DeleteContact(ctx context.Context, patientID, contactID int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "delete contact", func(tx *sql.Tx) error {
 		if _, _, err := db.livePatientForUpdate(ctx, tx, patientID); err != nil {
 			return err
 		}
@@ -376,9 +325,4 @@ func notFoundIf(err error, what string) error {
 		return domainNotFound(what)
 	}
 	return err
-}
-
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -26,7 +26,7 @@ import (
 // (the key file) rotate here; see RewrapAll for keys in the environment.
 func (db *DB) RotateMasterKey(ctx context.Context) (uint32, error) {
 	var v uint32
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "rotate master key", func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (db *DB) rotateLocked(ctx context.Context, tx *sql.Tx, state uint32) (uint3
 // keyring must hold), in one transaction. The data itself is not
 // re-encrypted. It refuses to go back below the version in use.
 func (db *DB) RewrapAll(ctx context.Context, to uint32) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, "rewrap all", func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
 		if err != nil {
 			return err
@@ -86,7 +86,7 @@ func (db *DB) RewrapAll(ctx context.Context, to uint32) error {
 // rotations due (see markRotationDue) that the prune completed are
 // cleared in the same transaction.
 func (db *DB) PruneMasterKeys(ctx context.Context) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "prune master keys", func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
 		if err != nil {
 			return err
@@ -110,7 +110,7 @@ func (db *DB) PruneMasterKeys(ctx context.Context) error {
 // source holds a version above the one in use (re-wrap to it), or still
 // holds versions nothing uses (destroy them).
 func (db *DB) finishRotation(ctx context.Context) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, "finish rotation", func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
 		if err != nil {
 			return err

@@ -11,6 +11,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/storetest"
 )
@@ -31,7 +32,7 @@ func enrolMany(t *testing.T, db *store.DB, n int) []int64 {
 	t.Helper()
 	ids := make([]int64, n)
 	for i := range n {
-		ids[i] = must[domain.Patient](t)(db.Enrol(doctor(), patientN(t, i+1))).ID
+		ids[i] = must[domain.Patient](t)(service.New(db).Enrol(doctor(), patientN(t, i+1))).ID
 	}
 	return ids
 }
@@ -71,7 +72,7 @@ func TestStaleProcessWithdrawingAfterAnotherRotatedKeepsEveryKey(t *testing.T) {
 		ids := enrolMany(t, env.DB, 4)
 		cli := secondProcess(t, env)
 		rotated := must[uint32](t)(cli.RotateMasterKey(context.Background()))
-		if err := env.DB.Withdraw(doctor(), ids[0]); err != nil {
+		if err := env.Study().Withdraw(doctor(), ids[0]); err != nil {
 			t.Fatal(err)
 		}
 		keys := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
@@ -90,7 +91,7 @@ func TestTwoProcessesWithdrawingAtOnceKeepEveryKey(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i, db := range []*store.DB{env.DB, other, env.DB, other} {
-			wg.Go(func() { errs[i] = db.Withdraw(doctor(), ids[i]) })
+			wg.Go(func() { errs[i] = service.New(db).Withdraw(doctor(), ids[i]) })
 		}
 		wg.Wait()
 		if err := errors.Join(errs...); err != nil {
@@ -145,7 +146,7 @@ func TestRotationsAndWithdrawalsUnderConcurrentReads(t *testing.T) {
 		})
 		writers.Go(func() {
 			for _, id := range withdrawn {
-				if err := env.DB.Withdraw(doctor(), id); err != nil {
+				if err := env.Study().Withdraw(doctor(), id); err != nil {
 					writeErr.CompareAndSwap(nil, err)
 				}
 			}

@@ -38,7 +38,7 @@ func (db *DB) markRotationDue(ctx context.Context, tx *sql.Tx) error {
 func (db *DB) RotationDue(ctx context.Context) (bool, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM master_key_rotations_due`).Scan(&n)
-	return n > 0, err
+	return n > 0, wrapOp("rotation due", err)
 }
 
 // RotateIfDue carries out a recorded rotation: under the rotators' lock
@@ -51,7 +51,7 @@ func (db *DB) RotateIfDue(ctx context.Context) (bool, error) {
 	if err != nil || !due {
 		return due, err
 	}
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, "rotate if due", func(tx *sql.Tx) error {
 		state, err := db.lockKeyringState(ctx, tx)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ func wrappedKeyOf(t *testing.T, env *storetest.Env, patient int64) (uint32, []by
 	t.Helper()
 	var v uint32
 	var w []byte
-	err := rawDB(t, env).QueryRow(`SELECT k.master_version, k.wrapped FROM data_keys k JOIN patients p ON p.data_key_id = k.id WHERE p.id = $1`,
+	err := env.Raw(t).QueryRow(`SELECT k.master_version, k.wrapped FROM data_keys k JOIN patients p ON p.data_key_id = k.id WHERE p.id = $1`,
 		patient).Scan(&v, &w)
 	if err != nil {
 		t.Fatal(err)
@@ -40,13 +40,13 @@ func withdrawWithKeyFileAway(t *testing.T, env *storetest.Env, patient int64) (r
 	if err := env.DB.ReloadKeys(); err == nil {
 		t.Fatal("reloading a missing key file succeeded")
 	}
-	if err := env.DB.Withdraw(doctor(), patient); !errors.Is(err, domain.ErrRotationPending) {
+	if err := env.Study().Withdraw(doctor(), patient); !errors.Is(err, domain.ErrRotationPending) {
 		t.Fatalf("withdrawal with the key file away: err = %v, want ErrRotationPending", err)
 	}
 	if p, err := env.DB.Patient(doctor(), patient); err != nil || !p.Withdrawn() {
 		t.Fatalf("the withdrawal did not take effect: withdrawn = %v, err = %v", p.Withdrawn(), err)
 	}
-	wantConflict(t, env.DB.Withdraw(doctor(), patient), "a repeated withdrawal")
+	wantConflict(t, env.Study().Withdraw(doctor(), patient), "a repeated withdrawal")
 	if due, err := env.DB.RotationDue(ctx); err != nil || !due {
 		t.Fatalf("rotation due = %v (err %v), want true", due, err)
 	}
@@ -134,7 +134,7 @@ func TestMasterVersionMissingFromTheKeySourceIsAKeyCheckFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := countDataKeys(t, env)
-		if _, err := env.DB.Enrol(doctor(), patientN(t, 5)); !errors.Is(err, keyring.ErrKeyCheck) {
+		if _, err := env.Study().Enrol(doctor(), patientN(t, 5)); !errors.Is(err, keyring.ErrKeyCheck) {
 			t.Errorf("enrolment without the version in use: err = %v, want ErrKeyCheck", err)
 		}
 		if n := countDataKeys(t, env); n != before {

@@ -70,8 +70,8 @@ var portableTypes = map[string]string{
 var allowedDifferences = map[string]string{}
 
 func TestBothDialectsHaveTheSameSchema(t *testing.T) {
-	lite := readSQLiteSchema(t, rawDB(t, storetest.Open(t, "sqlite")))
-	pg := readPostgresSchema(t, rawDB(t, storetest.Open(t, "postgres")))
+	lite := readSQLiteSchema(t, storetest.Open(t, "sqlite").Raw(t))
+	pg := readPostgresSchema(t, storetest.Open(t, "postgres").Raw(t))
 	for name, s := range map[string]schema{"sqlite": lite, "postgres": pg} {
 		if len(s.Columns) < 10 || len(s.Indexes) < 5 || len(s.FKs) < 5 || len(s.Checks) < 2 || len(s.Triggers) < 2 {
 			t.Fatalf("%s catalog: %d tables, %d indexes, %d foreign keys, %d tables with checks, %d trigger events: the catalog queries are broken",

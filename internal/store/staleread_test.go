@@ -7,6 +7,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/storetest"
 )
@@ -110,7 +111,7 @@ func TestListSurvivesAWithdrawalAndItsRotationBetweenSnapshotAndUnwrap(t *testin
 		reader, src := staleReader(t, env)
 		other := secondProcess(t, env)
 		must[uint32](t)(other.RotateMasterKey(ctx))
-		src.arm(func() error { return other.Withdraw(doctor(), ids[0]) })
+		src.arm(func() error { return service.New(other).Withdraw(doctor(), ids[0]) })
 		list, err := reader.Patients(doctor())
 		src.ran(t)
 		if err != nil {

@@ -3,7 +3,11 @@
 // default) and PostgreSQL (pgx). The SQL is shared; the few differences
 // live in dialect. Every public method opens its own transaction and
 // calls private (ctx, tx, …) helpers. Identifying and medical values are
-// sealed with the patient's data key before they reach SQL.
+// sealed with the patient's data key before they reach SQL. The store
+// decides no business rule: the service layer validates input and plans
+// workflows (see UpdateHome); the store writes them in one transaction,
+// with constraints (unique indexes) as the backstop. An internal error
+// names its operation ("store: create patient: …").
 package store
 
 import (
@@ -52,7 +56,9 @@ type Config struct {
 	OpenDB func(driver, dsn string) (*sql.DB, error)
 }
 
-// DB is an open store. It implements domain.Study and domain.Accounts.
+// DB is an open store. It holds SQL and transactions only: the study's
+// rules live in the service layer (internal/service), which decides what
+// the store's primitives write.
 type DB struct {
 	read, write *sql.DB // the same pool on PostgreSQL
 	dialect     dialect
@@ -194,6 +200,10 @@ func (db *DB) Close() error {
 	return err
 }
 
+// Now is the store's clock: the time its writes record, and the one the
+// service's rules judge dates by.
+func (db *DB) Now() time.Time { return db.now() }
+
 // Backend names the storage technology, for logs and metrics.
 func (db *DB) Backend() string { return db.dialect.name }
 
@@ -236,7 +246,7 @@ func (db *DB) migrate(ctx context.Context) error {
 func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 	var v sql.NullInt64
 	err := db.read.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
-	return v.Int64, err
+	return v.Int64, wrapOp("migration version", err)
 }
 
 // BackupTo writes a consistent copy of a SQLite database to path (VACUUM
@@ -246,7 +256,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 		return errors.New("store: BackupTo is for SQLite; back PostgreSQL up with pg_dump")
 	}
 	_, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path)
-	return err
+	return wrapOp("backup", err)
 }
 
 // ReloadKeys re-reads the master keys (after `serenade keys rotate`).
@@ -257,5 +267,5 @@ func (db *DB) ReloadKeys() error { return db.keys.Reload() }
 func (db *DB) Empty(ctx context.Context) (bool, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM patients) + (SELECT COUNT(*) FROM accounts)`).Scan(&n)
-	return n == 0, err
+	return n == 0, wrapOp("empty", err)
 }

@@ -17,9 +17,10 @@ type querier interface {
 }
 
 // inTx runs fn in a write transaction, committing only if fn succeeds:
-// a workflow is never half-written.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return runTx(ctx, db.write, nil, fn)
+// a workflow is never half-written. An internal error is wrapped with op
+// (see wrapOp), so the log line of a failed request names the operation.
+func (db *DB) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	return wrapOp(op, runTx(ctx, db.write, nil, fn))
 }
 
 // inReadTx runs fn in a read-only transaction (one consistent snapshot).
@@ -29,12 +30,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // new key (a withdrawal re-keys what it keeps) in the next. Read-only
 // transactions never fail to serialise. SQLite's WAL read transactions
 // are snapshots already.
-func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) inReadTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	opts := &sql.TxOptions{}
 	if db.dialect.name == postgresDialect.name {
 		opts.ReadOnly, opts.Isolation = true, sql.LevelRepeatableRead
 	}
-	return runTx(ctx, db.read, opts, fn)
+	return wrapOp(op, runTx(ctx, db.read, opts, fn))
 }
 
 // staleKeyAttempts bounds how often a transaction runs again after it

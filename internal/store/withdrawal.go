@@ -10,69 +10,17 @@ import (
 	"serenade/internal/keyring"
 )
 
-// Withdraw takes a patient out of the study in one transaction (SPEC §3):
-// data collection ends now, open installation and maintenance tickets are
-// closed by the system, and an uninstallation ticket is opened so the kit
-// comes home. What the retrieval visit does not need is erased at once;
-// the rest is shredded when that ticket is closed (see CloseTicket), or at
-// once when the kit is already home. Either way the patient's data key of
-// before the withdrawal is destroyed and the master key then rotated, so
-// a backup taken before the withdrawal opens none of it.
-func (db *DB) Withdraw(ctx context.Context, id int64) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.requireVerifiedKey(ctx, tx); err != nil {
-			return err // the re-seal or the rotation would fail half-way
-		}
-		h, err := db.homeForUpdate(ctx, tx, ` WHERE i.patient_id = $1`, id, "patient")
-		if err != nil {
-			return err
-		}
-		if h.home.Withdrawn {
-			return domain.Conflict("the patient has already withdrawn")
-		}
-		now := db.now().UTC()
-		plan := domain.PlanWithdrawal(h.tickets)
-		if err := db.applyWithdrawalTickets(ctx, tx, h, plan, now); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_end = $1, updated_at = $2 WHERE id = $3`,
-			nullTime(domain.EndBy(h.home.CollectionEnd, now)), now, h.installationID); err != nil {
-			return err
-		}
-		if plan.KitHome {
-			return db.shred(ctx, tx, h.patientID, h.keyID.Int64, now)
-		}
-		return db.keepForRetrieval(ctx, tx, h, now)
-	})
-	if err != nil {
-		return err
-	}
-	return db.rotateAfterShred(ctx)
-}
-
-// applyWithdrawalTickets closes, opens and annotates tickets as the plan says.
-func (db *DB) applyWithdrawalTickets(ctx context.Context, tx *sql.Tx, h lockedHome, plan domain.Withdrawal, now time.Time) error {
-	for _, t := range plan.Close {
-		if err := db.closeBySystem(ctx, tx, t.ID, domain.MessageClosedByWithdrawal, now); err != nil {
-			return err
-		}
-	}
-	switch {
-	case plan.OpenUninstallation:
-		_, err := db.openTicket(ctx, tx, h.installationID, domain.CategoryUninstallation, domain.SystemSender, domain.MessageOpenedByWithdrawal, now)
-		return err
-	case plan.Uninstallation != nil:
-		_, err := db.insertMessage(ctx, tx, plan.Uninstallation.ID, domain.SystemSender, domain.MessageWithdrawalNote, now)
-		return err
-	}
-	return nil
-}
+// Withdrawal (SPEC §3) is decided by the service and written through
+// UpdateHome: its ticket changes, then keepForRetrieval, or shred when the
+// kit is already home. Either way the patient's data key of before the
+// withdrawal is destroyed and a master key rotation recorded as due, so a
+// backup taken before the withdrawal opens none of it once it ran.
 
 // keepForRetrieval keeps, until the kit is back, only what the retrieval
 // visit needs (domain.RetrievalIdentity, RetrievalContext, the contacts
 // and the ticket threads), re-sealed under a fresh data key; everything
 // else, documents included, is erased now and the old data key destroyed.
-func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h lockedHome, now time.Time) error {
+func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h LockedHome, now time.Time) error {
 	old, err := db.dataKey(ctx, tx, h.keyID.Int64)
 	if err != nil {
 		return err
@@ -81,25 +29,25 @@ func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h lockedHome, no
 	if err != nil {
 		return err
 	}
-	if err := db.resealIdentity(ctx, tx, h.patientID, old, fresh); err != nil {
+	if err := db.resealIdentity(ctx, tx, h.PatientID, old, fresh); err != nil {
 		return err
 	}
-	if err := db.resealHomeContext(ctx, tx, h.installationID, old, fresh); err != nil {
+	if err := db.resealHomeContext(ctx, tx, h.InstallationID, old, fresh); err != nil {
 		return err
 	}
 	if err := db.resealRows(ctx, tx, old, fresh, labelContact, `SELECT id, sealed FROM contacts WHERE patient_id = $1`,
-		`UPDATE contacts SET sealed = $1 WHERE id = $2`, h.patientID); err != nil {
+		`UPDATE contacts SET sealed = $1 WHERE id = $2`, h.PatientID); err != nil {
 		return err
 	}
 	if err := db.resealRows(ctx, tx, old, fresh, labelMessage, `SELECT m.id, m.sealed FROM ticket_messages m
-		JOIN tickets t ON t.id = m.ticket_id WHERE t.installation_id = $1`, `UPDATE ticket_messages SET sealed = $1 WHERE id = $2`, h.installationID); err != nil {
+		JOIN tickets t ON t.id = m.ticket_id WHERE t.installation_id = $1`, `UPDATE ticket_messages SET sealed = $1 WHERE id = $2`, h.InstallationID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE installation_id = $1`, h.installationID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE installation_id = $1`, h.InstallationID); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE patients SET data_key_id = $1, cf_index = NULL, withdrawn_at = $2, updated_at = $2 WHERE id = $3`,
-		newID, now, h.patientID); err != nil {
+		newID, now, h.PatientID); err != nil {
 		return err
 	}
 	if _, err = tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, h.keyID.Int64, purposePatient); err != nil {
@@ -204,24 +152,4 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 		return err
 	}
 	return db.markRotationDue(ctx, tx)
-}
-
-// rotateAfterShredTimeout bounds the rotation that follows a shred: it
-// re-wraps every data key, so it gets more than a request would.
-const rotateAfterShredTimeout = 5 * time.Minute
-
-// rotateAfterShred rotates the master key once a patient's data key was
-// destroyed, so that a backup's copy of that key, wrapped by the old
-// master key, can no longer be opened. The need was recorded in the
-// shred's transaction (markRotationDue): a rotation that fails here is
-// retried (see RotateIfDue), and the error says the shred took effect
-// (domain.ErrRotationPending). A master key given in the environment is
-// not recorded: the operator rotates it. The shred has committed: the
-// rotation runs to its end even if the caller (a client that went away)
-// cancels ctx, under its own bound.
-func (db *DB) rotateAfterShred(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rotateAfterShredTimeout)
-	defer cancel()
-	_, err := db.RotateIfDue(ctx)
-	return err
 }

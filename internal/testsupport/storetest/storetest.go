@@ -5,12 +5,15 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"serenade/internal/keyring"
+	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/pgtest"
 )
@@ -82,6 +85,13 @@ func (e *Env) Reopen(t testing.TB) *store.DB {
 	return e.DB
 }
 
+// Study is the study service over the current store: the workflows with
+// their rules, as the API runs them.
+func (e *Env) Study() *service.Study { return service.New(e.DB) }
+
+// Accounts is the account service over the current store.
+func (e *Env) Accounts() *service.Accounts { return service.NewAccounts(e.DB) }
+
 // Clock is a settable clock for deterministic dates.
 type Clock struct {
 	mu  sync.Mutex
@@ -105,4 +115,38 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// Raw opens the test's database directly, below the store, for tests that
+// look at or tamper with what is stored.
+func (e *Env) Raw(t testing.TB) *sql.DB {
+	t.Helper()
+	driver := "sqlite"
+	if e.Backend == "postgres" {
+		driver = "pgx"
+	}
+	raw, err := sql.Open(driver, e.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// RawBytes returns everything the database holds on disk (SQLite file
+// and WAL) or in a dump (PostgreSQL).
+func (e *Env) RawBytes(t testing.TB) []byte {
+	t.Helper()
+	if e.Backend == "postgres" {
+		return pgtest.DumpDatabase(t, e.URL)
+	}
+	var all []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(e.URL + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
 }

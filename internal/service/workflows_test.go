@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"
@@ -6,46 +6,13 @@ import (
 	"time"
 
 	"serenade/internal/domain"
-	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 )
-
-func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// doctor is the context of a doctor acting on the study.
-func doctor() context.Context {
-	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "1", Username: "dottore-alice", Roles: []domain.Role{domain.RoleDoctor}})
-}
-
-func installer() context.Context {
-	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "2", Username: "iit-gennaro", Roles: []domain.Role{domain.RoleInstaller}})
-}
-
-func mario() domain.NewPatient {
-	return domain.NewPatient{
-		Identity: domain.Identity{
-			FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "rssmra45t10a562i ",
-			Address: "Via Roma 12, 20121 Milano", MedicalNotes: "Mild memory loss since 2023.",
-			Diagnosis: "Amnestic MCI", DiagnosisClass: domain.DiagnosisMCI,
-		},
-		Contacts: []domain.Contact{{Alias: "daughter Giulia", Phone: "+39 333 1234567", Email: "giulia@example.it"}},
-	}
-}
-
-func must[T any](t *testing.T) func(T, error) T {
-	return func(v T, err error) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
 
 func TestEnrolmentCreatesPatientInstallationAndTicket(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := doctor()
-		p := must[domain.Patient](t)(env.DB.Enrol(ctx, mario()))
+		p := must[domain.Patient](t)(env.Study().Enrol(ctx, mario()))
 		if p.Identity.CodiceFiscale != "RSSMRA45T10A562I" || p.Identity.LastName != "Rossi" {
 			t.Errorf("identity not normalised and read back: %+v", p.Identity)
 		}
@@ -86,18 +53,18 @@ func TestEnrolmentRejectsBadInput(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				in := mario()
 				c.edit(&in)
-				_, err := env.DB.Enrol(doctor(), in)
+				_, err := env.Study().Enrol(doctor(), in)
 				var de *domain.Error
 				if domain.KindOf(err) != c.kind || !asError(err, &de) || de.Field != c.field {
 					t.Fatalf("err = %v, want %v on %s", err, c.kind, c.field)
 				}
 			})
 		}
-		must[domain.Patient](t)(env.DB.Enrol(doctor(), mario()))
+		must[domain.Patient](t)(env.Study().Enrol(doctor(), mario()))
 		t.Run("a duplicate codice fiscale is a conflict, also with omocodia-free case changes", func(t *testing.T) {
 			in := mario()
 			in.Identity.CodiceFiscale = "RSSMRA45T10A562I"
-			if _, err := env.DB.Enrol(doctor(), in); domain.KindOf(err) != domain.KindConflict {
+			if _, err := env.Study().Enrol(doctor(), in); domain.KindOf(err) != domain.KindConflict {
 				t.Fatalf("err = %v, want conflict", err)
 			}
 		})
@@ -120,7 +87,7 @@ func asError(err error, target **domain.Error) bool {
 func TestTicketLifecycleDrivesStatusAndDates(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := doctor()
-		p := must[domain.Patient](t)(env.DB.Enrol(ctx, mario()))
+		p := must[domain.Patient](t)(env.Study().Enrol(ctx, mario()))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
 		status := func() domain.InstallationStatus {
 			return must[domain.Installation](t)(env.DB.Installation(ctx, inst.ID)).Status
@@ -128,7 +95,7 @@ func TestTicketLifecycleDrivesStatusAndDates(t *testing.T) {
 		first := must[[]domain.Ticket](t)(env.DB.Tickets(ctx, inst.ID))[0]
 
 		env.Clock.Advance(24 * time.Hour)
-		closed := must[domain.Ticket](t)(env.DB.CloseTicket(installer(), first.ID))
+		closed := must[domain.Ticket](t)(env.Study().CloseTicket(installer(), first.ID))
 		if closed.Open() || closed.ClosedBy != "iit-gennaro" {
 			t.Fatalf("closed ticket = %+v", closed)
 		}
@@ -137,35 +104,35 @@ func TestTicketLifecycleDrivesStatusAndDates(t *testing.T) {
 		if got.Status != domain.StatusWorking || !got.CollectionStart.Equal(start) || !got.CollectionEnd.Equal(start.AddDate(0, 12, 0)) {
 			t.Fatalf("after installation: %+v", got)
 		}
-		if _, err := env.DB.CloseTicket(installer(), first.ID); domain.KindOf(err) != domain.KindConflict {
+		if _, err := env.Study().CloseTicket(installer(), first.ID); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("closing twice: err = %v, want conflict", err)
 		}
-		if _, err := env.DB.AddMessage(installer(), first.ID, "late"); domain.KindOf(err) != domain.KindConflict {
+		if _, err := env.Study().AddMessage(installer(), first.ID, "late"); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("writing on a closed ticket: err = %v, want conflict", err)
 		}
 
-		maint := must[domain.Ticket](t)(env.DB.OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "Kitchen motion sensor silent"))
+		maint := must[domain.Ticket](t)(env.Study().OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "Kitchen motion sensor silent"))
 		if status() != domain.StatusMaintenance {
 			t.Errorf("status = %s, want maintenance", status())
 		}
-		if _, err := env.DB.OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "again"); domain.KindOf(err) != domain.KindConflict {
+		if _, err := env.Study().OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "again"); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("second open maintenance ticket: err = %v, want conflict", err)
 		}
-		msg := must[domain.Message](t)(env.DB.AddMessage(installer(), maint.ID, "Battery replaced"))
+		msg := must[domain.Message](t)(env.Study().AddMessage(installer(), maint.ID, "Battery replaced"))
 		if msg.Sender != "iit-gennaro" || msg.Body != "Battery replaced" {
 			t.Errorf("message = %+v", msg)
 		}
-		must[domain.Ticket](t)(env.DB.CloseTicket(installer(), maint.ID))
+		must[domain.Ticket](t)(env.Study().CloseTicket(installer(), maint.ID))
 		if status() != domain.StatusWorking {
 			t.Errorf("status = %s, want working", status())
 		}
 
-		un := must[domain.Ticket](t)(env.DB.OpenTicket(installer(), inst.ID, domain.CategoryUninstallation, "End of study"))
+		un := must[domain.Ticket](t)(env.Study().OpenTicket(installer(), inst.ID, domain.CategoryUninstallation, "End of study"))
 		if status() != domain.StatusUninstalling {
 			t.Errorf("status = %s, want uninstalling", status())
 		}
 		env.Clock.Advance(48 * time.Hour)
-		must[domain.Ticket](t)(env.DB.CloseTicket(installer(), un.ID))
+		must[domain.Ticket](t)(env.Study().CloseTicket(installer(), un.ID))
 		got = must[domain.Installation](t)(env.DB.Installation(ctx, inst.ID))
 		if got.Status != domain.StatusInactive || !got.CollectionEnd.Equal(env.Clock.Now()) || !got.CollectionStart.Equal(start) {
 			t.Errorf("after uninstallation: %+v", got)
@@ -176,20 +143,20 @@ func TestTicketLifecycleDrivesStatusAndDates(t *testing.T) {
 func TestPatientEditsAndContacts(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := doctor()
-		p := must[domain.Patient](t)(env.DB.Enrol(ctx, mario()))
+		p := must[domain.Patient](t)(env.Study().Enrol(ctx, mario()))
 		id := p.Identity
 		id.MedicalNotes = "Follow-up in May."
-		p = must[domain.Patient](t)(env.DB.UpdateIdentity(ctx, p.ID, id))
+		p = must[domain.Patient](t)(env.Study().UpdateIdentity(ctx, p.ID, id))
 		if p.Identity.MedicalNotes != "Follow-up in May." {
 			t.Errorf("notes = %q", p.Identity.MedicalNotes)
 		}
-		p = must[domain.Patient](t)(env.DB.UpdateAddress(installer(), p.ID, " Via Verdi 3, Milano "))
+		p = must[domain.Patient](t)(env.Study().UpdateAddress(installer(), p.ID, " Via Verdi 3, Milano "))
 		if p.Identity.Address != "Via Verdi 3, Milano" || p.Identity.MedicalNotes != "Follow-up in May." {
 			t.Errorf("address update touched other fields: %+v", p.Identity)
 		}
-		c := must[domain.Contact](t)(env.DB.AddContact(ctx, p.ID, domain.Contact{Alias: "neighbour", Phone: "02 1234567"}))
+		c := must[domain.Contact](t)(env.Study().AddContact(ctx, p.ID, domain.Contact{Alias: "neighbour", Phone: "02 1234567"}))
 		c.Phone = "02 7654321"
-		must[domain.Contact](t)(env.DB.UpdateContact(ctx, p.ID, c))
+		must[domain.Contact](t)(env.Study().UpdateContact(ctx, p.ID, c))
 		if err := env.DB.DeleteContact(ctx, p.ID, p.Contacts[0].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -209,15 +176,15 @@ func TestPatientEditsAndContacts(t *testing.T) {
 func TestHomeContextAndDocuments(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := installer()
-		p := must[domain.Patient](t)(env.DB.Enrol(doctor(), mario()))
+		p := must[domain.Patient](t)(env.Study().Enrol(doctor(), mario()))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
 		hc := domain.HomeContext{ApartmentType: "flat, 3rd floor", Pets: "a cat", HabitNotes: "naps after lunch"}
-		inst = must[domain.Installation](t)(env.DB.UpdateHomeContext(ctx, inst.ID, hc, nil))
+		inst = must[domain.Installation](t)(env.Study().UpdateHomeContext(ctx, inst.ID, hc, nil))
 		if inst.Context != hc {
 			t.Errorf("context = %+v", inst.Context)
 		}
 		pdf := []byte("%PDF-1.4\n% consent form\n")
-		d := must[domain.Document](t)(env.DB.AddDocument(ctx, inst.ID, `C:\scans\consenso "Rossi".pdf`, pdf))
+		d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, `C:\scans\consenso "Rossi".pdf`, pdf))
 		if d.Name != "consenso Rossi.pdf" || d.ContentType != "application/pdf" || d.Size != int64(len(pdf)) || d.UploadedBy != "iit-gennaro" {
 			t.Errorf("document = %+v", d)
 		}
@@ -235,7 +202,7 @@ func TestHomeContextAndDocuments(t *testing.T) {
 		if _, _, err := env.DB.DocumentContent(ctx, d.ID); domain.KindOf(err) != domain.KindNotFound {
 			t.Errorf("deleted document: err = %v", err)
 		}
-		if _, err := env.DB.AddDocument(ctx, 9999, "x.txt", []byte("x")); domain.KindOf(err) != domain.KindNotFound {
+		if _, err := env.Study().AddDocument(ctx, 9999, "x.txt", []byte("x")); domain.KindOf(err) != domain.KindNotFound {
 			t.Errorf("document on a missing installation: err = %v", err)
 		}
 	})
@@ -244,8 +211,8 @@ func TestHomeContextAndDocuments(t *testing.T) {
 func TestAccounts(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
-		a := must[domain.Account](t)(env.DB.CreateAccount(ctx, domain.Account{Username: "admin-anna", Roles: []domain.Role{domain.RoleAdmin}, PasswordHash: "$argon2id$x"}))
-		if _, err := env.DB.CreateAccount(ctx, a); domain.KindOf(err) != domain.KindConflict {
+		a := must[domain.Account](t)(env.Accounts().CreateAccount(ctx, domain.Account{Username: "admin-anna", Roles: []domain.Role{domain.RoleAdmin}, PasswordHash: "$argon2id$x"}))
+		if _, err := env.Accounts().CreateAccount(ctx, a); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("duplicate account: err = %v", err)
 		}
 		got := must[domain.Account](t)(env.DB.Account(ctx, "admin-anna"))

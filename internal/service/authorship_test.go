@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"slices"
@@ -16,8 +16,8 @@ func TestMessagesRecordWhetherTheyWereWrittenBlind(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		ticket := h.open(domain.CategoryInstallation)
-		byImt := must[domain.Message](t)(env.DB.AddMessage(monitoring(), ticket.ID, "Rossi Russo Ferrari, via Roma 1"))
-		byIit := must[domain.Message](t)(env.DB.AddMessage(installer(), ticket.ID, "Mario Rossi at the door"))
+		byImt := must[domain.Message](t)(env.Study().AddMessage(monitoring(), ticket.ID, "Rossi Russo Ferrari, via Roma 1"))
+		byIit := must[domain.Message](t)(env.Study().AddMessage(installer(), ticket.ID, "Mario Rossi at the door"))
 		if !byImt.WrittenBlind || byIit.WrittenBlind {
 			t.Errorf("answers: imt blind = %v, iit blind = %v; want true, false", byImt.WrittenBlind, byIit.WrittenBlind)
 		}
@@ -47,14 +47,14 @@ func TestBlindEditKeepsWhatWasSentBackAsShown(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		described := domain.HomeContext{Flatmates: "lives with his wife Maddalena", Pets: "a cat", HabitNotes: "naps after lunch"}
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, described, nil))
+		must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, described, nil))
 		shown := func(s string) string { return strings.ReplaceAll(s, "Maddalena", "Amedeo") }
 
-		if _, err := env.DB.UpdateHomeContext(monitoring(), h.inst, described, nil); err == nil {
+		if _, err := env.Study().UpdateHomeContext(monitoring(), h.inst, described, nil); err == nil {
 			t.Fatal("a blind edit without the view it was shown was accepted")
 		}
 		sent := domain.HomeContext{Flatmates: "lives with his wife Amedeo", Pets: "a cat", HabitNotes: "walks at seven", Visitors: "Rossi on Sundays"}
-		inst := must[domain.Installation](t)(env.DB.UpdateHomeContext(monitoring(), h.inst, sent, shown))
+		inst := must[domain.Installation](t)(env.Study().UpdateHomeContext(monitoring(), h.inst, sent, shown))
 		want := domain.HomeContext{Flatmates: "lives with his wife Maddalena", Pets: "a cat", HabitNotes: "walks at seven", Visitors: "Rossi on Sundays"}
 		if inst.Context != want || !slices.Equal(inst.WrittenBlind, []string{"visitors", "habit_notes"}) {
 			t.Errorf("after imt's edit: %+v blind %v; want %+v blind [visitors habit_notes]", inst.Context, inst.WrittenBlind, want)
@@ -63,17 +63,17 @@ func TestBlindEditKeepsWhatWasSentBackAsShown(t *testing.T) {
 		// The installer sends back what it sees (everything as stored), with the pets changed.
 		edit := want
 		edit.Pets = "a cat and a parrot"
-		inst = must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, edit, nil))
+		inst = must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, edit, nil))
 		if inst.Context != edit || !slices.Equal(inst.WrittenBlind, []string{"visitors", "habit_notes"}) {
 			t.Errorf("after iit's edit: %+v blind %v; want %+v blind [visitors habit_notes]", inst.Context, inst.WrittenBlind, edit)
 		}
 		edit.HabitNotes = "walks at eight"
-		inst = must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, edit, nil))
+		inst = must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, edit, nil))
 		if !slices.Equal(inst.WrittenBlind, []string{"visitors"}) {
 			t.Errorf("after iit rewrote the habits: blind %v, want [visitors]", inst.WrittenBlind)
 		}
 
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(monitoring(), h.inst, domain.HomeContext{
+		must[domain.Installation](t)(env.Study().UpdateHomeContext(monitoring(), h.inst, domain.HomeContext{
 			Flatmates: "lives with his wife Amedeo", Pets: "a dog", HabitNotes: "walks at eight", Visitors: "Rossi on Sundays"}, shown))
 		h.install()
 		h.withdraw()

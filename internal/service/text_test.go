@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func TestTextPolicyOnWhatIsStored(t *testing.T) {
 		in.Identity.CodiceFiscale = " MRNGNN48D03L219H "
 		in.Identity.FirstName = strings.Repeat("A\u0300", 60) // decomposed: 120 code points, 180 bytes
 		in.Identity.MedicalNotes = "riga 1\r\nriga 2"
-		p := must[domain.Patient](t)(env.DB.Enrol(ctx, in))
+		p := must[domain.Patient](t)(env.Study().Enrol(ctx, in))
 
 		t.Run("the codice fiscale and the names are stored trimmed and in NFC, and read back so", func(t *testing.T) {
 			got := must[domain.Patient](t)(env.DB.Patient(ctx, p.ID))
@@ -45,7 +45,7 @@ func TestTextPolicyOnWhatIsStored(t *testing.T) {
 		t.Run("the trimmed codice fiscale is the one the blind index knows", func(t *testing.T) {
 			again := mario()
 			again.Identity.CodiceFiscale = "mrngnn48d03l219h"
-			if _, err := env.DB.Enrol(ctx, again); domain.KindOf(err) != domain.KindConflict {
+			if _, err := env.Study().Enrol(ctx, again); domain.KindOf(err) != domain.KindConflict {
 				t.Errorf("same codice fiscale without spaces: err = %v, want conflict", err)
 			}
 		})
@@ -67,7 +67,7 @@ func TestTextPolicyOnWhatIsStored(t *testing.T) {
 				n := mario()
 				n.Identity.CodiceFiscale = "BRMRST41C12F205X"
 				c.edit(&n)
-				_, err := env.DB.Enrol(ctx, n)
+				_, err := env.Study().Enrol(ctx, n)
 				invalidAt(t, err, c.field)
 			})
 		}
@@ -76,17 +76,17 @@ func TestTextPolicyOnWhatIsStored(t *testing.T) {
 		}
 
 		t.Run("edits go through the same policy", func(t *testing.T) {
-			_, err := env.DB.UpdateAddress(ctx, p.ID, " \t ")
+			_, err := env.Study().UpdateAddress(ctx, p.ID, " \t ")
 			invalidAt(t, err, "address")
-			_, err = env.DB.UpdateAddress(ctx, p.ID, "Via \u2066Roma\u2069 1")
+			_, err = env.Study().UpdateAddress(ctx, p.ID, "Via \u2066Roma\u2069 1")
 			invalidAt(t, err, "address")
 			inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
-			_, err = env.DB.UpdateHomeContext(installer(), inst.ID, domain.HomeContext{SmartphoneModel: "Galaxy\nA14"}, nil)
+			_, err = env.Study().UpdateHomeContext(installer(), inst.ID, domain.HomeContext{SmartphoneModel: "Galaxy\nA14"}, nil)
 			invalidAt(t, err, "smartphone_model")
-			_, err = env.DB.OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "  ")
+			_, err = env.Study().OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "  ")
 			invalidAt(t, err, "message")
 			tickets := must[[]domain.Ticket](t)(env.DB.Tickets(ctx, inst.ID))
-			_, err = env.DB.AddMessage(installer(), tickets[0].ID, "chiamato \u202Eoiggif")
+			_, err = env.Study().AddMessage(installer(), tickets[0].ID, "chiamato \u202Eoiggif")
 			invalidAt(t, err, "body")
 		})
 	})
@@ -96,10 +96,10 @@ func TestUsernamesHaveOneShape(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
 		for _, bad := range []string{"dottore\u200B-alice", "dottore-alice\nadmin-anna  [admin]  active", "Dottore-Alice", "ｄottore-alice", ""} {
-			_, err := env.DB.CreateAccount(ctx, domain.Account{Username: bad, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"})
+			_, err := env.Accounts().CreateAccount(ctx, domain.Account{Username: bad, Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"})
 			invalidAt(t, err, "username")
 		}
-		a := must[domain.Account](t)(env.DB.CreateAccount(ctx, domain.Account{Username: " dottore-alice ", Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"}))
+		a := must[domain.Account](t)(env.Accounts().CreateAccount(ctx, domain.Account{Username: " dottore-alice ", Roles: []domain.Role{domain.RoleDoctor}, PasswordHash: "$argon2id$x"}))
 		if a.Username != "dottore-alice" {
 			t.Errorf("username %q, want it trimmed", a.Username)
 		}
@@ -132,10 +132,10 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 	}
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := installer()
-		p := must[domain.Patient](t)(env.DB.Enrol(doctor(), mario()))
+		p := must[domain.Patient](t)(env.Study().Enrol(doctor(), mario()))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
 		for _, s := range samples {
-			d := must[domain.Document](t)(env.DB.AddDocument(ctx, inst.ID, s.name, s.content))
+			d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, s.name, s.content))
 			if d.ContentType != s.want {
 				t.Errorf("%s stored as %s, want %s", s.name, d.ContentType, s.want)
 			}
@@ -144,7 +144,7 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 			}
 		}
 		for _, bad := range []string{"foto\u202Egpj.exe", "foto\x00.jpg", "fo\u200Bto.jpg"} {
-			_, err := env.DB.AddDocument(ctx, inst.ID, bad, filesample.JPEG())
+			_, err := env.Study().AddDocument(ctx, inst.ID, bad, filesample.JPEG())
 			invalidAt(t, err, "file")
 		}
 	})

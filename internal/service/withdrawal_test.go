@@ -1,4 +1,4 @@
-package store_test
+package service_test
 
 import (
 	"context"
@@ -27,7 +27,7 @@ type home struct {
 
 func enrolHome(t *testing.T, env *storetest.Env) *home {
 	t.Helper()
-	p := must[domain.Patient](t)(env.DB.Enrol(doctor(), mario()))
+	p := must[domain.Patient](t)(env.Study().Enrol(doctor(), mario()))
 	inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID))
 	return &home{t: t, env: env, patient: p.ID, inst: inst.ID}
 }
@@ -60,14 +60,14 @@ func (h *home) open(c domain.TicketCategory) domain.Ticket {
 // install closes the installation ticket: the home is then working.
 func (h *home) install() {
 	h.t.Helper()
-	must[domain.Ticket](h.t)(h.env.DB.CloseTicket(installer(), h.open(domain.CategoryInstallation).ID))
+	must[domain.Ticket](h.t)(h.env.Study().CloseTicket(installer(), h.open(domain.CategoryInstallation).ID))
 }
 
 func (h *home) withdraw() time.Time {
 	h.t.Helper()
 	h.env.Clock.Advance(24 * time.Hour)
 	at := h.env.Clock.Now()
-	if err := h.env.DB.Withdraw(doctor(), h.patient); err != nil {
+	if err := h.env.Study().Withdraw(doctor(), h.patient); err != nil {
 		h.t.Fatal(err)
 	}
 	return at
@@ -103,7 +103,7 @@ func TestWithdrawalDuringInstallationStopsCollectionBeforeItStarts(t *testing.T)
 		tk := must[domain.Ticket](t)(env.DB.Ticket(doctor(), first.ID))
 		wantSystemClosed(t, tk, at)
 		env.Clock.Advance(time.Hour)
-		_, err := env.DB.CloseTicket(installer(), first.ID)
+		_, err := env.Study().CloseTicket(installer(), first.ID)
 		wantConflict(t, err, "installer closes the installation ticket after the withdrawal")
 
 		inst := h.installation()
@@ -123,7 +123,7 @@ func TestWithdrawalDuringInstallationStopsCollectionBeforeItStarts(t *testing.T)
 			t.Errorf("uninstallation ticket = %+v, want opened by the system with its message", un)
 		}
 		for _, c := range []domain.TicketCategory{domain.CategoryInstallation, domain.CategoryMaintenance, domain.CategoryUninstallation} {
-			_, err := env.DB.OpenTicket(monitoring(), h.inst, c, "one more")
+			_, err := env.Study().OpenTicket(monitoring(), h.inst, c, "one more")
 			wantConflict(t, err, "opening a "+string(c)+" ticket after the withdrawal")
 		}
 	})
@@ -159,7 +159,7 @@ func TestWithdrawalDuringMaintenanceClosesIt(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		h.install()
-		maint := must[domain.Ticket](t)(env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "Kitchen sensor silent"))
+		maint := must[domain.Ticket](t)(env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "Kitchen sensor silent"))
 		at := h.withdraw()
 		wantSystemClosed(t, must[domain.Ticket](t)(env.DB.Ticket(doctor(), maint.ID)), at)
 		if s := h.installation().Status; s != domain.StatusUninstalling {
@@ -172,7 +172,7 @@ func TestWithdrawalWhileUninstallingAddsToTheOpenTicket(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		h.install()
-		un := must[domain.Ticket](t)(env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
+		un := must[domain.Ticket](t)(env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
 		h.withdraw()
 		tickets := h.tickets()
 		if len(tickets) != 2 {
@@ -188,32 +188,32 @@ func TestWithdrawalWhileUninstallingAddsToTheOpenTicket(t *testing.T) {
 func TestOpeningTicketsFollowsTheStateMachine(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
-		_, err := env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "remove it")
+		_, err := env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "remove it")
 		wantConflict(t, err, "uninstallation before the kit is installed")
-		_, err = env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "fix it")
+		_, err = env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "fix it")
 		wantConflict(t, err, "maintenance before the kit is installed")
 
 		h.install()
 		start := h.installation().CollectionStart
-		_, err = env.DB.OpenTicket(installer(), h.inst, domain.CategoryInstallation, "install again")
+		_, err = env.Study().OpenTicket(installer(), h.inst, domain.CategoryInstallation, "install again")
 		wantConflict(t, err, "second installation ticket on a working home")
 
 		// Uninstallation is accepted on a working home, and during
 		// maintenance, which it closes.
-		maint := must[domain.Ticket](t)(env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "Door contact silent"))
-		un := must[domain.Ticket](t)(env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
+		maint := must[domain.Ticket](t)(env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "Door contact silent"))
+		un := must[domain.Ticket](t)(env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
 		if m := must[domain.Ticket](t)(env.DB.Ticket(doctor(), maint.ID)); m.Open() || m.ClosedBy != domain.SystemSender ||
 			m.Messages[len(m.Messages)-1].Body != domain.MessageSuperseded {
 			t.Errorf("maintenance ticket after the uninstallation opened: %+v", m)
 		}
 		env.Clock.Advance(time.Hour)
-		must[domain.Ticket](t)(env.DB.CloseTicket(installer(), un.ID))
+		must[domain.Ticket](t)(env.Study().CloseTicket(installer(), un.ID))
 		inst := h.installation()
 		if inst.Status != domain.StatusInactive || !inst.CollectionEnd.Equal(env.Clock.Now()) || !inst.CollectionStart.Equal(*start) {
 			t.Errorf("after the uninstallation: %s, %v – %v", inst.Status, inst.CollectionStart, inst.CollectionEnd)
 		}
 		for _, c := range []domain.TicketCategory{domain.CategoryInstallation, domain.CategoryMaintenance, domain.CategoryUninstallation} {
-			_, err := env.DB.OpenTicket(installer(), h.inst, c, "again")
+			_, err := env.Study().OpenTicket(installer(), h.inst, c, "again")
 			wantConflict(t, err, string(c)+" ticket on an inactive home")
 		}
 		if after := h.installation(); !after.CollectionStart.Equal(*start) || !after.CollectionEnd.Equal(*inst.CollectionEnd) {
@@ -226,9 +226,9 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		hc := domain.HomeContext{ApartmentType: "flat, 3rd floor", Pets: "a nervous dog", HabitNotes: "naps after lunch", Visitors: "son on Sundays"}
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, hc, nil))
-		must[domain.Document](t)(env.DB.AddDocument(installer(), h.inst, "consenso.txt", []byte("Signed by Mario Rossi")))
-		must[domain.Message](t)(env.DB.AddMessage(installer(), h.open(domain.CategoryInstallation).ID, "Fridge plug behind the fridge"))
+		must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, hc, nil))
+		must[domain.Document](t)(env.Study().AddDocument(installer(), h.inst, "consenso.txt", []byte("Signed by Mario Rossi")))
+		must[domain.Message](t)(env.Study().AddMessage(installer(), h.open(domain.CategoryInstallation).ID, "Fridge plug behind the fridge"))
 		h.install()
 		before := backupOf(t, env, h.patient)
 		h.withdraw()
@@ -253,15 +253,15 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 
 		// Nothing new is recorded about the patient; the retrieval's
 		// thread still takes messages.
-		_, err := env.DB.UpdateHomeContext(installer(), h.inst, hc, nil)
+		_, err := env.Study().UpdateHomeContext(installer(), h.inst, hc, nil)
 		wantConflict(t, err, "home context after the withdrawal")
-		_, err = env.DB.AddDocument(installer(), h.inst, "photo.txt", []byte("x"))
+		_, err = env.Study().AddDocument(installer(), h.inst, "photo.txt", []byte("x"))
 		wantConflict(t, err, "document after the withdrawal")
-		_, err = env.DB.AddContact(installer(), h.patient, domain.Contact{Alias: "neighbour", Phone: "02 1234567"})
+		_, err = env.Study().AddContact(installer(), h.patient, domain.Contact{Alias: "neighbour", Phone: "02 1234567"})
 		wantConflict(t, err, "contact after the withdrawal")
-		_, err = env.DB.UpdateAddress(installer(), h.patient, "Via Verdi 3")
+		_, err = env.Study().UpdateAddress(installer(), h.patient, "Via Verdi 3")
 		wantConflict(t, err, "address after the withdrawal")
-		must[domain.Message](t)(env.DB.AddMessage(installer(), h.open(domain.CategoryUninstallation).ID, "Coming on Tuesday at 10"))
+		must[domain.Message](t)(env.Study().AddMessage(installer(), h.open(domain.CategoryUninstallation).ID, "Coming on Tuesday at 10"))
 
 		// The data key of before the withdrawal is gone and the master
 		// key rotated: a backup of before opens nothing, not even what
@@ -276,7 +276,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		if cf := countRows(t, env, `SELECT COUNT(*) FROM patients WHERE cf_index IS NOT NULL`); cf != 0 {
 			t.Errorf("the codice fiscale's blind index survived the withdrawal")
 		}
-		if again, err := env.DB.Enrol(doctor(), mario()); err != nil || again.ID == h.patient {
+		if again, err := env.Study().Enrol(doctor(), mario()); err != nil || again.ID == h.patient {
 			t.Errorf("enrolling the same person again after the withdrawal: %v", err)
 		}
 	})
@@ -285,7 +285,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 func countRows(t *testing.T, env *storetest.Env, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := rawDB(t, env).QueryRow(query, args...).Scan(&n); err != nil {
+	if err := env.Raw(t).QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -294,14 +294,14 @@ func countRows(t *testing.T, env *storetest.Env, query string, args ...any) int 
 func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
-		must[domain.Installation](t)(env.DB.UpdateHomeContext(installer(), h.inst, domain.HomeContext{Pets: "a nervous dog"}, nil))
+		must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, domain.HomeContext{Pets: "a nervous dog"}, nil))
 		h.install()
 		at := h.withdraw()
 		window := backupOf(t, env, h.patient)
 		un := h.open(domain.CategoryUninstallation)
 
 		env.Clock.Advance(72 * time.Hour)
-		closed := must[domain.Ticket](t)(env.DB.CloseTicket(installer(), un.ID))
+		closed := must[domain.Ticket](t)(env.Study().CloseTicket(installer(), un.ID))
 		if closed.Open() || closed.ClosedBy != "iit-gennaro" || len(closed.Messages) != 0 {
 			t.Errorf("closed ticket = %+v, want closed by the installer, its thread shredded", closed)
 		}
@@ -336,7 +336,7 @@ func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 				t.Errorf("%s = %d, want %d", query, n, want)
 			}
 		}
-		raw := rawBytes(t, env)
+		raw := env.RawBytes(t)
 		for _, s := range []string{"Mario", "Rossi", "RSSMRA45T10A562I", "Via Roma", "nervous dog", "giulia@example.it"} {
 			if strings.Contains(string(raw), s) {
 				t.Errorf("%q is in the raw database", s)
@@ -346,9 +346,9 @@ func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 		if _, err := kr.Unwrap(window.version, window.wrapped); err == nil {
 			t.Error("a backup taken during the retrieval still opens after the kit came back")
 		}
-		_, err := env.DB.AddMessage(installer(), un.ID, "late")
+		_, err := env.Study().AddMessage(installer(), un.ID, "late")
 		wantConflict(t, err, "writing on the closed uninstallation ticket")
-		_, err = env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "again")
+		_, err = env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryMaintenance, "again")
 		wantConflict(t, err, "a ticket on the withdrawn, inactive home")
 	})
 }
@@ -362,7 +362,7 @@ func TestEraseAllDeletesThePatientWhenTheKitIsBack(t *testing.T) {
 		if s := h.installation().Status; s != domain.StatusUninstalling {
 			t.Fatalf("status = %s, want uninstalling: the home stays until the kit is back", s)
 		}
-		closed := must[domain.Ticket](t)(env.DB.CloseTicket(installer(), h.open(domain.CategoryUninstallation).ID))
+		closed := must[domain.Ticket](t)(env.Study().CloseTicket(installer(), h.open(domain.CategoryUninstallation).ID))
 		if closed.Open() {
 			t.Error("the returned ticket is open")
 		}
@@ -394,8 +394,8 @@ func TestWithdrawingAnInactiveHomeShredsAtOnce(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		h := enrolHome(t, env)
 		h.install()
-		un := must[domain.Ticket](t)(env.DB.OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
-		must[domain.Ticket](t)(env.DB.CloseTicket(installer(), un.ID))
+		un := must[domain.Ticket](t)(env.Study().OpenTicket(monitoring(), h.inst, domain.CategoryUninstallation, "End of the study"))
+		must[domain.Ticket](t)(env.Study().CloseTicket(installer(), un.ID))
 		ended := *h.installation().CollectionEnd
 		h.withdraw()
 		inst := h.installation()
@@ -410,10 +410,10 @@ func TestWithdrawingAnInactiveHomeShredsAtOnce(t *testing.T) {
 		if n := countRows(t, env, `SELECT COUNT(*) FROM data_keys WHERE purpose = 'patient'`); n != 0 {
 			t.Errorf("%d patient data keys left, want 0", n)
 		}
-		if err := env.DB.Withdraw(doctor(), h.patient); domain.KindOf(err) != domain.KindConflict {
+		if err := env.Study().Withdraw(doctor(), h.patient); domain.KindOf(err) != domain.KindConflict {
 			t.Errorf("withdrawing twice: err = %v, want conflict", err)
 		}
-		if err := env.DB.Withdraw(doctor(), 9999); domain.KindOf(err) != domain.KindNotFound {
+		if err := env.Study().Withdraw(doctor(), 9999); domain.KindOf(err) != domain.KindNotFound {
 			t.Errorf("withdrawing a missing patient: err = %v, want not found", err)
 		}
 	})
@@ -429,12 +429,12 @@ func TestWithdrawalRacingTheInstallersClose(t *testing.T) {
 		for i := range 6 {
 			in := mario()
 			in.Identity.CodiceFiscale = fixedCF(t, i)
-			p := must[domain.Patient](t)(env.DB.Enrol(doctor(), in))
+			p := must[domain.Patient](t)(env.Study().Enrol(doctor(), in))
 			h := &home{t: t, env: env, patient: p.ID, inst: must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID)).ID}
 			first := h.open(domain.CategoryInstallation)
 			errs := make(chan error, 2)
-			go func() { errs <- env.DB.Withdraw(doctor(), p.ID) }()
-			go func() { _, err := env.DB.CloseTicket(installer(), first.ID); errs <- err }()
+			go func() { errs <- env.Study().Withdraw(doctor(), p.ID) }()
+			go func() { _, err := env.Study().CloseTicket(installer(), first.ID); errs <- err }()
 			for range 2 {
 				if err := <-errs; err != nil && domain.KindOf(err) != domain.KindConflict {
 					t.Fatalf("round %d: %v", i, err)
@@ -468,7 +468,7 @@ func TestReadsDuringWithdrawalsNeverMixKeys(t *testing.T) {
 		for i := range 6 {
 			in := mario()
 			in.Identity.CodiceFiscale = fixedCF(t, i)
-			ids = append(ids, must[domain.Patient](t)(env.DB.Enrol(doctor(), in)).ID)
+			ids = append(ids, must[domain.Patient](t)(env.Study().Enrol(doctor(), in)).ID)
 		}
 		done := make(chan struct{})
 		readErr := make(chan error, 2)
@@ -489,7 +489,7 @@ func TestReadsDuringWithdrawalsNeverMixKeys(t *testing.T) {
 			}()
 		}
 		for _, id := range ids[:4] {
-			if err := env.DB.Withdraw(doctor(), id); err != nil {
+			if err := env.Study().Withdraw(doctor(), id); err != nil {
 				t.Fatal(err)
 			}
 		}

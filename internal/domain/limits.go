@@ -1,0 +1,70 @@
+package domain
+
+// Limit bounds one input of the study, by the name it has in every
+// transport (a JSON property, a path or query parameter). Zero means no
+// bound of that sort.
+type Limit struct {
+	MaxLength int // characters: code points after the text policy's normalisation
+	MinLength int
+	Minimum   int // an integer's least value, when HasMinimum
+	Maximum   int // an integer's greatest value; 0 means none
+	MaxItems  int // an array's greatest length
+
+	HasMinimum bool
+}
+
+// Bounds that are not a text rule's.
+const (
+	// RefMaxLength bounds a reference in a path or query: an internal id,
+	// or a pseudonym (32 characters today, with room to grow).
+	RefMaxLength = 40
+	// MaxContacts bounds the contacts given at enrolment.
+	MaxContacts = 20
+	// AuditPageMax is the most audit entries one page returns;
+	// AuditPageDefault is what a page without a limit returns.
+	AuditPageMax     = 1000
+	AuditPageDefault = 100
+	// AuditActorMaxLength and AuditActionMaxLength bound the audit
+	// trail's filters (a username, an action name).
+	AuditActorMaxLength  = UsernameMaxLength
+	AuditActionMaxLength = 60
+	// UsernameMaxLength bounds a username (UsernameRule says it in words);
+	// PasswordMaxLength bounds a password at login, in bytes.
+	UsernameMaxLength = 100
+	PasswordMaxLength = 1024
+)
+
+// Limits is the one table of input limits. The API's OpenAPI schema
+// states them (the API applies this table to every request schema, and
+// a test holds the document equal to it); the text rules enforce the
+// same numbers on every path in (API, command line, demo seeding). The
+// text fields' entries come from the fields' own rules.
+var Limits = buildLimits()
+
+func buildLimits() map[string]Limit {
+	l := map[string]Limit{
+		"contacts": {MaxItems: MaxContacts},
+		// A ticket message is never empty.
+		"message": {MaxLength: MessageText.Max, MinLength: 1},
+		"body":    {MaxLength: MessageText.Max, MinLength: 1},
+		// References in paths and queries.
+		"patient": {MaxLength: RefMaxLength}, "installation": {MaxLength: RefMaxLength},
+		"ticket": {MaxLength: RefMaxLength}, "document": {MaxLength: RefMaxLength}, "contact": {MaxLength: RefMaxLength},
+		// The audit trail's filters and pages.
+		"actor":  {MaxLength: AuditActorMaxLength},
+		"action": {MaxLength: AuditActionMaxLength},
+		"limit":  {Minimum: 1, HasMinimum: true, Maximum: AuditPageMax},
+		"after":  {Minimum: 0, HasMinimum: true}, // a keyset cursor
+		// Login.
+		"username": {MaxLength: UsernameMaxLength},
+		"password": {MaxLength: PasswordMaxLength},
+	}
+	var fields []textField
+	fields = append(fields, (&Identity{}).textFields()...)
+	fields = append(fields, (&Contact{}).textFields()...)
+	fields = append(fields, (&HomeContext{}).textFields()...)
+	for _, f := range fields {
+		l[f.name] = Limit{MaxLength: f.rule.Max}
+	}
+	return l
+}
