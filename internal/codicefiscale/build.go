@@ -65,46 +65,14 @@ func pad3(s string) string {
 // splitLetters returns the consonants and the vowels of s, upper-case and
 // in order. field names the argument in error messages.
 func splitLetters(field, s string) (cons, vows string, err error) {
-	var c, v strings.Builder
-	for _, r := range s {
-		r = foldAccent(r)
-		switch {
-		case strings.ContainsRune(" '’-.", r):
-		case strings.ContainsRune("AEIOU", r):
-			v.WriteRune(r)
-		case 'A' <= r && r <= 'Z':
-			c.WriteRune(r)
-		default:
-			return "", "", fmt.Errorf("%s %q: unsupported character %q", field, s, r)
-		}
-	}
-	if c.Len()+v.Len() == 0 {
+	cons, vows, bad := letters(s)
+	switch {
+	case bad != 0:
+		return "", "", fmt.Errorf("%s %q: unsupported character %q", field, s, bad)
+	case cons+vows == "":
 		return "", "", fmt.Errorf("%s %q has no letters", field, s)
 	}
-	return c.String(), v.String(), nil
-}
-
-// accentFolds maps the accented letters found in Italian and neighbouring
-// languages' names to their base letter, as the tax agency does.
-var accentFolds = map[rune]rune{
-	'À': 'A', 'Á': 'A', 'Â': 'A', 'Ä': 'A', 'Ã': 'A', 'Å': 'A',
-	'È': 'E', 'É': 'E', 'Ê': 'E', 'Ë': 'E',
-	'Ì': 'I', 'Í': 'I', 'Î': 'I', 'Ï': 'I',
-	'Ò': 'O', 'Ó': 'O', 'Ô': 'O', 'Ö': 'O', 'Õ': 'O',
-	'Ù': 'U', 'Ú': 'U', 'Û': 'U', 'Ü': 'U',
-	'Ç': 'C', 'Ñ': 'N', 'Š': 'S', 'Ž': 'Z', 'Č': 'C', 'Ý': 'Y',
-}
-
-func foldAccent(r rune) rune {
-	if 'a' <= r && r <= 'z' {
-		return r - 'a' + 'A'
-	}
-	if up := []rune(strings.ToUpper(string(r))); len(up) == 1 {
-		if f, ok := accentFolds[up[0]]; ok {
-			return f
-		}
-	}
-	return r
+	return cons, vows, nil
 }
 
 // datePart encodes year, month letter and day (plus 40 for women).
