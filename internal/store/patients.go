@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
 )
@@ -19,7 +20,7 @@ const (
 // Enrol creates the patient, its installation and the installation
 // ticket with a first system message, all in one transaction.
 func (db *DB) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, error) {
-	if err := domain.ValidateIdentity(&in.Identity); err != nil {
+	if err := domain.ValidateIdentity(&in.Identity, db.birthRule()); err != nil {
 		return domain.Patient{}, err
 	}
 	for i := range in.Contacts {
@@ -236,15 +237,23 @@ func (db *DB) Patients(ctx context.Context) ([]domain.Patient, error) {
 	return out, err
 }
 
-// UpdateIdentity replaces the patient's identity and medical record.
+// UpdateIdentity replaces the patient's identity and medical record. It
+// is validated against the stored one, whose confirmed birth year stays
+// while the codice fiscale does.
 func (db *DB) UpdateIdentity(ctx context.Context, id int64, in domain.Identity) (domain.Patient, error) {
-	if err := domain.ValidateIdentity(&in); err != nil {
-		return domain.Patient{}, err
-	}
 	return db.updatePatient(ctx, id, func(cur *domain.Identity) error {
+		if err := domain.ValidateIdentityUpdate(&in, *cur, db.birthRule()); err != nil {
+			return err
+		}
 		*cur = in
 		return nil
 	})
+}
+
+// birthRule places the two-digit birth year of a codice fiscale at the
+// store's clock, for participants of at least the configured age.
+func (db *DB) birthRule() codicefiscale.Rule {
+	return codicefiscale.Rule{Now: db.now(), MinAge: db.minAge}
 }
 
 // UpdateAddress changes only the home address.
