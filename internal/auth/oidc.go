@@ -102,7 +102,7 @@ func NewOIDCVerifier(ctx context.Context, cfg OIDCConfig, httpClient *http.Clien
 	if err := provider.Claims(&meta); err != nil || meta.JWKSURL == "" {
 		return nil, fmt.Errorf("auth: OIDC discovery for %s: no jwks_uri", cfg.Issuer)
 	}
-	keys := newKeySet(meta.JWKSURL, httpClient, oidcAlgorithms, cfg.KeyRefetchInterval)
+	keys := newKeySet(meta.JWKSURL, httpClient, oidcAlgorithms, cfg.KeyRefetchInterval, cfg.Logger)
 	if err := keys.load(ctx); err != nil {
 		return nil, fmt.Errorf("auth: OIDC keys for %s: %w", cfg.Issuer, err)
 	}
@@ -157,6 +157,12 @@ func (cfg OIDCConfig) withDefaults() (OIDCConfig, error) {
 	}
 	return cfg, nil
 }
+
+// Ready is nil unless a signing key the provider published cannot be
+// used (a certificate Go refuses and no key material besides it): then
+// the tokens it signs are all refused, and the error names the key so
+// that readiness says why.
+func (v *OIDCVerifier) Ready() error { return v.keys.ready() }
 
 // Issuer is the issuer URL whose tokens the verifier accepts.
 func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
