@@ -24,6 +24,7 @@ func TestNicknameIsTheKeyedDraw(t *testing.T) {
 			drawn := codec.Nickname(domain.RoleMonitoring, p.ID)
 			id := p.Identity
 			id.FirstName, id.LastName = drawn, "Colombo"
+			id.CodiceFiscale = mustRename(t, id.CodiceFiscale, "Colombo", drawn)
 			if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
 				t.Fatal(err)
 			}

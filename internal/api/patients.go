@@ -21,11 +21,12 @@ type IdentityInput struct {
 	MedicalNotes   string                `json:"medical_notes,omitempty"`
 	Diagnosis      string                `json:"diagnosis,omitempty" doc:"Free-text neurological diagnosis."`
 	DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class,omitempty" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
+	BirthYear      int                   `json:"birth_year,omitempty" minimum:"1800" maximum:"2200" doc:"The doctor's confirmation of the birth year, needed only where the codice fiscale's two-digit year leaves two plausible centuries for an adult (the 422 names them); otherwise it must be the year the code gives. On a replacement, omit it to keep the year confirmed before while the codice fiscale is unchanged."`
 }
 
 func (in IdentityInput) domain() domain.Identity {
 	return domain.Identity{FirstName: in.FirstName, LastName: in.LastName, CodiceFiscale: in.CodiceFiscale, Address: in.Address,
-		MedicalNotes: in.MedicalNotes, Diagnosis: in.Diagnosis, DiagnosisClass: in.DiagnosisClass}
+		MedicalNotes: in.MedicalNotes, Diagnosis: in.Diagnosis, DiagnosisClass: in.DiagnosisClass, BirthYear: in.BirthYear}
 }
 
 // ContactInput is a contact to add or replace.
@@ -73,7 +74,9 @@ func (a *API) registerPatients() {
 		Summary: "List patients with identity"}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
 		Summary: "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; a duplicate is a 409."},
+		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; " +
+			"so is a first or last name that does not give the code's letters (the error names the field, never the value), " +
+			"and a code whose two-digit year leaves two plausible centuries without birth_year (the error names the years). A duplicate is a 409."},
 		a.enrolPatient)
 	register(a, access.PatientRead, huma.Operation{OperationID: "get-patient", Method: http.MethodGet, Path: "/patients/{patient}", Tags: tags,
 		Summary: "Read a patient's identity and medical record", Errors: []int{http.StatusNotFound}}, a.getPatient)

@@ -22,6 +22,7 @@ func TestRedactionOfLookAlikes(t *testing.T) {
 			p := demoPatientAt(t, s, "Via Padova 118")
 			id := p.Identity
 			id.LastName = "D'Angelo"
+			id.CodiceFiscale = mustRename(t, id.CodiceFiscale, id.LastName, id.FirstName)
 			if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
 				t.Fatal(err)
 			}

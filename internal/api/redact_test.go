@@ -100,6 +100,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 			draw := func(r domain.Role) string { return codec.Nickname(r, p.ID) }
 			id := p.Identity
 			id.FirstName, id.LastName = draw(domain.RoleMonitoring), draw(domain.RoleResearcher)
+			id.CodiceFiscale = mustRename(t, id.CodiceFiscale, id.LastName, id.FirstName)
 			if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
 				t.Fatal(err)
 			}

@@ -62,7 +62,7 @@ func namesAreStoredPlain(t *testing.T, s *apptest.Server, doctor string) {
 	}
 	for i, n := range names {
 		t.Run(n.name, func(t *testing.T) {
-			body := withField(enrolmentBody(), "codice_fiscale", newCodiceFiscale(t, 10+i))
+			body := withField(enrolmentBody(), "codice_fiscale", codiceFiscaleOf(t, 10+i, n.stored, n.stored))
 			body["first_name"], body["last_name"] = n.typed, n.typed
 			body["address"] = "Via\u3000Padova\u2003\u2003118, Ｍｉｌａｎｏ"
 			body["contacts"] = []map[string]string{{"alias": "\uFB01glia  Anna", "phone": "３４７\u00a0218 4590", "email": "Anna.R@ｅXAMPLE.it"}}

@@ -164,9 +164,10 @@ func TestRequestValidation(t *testing.T) {
 	}
 
 	t.Run("a codice fiscale already enrolled is a conflict, in upper or lower case", func(t *testing.T) {
-		cf := demoCodiceFiscale(t, s, tok)
-		for _, typed := range []string{cf, strings.ToLower(cf)} {
-			checkProblem(t, s.Do(t, http.MethodPost, "/api/v1/patients", tok, withField(enrolmentBody(), "codice_fiscale", typed)), http.StatusConflict)
+		id := demoIdentity(t, s, tok)
+		for _, typed := range []string{id.CodiceFiscale, strings.ToLower(id.CodiceFiscale)} {
+			body := withField(withField(enrolmentBody(), "first_name", id.FirstName), "last_name", id.LastName)
+			checkProblem(t, s.Do(t, http.MethodPost, "/api/v1/patients", tok, withField(body, "codice_fiscale", typed)), http.StatusConflict)
 		}
 	})
 
@@ -209,6 +210,20 @@ func TestRequestValidation(t *testing.T) {
 // demoCodiceFiscale returns the codice fiscale of the first demo patient.
 func demoCodiceFiscale(t *testing.T, s *apptest.Server, doctorToken string) string {
 	t.Helper()
+	return demoIdentity(t, s, doctorToken).CodiceFiscale
+}
+
+// demoName is a demo patient's codice fiscale with the names it encodes.
+type demoName struct {
+	CodiceFiscale string `json:"codice_fiscale"`
+	FirstName     string `json:"first_name"`
+	LastName      string `json:"last_name"`
+}
+
+// demoIdentity returns the codice fiscale and names of a demo patient
+// still enrolled.
+func demoIdentity(t *testing.T, s *apptest.Server, doctorToken string) demoName {
+	t.Helper()
 	res := s.Do(t, http.MethodGet, "/api/v1/patients", doctorToken, nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("list patients: %d %s", res.Status, res.Body)
@@ -228,14 +243,12 @@ func demoCodiceFiscale(t *testing.T, s *apptest.Server, doctorToken string) stri
 		if res.Status != http.StatusOK {
 			t.Fatalf("read patient %s: %d %s", p.ID, res.Status, res.Body)
 		}
-		var rec struct {
-			CodiceFiscale string `json:"codice_fiscale"`
-		}
+		var rec demoName
 		res.JSON(t, &rec)
 		if rec.CodiceFiscale != "" {
-			return rec.CodiceFiscale
+			return rec
 		}
 	}
 	t.Fatal("no demo patient with a codice fiscale")
-	return ""
+	return demoName{}
 }

@@ -10,6 +10,7 @@ import (
 
 	"serenade/internal/api"
 	"serenade/internal/audit"
+	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
 	"serenade/internal/server"
@@ -31,10 +32,11 @@ type App struct {
 	tel     *telemetry.Telemetry
 	metrics *metricsServer // nil unless SERENADE_METRICS_LISTEN is set
 
-	db      *store.DB     // set once ready
-	keys    *keyWatch     // set once ready
-	api     *api.API      // set once ready
-	auditor *audit.Writer // set once ready
+	db      *store.DB          // set once ready
+	keys    *keyWatch          // set once ready
+	api     *api.API           // set once ready
+	auditor *audit.Writer      // set once ready
+	idp     *auth.OIDCVerifier // set once ready when an OIDC provider is configured
 }
 
 // Start listens at once (so /healthz answers during start-up), then
@@ -120,10 +122,16 @@ func (a *App) boot(ctx context.Context) error {
 }
 
 // readiness is the probe of /readyz once started: the master keys open
-// the data keys in use, and the database answers.
+// the data keys in use, the identity provider's signing keys can all be
+// used, and the database answers.
 func (a *App) readiness(ctx context.Context) error {
 	if err := a.keys.ready(); err != nil {
 		return err
+	}
+	if a.idp != nil {
+		if err := a.idp.Ready(); err != nil {
+			return server.NotReady{Detail: err.Error()}
+		}
 	}
 	return a.db.Ping(ctx)
 }

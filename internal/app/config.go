@@ -29,6 +29,7 @@ type Config struct {
 	MasterKeyFile     string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
 	MasterKey         string        // SERENADE_MASTER_KEY: the key itself, instead of a file
 	WithdrawalPolicy  string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
+	MinParticipantAge int           // SERENADE_MIN_PARTICIPANT_AGE: youngest age a codice fiscale is read as (default 18)
 	MaxDocumentSize   int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
 	MaxUploadMemory   int64         // SERENADE_MAX_UPLOAD_MEMORY: bytes uploads in flight may hold (default 4 × MaxDocumentSize)
 	ShutdownTimeout   time.Duration // SERENADE_SHUTDOWN_TIMEOUT: how long in-flight requests may drain
@@ -68,15 +69,16 @@ type OIDCConfig struct {
 // Defaults returns the embedded-default configuration.
 func Defaults() Config {
 	return Config{
-		Listen:           "127.0.0.1:8080",
-		DataDir:          "data",
-		WithdrawalPolicy: string(store.KeepPseudonymised),
-		MaxDocumentSize:  domain.DefaultMaxDocumentSize,
-		ShutdownTimeout:  30 * time.Second,
-		AccountCheckTTL:  auth.DefaultAccountCheckTTL,
-		BodyReadTimeout:  server.DefaultBodyReadTimeout,
-		MaxConnections:   server.DefaultMaxConnections,
-		MaxPerClient:     server.DefaultMaxPerPeer,
+		Listen:            "127.0.0.1:8080",
+		DataDir:           "data",
+		WithdrawalPolicy:  string(store.KeepPseudonymised),
+		MinParticipantAge: domain.DefaultMinParticipantAge,
+		MaxDocumentSize:   domain.DefaultMaxDocumentSize,
+		ShutdownTimeout:   30 * time.Second,
+		AccountCheckTTL:   auth.DefaultAccountCheckTTL,
+		BodyReadTimeout:   server.DefaultBodyReadTimeout,
+		MaxConnections:    server.DefaultMaxConnections,
+		MaxPerClient:      server.DefaultMaxPerPeer,
 	}
 }
 
@@ -117,6 +119,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if err := c.uploadMemoryFromEnv(getenv); err != nil {
 		return err
 	}
+	if err := c.minAgeFromEnv(getenv); err != nil {
+		return err
+	}
 	if v := getenv("SERENADE_SHUTDOWN_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -124,6 +129,22 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.ShutdownTimeout = d
 	}
+	return nil
+}
+
+// minAgeFromEnv reads the youngest age of participants, which places a
+// codice fiscale's two-digit year in a century. It must leave room below
+// the oldest plausible age, or no code would be accepted.
+func (c *Config) minAgeFromEnv(getenv func(string) string) error {
+	v := getenv("SERENADE_MIN_PARTICIPANT_AGE")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		return fmt.Errorf("SERENADE_MIN_PARTICIPANT_AGE: want an age from 1 to 100, got %q", v)
+	}
+	c.MinParticipantAge = n
 	return nil
 }
 

@@ -53,7 +53,7 @@ func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func
 		}
 	}
 	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB,
-		Now: c.StoreClock})
+		Now: c.StoreClock, MinParticipantAge: c.MinParticipantAge})
 }
 
 // OpenAuditTrail opens and migrates the database without reading the

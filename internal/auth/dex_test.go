@@ -16,6 +16,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/testsupport/dextest"
 	"serenade/internal/testsupport/oidctest"
+	"serenade/internal/testsupport/syncbuf"
 )
 
 // TestAgainstDex logs the demo users in through a real Dex over HTTP and
@@ -25,15 +26,16 @@ func TestAgainstDex(t *testing.T) {
 	d := dextest.Start(t)
 	jwks := &countingTransport{suffix: "/keys"}
 	client := &http.Client{Transport: jwks, Timeout: 10 * time.Second}
-	cfg := OIDCConfig{Issuer: d.Issuer, ClientID: d.ClientID, RolesClaim: "groups"}
+	logs := &syncbuf.Buffer{}
+	cfg := OIDCConfig{Issuer: d.Issuer, ClientID: d.ClientID, RolesClaim: "groups", Logger: logTo(logs)}
 	v := newVerifier(t, cfg, client)
 
-	t.Run("demo users", func(t *testing.T) { testDexDemoUsers(t, d, v) })
+	t.Run("demo users", func(t *testing.T) { testDexDemoUsers(t, d, v, logs) })
 	t.Run("forgeries", func(t *testing.T) { testDexForgeries(t, d, v, jwks) })
 	t.Run("audiences", func(t *testing.T) { testDexAudiences(t, d, cfg) })
 }
 
-func testDexDemoUsers(t *testing.T, d *dextest.Dex, v *OIDCVerifier) {
+func testDexDemoUsers(t *testing.T, d *dextest.Dex, v *OIDCVerifier, logs *syncbuf.Buffer) {
 	tests := []struct {
 		name, user, password string
 		roles                []domain.Role // nil when the login must be refused
@@ -49,9 +51,14 @@ func testDexDemoUsers(t *testing.T, d *dextest.Dex, v *OIDCVerifier) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := v.Verify(context.Background(), d.AccessToken(t, tt.user, tt.password))
+			token := d.AccessToken(t, tt.user, tt.password)
+			got, err := v.Verify(context.Background(), token)
 			if tt.roles == nil {
 				wantUnauthenticated(t, got, err)
+				wantLog(t, logs, "a claim Serenade needs is missing", `"claim":"groups"`)
+				if strings.Contains(logs.String(), token) {
+					t.Error("the log holds the token")
+				}
 				return
 			}
 			if err != nil {

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,14 +41,42 @@ type keySet struct {
 	interval time.Duration
 	now      func() time.Time
 
-	keys atomic.Pointer[[]jose.JSONWebKey]
+	keys     atomic.Pointer[[]jose.JSONWebKey]
+	unusable atomic.Pointer[[]unusableKey] // signing keys of the last load that cannot be used
+	log      *slog.Logger
 
 	mu          sync.Mutex // serialises refetches
 	lastRefetch time.Time
 }
 
-func newKeySet(url string, client *http.Client, algs []jose.SignatureAlgorithm, interval time.Duration) *keySet {
-	return &keySet{url: url, client: client, algs: algs, interval: interval, now: time.Now}
+func newKeySet(url string, client *http.Client, algs []jose.SignatureAlgorithm, interval time.Duration, log *slog.Logger) *keySet {
+	return &keySet{url: url, client: client, algs: algs, interval: interval, now: time.Now, log: log}
+}
+
+// ready is nil unless the last load found signing keys that cannot be
+// used; then it names them.
+func (k *keySet) ready() error {
+	u := k.unusable.Load()
+	if u == nil || len(*u) == 0 {
+		return nil
+	}
+	kids := make([]string, len(*u))
+	for i, key := range *u {
+		kids[i] = strconv.Quote(key.kid)
+	}
+	return fmt.Errorf("the identity provider's signing key %s cannot be used (see the server log)", strings.Join(kids, ", "))
+}
+
+// refuseUnusable logs a token signed with an unusable key: without it,
+// the refusal would look like any forged token.
+func (k *keySet) refuseUnusable(ctx context.Context, kid string) {
+	if u := k.unusable.Load(); u != nil {
+		for _, key := range *u {
+			if key.kid == kid {
+				k.log.WarnContext(ctx, "OIDC token refused: signed with a key that cannot be used", "kid", kid, "err", key.reason)
+			}
+		}
+	}
 }
 
 // VerifySignature implements go-oidc's KeySet: it returns the payload of
@@ -59,9 +91,13 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 		return payload, nilIfVerified(payload)
 	}
 	if err := k.refetch(ctx, kid); err != nil {
+		k.refuseUnusable(ctx, kid)
 		return nil, err
 	}
-	payload, _ := verifyWith(k.current(), jws, kid)
+	payload, known := verifyWith(k.current(), jws, kid)
+	if !known {
+		k.refuseUnusable(ctx, kid)
+	}
 	return payload, nilIfVerified(payload)
 }
 
@@ -141,30 +177,120 @@ func (k *keySet) load(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("fetching JWKS: %s", resp.Status)
 	}
-	keys, err := parseJWKS(io.LimitReader(resp.Body, maxJWKSBytes))
+	keys, unusable, err := parseJWKS(io.LimitReader(resp.Body, maxJWKSBytes), k.log)
 	if err != nil {
 		return err
 	}
+	for _, u := range unusable {
+		k.log.Error("OIDC signing key cannot be used: tokens it signs are refused, and the server is not ready",
+			"kid", u.kid, "err", u.reason)
+	}
 	k.keys.Store(&keys)
+	k.unusable.Store(&unusable)
 	return nil
 }
 
 // parseJWKS decodes a key set, skipping keys go-jose cannot represent
 // (other curves, post-quantum algorithms) instead of failing on them, as
-// RFC 7517 section 5 asks.
-func parseJWKS(r io.Reader) ([]jose.JSONWebKey, error) {
+// RFC 7517 section 5 asks. A signing key of a kind Serenade verifies
+// whose certificate chain (x5c) Go refuses, such as a certificate with a
+// negative serial number that some providers still issue, is used
+// through its own key material (n/e, x/y) with a warning: the chain is
+// only an alternative spelling of the same key, and dropping the key
+// would refuse every token it signs without a word. Such a key without
+// usable material is returned among the unusable ones.
+func parseJWKS(r io.Reader, log *slog.Logger) (keys []jose.JSONWebKey, unusable []unusableKey, err error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.NewDecoder(r).Decode(&set); err != nil {
-		return nil, fmt.Errorf("decoding JWKS: %w", err)
+		return nil, nil, fmt.Errorf("decoding JWKS: %w", err)
 	}
-	keys := make([]jose.JSONWebKey, 0, len(set.Keys))
+	keys = make([]jose.JSONWebKey, 0, len(set.Keys))
 	for _, raw := range set.Keys {
-		var key jose.JSONWebKey
-		if err := json.Unmarshal(raw, &key); err == nil && key.Valid() && key.IsPublic() {
+		key, err := publicKey(raw)
+		switch {
+		case err == nil:
+			keys = append(keys, key)
+		case !verifiable(raw):
+		default:
+			key, err2 := publicKey(withoutCertificates(raw))
+			if err2 != nil {
+				unusable = append(unusable, unusableKey{kid: keyID(raw), reason: err.Error()})
+				continue
+			}
+			log.Warn("OIDC signing key: its certificate cannot be used; verifying with the key's own material",
+				"kid", key.KeyID, "err", err.Error())
 			keys = append(keys, key)
 		}
 	}
-	return keys, nil
+	return keys, unusable, nil
+}
+
+// unusableKey is a signing key of the provider Serenade cannot verify
+// with, and why.
+type unusableKey struct{ kid, reason string }
+
+// publicKey decodes one JWK that must be a valid public key.
+func publicKey(raw json.RawMessage) (jose.JSONWebKey, error) {
+	var key jose.JSONWebKey
+	if err := json.Unmarshal(raw, &key); err != nil {
+		return key, err
+	}
+	if !key.Valid() || !key.IsPublic() {
+		return key, errors.New("not a valid public key")
+	}
+	return key, nil
+}
+
+// jwkHead is what tells whether a key is one Serenade should verify with.
+type jwkHead struct {
+	Kid string `json:"kid"`
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	Alg string `json:"alg"`
+	Use string `json:"use"`
+}
+
+func head(raw json.RawMessage) jwkHead {
+	var h jwkHead
+	_ = json.Unmarshal(raw, &h)
+	return h
+}
+
+func keyID(raw json.RawMessage) string { return head(raw).Kid }
+
+// verifiable reports whether a JWK is a signing key of a type, curve and
+// algorithm on the allow-list: one whose loss matters.
+func verifiable(raw json.RawMessage) bool {
+	h := head(raw)
+	if h.Use == "enc" || (h.Alg != "" && !slices.Contains(oidcAlgorithms, jose.SignatureAlgorithm(h.Alg))) {
+		return false
+	}
+	switch h.Kty {
+	case "RSA":
+		return true
+	case "EC":
+		return slices.Contains([]string{"P-256", "P-384", "P-521"}, h.Crv)
+	case "OKP":
+		return h.Crv == "Ed25519"
+	}
+	return false
+}
+
+// withoutCertificates drops the members that carry or name an X.509
+// chain, leaving the key's own material.
+func withoutCertificates(raw json.RawMessage) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return raw
+	}
+	for _, k := range []string{"x5c", "x5t", "x5t#S256", "x5u"} {
+		delete(m, k)
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return raw
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"serenade/internal/domain"
 )
@@ -47,9 +49,11 @@ type OIDCConfig struct {
 	// Audience, when in the token's "aud", makes it acceptable. Defaults
 	// to ClientID, which is where Dex puts the client.
 	Audience string
-	// RolesClaim is the dotted path of the roles array in the token, e.g.
-	// "realm_access.roles" (Keycloak, the default) or "groups". A claim
-	// whose own name contains dots is found too, if it is at the top level.
+	// RolesClaim is the path of the roles array in the token: dotted, e.g.
+	// "realm_access.roles" (Keycloak, the default) or "groups", or a JSON
+	// Pointer, e.g. "/resource_access/serenade.api/roles" for the roles of
+	// a Keycloak client whose id has dots in it. A claim whose own name
+	// contains dots is found by the dotted form too, at the top level.
 	RolesClaim string
 	// RoleMap maps provider role names to Serenade role names. When empty,
 	// names map to themselves. When set, only the names it lists count, so
@@ -61,6 +65,10 @@ type OIDCConfig struct {
 	// KeyRefetchInterval is the least time between two JWKS refetches
 	// caused by unknown key ids; 0 means DefaultKeyRefetchInterval.
 	KeyRefetchInterval time.Duration
+	// Logger receives what an operator must see to fix the provider's
+	// configuration: a signed token refused for a missing claim, a key
+	// whose certificate cannot be used. nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // OIDCVerifier verifies access tokens of one OpenID Connect provider
@@ -94,7 +102,7 @@ func NewOIDCVerifier(ctx context.Context, cfg OIDCConfig, httpClient *http.Clien
 	if err := provider.Claims(&meta); err != nil || meta.JWKSURL == "" {
 		return nil, fmt.Errorf("auth: OIDC discovery for %s: no jwks_uri", cfg.Issuer)
 	}
-	keys := newKeySet(meta.JWKSURL, httpClient, oidcAlgorithms, cfg.KeyRefetchInterval)
+	keys := newKeySet(meta.JWKSURL, httpClient, oidcAlgorithms, cfg.KeyRefetchInterval, cfg.Logger)
 	if err := keys.load(ctx); err != nil {
 		return nil, fmt.Errorf("auth: OIDC keys for %s: %w", cfg.Issuer, err)
 	}
@@ -130,11 +138,17 @@ func (cfg OIDCConfig) withDefaults() (OIDCConfig, error) {
 	if cfg.RolesClaim == "" {
 		cfg.RolesClaim = DefaultRolesClaim
 	}
+	if !validClaimPath(cfg.RolesClaim) {
+		return cfg, fmt.Errorf("auth: OIDC roles claim %q: want a dotted path (realm_access.roles) or a JSON Pointer (/resource_access/serenade.api/roles)", cfg.RolesClaim)
+	}
 	if cfg.Leeway <= 0 {
 		cfg.Leeway = DefaultOIDCLeeway
 	}
 	if cfg.KeyRefetchInterval <= 0 {
 		cfg.KeyRefetchInterval = DefaultKeyRefetchInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	for from, to := range cfg.RoleMap {
 		if _, ok := domain.ParseRole(to); !ok {
@@ -143,6 +157,12 @@ func (cfg OIDCConfig) withDefaults() (OIDCConfig, error) {
 	}
 	return cfg, nil
 }
+
+// Ready is nil unless a signing key the provider published cannot be
+// used (a certificate Go refuses and no key material besides it): then
+// the tokens it signs are all refused, and the error names the key so
+// that readiness says why.
+func (v *OIDCVerifier) Ready() error { return v.keys.ready() }
 
 // Issuer is the issuer URL whose tokens the verifier accepts.
 func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
@@ -172,7 +192,11 @@ func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Prin
 	}
 	var payload map[string]any
 	var c oidcClaims
-	if tok.Claims(&payload) != nil || tok.Claims(&c) != nil || c.Subject == "" {
+	if tok.Claims(&payload) != nil || tok.Claims(&c) != nil {
+		return domain.Principal{}, errInvalidToken()
+	}
+	if c.Subject == "" {
+		v.missingClaim(ctx, "sub", c)
 		return domain.Principal{}, errInvalidToken()
 	}
 	if err := validateTimes(c.Claims, v.now(), v.cfg.Leeway); err != nil {
@@ -181,11 +205,25 @@ func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Prin
 	if !v.audienceOK(c) {
 		return domain.Principal{}, errWrongAudience()
 	}
-	names, err := claimStrings(payload, v.cfg.RolesClaim)
+	value, ok := claimValue(payload, v.cfg.RolesClaim)
+	if !ok {
+		v.missingClaim(ctx, v.cfg.RolesClaim, c)
+		return domain.Principal{}, errNoRolesClaim()
+	}
+	names, err := claimStrings(value)
 	if err != nil {
 		return domain.Principal{}, err
 	}
 	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, nil
+}
+
+// missingClaim logs that a token the provider signed lacks a claim
+// Serenade needs, naming the claim and where the token came from (its
+// subject when it has one, its client), never the token: the provider or
+// its client mappers are misconfigured, and only the log can say how.
+func (v *OIDCVerifier) missingClaim(ctx context.Context, claim string, c oidcClaims) {
+	v.cfg.Logger.WarnContext(ctx, "OIDC token refused: a claim Serenade needs is missing",
+		"claim", claim, "sub", c.Subject, "azp", c.AuthorizedParty, "issuer", v.cfg.Issuer)
 }
 
 func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
@@ -209,18 +247,10 @@ func username(c oidcClaims) string {
 	return strconv.QuoteToASCII(c.Subject)
 }
 
-// claimStrings returns the string array at the dotted path in claims. A
-// missing claim is errNoRolesClaim; a claim of another shape is an invalid
-// token. A single string is taken as a one-element array, as some
-// providers emit for a single group.
-func claimStrings(claims map[string]any, path string) ([]string, error) {
-	value, ok := claims[path] // a top-level name with dots in it
-	if !ok {
-		value, ok = lookupPath(claims, strings.Split(path, "."))
-	}
-	if !ok {
-		return nil, errNoRolesClaim()
-	}
+// claimStrings returns the strings of a claim's value: a string array,
+// or a single string taken as a one-element array, as some providers
+// emit for a single group. A value of another shape is an invalid token.
+func claimStrings(value any) ([]string, error) {
 	switch v := value.(type) {
 	case string:
 		return []string{v}, nil
@@ -234,6 +264,33 @@ func claimStrings(claims map[string]any, path string) ([]string, error) {
 		return names, nil
 	}
 	return nil, errInvalidToken()
+}
+
+// claimValue finds the claim a path names. A path starting with "/" is
+// a JSON Pointer (RFC 6901), which can name any key: Keycloak puts a
+// client's roles under resource_access.<client id>.roles, and a client
+// id such as "serenade.api" has a dot in it, so
+// "/resource_access/serenade.api/roles" names them where no dotted path
+// can. Any other path is dotted, and a top-level name with dots in it is
+// found too.
+func claimValue(claims map[string]any, path string) (any, bool) {
+	if strings.HasPrefix(path, "/") {
+		return lookupPath(claims, slices.Collect(jsontext.Pointer(path).Tokens()))
+	}
+	if value, ok := claims[path]; ok {
+		return value, true
+	}
+	return lookupPath(claims, strings.Split(path, "."))
+}
+
+// validClaimPath reports whether path can name a claim: a well-formed
+// JSON Pointer to something below the top, or a dotted path without
+// empty names.
+func validClaimPath(path string) bool {
+	if strings.HasPrefix(path, "/") {
+		return jsontext.Pointer(path).IsValid()
+	}
+	return !slices.Contains(strings.Split(path, "."), "")
 }
 
 func lookupPath(claims map[string]any, path []string) (any, bool) {

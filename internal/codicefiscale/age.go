@@ -14,8 +14,11 @@ const (
 // Age returns the completed years of the holder at now. The birthday counts
 // from its calendar day in now's location, so a patient turns 80 on the
 // day of the birthday wherever the clinic is. Someone born on 29 February
-// completes a year on 1 March in common years. A now before the birth date
-// gives 0.
+// completes a year on 1 March in common years: the year counted from 29
+// February ends with the last day of February (art. 2963 of the Italian
+// civil code, for terms falling on a day the month lacks), so the new age
+// is held from the next day, which is also the date Italian practice
+// gives for coming of age. A now before the birth date gives 0.
 func (i Info) Age(now time.Time) int {
 	by, bm, bd := i.BirthDate.Date()
 	ny, nm, nd := now.Date()
@@ -26,13 +29,14 @@ func (i Info) Age(now time.Time) int {
 	return max(age, 0)
 }
 
-// AgeClass returns the study's age class for an age in completed years:
-// "<75" below 75, "75-85" from 75 to 85 inclusive, "85+" from 86 on.
+// AgeClass returns the study's age class for an age in completed years,
+// as the original system drew them: "<75" below 75, "75-85" from 75 to
+// 84, "85+" from 85 on (the label's upper bound is exclusive).
 func AgeClass(age int) string {
 	switch {
 	case age < ageClassMin:
 		return AgeUnder75
-	case age <= ageClassMax:
+	case age < ageClassMax:
 		return Age75To85
 	default:
 		return AgeOver85

@@ -65,46 +65,14 @@ func pad3(s string) string {
 // splitLetters returns the consonants and the vowels of s, upper-case and
 // in order. field names the argument in error messages.
 func splitLetters(field, s string) (cons, vows string, err error) {
-	var c, v strings.Builder
-	for _, r := range s {
-		r = foldAccent(r)
-		switch {
-		case strings.ContainsRune(" '’-.", r):
-		case strings.ContainsRune("AEIOU", r):
-			v.WriteRune(r)
-		case 'A' <= r && r <= 'Z':
-			c.WriteRune(r)
-		default:
-			return "", "", fmt.Errorf("%s %q: unsupported character %q", field, s, r)
-		}
-	}
-	if c.Len()+v.Len() == 0 {
+	cons, vows, bad := letters(s)
+	switch {
+	case bad != 0:
+		return "", "", fmt.Errorf("%s %q: unsupported character %q", field, s, bad)
+	case cons+vows == "":
 		return "", "", fmt.Errorf("%s %q has no letters", field, s)
 	}
-	return c.String(), v.String(), nil
-}
-
-// accentFolds maps the accented letters found in Italian and neighbouring
-// languages' names to their base letter, as the tax agency does.
-var accentFolds = map[rune]rune{
-	'À': 'A', 'Á': 'A', 'Â': 'A', 'Ä': 'A', 'Ã': 'A', 'Å': 'A',
-	'È': 'E', 'É': 'E', 'Ê': 'E', 'Ë': 'E',
-	'Ì': 'I', 'Í': 'I', 'Î': 'I', 'Ï': 'I',
-	'Ò': 'O', 'Ó': 'O', 'Ô': 'O', 'Ö': 'O', 'Õ': 'O',
-	'Ù': 'U', 'Ú': 'U', 'Û': 'U', 'Ü': 'U',
-	'Ç': 'C', 'Ñ': 'N', 'Š': 'S', 'Ž': 'Z', 'Č': 'C', 'Ý': 'Y',
-}
-
-func foldAccent(r rune) rune {
-	if 'a' <= r && r <= 'z' {
-		return r - 'a' + 'A'
-	}
-	if up := []rune(strings.ToUpper(string(r))); len(up) == 1 {
-		if f, ok := accentFolds[up[0]]; ok {
-			return f
-		}
-	}
-	return r
+	return cons, vows, nil
 }
 
 // datePart encodes year, month letter and day (plus 40 for women).
@@ -121,4 +89,25 @@ func datePart(sex string, birth time.Time) (string, error) {
 		return "", fmt.Errorf("sex %q: must be \"M\" or \"F\"", sex)
 	}
 	return fmt.Sprintf("%02d%c%02d", y%100, monthCode[m-1], d), nil
+}
+
+// Rename returns code as it would read for a holder with another surname
+// and first name: positions 1-6 and the check character change, the rest
+// (omocodia included) stays. Like Build, it is meant for demo and test
+// data; code must be valid.
+func Rename(code, surname, name string) (string, error) {
+	info, err := Parse(code)
+	if err != nil {
+		return "", err
+	}
+	sur, err := surnamePart(surname)
+	if err != nil {
+		return "", err
+	}
+	nam, err := namePart(name)
+	if err != nil {
+		return "", err
+	}
+	renamed := sur + nam + info.Code[6:checkPos]
+	return renamed + string(checkChar(renamed)), nil
 }

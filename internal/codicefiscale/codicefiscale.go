@@ -14,8 +14,9 @@ const Length = 16
 type Info struct {
 	Code      string    // normalised (upper-case, trimmed) code as given
 	Sex       string    // "M" or "F"
-	BirthDate time.Time // UTC midnight
+	BirthDate time.Time // UTC midnight, in the century Parse chose
 	Place     Place
+	yy        int // the two-digit year as coded, for BirthYears
 }
 
 // Error reports why a code was rejected. Pos is the 1-based position of the
@@ -63,7 +64,8 @@ var numericPos = [...]int{6, 7, 9, 10, 12, 13, 14}
 // lower case are accepted. The two-digit birth year is placed in the latest
 // century that does not put the birth in the future, so a code read today
 // for someone born in 1920 decodes as 2020: the code itself cannot tell the
-// two apart. Errors are always *Error.
+// two apart. Where the holder is known to be an adult, BirthYears and
+// InYear place the birth by a better rule. Errors are always *Error.
 func Parse(code string) (Info, error) {
 	return parseAt(code, time.Now())
 }
@@ -88,7 +90,7 @@ func parseAt(code string, now time.Time) (Info, error) {
 	if want := checkChar(code[:checkPos]); code[checkPos] != want {
 		return Info{}, errorAt(checkPos+1, "wrong check character")
 	}
-	return Info{Code: code, Sex: sex, BirthDate: birth, Place: place}, nil
+	return Info{Code: code, Sex: sex, BirthDate: birth, Place: place, yy: twoDigits(digits, yearPos)}, nil
 }
 
 // normalise trims and upper-cases the code after checking that every

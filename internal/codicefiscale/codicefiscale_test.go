@@ -30,21 +30,21 @@ func TestParseAcceptsValidCodes(t *testing.T) {
 		want Info
 	}{
 		{"a man born in Italy has his sex, birth date and municipality decoded",
-			"RSSMRA85T10A562S", Info{"RSSMRA85T10A562S", "M", date(1985, 12, 10), sanGiuliano}},
+			"RSSMRA85T10A562S", decoded("RSSMRA85T10A562S", "M", date(1985, 12, 10), sanGiuliano)},
 		{"a woman's code has forty added to the birth day",
-			"BNCLRA90A41H501F", Info{"BNCLRA90A41H501F", "F", date(1990, 1, 1), roma}},
+			"BNCLRA90A41H501F", decoded("BNCLRA90A41H501F", "F", date(1990, 1, 1), roma)},
 		{"a person born abroad has the foreign country as birth place",
-			"MRTJHN70C15Z404L", Info{"MRTJHN70C15Z404L", "M", date(1970, 3, 15), usa}},
+			"MRTJHN70C15Z404L", decoded("MRTJHN70C15Z404L", "M", date(1970, 3, 15), usa)},
 		{"an omocodia letter in the last place digit decodes like the digit",
-			"RSSMRA85T10A56NH", Info{"RSSMRA85T10A56NH", "M", date(1985, 12, 10), sanGiuliano}},
+			"RSSMRA85T10A56NH", decoded("RSSMRA85T10A56NH", "M", date(1985, 12, 10), sanGiuliano)},
 		{"a code with all seven digits replaced by omocodia letters still decodes",
-			"RSSMRAURTMLARSNL", Info{"RSSMRAURTMLARSNL", "M", date(1985, 12, 10), sanGiuliano}},
+			"RSSMRAURTMLARSNL", decoded("RSSMRAURTMLARSNL", "M", date(1985, 12, 10), sanGiuliano)},
 		{"lower case and surrounding spaces are normalised away",
-			"  rssmra85t10a562s\t", Info{"RSSMRA85T10A562S", "M", date(1985, 12, 10), sanGiuliano}},
+			"  rssmra85t10a562s\t", decoded("RSSMRA85T10A562S", "M", date(1985, 12, 10), sanGiuliano)},
 		{"29 February exists in a leap year",
-			"BNCGLI00B69F205J", Info{"BNCGLI00B69F205J", "F", date(2000, 2, 29), milano}},
+			"BNCGLI00B69F205J", decoded("BNCGLI00B69F205J", "F", date(2000, 2, 29), milano)},
 		{"the 31st exists in January",
-			"RSSMRA85A31F205F", Info{"RSSMRA85A31F205F", "M", date(1985, 1, 31), milano}},
+			"RSSMRA85A31F205F", decoded("RSSMRA85A31F205F", "M", date(1985, 1, 31), milano)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +57,11 @@ func TestParseAcceptsValidCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// decoded is the Info Parse returns for a code read at refNow.
+func decoded(code, sex string, birth time.Time, place Place) Info {
+	return Info{Code: code, Sex: sex, BirthDate: birth, Place: place, yy: birth.Year() % 100}
 }
 
 func TestParseExplainsWhatIsWrong(t *testing.T) {
@@ -189,9 +194,9 @@ func TestAgeClassBoundaries(t *testing.T) {
 		{"a newborn is under 75", 0, "<75"},
 		{"74 is under 75", 74, "<75"},
 		{"75 opens the middle class", 75, "75-85"},
-		{"85 is still in the middle class", 85, "75-85"},
-		{"86 is over 85", 86, "85+"},
-		{"a centenarian is over 85", 104, "85+"},
+		{"84 is the last age of the middle class", 84, "75-85"},
+		{"85 opens 85+, as in the original", 85, "85+"},
+		{"a centenarian is 85+", 102, "85+"},
 		{"a negative age is under 75", -1, "<75"},
 	}
 	for _, tt := range tests {
@@ -201,13 +206,39 @@ func TestAgeClassBoundaries(t *testing.T) {
 			}
 		})
 	}
-	t.Run("an Info moves to 85+ on its 86th birthday, not before", func(t *testing.T) {
-		info := Info{BirthDate: date(1940, 3, 16)}
-		if got := info.AgeClass(date(2026, 3, 15)); got != "75-85" {
-			t.Errorf("AgeClass the day before = %q, want 75-85", got)
-		}
-		if got := info.AgeClass(date(2026, 3, 16)); got != "85+" {
-			t.Errorf("AgeClass on the birthday = %q, want 85+", got)
+}
+
+// TestAgeClassChangesOnTheBirthday walks each class boundary day by day,
+// for an ordinary birthday and for one on 29 February, which is reached on
+// 1 March in common years (see Age). 75 and 85 are odd, so nobody born
+// on 29 February reaches them on a 29 February; an even age shows that day.
+func TestAgeClassChangesOnTheBirthday(t *testing.T) {
+	tests := []struct {
+		name                      string
+		born, dayBefore, birthday time.Time
+		before, after             string
+	}{
+		{"74 to 75", date(1951, 3, 16), date(2026, 3, 15), date(2026, 3, 16), "<75", "75-85"},
+		{"84 to 85", date(1941, 3, 16), date(2026, 3, 15), date(2026, 3, 16), "75-85", "85+"},
+		{"74 to 75, born 29 February, common year: 1 March", date(1952, 2, 29), date(2027, 2, 28), date(2027, 3, 1), "<75", "75-85"},
+		{"84 to 85, born 29 February, common year: 1 March", date(1940, 2, 29), date(2025, 2, 28), date(2025, 3, 1), "75-85", "85+"},
+		{"84 to 85, born 29 February 1944, in 2029: 1 March", date(1944, 2, 29), date(2029, 2, 28), date(2029, 3, 1), "75-85", "85+"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info := Info{BirthDate: tt.born}
+			if got := info.AgeClass(tt.dayBefore); got != tt.before {
+				t.Errorf("AgeClass on %s = %q, want %q", tt.dayBefore.Format(time.DateOnly), got, tt.before)
+			}
+			if got := info.AgeClass(tt.birthday); got != tt.after {
+				t.Errorf("AgeClass on %s = %q, want %q", tt.birthday.Format(time.DateOnly), got, tt.after)
+			}
+		})
+	}
+	t.Run("born 29 February 1944, on 29 February 2028 (a leap year) turns 84", func(t *testing.T) {
+		info := Info{BirthDate: date(1944, 2, 29)}
+		if a, c := info.Age(date(2028, 2, 28)), info.Age(date(2028, 2, 29)); a != 83 || c != 84 {
+			t.Errorf("Age = %d the day before, %d on 29 February; want 83, 84", a, c)
 		}
 	})
 }

@@ -72,13 +72,13 @@ func TestIdentityValidationNamesTheField(t *testing.T) {
 	for _, c := range cases {
 		id := base
 		c.edit(&id)
-		err := ValidateIdentity(&id)
+		err := ValidateIdentity(&id, testRule)
 		if de, ok := err.(*Error); !ok || de.Kind != KindInvalid || de.Field != c.field {
 			t.Errorf("want invalid %s, got %v", c.field, err)
 		}
 	}
 	ok := base
-	if err := ValidateIdentity(&ok); err != nil || ok.DiagnosisClass != DiagnosisUnspecified {
+	if err := ValidateIdentity(&ok, testRule); err != nil || ok.DiagnosisClass != DiagnosisUnspecified {
 		t.Errorf("valid identity: %v, class %q", err, ok.DiagnosisClass)
 	}
 }

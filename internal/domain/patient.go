@@ -38,6 +38,12 @@ type Identity struct {
 	MedicalNotes   string         `json:"medical_notes"`
 	Diagnosis      string         `json:"diagnosis"`       // free-text neurological diagnosis
 	DiagnosisClass DiagnosisClass `json:"diagnosis_class"` // screening class
+	// BirthYear is the four-digit year the codice fiscale's two digits
+	// stand for: placed at enrolment by the participant rule, or
+	// confirmed by the doctor where two centuries are plausible. Zero in
+	// input means "not confirmed"; identities stored before it existed
+	// have none.
+	BirthYear int `json:"birth_year,omitempty"`
 }
 
 // Contact is a way to reach the patient's home (a relative, a carer).

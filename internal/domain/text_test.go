@@ -131,26 +131,26 @@ func TestTextRuleRefusesAndNamesTheField(t *testing.T) {
 }
 
 func TestIdentityIsCleanedUnderThePolicy(t *testing.T) {
-	id := Identity{FirstName: strings.Repeat("a\u0300", 60), LastName: " Rossi ", CodiceFiscale: " mrngnn48d03l219h ",
+	id := Identity{FirstName: strings.Repeat("a\u0300", 60), LastName: " Marini ", CodiceFiscale: " mrnaaa48d03l219v ",
 		Address: " Via Roma 1 ", MedicalNotes: "riga 1\r\nriga 2"}
-	if err := ValidateIdentity(&id); err != nil {
+	if err := ValidateIdentity(&id, testRule); err != nil {
 		t.Fatal(err)
 	}
-	want := Identity{FirstName: strings.Repeat("à", 60), LastName: "Rossi", CodiceFiscale: "MRNGNN48D03L219H",
-		Address: "Via Roma 1", MedicalNotes: "riga 1\nriga 2", DiagnosisClass: DiagnosisUnspecified}
+	want := Identity{FirstName: strings.Repeat("à", 60), LastName: "Marini", CodiceFiscale: "MRNAAA48D03L219V",
+		Address: "Via Roma 1", MedicalNotes: "riga 1\nriga 2", DiagnosisClass: DiagnosisUnspecified, BirthYear: 1948}
 	if id != want {
 		t.Errorf("cleaned identity %+v, want %+v", id, want)
 	}
 	for field, edit := range map[string]func(*Identity){
 		"address":        func(i *Identity) { i.Address = "   " },
 		"first_name":     func(i *Identity) { i.FirstName = "Ma\u202Erio" },
-		"last_name":      func(i *Identity) { i.LastName = "Ros\x00si" },
+		"last_name":      func(i *Identity) { i.LastName = "Mar\x00ini" },
 		"diagnosis":      func(i *Identity) { i.Diagnosis = "MCI\u2066" },
-		"codice_fiscale": func(i *Identity) { i.CodiceFiscale = "MRNGNN48D03L219H\u200B" },
+		"codice_fiscale": func(i *Identity) { i.CodiceFiscale = "MRNAAA48D03L219V\u200B" },
 	} {
 		bad := want
 		edit(&bad)
-		if err := ValidateIdentity(&bad); !isInvalid(err, field) {
+		if err := ValidateIdentity(&bad, testRule); !isInvalid(err, field) {
 			t.Errorf("%s: err = %v, want invalid %s", field, err, field)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
 	"serenade/internal/store"
 )
@@ -17,7 +18,7 @@ const messageEnrolled = "Patient enrolled: the sensor kit is to be installed."
 // joining, today by default), then stores the patient with its
 // installation and the installation ticket.
 func (s *Study) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient, error) {
-	if err := cleanEnrolment(&in, s.db.Now().UTC()); err != nil {
+	if err := cleanEnrolment(&in, s.db.Now().UTC(), s.birthRule()); err != nil {
 		return domain.Patient{}, err
 	}
 	// A new data key is about to be wrapped: first carry out a rotation a
@@ -33,8 +34,8 @@ func (s *Study) Enrol(ctx context.Context, in domain.NewPatient) (domain.Patient
 
 // cleanEnrolment applies the text policy and the identity, contact and
 // date rules to an enrolment, at now.
-func cleanEnrolment(in *domain.NewPatient, now time.Time) error {
-	if err := domain.ValidateIdentity(&in.Identity); err != nil {
+func cleanEnrolment(in *domain.NewPatient, now time.Time, birth codicefiscale.Rule) error {
+	if err := domain.ValidateIdentity(&in.Identity, birth); err != nil {
 		return err
 	}
 	if len(in.Contacts) > domain.MaxContacts {
@@ -64,12 +65,27 @@ func (s *Study) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 // Patients returns every patient, withdrawn ones included.
 func (s *Study) Patients(ctx context.Context) ([]domain.Patient, error) { return s.db.Patients(ctx) }
 
-// UpdateIdentity replaces the patient's identity and medical record.
+// UpdateIdentity replaces the patient's identity and medical record. It
+// is validated against the stored one, under the patient's lock, so the
+// confirmed birth year stays while the codice fiscale does.
 func (s *Study) UpdateIdentity(ctx context.Context, id int64, in domain.Identity) (domain.Patient, error) {
-	if err := domain.ValidateIdentity(&in); err != nil {
+	err := s.db.SaveIdentity(ctx, id, func(cur *domain.Identity) error {
+		if err := domain.ValidateIdentityUpdate(&in, *cur, s.birthRule()); err != nil {
+			return err
+		}
+		*cur = in
+		return nil
+	})
+	if err != nil {
 		return domain.Patient{}, err
 	}
-	return s.saveIdentity(ctx, id, func(cur *domain.Identity) { *cur = in })
+	return s.db.Patient(ctx, id)
+}
+
+// birthRule places the two-digit birth year of a codice fiscale at the
+// store's clock, for participants of at least the configured age.
+func (s *Study) birthRule() codicefiscale.Rule {
+	return codicefiscale.Rule{Now: s.db.Now(), MinAge: s.db.MinParticipantAge()}
 }
 
 // UpdateAddress changes only the home address (the installers' edit),

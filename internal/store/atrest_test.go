@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
 	"serenade/internal/testsupport/storetest"
@@ -47,12 +49,12 @@ func seedSensitive(t *testing.T, db domain.Study) (ids []int64, secrets []string
 // right one, so fixtures can be written by hand.
 func fixCF(t *testing.T, id *domain.Identity) {
 	t.Helper()
-	if err := domain.ValidateIdentity(id); err == nil {
+	if err := domain.ValidateIdentity(id, codicefiscale.Rule{Now: time.Now()}); err == nil {
 		return
 	}
 	for c := 'A'; c <= 'Z'; c++ {
 		id.CodiceFiscale = id.CodiceFiscale[:15] + string(c)
-		if domain.ValidateIdentity(id) == nil {
+		if domain.ValidateIdentity(id, codicefiscale.Rule{Now: time.Now()}) == nil {
 			return
 		}
 	}

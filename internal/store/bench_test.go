@@ -23,7 +23,7 @@ func patientN(b testing.TB, n int) domain.NewPatient {
 	if err != nil {
 		b.Fatal(err)
 	}
-	in.Identity.CodiceFiscale = cf
+	in.Identity.CodiceFiscale, in.Identity.LastName, in.Identity.FirstName = cf, word(n), word(n/9261)
 	return in
 }
 

@@ -52,6 +52,9 @@ type Config struct {
 	Keyring    *keyring.Keyring
 	Withdrawal WithdrawalPolicy
 	Now        func() time.Time // clock, for tests
+	// MinParticipantAge is the youngest age at which a codice fiscale is
+	// read as a participant's; 0 means domain.DefaultMinParticipantAge.
+	MinParticipantAge int
 	// OpenDB opens a connection pool (for example traced); nil means sql.Open.
 	OpenDB func(driver, dsn string) (*sql.DB, error)
 }
@@ -65,6 +68,7 @@ type DB struct {
 	keys        *keyring.Keyring
 	policy      WithdrawalPolicy
 	now         func() time.Time
+	minAge      int // of participants; see Config.MinParticipantAge
 
 	indexKey     keyring.Key // blind index of the codice fiscale
 	pseudonymKey keyring.Key // per-role patient pseudonyms
@@ -128,7 +132,7 @@ func (a *AuditTrail) Close() error { return a.db.Close() }
 
 // connect opens the pools; cfg.Keyring may be nil only for OpenAuditTrail.
 func connect(cfg Config) (*DB, error) {
-	db := &DB{keys: cfg.Keyring, policy: cfg.Withdrawal, now: cfg.Now}
+	db := &DB{keys: cfg.Keyring, policy: cfg.Withdrawal, now: cfg.Now, minAge: cfg.MinParticipantAge}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -203,6 +207,11 @@ func (db *DB) Close() error {
 // Now is the store's clock: the time its writes record, and the one the
 // service's rules judge dates by.
 func (db *DB) Now() time.Time { return db.now() }
+
+// MinParticipantAge is the configured minimum age of participants in
+// years (Config.MinParticipantAge), by which a codice fiscale's century
+// is placed.
+func (db *DB) MinParticipantAge() int { return db.minAge }
 
 // Backend names the storage technology, for logs and metrics.
 func (db *DB) Backend() string { return db.dialect.name }

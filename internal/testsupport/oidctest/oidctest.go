@@ -6,12 +6,17 @@
 package oidctest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -33,6 +38,7 @@ type Provider struct {
 	srv       *httptest.Server
 	mu        sync.Mutex
 	published []jose.JSONWebKey
+	raw       []json.RawMessage // keys as a provider wrote them, after published
 }
 
 // Start serves a provider until the test ends.
@@ -78,11 +84,28 @@ func (p *Provider) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
+// PublishRaw adds a key to the served JWKS exactly as written, for the
+// layouts go-jose would not produce (a certificate Go cannot parse).
+func (p *Provider) PublishRaw(key json.RawMessage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.raw = append(p.raw, key)
+}
+
 func (p *Provider) serveJWKS(w http.ResponseWriter, _ *http.Request) {
 	p.JWKSHits.Add(1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	writeJSON(w, jose.JSONWebKeySet{Keys: p.published})
+	keys := make([]json.RawMessage, 0, len(p.published)+len(p.raw))
+	for _, k := range p.published {
+		b, err := json.Marshal(k)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		keys = append(keys, b)
+	}
+	writeJSON(w, map[string]any{"keys": append(keys, p.raw...)})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -207,4 +230,47 @@ func marshal(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// CertWithNegativeSerial is a self-signed certificate for key whose
+// serial number is negative, which Go's x509 parser refuses (Keycloak
+// and older tools have issued such certificates). Go will not create
+// one, so the serial's first byte is set after signing: parsing fails on
+// the serial before any signature is looked at.
+func CertWithNegativeSerial(t testing.TB, key *rsa.PrivateKey) []byte {
+	t.Helper()
+	serial := new(big.Int).SetBytes(bytes.Repeat([]byte{0x42}, 16))
+	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: "serenade"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(der, append([]byte{0x02, 0x10}, serial.Bytes()...))
+	if at < 0 {
+		t.Fatal("serial not found in the certificate")
+	}
+	der[at+2] = 0xC2 // high bit set: a negative INTEGER, still minimally encoded
+	if _, err := x509.ParseCertificate(der); err == nil || !strings.Contains(err.Error(), "negative serial") {
+		t.Fatalf("ParseCertificate = %v, want a refusal of the negative serial", err)
+	}
+	return der
+}
+
+// KeycloakJWK is a JWKS entry as Keycloak publishes it: key material
+// (n and e, when withMaterial), certificate chain and both thumbprints.
+func KeycloakJWK(t testing.TB, kid string, key *rsa.PrivateKey, der []byte, withMaterial bool) json.RawMessage {
+	t.Helper()
+	b64 := base64.RawURLEncoding.EncodeToString
+	s1, s256 := sha1.Sum(der), sha256.Sum256(der)
+	m := map[string]any{"kid": kid, "kty": "RSA", "alg": "RS256", "use": "sig",
+		"x5c": []string{base64.StdEncoding.EncodeToString(der)}, "x5t": b64(s1[:]), "x5t#S256": b64(s256[:])}
+	if withMaterial {
+		m["n"], m["e"] = b64(key.PublicKey.N.Bytes()), b64(big.NewInt(int64(key.PublicKey.E)).Bytes())
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }
