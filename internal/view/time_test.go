@@ -1,9 +1,10 @@
-package api
+package view
 
 import (
 	"testing"
 	"time"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
 )
 
@@ -24,27 +25,31 @@ func TestTimestampsAreShownAtTheirRolesPrecision(t *testing.T) {
 		name   string
 		doctor bool
 		roles  []domain.Role
-		want   map[timeKind]string
+		want   map[access.TimeClass]string
 	}{
-		{"iit", false, []domain.Role{iit}, map[timeKind]string{recordTimes: day, collectionTimes: day, ticketTimes: hour, documentTimes: day}},
-		{"imt", false, []domain.Role{imt}, map[timeKind]string{recordTimes: day, collectionTimes: day, ticketTimes: hour, documentTimes: day}},
-		{"unimi", false, []domain.Role{unimi}, map[timeKind]string{recordTimes: year, collectionTimes: quarter, ticketTimes: year, documentTimes: year}},
-		{"admin (no patient data: the coarsest)", false, []domain.Role{admin}, map[timeKind]string{recordTimes: year, collectionTimes: year, ticketTimes: year, documentTimes: year}},
-		{"unimi+iit (the finer of the two)", false, []domain.Role{iit, unimi}, map[timeKind]string{recordTimes: day, collectionTimes: day, ticketTimes: hour, documentTimes: day}},
-		{"dottore", true, nil, map[timeKind]string{recordTimes: exact, collectionTimes: exact, ticketTimes: exact, documentTimes: exact}},
-		{"dottore+unimi", true, []domain.Role{unimi}, map[timeKind]string{recordTimes: exact, collectionTimes: exact, ticketTimes: exact, documentTimes: exact}},
+		{"iit", false, []domain.Role{iit}, map[access.TimeClass]string{access.RecordTimes: day, access.CollectionTimes: day, access.TicketTimes: hour, access.DocumentTimes: day}},
+		{"imt", false, []domain.Role{imt}, map[access.TimeClass]string{access.RecordTimes: day, access.CollectionTimes: day, access.TicketTimes: hour, access.DocumentTimes: day}},
+		{"unimi", false, []domain.Role{unimi}, map[access.TimeClass]string{access.RecordTimes: year, access.CollectionTimes: quarter, access.TicketTimes: year, access.DocumentTimes: year}},
+		{"admin (no patient data: the coarsest)", false, []domain.Role{admin}, map[access.TimeClass]string{access.RecordTimes: year, access.CollectionTimes: year, access.TicketTimes: year, access.DocumentTimes: year}},
+		{"unimi+iit (the finer of the two)", false, []domain.Role{iit, unimi}, map[access.TimeClass]string{access.RecordTimes: day, access.CollectionTimes: day, access.TicketTimes: hour, access.DocumentTimes: day}},
+		{"dottore", true, nil, map[access.TimeClass]string{access.RecordTimes: exact, access.CollectionTimes: exact, access.TicketTimes: exact, access.DocumentTimes: exact}},
+		{"dottore+unimi", true, []domain.Role{unimi}, map[access.TimeClass]string{access.RecordTimes: exact, access.CollectionTimes: exact, access.TicketTimes: exact, access.DocumentTimes: exact}},
 	}
 	for _, c := range cases {
-		v := viewer{doctor: c.doctor, roles: c.roles}
+		roles := c.roles
+		if c.doctor {
+			roles = append([]domain.Role{domain.RoleDoctor}, roles...)
+		}
+		v := Viewers{}.For(domain.Principal{Roles: roles})
 		for kind, want := range c.want {
-			if got := v.at(kind, instant).UTC().Format(time.RFC3339Nano); got != want {
+			if got := v.At(kind, instant).UTC().Format(time.RFC3339Nano); got != want {
 				t.Errorf("%s, class %d: %s, want %s", c.name, kind, got, want)
 			}
-			if got := v.atPtr(kind, &instant).UTC().Format(time.RFC3339Nano); got != want {
+			if got := v.AtPtr(kind, &instant).UTC().Format(time.RFC3339Nano); got != want {
 				t.Errorf("%s, class %d (optional): %s, want %s", c.name, kind, got, want)
 			}
 		}
-		if v.atPtr(ticketTimes, nil) != nil {
+		if v.AtPtr(access.TicketTimes, nil) != nil {
 			t.Errorf("%s: a missing time became a time", c.name)
 		}
 	}
@@ -54,7 +59,7 @@ func TestTimestampsAreShownAtTheirRolesPrecision(t *testing.T) {
 func TestQuartersStartTheirSeason(t *testing.T) {
 	for m := time.January; m <= time.December; m++ {
 		end := time.Date(2025, m+1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
-		got := coarsen(end, toQuarter)
+		got := coarsen(end, access.ToQuarter)
 		if want := time.Month(3*((int(m)-1)/3) + 1); got.Month() != want || got.Day() != 1 || got.Year() != 2025 || !got.Equal(got.Truncate(24*time.Hour)) {
 			t.Errorf("%s → %s, want 2025-%02d-01", end, got, want)
 		}
