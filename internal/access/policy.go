@@ -45,24 +45,11 @@ func Has(roles []domain.Role, p Policy) bool {
 // addresses (the SeeIdentity policy).
 func SeesIdentity(roles []domain.Role) bool { return Has(roles, SeeIdentity) }
 
-// Policies lists every policy.
-func Policies() []Policy {
-	out := make([]Policy, 0, len(policies))
-	for p := range policies {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // order is the role order: a caller with several roles that does not see
 // internal ids is shown the pseudonyms of the first of its roles in this
 // order (so one caller always sees one name per resource), and its
 // references are tried against each of its roles in this order.
 var order = []domain.Role{doctor, installer, monitoring, researcher, admin}
-
-// Order returns the role order.
-func Order() []domain.Role { return slices.Clone(order) }
 
 // PseudonymRoles are the caller's roles that do not see internal ids, in
 // the role order: a reference the caller sends may be a pseudonym of any

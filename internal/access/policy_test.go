@@ -15,11 +15,11 @@ func TestPoliciesFollowTheSpec(t *testing.T) {
 		domain.RoleDoctor:    {SeeIdentity, SeeInternalIDs},
 		domain.RoleInstaller: {SeeIdentity},
 	}
-	if got := Policies(); len(got) != 2 {
-		t.Fatalf("policies %v: spell out the new one here", got)
+	if len(policies) != 2 {
+		t.Fatalf("policies %v: spell out the new one here", policies)
 	}
 	for _, role := range domain.AllRoles {
-		for _, p := range Policies() {
+		for p := range policies {
 			t.Run(fmt.Sprintf("%s has %s", role, p), func(t *testing.T) {
 				if got, w := Has([]domain.Role{role}, p), slices.Contains(want[role], p); got != w {
 					t.Errorf("Has = %v, want %v", got, w)
@@ -27,7 +27,7 @@ func TestPoliciesFollowTheSpec(t *testing.T) {
 			})
 		}
 	}
-	for _, p := range Policies() {
+	for p := range policies {
 		if Has(nil, p) {
 			t.Errorf("%s had without a role", p)
 		}
@@ -51,7 +51,6 @@ func TestWhoSeesIdentityMayReadTheContactSheet(t *testing.T) {
 
 // TestRoleOrderListsEveryRoleOnce.
 func TestRoleOrderListsEveryRoleOnce(t *testing.T) {
-	order := Order()
 	if len(order) != len(domain.AllRoles) {
 		t.Fatalf("order %v, roles %v", order, domain.AllRoles)
 	}
@@ -78,7 +77,7 @@ func TestPseudonymRolesOfEveryCombination(t *testing.T) {
 		slices.Reverse(roles) // the order given must not matter
 		got := PseudonymRoles(roles)
 		var want []domain.Role
-		for _, r := range Order() {
+		for _, r := range order {
 			if slices.Contains(roles, r) && r != domain.RoleDoctor {
 				want = append(want, r)
 			}
@@ -92,6 +91,8 @@ func TestPseudonymRolesOfEveryCombination(t *testing.T) {
 	}
 }
 
+var timeClasses = []TimeClass{RecordTimes, CollectionTimes, TicketTimes, DocumentTimes}
+
 // TestPrecisionOfEveryRoleAndClass spells out the timestamp policy cell
 // by cell, and that a caller gets the finest of its roles'.
 func TestPrecisionOfEveryRoleAndClass(t *testing.T) {
@@ -103,13 +104,13 @@ func TestPrecisionOfEveryRoleAndClass(t *testing.T) {
 		domain.RoleAdmin:      {RecordTimes: ToYear, CollectionTimes: ToYear, TicketTimes: ToYear, DocumentTimes: ToYear},
 	}
 	for _, role := range domain.AllRoles {
-		for _, c := range TimeClasses() {
+		for _, c := range timeClasses {
 			if got := PrecisionFor([]domain.Role{role}, c); got != want[role][c] {
 				t.Errorf("%s, class %d: %d, want %d", role, c, got, want[role][c])
 			}
 		}
 	}
-	for _, c := range TimeClasses() {
+	for _, c := range timeClasses {
 		if PrecisionFor(nil, c) != ToYear {
 			t.Errorf("no role, class %d: not the coarsest", c)
 		}

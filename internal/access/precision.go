@@ -28,11 +28,6 @@ const (
 	DocumentTimes                    // a document's upload time
 )
 
-// TimeClasses lists every class.
-func TimeClasses() []TimeClass {
-	return []TimeClass{RecordTimes, CollectionTimes, TicketTimes, DocumentTimes}
-}
-
 // precisions is, per role, the precision of each class it is shown. A
 // class missing for a role is shown to the year, the coarsest. Doctors,
 // who see everything about their patients, see exact times.

@@ -58,16 +58,6 @@ func ByName(name string) (Kind, bool) {
 	return Kind{}, false
 }
 
-// ByCode is the kind whose pseudonyms open with code.
-func ByCode(code byte) (Kind, bool) {
-	for _, k := range kinds {
-		if k.Code == code {
-			return k, true
-		}
-	}
-	return Kind{}, false
-}
-
 // Lineage is the chain of kinds from k up to the patient (k first): the
 // joins that find the patient a resource belongs to. It panics on a
 // table whose parents do not end at a root, which the tests walk.

@@ -51,9 +51,6 @@ func (vs Viewers) For(p domain.Principal) Viewer {
 		roles: access.PseudonymRoles(p.Roles), codec: vs.Codec}
 }
 
-// SeesInternalIDs reports whether the viewer is shown internal ids.
-func (v Viewer) SeesInternalIDs() bool { return v.ids }
-
 // Ref is how the viewer is shown a resource's id.
 func (v Viewer) Ref(kind resource.Kind, id int64) string {
 	switch {
