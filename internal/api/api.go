@@ -8,6 +8,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -167,6 +168,7 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 	op.Security = []map[string][]string{{"oauth2": {}}, {"bearer": {}}}
 	op.Description += rolesNote(action)
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	op.Metadata = maps.Clone(op.Metadata) // never shared between operations
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}

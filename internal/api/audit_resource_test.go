@@ -36,7 +36,8 @@ var pinnedResourceTypes = map[string]string{
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each
 // route declares the type its entries carry, and a request to it (here
 // refused for want of a token, the first point an entry is written)
-// records exactly that type.
+// records exactly that type, and the route's own action (two routes
+// must not share what they declare).
 func TestEveryRouteRecordsItsPinnedResourceType(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -59,10 +60,19 @@ func TestEveryRouteRecordsItsPinnedResourceType(t *testing.T) {
 				}
 			}
 			admin := s.Login(t, demo.Admin, "anna")
+			actions := map[string]string{"create-token": "auth.login"}
+			for _, r := range routes {
+				if r.Action != "" {
+					actions[r.OperationID] = string(r.Action)
+				}
+			}
 			recorded := map[string]string{}
 			for _, e := range auditEntries(t, s, admin) {
 				if e.Status == http.StatusUnauthorized || e.Operation == "create-token" {
 					recorded[e.Operation] = e.ResourceType
+					if e.Action != actions[e.Operation] {
+						t.Errorf("%s recorded action %q, want %q", e.Operation, e.Action, actions[e.Operation])
+					}
 				}
 			}
 			for op, want := range pinnedResourceTypes {
@@ -76,6 +86,7 @@ func TestEveryRouteRecordsItsPinnedResourceType(t *testing.T) {
 
 type typedEntry struct {
 	Operation    string `json:"operation"`
+	Action       string `json:"action"`
 	ResourceType string `json:"resource_type"`
 	Resource     string `json:"resource"`
 	Patient      string `json:"patient"`

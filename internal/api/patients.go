@@ -71,11 +71,11 @@ type patientListOutput struct {
 
 func (a *API) registerPatients() {
 	tags := []string{"patients"}
-	collection := map[string]any{metaResource: resource.Patient.Collection()}
 	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
-		Summary: "List patients with identity", Metadata: collection}, a.listPatients)
-	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags, Metadata: collection,
-		Summary: "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Summary: "List patients with identity", Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
+	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
+		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
+		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; a duplicate is a 409."},
 		a.enrolPatient)
 	register(a, access.PatientRead, huma.Operation{OperationID: "get-patient", Method: http.MethodGet, Path: "/patients/{patient}", Tags: tags,
