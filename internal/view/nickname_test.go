@@ -63,9 +63,8 @@ func TestOnePatientHasOneNicknameEverywhere(t *testing.T) {
 				}
 				want := vs.For(who).NicknameOf(p)
 				shown := map[string]string{
-					"for":           vs.For(who).NicknameOf(p),
-					"of":            one.Nickname(p.ID),
-					"of all":        all.Nickname(p.ID),
+					"of":            one.NicknameOf(p),
+					"of all":        all.NicknameOf(p),
 					"contact sheet": one.ContactSheet(inst, p).Nickname,
 					"screening":     one.Screening(p, time.Now()).Nickname,
 					"installation":  one.Installation(inst).Nickname,

@@ -102,7 +102,10 @@ func (v Viewer) authored(patientID int64, s string, blind bool) string {
 // NicknameOf is the friendly name of a patient's pseudonym, never one of
 // the patient's own names; callers who see ids, and so names, get none.
 // It is the one place a nickname is computed: the views, the redaction
-// and every list show a patient under this one name.
+// and every list show a patient under this one name. (There is no second
+// exported nickname function: one that took only an id answered "" for
+// a patient the viewer had not loaded, so one patient could be shown
+// under two names.)
 func (v Viewer) NicknameOf(p domain.Patient) string {
 	if v.ids || len(v.roles) == 0 {
 		return ""
@@ -110,8 +113,8 @@ func (v Viewer) NicknameOf(p domain.Patient) string {
 	return v.codec.Nickname(v.roles[0], p.ID, p.Identity.FirstName, p.Identity.LastName)
 }
 
-// Nickname is the nickname of a patient the viewer was built for (Of,
-// OfAll); none for any other.
-func (v Viewer) Nickname(patientID int64) string {
+// knownNickname is NicknameOf of a patient the viewer was built for (Of,
+// OfAll), for views that carry only the patient's id; none for any other.
+func (v Viewer) knownNickname(patientID int64) string {
 	return v.nicknames[patientID]
 }

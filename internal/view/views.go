@@ -151,7 +151,7 @@ func (v Viewer) Contacts(cs []domain.Contact) []ContactView {
 
 func (v Viewer) Installation(i domain.Installation) InstallationView {
 	return InstallationView{
-		ID: v.Ref(resource.Installation, i.ID), Patient: v.Ref(resource.Patient, i.PatientID), Nickname: v.Nickname(i.PatientID),
+		ID: v.Ref(resource.Installation, i.ID), Patient: v.Ref(resource.Patient, i.PatientID), Nickname: v.knownNickname(i.PatientID),
 		Status: i.Status, CollectionStart: v.AtPtr(access.CollectionTimes, i.CollectionStart), CollectionEnd: v.AtPtr(access.CollectionTimes, i.CollectionEnd),
 		Context: v.homeContext(i), CreatedAt: v.At(access.RecordTimes, i.CreatedAt), UpdatedAt: v.At(access.RecordTimes, i.UpdatedAt),
 	}
