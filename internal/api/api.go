@@ -8,6 +8,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
 	"time"
 
@@ -15,12 +16,15 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"serenade/internal/access"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/throttle"
+	"serenade/internal/view"
 )
 
 // Prefix is where the API lives.
@@ -37,7 +41,7 @@ type Deps struct {
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
-	Audit      Recorder // every API request is recorded here before it is answered
+	Audit      audit.Sink // every API request is recorded here before it is answered
 	AuditLog   AuditLog
 	// RequestID and TraceID read the request's ids for the audit trail.
 	RequestID, TraceID func(context.Context) string
@@ -71,6 +75,7 @@ type Deps struct {
 type Route struct {
 	Method, Path, OperationID string
 	Action                    access.Action // "" for public operations (login)
+	Resource                  resource.Type // what its audit entries say it is about
 }
 
 // API is the REST API.
@@ -83,6 +88,8 @@ type API struct {
 	throttle *throttle.Throttle
 	hashGate *password.Gate
 	uploads  *uploadGate
+	rec      *audit.Recorder
+	views    view.Viewers
 }
 
 // New builds the API and registers every operation.
@@ -107,7 +114,8 @@ func New(d Deps) *API {
 	}
 	d.Audit = markingRecorder{d.Audit}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
-		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize)}
+		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),
+		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study}}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
 	a.registerAuth()
@@ -158,13 +166,14 @@ func (a *API) Routes() []Route { return append([]Route(nil), a.routes...) }
 // middleware refuses callers whose roles the matrix does not allow (deny
 // by default: an unknown action allows nobody) before the input is read;
 // the wrapper asks the matrix again, so a handler never runs unchecked,
-// maps domain errors to problems, and writes the audit entry before huma
-// writes the answer.
+// resolves the path's references (refs.go), maps domain errors to
+// problems, and writes the audit entry before huma writes the answer.
 func register[I, O any](a *API, action access.Action, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	op.Path = Prefix + op.Path
 	op.Security = []map[string][]string{{"oauth2": {}}, {"bearer": {}}}
 	op.Description += rolesNote(action)
 	op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	op.Metadata = maps.Clone(op.Metadata) // never shared between operations
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
 	}
@@ -172,11 +181,12 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 	if op.BodyReadTimeout == 0 {
 		op.BodyReadTimeout = a.deps.BodyReadTimeout // huma's own default otherwise
 	}
-	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Action: action})
+	op.Metadata[metaResource] = routeResource(&op, new(I))
+	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Action: action, Resource: resourceType(&op)})
 	huma.Register(a.huma, op, func(ctx context.Context, in *I) (*O, error) {
 		p, ok := domain.PrincipalFrom(ctx)
-		note := noteFrom(ctx)
-		if !ok || note == nil {
+		ev := eventFrom(ctx)
+		if !ok || ev == nil {
 			return nil, problemOf(domain.Unauthenticated("authentication required"))
 		}
 		if !access.Allows(p.Roles, action) {
@@ -184,6 +194,9 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		}
 		ctx, cancel, err := a.beginWork(ctx, op.Method)
 		defer cancel()
+		if err == nil {
+			err = a.resolveRefs(ctx, ev, in)
+		}
 		var out *O
 		if err == nil {
 			out, err = h(ctx, in)
@@ -192,7 +205,7 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 			err = a.problem(ctx, err)
 		}
 		// The entry is durable before huma writes anything: fail closed.
-		if aerr := a.record(ctx, note, statusOf(&op, err)); aerr != nil {
+		if aerr := a.rec.Record(ctx, ev, statusOf(&op, err)); aerr != nil {
 			return nil, errAuditUnavailable()
 		}
 		return out, err

@@ -12,114 +12,54 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/audit"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 )
 
-// Recorder writes audit entries durably (audit.Writer).
-type Recorder interface {
-	Record(ctx context.Context, e audit.Entry) error
-}
-
-// AuditLog is the stored trail: queries, and the owner of a resource.
+// AuditLog is the stored trail's queries, and the owner of a resource.
 type AuditLog interface {
 	QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error)
-	PatientOf(ctx context.Context, kind string, id int64) (int64, error)
+	// PatientOf is the patient a resource of kind belongs to
+	// (resource.Kind.Lineage).
+	PatientOf(ctx context.Context, kind resource.Kind, id int64) (int64, error)
 }
 
-// auditNote gathers one request's audit entry as it is served: the
-// middleware fills who and what, the viewer notes which resource the
-// reference resolved to, and the operation wrapper records it — before
-// the response is written.
-type auditNote struct {
-	entry    audit.Entry
-	given    bool           // the path named a resource
-	kind     pseudonym.Kind // resolved resource, if any
-	id       int64
-	resolved bool
-	patient  int64 // its patient, when a handler loaded it (saves a lookup)
-}
+type auditEventKey struct{}
 
-type auditNoteKey struct{}
-
-func noteFrom(ctx context.Context) *auditNote {
-	n, _ := ctx.Value(auditNoteKey{}).(*auditNote)
-	return n
-}
-
-// noteResource remembers the resource a reference resolved to. Handlers
-// resolve a path's references in order, so the last one noted is the
-// resource the path names (a contact, not the installation it is under);
-// the patient noted on the way stays, being the same.
-func noteResource(ctx context.Context, kind pseudonym.Kind, id int64) {
-	if n := noteFrom(ctx); n != nil {
-		n.kind, n.id, n.resolved = kind, id, true
-		if kind == pseudonym.Patient {
-			n.patient = id
-		}
-	}
-}
-
-// notePatient remembers the patient of the resolved resource, which the
-// handler learnt by loading it.
-func notePatient(ctx context.Context, patientID int64) {
-	if n := noteFrom(ctx); n != nil && n.resolved && n.patient == 0 {
-		n.patient = patientID
-	}
+// eventFrom is the request's audit event, which the authentication
+// middleware started: only the operation wrapper reads it, and hands
+// it on explicitly.
+func eventFrom(ctx context.Context) *audit.Event {
+	ev, _ := ctx.Value(auditEventKey{}).(*audit.Event)
+	return ev
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
-// newNote starts the entry of an API request.
-func (a *API) newNote(ctx huma.Context, p domain.Principal) *auditNote {
+// newEvent starts the audit event of an API request.
+func (a *API) newEvent(ctx huma.Context, p domain.Principal) *audit.Event {
 	op := ctx.Operation()
 	action, _ := op.Metadata[metaAction].(access.Action)
-	e := audit.Entry{
-		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: p.Username, Roles: roleNames(p.Roles),
-		Action: string(action), Operation: operationName(ctx.Method(), op), ResourceType: resourceType(op),
-		RequestID: a.deps.RequestID(ctx.Context()), TraceID: a.deps.TraceID(ctx.Context()), ClientAddr: clientAddr(ctx.Context()),
-	}
+	ev := a.rec.Begin(p, string(action), operationName(ctx.Method(), op), resourceType(op))
+	ev.Entry.RequestID, ev.Entry.TraceID, ev.Entry.ClientAddr = a.deps.RequestID(ctx.Context()), a.deps.TraceID(ctx.Context()), clientAddr(ctx.Context())
 	// The reference as typed is never kept: it is another role's
 	// pseudonym, an internal id, or whatever was pasted into the path.
-	given := false
-	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
-		given = ctx.Param(m[len(m)-1][1]) != ""
+	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 && ctx.Param(m[len(m)-1][1]) != "" {
+		ev.Referenced()
 	}
-	n := &auditNote{entry: e, given: given}
 	if ex := exchangeFrom(ctx.Context()); ex != nil {
-		ex.note = n // a refusal after this point is recorded from the note
+		ex.event = ev // a refusal after this point is recorded from the event
 	}
-	return n
+	return ev
 }
 
-// resourceType is the kind of the last path parameter, or the first
-// segment after the prefix for collections (e.g. "patients").
-func resourceType(op *huma.Operation) string {
-	if m := pathParam.FindAllStringSubmatch(op.Path, -1); len(m) > 0 {
-		return m[len(m)-1][1]
-	}
-	if len(op.Tags) > 0 {
-		return op.Tags[0]
-	}
-	return ""
-}
+// metaResource carries an operation's audit resource type.
+const metaResource = "resource"
 
-func roleNames(rs []domain.Role) []string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return out
-}
-
-// outcome classifies a status for the trail.
-func outcome(status int) string {
-	switch {
-	case status < 400:
-		return audit.OutcomeOK
-	case status == http.StatusUnauthorized, status == http.StatusForbidden, status == http.StatusNotFound, status == http.StatusTooManyRequests:
-		return audit.OutcomeDenied
-	}
-	return audit.OutcomeFailed
+// resourceType is the audit resource type the operation was registered
+// with (routeResource).
+func resourceType(op *huma.Operation) resource.Type {
+	t, _ := op.Metadata[metaResource].(resource.Type)
+	return t
 }
 
 // errAuditUnavailable refuses a request whose entry could not be written.
@@ -127,70 +67,12 @@ func errAuditUnavailable() huma.StatusError {
 	return huma.NewError(http.StatusServiceUnavailable, "the audit trail cannot be written: request refused")
 }
 
-// unresolvedRef stands in the trail for a reference that named nothing.
-const unresolvedRef = "unresolved"
-
-// auditTimeout bounds the work of recording one request (the patient
-// lookup and the writer's wait), which no longer depends on the client.
-const auditTimeout = 15 * time.Second
-
 // detached is ctx without its cancellation (the client's disconnect) but
 // with its values, bounded by its own timeout: work that must complete
 // once a write committed (its audit entry, the rotation after a shred)
 // runs on it.
 func detached(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), d)
-}
-
-// record completes and writes a request's entry. It must succeed before
-// anything is sent (fail closed), and it is written whether or not the
-// client is still there: a committed write is never left unaudited.
-func (a *API) record(ctx context.Context, n *auditNote, status int) error {
-	ctx, cancel := detached(ctx, auditTimeout)
-	defer cancel()
-	n.entry.Status, n.entry.Outcome = status, outcome(status)
-	n.entry.ResourceRef, n.entry.ResourceAudit = a.auditResource(n, status)
-	if n.entry.ResourceAudit != "" {
-		n.entry.Patient = a.auditPatient(ctx, n)
-	}
-	return a.deps.Audit.Record(ctx, n.entry)
-}
-
-// auditResource is how the entry names the resource: its server-side
-// audit pseudonym, the same whichever role's reference reached it, so
-// the trail maps no caller's pseudonym or id to another's. A reference
-// that named nothing (not decodable, or not found: a 404) is not kept
-// at all, only that one was given: it may be anything a user pasted
-// into the path, a codice fiscale included, and the trail is
-// append-only.
-func (a *API) auditResource(n *auditNote, status int) (ref, pseudo string) {
-	switch {
-	case n.resolved && status != http.StatusNotFound:
-		pseudo = a.deps.Pseudonyms.Encode(pseudonym.AuditRole, n.kind, n.id)
-		return pseudo, pseudo
-	case n.given || n.resolved:
-		return unresolvedRef, ""
-	}
-	return "", ""
-}
-
-// auditPatient is the server-side pseudonym of the patient the resolved
-// resource belongs to: as the handler noted it, or looked up (a refusal
-// after the reference resolved, a deleted document); "" when it cannot
-// be told.
-func (a *API) auditPatient(ctx context.Context, n *auditNote) string {
-	patient := n.patient
-	if patient == 0 {
-		var err error
-		if patient, err = a.deps.AuditLog.PatientOf(ctx, kindName(n.kind), n.id); err != nil {
-			return ""
-		}
-	}
-	return a.auditPseudonym(patient)
-}
-
-func (a *API) auditPseudonym(patientID int64) string {
-	return a.deps.Pseudonyms.Encode(pseudonym.AuditRole, pseudonym.Patient, patientID)
 }
 
 // statusOf is the status a handler's result will be answered with.
@@ -268,7 +150,8 @@ type auditPage struct {
 
 func (a *API) registerAudit() {
 	register(a, access.AuditRead, huma.Operation{OperationID: "query-audit", Method: http.MethodGet, Path: "/audit", Tags: []string{"audit"},
-		Summary: "Query the audit trail", Description: "Filters combine; pages follow the chain order (keyset pagination on seq)."},
+		Summary: "Query the audit trail", Description: "Filters combine; pages follow the chain order (keyset pagination on seq).",
+		Metadata: map[string]any{metaResource: resource.Trail}},
 		func(ctx context.Context, in *auditQuery) (*auditPage, error) {
 			return a.auditPage(ctx, audit.Filter{Actor: in.Actor, Patient: in.Patient, Action: in.Action, Outcome: in.Outcome,
 				From: in.From, To: in.To, After: in.After, Limit: in.Limit})
@@ -277,14 +160,11 @@ func (a *API) registerAudit() {
 		Path: "/patients/{patient}/access-history", Tags: []string{"audit"},
 		Summary: "Who accessed a patient's data, and when", Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, in *historyInput) (*auditPage, error) {
-			id, err := a.patientID(ctx, in.PatientRef)
-			if err != nil {
-				return nil, err
-			}
+			id := in.PatientRef.id
 			if _, err := a.deps.Study.Patient(ctx, id); err != nil {
 				return nil, err
 			}
-			return a.auditPage(ctx, audit.Filter{Patient: a.auditPseudonym(id), After: in.After, Limit: in.Limit})
+			return a.auditPage(ctx, audit.Filter{Patient: a.rec.PatientRef(id), After: in.After, Limit: in.Limit})
 		})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"serenade/internal/demo"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/telemetry"
 	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/pgtest"
@@ -84,8 +85,8 @@ func TestAuditKeepsNoReferenceAsTyped(t *testing.T) {
 			imt, unimi := loginDemo(t, s, demo.Monitoring), loginDemo(t, s, demo.Researcher)
 			admin := s.Login(t, demo.Admin, "anna")
 			cf := demoCodiceFiscale(t, s, doc.token)
-			inst := demoFixture(t, s).installation
-			iitInst := refFor(s, iit, pseudonym.Installation, inst)
+			inst := demoFixture(t, s).ids[resource.Installation]
+			iitInst := refFor(s, iit, resource.Installation, inst)
 
 			t.Run("a codice fiscale in a path leaves no trace", func(t *testing.T) {
 				from := lastSeq(t, s, admin)
@@ -187,7 +188,7 @@ func TestAuditKeepsNoReferenceAsTyped(t *testing.T) {
 				if len(got) != 2 {
 					t.Fatalf("%d get-installation entries, want 2: %+v", len(got), got)
 				}
-				want := pseudonym.New(s.App.Store().PseudonymKey()).Encode(pseudonym.AuditRole, pseudonym.Installation, inst)
+				want := pseudonym.New(s.App.Store().PseudonymKey()).Encode(pseudonym.AuditRole, resource.Installation, inst)
 				for _, r := range got {
 					if r.Resource != want || r.ResourceAudit != want {
 						t.Errorf("%s's entry names the installation %q / %q, want the audit pseudonym %q", r.Actor, r.Resource, r.ResourceAudit, want)

@@ -11,6 +11,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -123,7 +124,7 @@ func TestDoctorSeesWhoAccessedAPatient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleInstaller, pseudonym.Installation, inst.ID)
+	home := pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleInstaller, resource.Installation, inst.ID)
 	if res := s.Do(t, http.MethodGet, "/api/v1/installations/"+home+"/contact-sheet", iit, nil); res.Status != http.StatusOK {
 		t.Fatalf("installer reads the contact sheet: %d %s", res.Status, res.Body)
 	}

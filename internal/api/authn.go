@@ -15,6 +15,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/httplimit"
 	"serenade/internal/password"
+	"serenade/internal/resource"
 	"serenade/internal/telemetry"
 )
 
@@ -38,30 +39,30 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	p, err := a.deps.Auth.Authenticate(ctx.Context(), r)
-	note := a.newNote(ctx, p)
+	ev := a.newEvent(ctx, p)
 	if err != nil && domain.KindOf(err) == domain.KindInternal {
 		// The token's account could not be checked: fail closed.
 		a.deps.Log.ErrorContext(ctx.Context(), "authentication failed", "err", err)
-		a.refuse(ctx, note, http.StatusServiceUnavailable, "cannot check the token's account now: try again")
+		a.refuse(ctx, ev, http.StatusServiceUnavailable, "cannot check the token's account now: try again")
 		return
 	}
 	if err != nil {
 		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
-		a.refuse(ctx, note, http.StatusUnauthorized, errMessage(err))
+		a.refuse(ctx, ev, http.StatusUnauthorized, errMessage(err))
 		return
 	}
 	if action, _ := ctx.Operation().Metadata[metaAction].(access.Action); !access.Allows(p.Roles, action) {
-		a.refuse(ctx, note, http.StatusForbidden, "your roles do not allow "+string(action))
+		a.refuse(ctx, ev, http.StatusForbidden, "your roles do not allow "+string(action))
 		return
 	}
-	ctx = huma.WithValue(ctx, auditNoteKey{}, note)
+	ctx = huma.WithValue(ctx, auditEventKey{}, ev)
 	next(huma.WithContext(ctx, domain.WithPrincipal(ctx.Context(), p)))
 }
 
 // refuse records a refused request, then answers it; if the trail
 // cannot be written the answer is 503 instead.
-func (a *API) refuse(ctx huma.Context, note *auditNote, status int, msg string) {
-	if err := a.record(ctx.Context(), note, status); err != nil {
+func (a *API) refuse(ctx huma.Context, ev *audit.Event, status int, msg string) {
+	if err := a.rec.Record(ctx.Context(), ev, status); err != nil {
 		status, msg = http.StatusServiceUnavailable, errAuditUnavailable().Error()
 	}
 	_ = huma.WriteErr(a.huma, ctx, status, msg)
@@ -108,13 +109,13 @@ func (a *API) registerAuth() {
 		MaxBodyBytes:    httplimit.FormBody,
 		BodyReadTimeout: a.deps.BodyReadTimeout,
 	}
-	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID})
+	a.routes = append(a.routes, Route{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Resource: resource.Session})
 	huma.Register(a.huma, op, a.createToken)
 	a.describeTokenForm()
 
-	register(a, "self.read", huma.Operation{
+	register(a, access.Self, huma.Operation{
 		OperationID: "get-me", Method: http.MethodGet, Path: "/me", Tags: []string{"auth"},
-		Summary: "Who am I",
+		Summary: "Who am I", Metadata: map[string]any{metaResource: resource.Self},
 	}, func(ctx context.Context, _ *struct{}) (*meOutput, error) {
 		p, _ := domain.PrincipalFrom(ctx)
 		out := &meOutput{}
@@ -192,11 +193,11 @@ func (a *API) checkPassword(ctx context.Context, username, pw string) (domain.Pr
 // answer, or a refusal if the trail cannot be written.
 func (a *API) recordLogin(ctx context.Context, username string, p domain.Principal, status int, answer error) error {
 	e := audit.Entry{
-		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: a.loginName(ctx, username, p), Roles: roleNames(p.Roles),
-		Action: "auth.login", Operation: "create-token", ResourceType: "session", Outcome: outcome(status), Status: status,
+		Time: a.deps.Now(), ActorSubject: p.Subject, ActorUsername: a.loginName(ctx, username, p), Roles: audit.RoleNames(p.Roles),
+		Action: "auth.login", Operation: "create-token", ResourceType: string(resource.Session), Outcome: audit.OutcomeOf(status), Status: status,
 		RequestID: a.deps.RequestID(ctx), TraceID: a.deps.TraceID(ctx), ClientAddr: clientAddr(ctx),
 	}
-	if err := a.deps.Audit.Record(ctx, e); err != nil {
+	if err := a.rec.Write(ctx, e); err != nil {
 		return errAuditUnavailable()
 	}
 	return answer

@@ -9,6 +9,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -32,11 +33,11 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 			inst, ticket := openTicketOf(t, st, p.ID)
 			imt, iit := s.Login(t, demo.Monitoring, "vincenzo"), s.Login(t, demo.Installer, "gennaro")
 			unimi, doc := s.Login(t, demo.Researcher, "stefano"), s.Login(t, demo.Doctor, "alice")
-			ref := func(r domain.Role, k pseudonym.Kind, id int64) string { return refAs(codec, r, k, id) }
+			ref := func(r domain.Role, k resource.Kind, id int64) string { return refAs(codec, r, k, id) }
 
 			post := func(tok string, r domain.Role) {
 				t.Helper()
-				res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(r, pseudonym.Ticket, ticket)+"/messages", tok, map[string]string{"body": guesses})
+				res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(r, resource.Ticket, ticket)+"/messages", tok, map[string]string{"body": guesses})
 				if res.Status != http.StatusCreated && res.Status != http.StatusOK {
 					t.Fatalf("message: %d %s", res.Status, res.Body)
 				}
@@ -58,7 +59,7 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 				}
 				return out
 			}
-			got := bodies(imt, "/api/v1/tickets/"+ref(domain.RoleMonitoring, pseudonym.Ticket, ticket))
+			got := bodies(imt, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket))
 			if got[0] != guesses {
 				t.Errorf("imt reads its own message as %q, want it as written %q", got[0], guesses)
 			}
@@ -66,13 +67,13 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 				!strings.Contains(got[1], "Rossi Russo Ferrari Bianchi") {
 				t.Errorf("imt reads the installer's message as %q, want the patient's names and street redacted, the rest kept", got[1])
 			}
-			if got := bodies(doc, "/api/v1/tickets/"+ref(domain.RoleDoctor, pseudonym.Ticket, ticket)); got[0] != guesses || got[1] != guesses {
+			if got := bodies(doc, "/api/v1/tickets/"+ref(domain.RoleDoctor, resource.Ticket, ticket)); got[0] != guesses || got[1] != guesses {
 				t.Errorf("the doctor reads %q, want both as written", got)
 			}
 
 			// The same through the home context, with the right and a wrong codice fiscale.
 			notes := "Rossi Colombo Bianchi; via Roma 1; via Padova 118; " + p.Identity.CodiceFiscale + " RSSMRA41C14F205C"
-			path := "/api/v1/installations/" + ref(domain.RoleMonitoring, pseudonym.Installation, inst)
+			path := "/api/v1/installations/" + ref(domain.RoleMonitoring, resource.Installation, inst)
 			var view struct {
 				Context map[string]string `json:"context"`
 			}
@@ -88,8 +89,8 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 			}
 			for _, c := range []struct{ tok, path string }{
 				{imt, path},
-				{unimi, "/api/v1/installations/" + ref(domain.RoleResearcher, pseudonym.Installation, inst)},
-				{doc, "/api/v1/installations/" + ref(domain.RoleDoctor, pseudonym.Installation, inst)},
+				{unimi, "/api/v1/installations/" + ref(domain.RoleResearcher, resource.Installation, inst)},
+				{doc, "/api/v1/installations/" + ref(domain.RoleDoctor, resource.Installation, inst)},
 			} {
 				s.Do(t, http.MethodGet, c.path, c.tok, nil).JSON(t, &view)
 				if view.Context["other_notes"] != notes {
@@ -123,7 +124,7 @@ func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
 				var view struct {
 					Context map[string]string `json:"context"`
 				}
-				s.Do(t, http.MethodGet, "/api/v1/installations/"+refAs(codec, r, pseudonym.Installation, inst), tokens[r], nil).JSON(t, &view)
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+refAs(codec, r, resource.Installation, inst), tokens[r], nil).JSON(t, &view)
 				return view.Context
 			}
 			const flatmates = "lives with his wife Maddalena"
@@ -134,7 +135,7 @@ func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
 
 			sent := before
 			sent["habit_notes"] = "walks to the park every morning"
-			res := s.Do(t, http.MethodPut, "/api/v1/installations/"+refAs(codec, domain.RoleMonitoring, pseudonym.Installation, inst), tokens[domain.RoleMonitoring], sent)
+			res := s.Do(t, http.MethodPut, "/api/v1/installations/"+refAs(codec, domain.RoleMonitoring, resource.Installation, inst), tokens[domain.RoleMonitoring], sent)
 			if res.Status != http.StatusOK {
 				t.Fatalf("update: %d %s", res.Status, res.Body)
 			}
@@ -176,7 +177,7 @@ func equalMaps(a, b map[string]string) bool {
 
 // refAs is how a caller of role r names a resource: doctors by id, the
 // other roles by their pseudonym.
-func refAs(codec *pseudonym.Codec, r domain.Role, k pseudonym.Kind, id int64) string {
+func refAs(codec *pseudonym.Codec, r domain.Role, k resource.Kind, id int64) string {
 	if r == domain.RoleDoctor {
 		return strconv.FormatInt(id, 10)
 	}

@@ -8,10 +8,10 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/view"
 )
 
-type contactSheetOutput struct{ Body ContactSheet }
+type contactSheetOutput struct{ Body view.ContactSheet }
 
 type addressInput struct {
 	InstallationRef
@@ -28,7 +28,8 @@ type addContactInput struct {
 // ContactRef is the {contact} path parameter of an installation (exported: see PatientRef).
 type ContactRef struct {
 	InstallationRef
-	Contact string `path:"contact"`
+	Contact   string `path:"contact"`
+	contactID int64  // resolved before the handler runs (refs.go)
 }
 
 type updateContactInput struct {
@@ -36,7 +37,7 @@ type updateContactInput struct {
 	Body ContactInput
 }
 
-type contactOutput struct{ Body ContactView }
+type contactOutput struct{ Body view.ContactView }
 
 func (a *API) registerContactSheet() {
 	tags := []string{"contact sheet"}
@@ -58,15 +59,9 @@ func (a *API) registerContactSheet() {
 		a.deleteContact)
 }
 
-// homePatient resolves an installation reference to its patient's id.
+// homePatient loads the installation a reference names, for its patient.
 func (a *API) homePatient(ctx context.Context, ref InstallationRef) (domain.Installation, error) {
-	id, err := a.installationID(ctx, ref)
-	if err != nil {
-		return domain.Installation{}, err
-	}
-	inst, err := a.deps.Study.Installation(ctx, id)
-	notePatient(ctx, inst.PatientID)
-	return inst, err
+	return a.deps.Study.Installation(ctx, ref.id)
 }
 
 func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*contactSheetOutput, error) {
@@ -74,11 +69,7 @@ func (a *API) contactSheet(ctx context.Context, inst domain.Installation) (*cont
 	if err != nil {
 		return nil, err
 	}
-	v := a.viewer(ctx)
-	return &contactSheetOutput{Body: ContactSheet{
-		Installation: v.ref(pseudonym.Installation, inst.ID), Nickname: v.nicknameOf(p),
-		FirstName: p.Identity.FirstName, LastName: p.Identity.LastName, Address: p.Identity.Address, Contacts: v.contacts(p.Contacts),
-	}}, nil
+	return &contactSheetOutput{Body: a.viewer(ctx).ContactSheet(inst, p)}, nil
 }
 
 func (a *API) getContactSheet(ctx context.Context, in *InstallationRef) (*contactSheetOutput, error) {
@@ -109,16 +100,12 @@ func (a *API) addContact(ctx context.Context, in *addContactInput) (*contactOutp
 	if err != nil {
 		return nil, err
 	}
-	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
+	return &contactOutput{Body: a.viewer(ctx).Contacts([]domain.Contact{c})[0]}, nil
 }
 
 func (a *API) contactTarget(ctx context.Context, ref ContactRef) (domain.Installation, int64, error) {
 	inst, err := a.homePatient(ctx, ref.InstallationRef)
-	if err != nil {
-		return inst, 0, err
-	}
-	id, err := a.viewer(ctx).resolve(ctx, pseudonym.Contact, ref.Contact)
-	return inst, id, err
+	return inst, ref.contactID, err
 }
 
 func (a *API) updateContact(ctx context.Context, in *updateContactInput) (*contactOutput, error) {
@@ -131,7 +118,7 @@ func (a *API) updateContact(ctx context.Context, in *updateContactInput) (*conta
 	if c, err = a.deps.Study.UpdateContact(ctx, inst.PatientID, c); err != nil {
 		return nil, err
 	}
-	return &contactOutput{Body: a.viewer(ctx).contacts([]domain.Contact{c})[0]}, nil
+	return &contactOutput{Body: a.viewer(ctx).Contacts([]domain.Contact{c})[0]}, nil
 }
 
 func (a *API) deleteContact(ctx context.Context, in *ContactRef) (*struct{}, error) {

@@ -18,18 +18,19 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/httplimit"
-	"serenade/internal/pseudonym"
+	"serenade/internal/view"
 )
 
 type documentRef struct {
 	Document string `path:"document" doc:"Document id (doctors) or the caller's pseudonym of the document."`
+	id       int64  // resolved before the handler runs (refs.go)
 }
 
-type documentOutput struct{ Body DocumentView }
+type documentOutput struct{ Body view.DocumentView }
 
 type documentListOutput struct {
 	Body struct {
-		Documents []DocumentView `json:"documents"`
+		Documents []view.DocumentView `json:"documents"`
 	}
 }
 
@@ -183,16 +184,12 @@ func (a *API) registerDocuments() {
 }
 
 func (a *API) listDocuments(ctx context.Context, in *InstallationRef) (*documentListOutput, error) {
-	id, err := a.installationID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := a.deps.Study.Documents(ctx, id)
+	docs, err := a.deps.Study.Documents(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
 	out := &documentListOutput{}
-	out.Body.Documents = make([]DocumentView, len(docs))
+	out.Body.Documents = make([]view.DocumentView, len(docs))
 	if len(docs) == 0 {
 		return out, nil
 	}
@@ -201,21 +198,17 @@ func (a *API) listDocuments(ctx context.Context, in *InstallationRef) (*document
 		return nil, err
 	}
 	for i, d := range docs {
-		out.Body.Documents[i] = v.document(d)
+		out.Body.Documents[i] = v.Document(d)
 	}
-	v.orderDocuments(out.Body.Documents)
+	v.OrderDocuments(out.Body.Documents)
 	return out, nil
 }
 
 func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOutput, error) {
-	id, err := a.installationID(ctx, in.InstallationRef)
-	if err != nil {
-		return nil, err
-	}
 	if in.tooLarge {
 		return nil, huma.NewError(http.StatusRequestEntityTooLarge, "the document is larger than "+strconv.FormatInt(a.deps.MaxDocumentSize, 10)+" bytes")
 	}
-	d, err := a.deps.Study.AddDocument(ctx, id, in.name, in.content)
+	d, err := a.deps.Study.AddDocument(ctx, in.InstallationRef.id, in.name, in.content)
 	if err != nil {
 		return nil, err
 	}
@@ -223,19 +216,11 @@ func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOut
 	if err != nil {
 		return nil, err
 	}
-	return &documentOutput{Body: v.document(d)}, nil
-}
-
-func (a *API) documentID(ctx context.Context, ref documentRef) (int64, error) {
-	return a.viewer(ctx).resolve(ctx, pseudonym.Document, ref.Document)
+	return &documentOutput{Body: v.Document(d)}, nil
 }
 
 func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.StreamResponse, error) {
-	id, err := a.documentID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	d, content, err := a.deps.Study.DocumentContent(ctx, id)
+	d, content, err := a.deps.Study.DocumentContent(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +229,7 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 		return nil, err
 	}
 	return &huma.StreamResponse{Body: func(hctx huma.Context) {
-		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": v.text(d.PatientID, d.Name)})
+		disposition := mime.FormatMediaType("attachment", map[string]string{"filename": v.Text(d.PatientID, d.Name)})
 		if disposition == "" {
 			disposition = "attachment"
 		}
@@ -260,9 +245,5 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 }
 
 func (a *API) deleteDocument(ctx context.Context, in *documentRef) (*struct{}, error) {
-	id, err := a.documentID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	return nil, a.deps.Study.DeleteDocument(ctx, id)
+	return nil, a.deps.Study.DeleteDocument(ctx, in.id)
 }

@@ -11,6 +11,7 @@ import (
 	"serenade/internal/audit"
 	"serenade/internal/domain"
 	"serenade/internal/problem"
+	"serenade/internal/resource"
 )
 
 // baseEntry is what is known of a request before it is authenticated:
@@ -23,9 +24,9 @@ func (a *API) baseEntry(r *http.Request, op *huma.Operation, route string) audit
 		return e
 	}
 	action, _ := op.Metadata[metaAction].(access.Action)
-	e.Action, e.Operation, e.ResourceType = string(action), operationName(r.Method, op), resourceType(op)
+	e.Action, e.Operation, e.ResourceType = string(action), operationName(r.Method, op), string(resourceType(op))
 	if op.Metadata[publicOp] == true {
-		e.Action, e.ResourceType = "auth.login", "session"
+		e.Action, e.ResourceType = "auth.login", string(resource.Session)
 	}
 	return e
 }
@@ -58,12 +59,12 @@ func methodName(m string) string {
 const otherMethod = "OTHER"
 
 // exchange is one API request's audit state: what the outer layer knows,
-// the note the authentication middleware filled, and whether its entry
+// the event the authentication middleware started, and whether its entry
 // was written (or could not be).
 type exchange struct {
 	op       *huma.Operation
 	base     audit.Entry
-	note     *auditNote
+	event    *audit.Event
 	recorded bool
 	failed   bool
 	done     []func() // run once the request is answered (upload memory)
@@ -88,10 +89,10 @@ func exchangeFrom(ctx context.Context) *exchange {
 
 // markingRecorder notes on the request's exchange that its entry was
 // written, or could not be: every entry of a request goes through it.
-type markingRecorder struct{ Recorder }
+type markingRecorder struct{ audit.Sink }
 
 func (m markingRecorder) Record(ctx context.Context, e audit.Entry) error {
-	err := m.Recorder.Record(ctx, e)
+	err := m.Sink.Record(ctx, e)
 	if ex := exchangeFrom(ctx); ex != nil {
 		if err != nil {
 			ex.failed = true
@@ -103,23 +104,23 @@ func (m markingRecorder) Record(ctx context.Context, e audit.Entry) error {
 }
 
 // recordRefusal writes the entry of a refusal no operation wrapper
-// recorded: from the authentication middleware's note when there is one,
+// recorded: from the authentication middleware's event when there is one,
 // else from what the outer layer knows, with the actor of a valid token.
 func (a *API) recordRefusal(ctx context.Context, r *http.Request, ex *exchange, status int) error {
-	ctx, cancel := detached(ctx, auditTimeout)
+	ctx, cancel := detached(ctx, audit.RecordBound)
 	defer cancel()
-	if ex.note != nil {
-		return a.record(ctx, ex.note, status)
+	if ex.event != nil {
+		return a.rec.Record(ctx, ex.event, status)
 	}
 	e := ex.base
 	e.Time = a.deps.Now()
 	if ex.op == nil || ex.op.Metadata[publicOp] != true {
 		if p, ok := a.actorOf(ctx, r); ok {
-			e.ActorSubject, e.ActorUsername, e.Roles = p.Subject, p.Username, roleNames(p.Roles)
+			e.ActorSubject, e.ActorUsername, e.Roles = p.Subject, p.Username, audit.RoleNames(p.Roles)
 		}
 	}
-	e.Status, e.Outcome = status, outcome(status)
-	return a.deps.Audit.Record(ctx, e)
+	e.Status, e.Outcome = status, audit.OutcomeOf(status)
+	return a.rec.Write(ctx, e)
 }
 
 // actorOf is the principal of the request's one valid bearer token.

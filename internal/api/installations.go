@@ -8,31 +8,33 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
+	"serenade/internal/view"
 )
 
 // InstallationRef is the {installation} path parameter (exported: see PatientRef).
 type InstallationRef struct {
 	Installation string `path:"installation" doc:"Installation id (doctors) or the caller's pseudonym of the installation."`
+	id           int64  // resolved before the handler runs (refs.go)
 }
 
-type installationOutput struct{ Body InstallationView }
+type installationOutput struct{ Body view.InstallationView }
 
 type installationListOutput struct {
 	Body struct {
-		Installations []InstallationView `json:"installations"`
+		Installations []view.InstallationView `json:"installations"`
 	}
 }
 
 type updateInstallationInput struct {
 	InstallationRef
-	Body HomeContext
+	Body view.HomeContext
 }
 
 func (a *API) registerInstallations() {
 	tags := []string{"installations"}
 	register(a, access.InstallationRead, huma.Operation{OperationID: "list-installations", Method: http.MethodGet, Path: "/installations", Tags: tags,
-		Summary: "List installations with their derived status"}, a.listInstallations)
+		Summary: "List installations with their derived status", Metadata: map[string]any{metaResource: resource.Installation.Collection()}}, a.listInstallations)
 	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
 		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
 	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
@@ -52,24 +54,16 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 		return nil, err
 	}
 	out := &installationListOutput{}
-	out.Body.Installations = make([]InstallationView, len(insts))
+	out.Body.Installations = make([]view.InstallationView, len(insts))
 	for i, inst := range insts {
-		out.Body.Installations[i] = v.installation(inst)
+		out.Body.Installations[i] = v.Installation(inst)
 	}
-	v.orderInstallations(out.Body.Installations)
+	v.OrderInstallations(out.Body.Installations)
 	return out, nil
 }
 
-func (a *API) installationID(ctx context.Context, ref InstallationRef) (int64, error) {
-	return a.viewer(ctx).resolve(ctx, pseudonym.Installation, ref.Installation)
-}
-
 func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*installationOutput, error) {
-	id, err := a.installationID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	inst, err := a.deps.Study.Installation(ctx, id)
+	inst, err := a.deps.Study.Installation(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +71,7 @@ func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*instal
 }
 
 func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInput) (*installationOutput, error) {
-	id, err := a.installationID(ctx, in.InstallationRef)
-	if err != nil {
-		return nil, err
-	}
+	id := in.InstallationRef.id
 	current, err := a.deps.Study.Installation(ctx, id)
 	if err != nil {
 		return nil, err
@@ -91,11 +82,11 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	}
 	// A caller who does not see identity was shown the context redacted;
 	// what it sends back unchanged must not overwrite the stored text.
-	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body), v.shown(current.PatientID))
+	inst, err := a.deps.Study.UpdateHomeContext(ctx, id, domain.HomeContext(in.Body), v.Shown(current.PatientID))
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.installation(inst)}, nil
+	return &installationOutput{Body: v.Installation(inst)}, nil
 }
 
 func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {
@@ -103,5 +94,5 @@ func (a *API) installationOutput(ctx context.Context, inst domain.Installation) 
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.installation(inst)}, nil
+	return &installationOutput{Body: v.Installation(inst)}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -68,7 +69,7 @@ func (e *exporter) get(path string) map[string]any {
 func (e *exporter) patient(ref any) int64 {
 	e.t.Helper()
 	s, _ := ref.(string)
-	id, ok := e.codec.Decode(e.c.ownRole(), pseudonym.Patient, s)
+	id, ok := e.codec.Decode(e.c.ownRole(), resource.Patient, s)
 	if !ok {
 		e.t.Fatalf("%s: %q is not its pseudonym of a patient", e.c.name, s)
 	}
@@ -189,7 +190,7 @@ func (e *exporter) audit() {
 		for _, it := range items(page, "entries") {
 			m, _ := it.(map[string]any)
 			ref, _ := m["patient"].(string)
-			if id, ok := e.codec.Decode(pseudonym.AuditRole, pseudonym.Patient, ref); ok {
+			if id, ok := e.codec.Decode(pseudonym.AuditRole, resource.Patient, ref); ok {
 				e.add(id, "audit", m)
 			}
 		}

@@ -24,6 +24,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/service"
 	"serenade/internal/testsupport/apptest"
 )
@@ -104,14 +105,14 @@ func installerCtx() context.Context {
 
 // fixtureIDs are internal ids of one patient's resources.
 type fixtureIDs struct {
-	patient, installation, ticket, document, contact int64
-	codiceFiscale                                    string
+	ids           map[resource.Kind]int64 // one resource of every kind of the table
+	codiceFiscale string
 }
 
 // refFor is how the caller names a resource: doctors by id, everyone
 // else by one of their own pseudonyms (a caller with no role, who can
 // name nothing, by id).
-func refFor(s *apptest.Server, c accessCaller, kind pseudonym.Kind, id int64) string {
+func refFor(s *apptest.Server, c accessCaller, kind resource.Kind, id int64) string {
 	if c.has(domain.RoleDoctor) || c.ownRole() == "" {
 		return strconv.FormatInt(id, 10)
 	}
@@ -128,17 +129,10 @@ func fillRefs(t *testing.T, s *apptest.Server, c accessCaller, path string, r fi
 		if garbage {
 			return "no-such-thing"
 		}
-		switch p {
-		case "{patient}":
-			return refFor(s, c, pseudonym.Patient, r.patient)
-		case "{installation}":
-			return refFor(s, c, pseudonym.Installation, r.installation)
-		case "{ticket}":
-			return refFor(s, c, pseudonym.Ticket, r.ticket)
-		case "{document}":
-			return refFor(s, c, pseudonym.Document, r.document)
-		case "{contact}":
-			return refFor(s, c, pseudonym.Contact, r.contact)
+		if kind, ok := resource.ByName(strings.Trim(p, "{}")); ok {
+			if id, ok := r.ids[kind]; ok {
+				return refFor(s, c, kind, id)
+			}
 		}
 		t.Fatalf("no fixture for path parameter %s of %s", p, path)
 		return ""
@@ -164,8 +158,7 @@ func demoFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 		if p.Withdrawn() || len(p.Contacts) == 0 || len(docs) == 0 || len(tickets) == 0 {
 			continue
 		}
-		return fixtureIDs{patient: p.ID, installation: inst.ID, ticket: tickets[0].ID, document: docs[0].ID,
-			contact: p.Contacts[0].ID, codiceFiscale: p.Identity.CodiceFiscale}
+		return fixture(t, p, inst.ID, tickets[0].ID, docs[0].ID)
 	}
 	t.Fatal("the demo has no patient with contacts, tickets and documents")
 	return fixtureIDs{}
@@ -228,8 +221,21 @@ func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixtureIDs{patient: p.ID, installation: inst.ID, ticket: maint.ID, document: doc.ID,
-		contact: p.Contacts[0].ID, codiceFiscale: p.Identity.CodiceFiscale}
+	return fixture(t, p, inst.ID, maint.ID, doc.ID)
+}
+
+// fixture names one resource of every kind of the resource table; a kind
+// added to the table without a fixture here fails every route test.
+func fixture(t *testing.T, p domain.Patient, inst, ticket, doc int64) fixtureIDs {
+	t.Helper()
+	ids := map[resource.Kind]int64{resource.Patient: p.ID, resource.Installation: inst, resource.Ticket: ticket,
+		resource.Document: doc, resource.Contact: p.Contacts[0].ID}
+	for _, k := range resource.All() {
+		if ids[k] == 0 {
+			t.Fatalf("no fixture for resource kind %s", k.Name)
+		}
+	}
+	return fixtureIDs{ids: ids, codiceFiscale: p.Identity.CodiceFiscale}
 }
 
 // uploadFile is an upload body.

@@ -7,6 +7,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -30,7 +31,7 @@ func TestNicknameIsTheKeyedDraw(t *testing.T) {
 			}
 			inst, _ := openTicketOf(t, st, p.ID)
 			tok := s.Login(t, demo.Monitoring, "vincenzo")
-			path := "/api/v1/installations/" + codec.Encode(domain.RoleMonitoring, pseudonym.Installation, inst)
+			path := "/api/v1/installations/" + codec.Encode(domain.RoleMonitoring, resource.Installation, inst)
 			want := codec.Nickname(domain.RoleMonitoring, p.ID, drawn, "Colombo")
 			for range 2 {
 				var view struct {

@@ -9,7 +9,8 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
+	"serenade/internal/view"
 )
 
 // IdentityInput is the identity and medical record a doctor types.
@@ -53,6 +54,7 @@ type enrolInput struct {
 // an input with a body, an unexported ref would never be filled in.
 type PatientRef struct {
 	Patient string `path:"patient" doc:"Patient id (doctors) or the caller's pseudonym of the patient."`
+	id      int64  // resolved before the handler runs (refs.go)
 }
 
 type updatePatientInput struct {
@@ -60,20 +62,21 @@ type updatePatientInput struct {
 	Body IdentityInput
 }
 
-type recordOutput struct{ Body PatientRecord }
+type recordOutput struct{ Body view.PatientRecord }
 
 type patientListOutput struct {
 	Body struct {
-		Patients []PatientSummary `json:"patients"`
+		Patients []view.PatientSummary `json:"patients"`
 	}
 }
 
 func (a *API) registerPatients() {
 	tags := []string{"patients"}
 	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
-		Summary: "List patients with identity"}, a.listPatients)
+		Summary: "List patients with identity", Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
-		Summary: "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
+		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; " +
 			"so is a first or last name that does not give the code's letters (the error names the field, never the value), " +
 			"and a code whose two-digit year leaves two plausible centuries without birth_year (the error names the years). A duplicate is a 409."},
@@ -104,13 +107,9 @@ func (a *API) listPatients(ctx context.Context, _ *struct{}) (*patientListOutput
 	}
 	v := a.viewer(ctx)
 	out := &patientListOutput{}
-	out.Body.Patients = make([]PatientSummary, len(patients))
+	out.Body.Patients = make([]view.PatientSummary, len(patients))
 	for i, p := range patients {
-		out.Body.Patients[i] = PatientSummary{
-			ID: v.ref(pseudonym.Patient, p.ID), FirstName: p.Identity.FirstName, LastName: p.Identity.LastName,
-			Diagnosis: p.Identity.Diagnosis, DiagnosisClass: p.Identity.DiagnosisClass, Status: status[p.ID],
-			DateJoin: p.DateJoin.Format(dateLayout), Withdrawn: p.Withdrawn(),
-		}
+		out.Body.Patients[i] = v.Summary(p, status[p.ID])
 	}
 	return out, nil
 }
@@ -130,7 +129,7 @@ func (a *API) statusByPatient(ctx context.Context) (map[int64]domain.Installatio
 func (a *API) enrolPatient(ctx context.Context, in *enrolInput) (*recordOutput, error) {
 	np := domain.NewPatient{Identity: in.Body.IdentityInput.domain()}
 	if in.Body.DateJoin != "" {
-		d, err := time.Parse(dateLayout, in.Body.DateJoin)
+		d, err := time.Parse(view.DateLayout, in.Body.DateJoin)
 		if err != nil {
 			return nil, domain.Invalid("date_join", "must be a date (YYYY-MM-DD)")
 		}
@@ -151,19 +150,11 @@ func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, er
 	if err != nil && domain.KindOf(err) != domain.KindNotFound {
 		return nil, err
 	}
-	return &recordOutput{Body: a.viewer(ctx).record(p, inst, a.deps.Now())}, nil
-}
-
-func (a *API) patientID(ctx context.Context, ref PatientRef) (int64, error) {
-	return a.viewer(ctx).resolve(ctx, pseudonym.Patient, ref.Patient)
+	return &recordOutput{Body: a.viewer(ctx).Record(p, inst, a.deps.Now())}, nil
 }
 
 func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, error) {
-	id, err := a.patientID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	p, err := a.deps.Study.Patient(ctx, id)
+	p, err := a.deps.Study.Patient(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
@@ -171,11 +162,7 @@ func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, er
 }
 
 func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {
-	id, err := a.patientID(ctx, in.PatientRef)
-	if err != nil {
-		return nil, err
-	}
-	p, err := a.deps.Study.UpdateIdentity(ctx, id, in.Body.domain())
+	p, err := a.deps.Study.UpdateIdentity(ctx, in.id, in.Body.domain())
 	if err != nil {
 		return nil, err
 	}
@@ -183,9 +170,5 @@ func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recor
 }
 
 func (a *API) withdrawPatient(ctx context.Context, in *PatientRef) (*struct{}, error) {
-	id, err := a.patientID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	return nil, a.tookEffect(ctx, a.deps.Study.Withdraw(ctx, id))
+	return nil, a.tookEffect(ctx, a.deps.Study.Withdraw(ctx, in.id))
 }

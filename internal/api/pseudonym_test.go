@@ -16,6 +16,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -228,10 +229,10 @@ func studySecrets(t *testing.T, s *apptest.Server) secrets {
 var (
 	pseudonymRE = regexp.MustCompile(`^[a-z2-7]{26}$`)
 	numberRE    = regexp.MustCompile(`\d+`)
-	refKinds    = map[string][]pseudonym.Kind{
-		"patient": {pseudonym.Patient}, "installation": {pseudonym.Installation}, "ticket": {pseudonym.Ticket},
-		"document": {pseudonym.Document}, "contact": {pseudonym.Contact},
-		"id": {pseudonym.Patient, pseudonym.Installation, pseudonym.Ticket, pseudonym.Document, pseudonym.Contact},
+	refKinds    = map[string][]resource.Kind{
+		"patient": {resource.Patient}, "installation": {resource.Installation}, "ticket": {resource.Ticket},
+		"document": {resource.Document}, "contact": {resource.Contact},
+		"id": {resource.Patient, resource.Installation, resource.Ticket, resource.Document, resource.Contact},
 	}
 	identityKeys = []string{"first_name", "last_name", "address", "phone", "email"}
 )
@@ -253,7 +254,7 @@ func walkJSON(v any, key string, visit func(key string, v any)) {
 }
 
 // decodesAs lists the roles whose key decodes the pseudonym as one of kinds.
-func decodesAs(codec *pseudonym.Codec, ref string, kinds []pseudonym.Kind) (roles []domain.Role, id int64) {
+func decodesAs(codec *pseudonym.Codec, ref string, kinds []resource.Kind) (roles []domain.Role, id int64) {
 	for _, r := range domain.AllRoles {
 		for _, k := range kinds {
 			if n, ok := codec.Decode(r, k, ref); ok {
@@ -410,8 +411,8 @@ func TestPseudonymsAreUnlinkableAcrossRoles(t *testing.T) {
 		res.JSON(t, &list)
 		installations[c.ownRole()] = map[int64]idView{}
 		for _, inst := range list.Installations {
-			id, ok := codec.Decode(c.ownRole(), pseudonym.Installation, inst.ID)
-			pid, pok := codec.Decode(c.ownRole(), pseudonym.Patient, inst.Patient)
+			id, ok := codec.Decode(c.ownRole(), resource.Installation, inst.ID)
+			pid, pok := codec.Decode(c.ownRole(), resource.Patient, inst.Patient)
 			if !ok || !pok {
 				t.Fatalf("%s got %+v, not its own pseudonyms", c.name, inst)
 			}
@@ -434,26 +435,26 @@ func TestPseudonymsAreUnlinkableAcrossRoles(t *testing.T) {
 	})
 
 	shared := demoFixture(t, s)
-	docRef := func(c accessCaller) string { return refFor(s, c, pseudonym.Document, shared.document) }
-	patientRef := func(c accessCaller) string { return refFor(s, c, pseudonym.Patient, shared.patient) }
+	docRef := func(c accessCaller) string { return refFor(s, c, resource.Document, shared.ids[resource.Document]) }
+	patientRef := func(c accessCaller) string { return refFor(s, c, resource.Patient, shared.ids[resource.Patient]) }
 	cases := []struct {
 		name string
 		by   accessCaller
 		path string
 	}{
-		{"imt may not use iit's pseudonym of an installation", imt, "/api/v1/installations/" + installations[domain.RoleInstaller][shared.installation].ID},
-		{"iit may not use unimi's pseudonym of an installation", iit, "/api/v1/installations/" + installations[domain.RoleResearcher][shared.installation].ID},
-		{"unimi may not use imt's pseudonym of an installation", unimi, "/api/v1/installations/" + installations[domain.RoleMonitoring][shared.installation].ID},
+		{"imt may not use iit's pseudonym of an installation", imt, "/api/v1/installations/" + installations[domain.RoleInstaller][shared.ids[resource.Installation]].ID},
+		{"iit may not use unimi's pseudonym of an installation", iit, "/api/v1/installations/" + installations[domain.RoleResearcher][shared.ids[resource.Installation]].ID},
+		{"unimi may not use imt's pseudonym of an installation", unimi, "/api/v1/installations/" + installations[domain.RoleMonitoring][shared.ids[resource.Installation]].ID},
 		{"unimi may not use iit's pseudonym of a patient", unimi, "/api/v1/patients/" + patientRef(iit) + "/screening"},
 		{"unimi may not use iit's pseudonym of a document", unimi, "/api/v1/documents/" + docRef(iit)},
-		{"iit may not use imt's pseudonym of a ticket", iit, "/api/v1/tickets/" + refFor(s, imt, pseudonym.Ticket, shared.ticket)},
-		{"iit may not use imt's pseudonym of an installation for its contact sheet", iit, "/api/v1/installations/" + installations[domain.RoleMonitoring][shared.installation].ID + "/contact-sheet"},
-		{"iit may not name an installation by its internal id", iit, fmt.Sprintf("/api/v1/installations/%d", shared.installation)},
-		{"imt may not name a ticket by its internal id", imt, fmt.Sprintf("/api/v1/tickets/%d", shared.ticket)},
-		{"unimi may not name a patient by its internal id", unimi, fmt.Sprintf("/api/v1/patients/%d/screening", shared.patient)},
-		{"unimi may not name a document by its internal id", unimi, fmt.Sprintf("/api/v1/documents/%d", shared.document)},
-		{"imt may not name an installation by a pseudonym of another kind", imt, "/api/v1/installations/" + refFor(s, imt, pseudonym.Patient, shared.patient)},
-		{"iit may not use the upper-case spelling of its own pseudonym", iit, "/api/v1/installations/" + strings.ToUpper(installations[domain.RoleInstaller][shared.installation].ID)},
+		{"iit may not use imt's pseudonym of a ticket", iit, "/api/v1/tickets/" + refFor(s, imt, resource.Ticket, shared.ids[resource.Ticket])},
+		{"iit may not use imt's pseudonym of an installation for its contact sheet", iit, "/api/v1/installations/" + installations[domain.RoleMonitoring][shared.ids[resource.Installation]].ID + "/contact-sheet"},
+		{"iit may not name an installation by its internal id", iit, fmt.Sprintf("/api/v1/installations/%d", shared.ids[resource.Installation])},
+		{"imt may not name a ticket by its internal id", imt, fmt.Sprintf("/api/v1/tickets/%d", shared.ids[resource.Ticket])},
+		{"unimi may not name a patient by its internal id", unimi, fmt.Sprintf("/api/v1/patients/%d/screening", shared.ids[resource.Patient])},
+		{"unimi may not name a document by its internal id", unimi, fmt.Sprintf("/api/v1/documents/%d", shared.ids[resource.Document])},
+		{"imt may not name an installation by a pseudonym of another kind", imt, "/api/v1/installations/" + refFor(s, imt, resource.Patient, shared.ids[resource.Patient])},
+		{"iit may not use the upper-case spelling of its own pseudonym", iit, "/api/v1/installations/" + strings.ToUpper(installations[domain.RoleInstaller][shared.ids[resource.Installation]].ID)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -467,7 +468,7 @@ func TestPseudonymsAreUnlinkableAcrossRoles(t *testing.T) {
 	}
 	t.Run("each role reaches the same installation with its own pseudonym", func(t *testing.T) {
 		for _, c := range roles {
-			res := s.Do(t, http.MethodGet, "/api/v1/installations/"+installations[c.ownRole()][shared.installation].ID, c.token, nil)
+			res := s.Do(t, http.MethodGet, "/api/v1/installations/"+installations[c.ownRole()][shared.ids[resource.Installation]].ID, c.token, nil)
 			if res.Status != http.StatusOK {
 				t.Errorf("%s: %d %s", c.name, res.Status, res.Body)
 			}

@@ -7,6 +7,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -28,15 +29,15 @@ func TestRedactionOfLookAlikes(t *testing.T) {
 			}
 			inst, ticket := openTicketOf(t, st, p.ID)
 			iit := s.Login(t, demo.Installer, "gennaro")
-			ref := func(r domain.Role, k pseudonym.Kind, id int64) string { return codec.Encode(r, k, id) }
-			sheet := "/api/v1/installations/" + ref(domain.RoleInstaller, pseudonym.Installation, inst) + "/contact-sheet/contacts"
+			ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
+			sheet := "/api/v1/installations/" + ref(domain.RoleInstaller, resource.Installation, inst) + "/contact-sheet/contacts"
 			for _, c := range []map[string]string{{"alias": "vicino", "phone": "+39 347 218 4590"}, {"alias": "badante", "phone": "+380 67 123 4567"}} {
 				if res := s.Do(t, http.MethodPost, sheet, iit, c); res.Status != http.StatusCreated && res.Status != http.StatusOK {
 					t.Fatalf("contact: %d %s", res.Status, res.Body)
 				}
 			}
 			const written = "Sig. D\u02BC Angelo: chiamare 34721845\uFF190 oppure 067 123 4567."
-			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, pseudonym.Ticket, ticket)+"/messages", iit,
+			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
 				map[string]string{"body": written}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
 				t.Fatalf("message: %d %s", res.Status, res.Body)
 			}
@@ -44,11 +45,11 @@ func TestRedactionOfLookAlikes(t *testing.T) {
 			var view struct {
 				Nickname string `json:"nickname"`
 			}
-			s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, pseudonym.Installation, inst), tok, nil).JSON(t, &view)
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), tok, nil).JSON(t, &view)
 			var tk struct {
 				Messages []struct{ Body string } `json:"messages"`
 			}
-			s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, pseudonym.Ticket, ticket), tok, nil).JSON(t, &tk)
+			s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), tok, nil).JSON(t, &tk)
 			n := view.Nickname
 			if want := "Sig. " + n + ": chiamare " + n + " oppure " + n + "."; n == "" || len(tk.Messages) == 0 || tk.Messages[len(tk.Messages)-1].Body != want {
 				t.Errorf("monitoring reads %+v, want last %q", tk.Messages, want)

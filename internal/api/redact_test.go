@@ -11,6 +11,7 @@ import (
 	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -112,17 +113,17 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 			}
 			inst, ticket := openTicketOf(t, st, p.ID)
 			iit := s.Login(t, demo.Installer, "gennaro")
-			ref := func(r domain.Role, k pseudonym.Kind, id int64) string { return codec.Encode(r, k, id) }
-			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, pseudonym.Ticket, ticket)+"/messages", iit,
+			ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
+			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
 				map[string]string{"body": written}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
 				t.Fatalf("message: %d %s", res.Status, res.Body)
 			}
-			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+ref(domain.RoleInstaller, pseudonym.Installation, inst), iit,
+			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+ref(domain.RoleInstaller, resource.Installation, inst), iit,
 				homeContext(written)); res.Status != http.StatusOK {
 				t.Fatalf("home notes: %d %s", res.Status, res.Body)
 			}
 			docName := fmt.Sprintf("Consenso %s %s, %s.pdf", id.LastName, strings.ToLower(id.FirstName), strings.ToLower(cf))
-			upload := send(t, s, http.MethodPost, "/api/v1/installations/"+ref(domain.RoleInstaller, pseudonym.Installation, inst)+"/documents", iit,
+			upload := send(t, s, http.MethodPost, "/api/v1/installations/"+ref(domain.RoleInstaller, resource.Installation, inst)+"/documents", iit,
 				uploadFile{name: docName, content: fixturePDF})
 			if upload.Status != http.StatusOK && upload.Status != http.StatusCreated {
 				t.Fatalf("upload: %d %s", upload.Status, upload.Body)
@@ -143,7 +144,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 					Nickname string            `json:"nickname"`
 					Context  map[string]string `json:"context"`
 				}
-				s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(rd.role, pseudonym.Installation, inst), tok, nil).JSON(t, &view)
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(rd.role, resource.Installation, inst), tok, nil).JSON(t, &view)
 				if view.Nickname == "" || view.Nickname == id.FirstName || view.Nickname == id.LastName {
 					t.Fatalf("%s: nickname %q for %s %s", rd.role, view.Nickname, id.FirstName, id.LastName)
 				}
@@ -161,7 +162,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 				var docs struct {
 					Documents []struct{ Name string } `json:"documents"`
 				}
-				s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(rd.role, pseudonym.Installation, inst)+"/documents", tok, nil).JSON(t, &docs)
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(rd.role, resource.Installation, inst)+"/documents", tok, nil).JSON(t, &docs)
 				if !slices.ContainsFunc(docs.Documents, func(d struct{ Name string }) bool { return d.Name == wantDoc }) {
 					t.Errorf("%s documents: %+v, want one named %q", rd.role, docs.Documents, wantDoc)
 				}
@@ -171,7 +172,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 				var tk struct {
 					Messages []struct{ Body string } `json:"messages"`
 				}
-				s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(rd.role, pseudonym.Ticket, ticket), tok, nil).JSON(t, &tk)
+				s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(rd.role, resource.Ticket, ticket), tok, nil).JSON(t, &tk)
 				if got := tk.Messages[len(tk.Messages)-1].Body; got != want {
 					t.Errorf("%s ticket message:\n got %q\nwant %q", rd.role, got, want)
 				}

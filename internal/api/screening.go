@@ -8,14 +8,15 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
+	"serenade/internal/view"
 )
 
-type screeningOutput struct{ Body Screening }
+type screeningOutput struct{ Body view.Screening }
 
 type screeningListOutput struct {
 	Body struct {
-		Screening []Screening `json:"screening"`
+		Screening []view.Screening `json:"screening"`
 	}
 }
 
@@ -29,7 +30,7 @@ type updateScreeningInput struct {
 func (a *API) registerScreening() {
 	tags := []string{"screening"}
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "list-screening", Method: http.MethodGet, Path: "/screening", Tags: tags,
-		Summary: "List the pseudonymised screening data of patients still in the study"}, a.listScreening)
+		Summary: "List the pseudonymised screening data of patients still in the study", Metadata: map[string]any{metaResource: resource.Screening}}, a.listScreening)
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "get-screening", Method: http.MethodGet, Path: "/patients/{patient}/screening", Tags: tags,
 		Summary: "Read a patient's screening data", Errors: []int{http.StatusNotFound}}, a.getScreening)
 	register(a, access.ScreeningWrite, huma.Operation{OperationID: "update-screening", Method: http.MethodPut, Path: "/patients/{patient}/screening", Tags: tags,
@@ -37,13 +38,8 @@ func (a *API) registerScreening() {
 		a.updateScreening)
 }
 
-func (a *API) screening(ctx context.Context, p domain.Patient) Screening {
-	v := a.viewer(ctx)
-	s := Screening{Patient: v.ref(pseudonym.Patient, p.ID), Nickname: v.nicknameOf(p), DiagnosisClass: p.Identity.DiagnosisClass}
-	if d, err := p.Identity.Derive(a.deps.Now()); err == nil {
-		s.AgeClass = d.AgeClass
-	}
-	return s
+func (a *API) screening(ctx context.Context, p domain.Patient) view.Screening {
+	return a.viewer(ctx).Screening(p, a.deps.Now())
 }
 
 func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOutput, error) {
@@ -52,24 +48,20 @@ func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOut
 		return nil, err
 	}
 	out := &screeningListOutput{}
-	out.Body.Screening = []Screening{}
+	out.Body.Screening = []view.Screening{}
 	for _, p := range patients {
 		if !p.Withdrawn() {
 			out.Body.Screening = append(out.Body.Screening, a.screening(ctx, p))
 		}
 	}
-	a.viewer(ctx).orderScreening(out.Body.Screening)
+	a.viewer(ctx).OrderScreening(out.Body.Screening)
 	return out, nil
 }
 
 // livePatient reads a patient still in the study; a withdrawn one has no
 // screening data left.
 func (a *API) livePatient(ctx context.Context, ref PatientRef) (domain.Patient, error) {
-	id, err := a.patientID(ctx, ref)
-	if err != nil {
-		return domain.Patient{}, err
-	}
-	p, err := a.deps.Study.Patient(ctx, id)
+	p, err := a.deps.Study.Patient(ctx, ref.id)
 	if err == nil && p.Withdrawn() {
 		err = domain.NotFound("no such patient")
 	}

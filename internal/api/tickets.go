@@ -8,19 +8,20 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/view"
 )
 
 // TicketRef is the {ticket} path parameter (exported: see PatientRef).
 type TicketRef struct {
 	Ticket string `path:"ticket" doc:"Ticket id (doctors) or the caller's pseudonym of the ticket."`
+	id     int64  // resolved before the handler runs (refs.go)
 }
 
-type ticketOutput struct{ Body TicketView }
+type ticketOutput struct{ Body view.TicketView }
 
 type ticketListOutput struct {
 	Body struct {
-		Tickets []TicketView `json:"tickets"`
+		Tickets []view.TicketView `json:"tickets"`
 	}
 }
 
@@ -39,7 +40,7 @@ type messageInput struct {
 	}
 }
 
-type messageOutput struct{ Body MessageView }
+type messageOutput struct{ Body view.MessageView }
 
 func (a *API) registerTickets() {
 	tags := []string{"tickets"}
@@ -64,16 +65,12 @@ func (a *API) registerTickets() {
 }
 
 func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketListOutput, error) {
-	id, err := a.installationID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	tickets, err := a.deps.Study.Tickets(ctx, id)
+	tickets, err := a.deps.Study.Tickets(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
 	out := &ticketListOutput{}
-	out.Body.Tickets = make([]TicketView, len(tickets))
+	out.Body.Tickets = make([]view.TicketView, len(tickets))
 	if len(tickets) == 0 {
 		return out, nil
 	}
@@ -82,9 +79,9 @@ func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketList
 		return nil, err
 	}
 	for i, t := range tickets {
-		out.Body.Tickets[i] = v.ticket(t)
+		out.Body.Tickets[i] = v.Ticket(t)
 	}
-	v.orderTickets(out.Body.Tickets)
+	v.OrderTickets(out.Body.Tickets)
 	return out, nil
 }
 
@@ -94,31 +91,19 @@ func (a *API) ticketOutput(ctx context.Context, t domain.Ticket) (*ticketOutput,
 	if err != nil {
 		return nil, err
 	}
-	return &ticketOutput{Body: v.ticket(t)}, nil
+	return &ticketOutput{Body: v.Ticket(t)}, nil
 }
 
 func (a *API) openTicket(ctx context.Context, in *openTicketInput) (*ticketOutput, error) {
-	id, err := a.installationID(ctx, in.InstallationRef)
-	if err != nil {
-		return nil, err
-	}
-	t, err := a.deps.Study.OpenTicket(ctx, id, in.Body.Category, in.Body.Message)
+	t, err := a.deps.Study.OpenTicket(ctx, in.InstallationRef.id, in.Body.Category, in.Body.Message)
 	if err != nil {
 		return nil, err
 	}
 	return a.ticketOutput(ctx, t)
 }
 
-func (a *API) ticketID(ctx context.Context, ref TicketRef) (int64, error) {
-	return a.viewer(ctx).resolve(ctx, pseudonym.Ticket, ref.Ticket)
-}
-
 func (a *API) getTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {
-	id, err := a.ticketID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	t, err := a.deps.Study.Ticket(ctx, id)
+	t, err := a.deps.Study.Ticket(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
@@ -126,24 +111,16 @@ func (a *API) getTicket(ctx context.Context, in *TicketRef) (*ticketOutput, erro
 }
 
 func (a *API) addMessage(ctx context.Context, in *messageInput) (*messageOutput, error) {
-	id, err := a.ticketID(ctx, in.TicketRef)
-	if err != nil {
-		return nil, err
-	}
-	m, err := a.deps.Study.AddMessage(ctx, id, in.Body.Body)
+	m, err := a.deps.Study.AddMessage(ctx, in.TicketRef.id, in.Body.Body)
 	if err != nil {
 		return nil, err
 	}
 	// The caller's own words come back as written; the time as the caller's roles are shown it.
-	return &messageOutput{Body: a.viewer(ctx).message(0, m)}, nil
+	return &messageOutput{Body: a.viewer(ctx).Message(0, m)}, nil
 }
 
 func (a *API) closeTicket(ctx context.Context, in *TicketRef) (*ticketOutput, error) {
-	id, err := a.ticketID(ctx, *in)
-	if err != nil {
-		return nil, err
-	}
-	t, err := a.deps.Study.CloseTicket(ctx, id)
+	t, err := a.deps.Study.CloseTicket(ctx, in.id)
 	if err = a.tookEffect(ctx, err); err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 
 // auditRecorder starts the group-committing audit writer (stopped by
 // the app after the server drained).
-func (a *App) auditRecorder(db *store.DB) api.Recorder {
+func (a *App) auditRecorder(db *store.DB) audit.Sink {
 	if a.cfg.AuditDisabledForBenchmarks {
 		return noAudit{}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/resource"
 )
 
 func everyRole() []domain.Role {
@@ -24,13 +25,13 @@ func TestEachRoleHasItsOwnKey(t *testing.T) {
 	for id := int64(1); id <= 200; id++ {
 		owner := map[string]domain.Role{}
 		for _, r := range everyRole() {
-			p := c.Encode(r, Patient, id)
+			p := c.Encode(r, resource.Patient, id)
 			if o, dup := owner[p]; dup {
 				t.Fatalf("id %d: roles %s and %s share the pseudonym %s", id, o, r, p)
 			}
 			owner[p] = r
 			for _, other := range everyRole() {
-				if got, ok := c.Decode(other, Patient, p); other != r && ok {
+				if got, ok := c.Decode(other, resource.Patient, p); other != r && ok {
 					t.Fatalf("id %d: %s's pseudonym decodes under %s as %d", id, r, other, got)
 				}
 			}
@@ -48,11 +49,11 @@ func TestRoleKeysDependOnTheServerKey(t *testing.T) {
 	a, b := New(k), New(near)
 	for _, r := range everyRole() {
 		for id := int64(1); id <= 50; id++ {
-			p := a.Encode(r, Patient, id)
-			if p == b.Encode(r, Patient, id) {
+			p := a.Encode(r, resource.Patient, id)
+			if p == b.Encode(r, resource.Patient, id) {
 				t.Fatalf("%s: server keys one bit apart give the same pseudonym of %d", r, id)
 			}
-			if _, ok := b.Decode(r, Patient, p); ok {
+			if _, ok := b.Decode(r, resource.Patient, p); ok {
 				t.Fatalf("%s: another server decodes the pseudonym of %d", r, id)
 			}
 		}

@@ -1,7 +1,7 @@
 // Package pseudonym turns internal ids into per-role pseudonyms (SPEC §4).
 //
 // A pseudonym is the AES-256 encryption of one block holding the kind of
-// resource, seven zero bytes and the id, under a key derived for the role
+// resource (its code in internal/resource), seven zero bytes and the id, under a key derived for the role
 // from the server's pseudonym key. It is therefore stable (same role,
 // same id, same pseudonym), reversible by the server without any lookup
 // table, and unlinkable across roles without the key: two roles' keys are
@@ -21,18 +21,8 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/resource"
 	"serenade/internal/textfold"
-)
-
-// Kind is the kind of resource a pseudonym stands for.
-type Kind byte
-
-const (
-	Patient      Kind = 'P'
-	Installation Kind = 'I'
-	Ticket       Kind = 'T'
-	Document     Kind = 'D'
-	Contact      Kind = 'C'
 )
 
 var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -71,9 +61,9 @@ func derive(serverKey keyring.Key, label string) []byte {
 
 // Encode returns role's pseudonym of the resource: 26 lower-case base32
 // characters.
-func (c *Codec) Encode(role domain.Role, kind Kind, id int64) string {
+func (c *Codec) Encode(role domain.Role, kind resource.Kind, id int64) string {
 	var in, out [aes.BlockSize]byte
-	in[0] = byte(kind)
+	in[0] = kind.Code
 	binary.BigEndian.PutUint64(in[8:], uint64(id))
 	c.blocks[role].Encrypt(out[:], in[:])
 	return strings.ToLower(encoding.EncodeToString(out[:]))
@@ -82,7 +72,7 @@ func (c *Codec) Encode(role domain.Role, kind Kind, id int64) string {
 // Decode returns the id behind role's pseudonym of a resource of kind;
 // false for anything else (another role's pseudonym, another kind, a raw
 // id, noise).
-func (c *Codec) Decode(role domain.Role, kind Kind, s string) (int64, bool) {
+func (c *Codec) Decode(role domain.Role, kind resource.Kind, s string) (int64, bool) {
 	block, ok := c.blocks[role]
 	if !ok || len(s) != 26 || strings.ToLower(s) != s {
 		return 0, false
@@ -93,7 +83,7 @@ func (c *Codec) Decode(role domain.Role, kind Kind, s string) (int64, bool) {
 	}
 	var out [aes.BlockSize]byte
 	block.Decrypt(out[:], raw)
-	if out[0] != byte(kind) || binary.BigEndian.Uint64(out[:8])&0x00ffffffffffffff != 0 {
+	if out[0] != kind.Code || binary.BigEndian.Uint64(out[:8])&0x00ffffffffffffff != 0 {
 		return 0, false
 	}
 	id := int64(binary.BigEndian.Uint64(out[8:]))

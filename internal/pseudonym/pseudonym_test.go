@@ -8,6 +8,7 @@ import (
 
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
+	"serenade/internal/resource"
 )
 
 func codec(t *testing.T) *Codec {
@@ -22,11 +23,11 @@ func TestPseudonymsRoundTripPerRole(t *testing.T) {
 	c := codec(t)
 	for _, r := range domain.AllRoles {
 		for _, id := range []int64{1, 2, 42, 1 << 40} {
-			p := c.Encode(r, Patient, id)
-			if p != c.Encode(r, Patient, id) {
+			p := c.Encode(r, resource.Patient, id)
+			if p != c.Encode(r, resource.Patient, id) {
 				t.Fatal("pseudonyms are not stable")
 			}
-			if got, ok := c.Decode(r, Patient, p); !ok || got != id {
+			if got, ok := c.Decode(r, resource.Patient, p); !ok || got != id {
 				t.Errorf("%s: Decode(%s) = %d, %v; want %d", r, p, got, ok, id)
 			}
 		}
@@ -35,16 +36,16 @@ func TestPseudonymsRoundTripPerRole(t *testing.T) {
 
 func TestPseudonymsDoNotCrossRolesKindsOrServers(t *testing.T) {
 	c, other := codec(t), codec(t)
-	p := c.Encode(domain.RoleInstaller, Patient, 7)
+	p := c.Encode(domain.RoleInstaller, resource.Patient, 7)
 	cases := []struct {
 		name string
 		ok   bool
 	}{
-		{"another role's pseudonym is refused", decodeOK(c, domain.RoleResearcher, Patient, p)},
-		{"a pseudonym of another kind is refused", decodeOK(c, domain.RoleInstaller, Installation, p)},
-		{"a raw id is refused", decodeOK(c, domain.RoleInstaller, Patient, "7")},
-		{"another server's pseudonym is refused", decodeOK(other, domain.RoleInstaller, Patient, p)},
-		{"noise is refused", decodeOK(c, domain.RoleInstaller, Patient, "aaaaaaaaaaaaaaaaaaaaaaaaaa")},
+		{"another role's pseudonym is refused", decodeOK(c, domain.RoleResearcher, resource.Patient, p)},
+		{"a pseudonym of another kind is refused", decodeOK(c, domain.RoleInstaller, resource.Installation, p)},
+		{"a raw id is refused", decodeOK(c, domain.RoleInstaller, resource.Patient, "7")},
+		{"another server's pseudonym is refused", decodeOK(other, domain.RoleInstaller, resource.Patient, p)},
+		{"noise is refused", decodeOK(c, domain.RoleInstaller, resource.Patient, "aaaaaaaaaaaaaaaaaaaaaaaaaa")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,12 +54,12 @@ func TestPseudonymsDoNotCrossRolesKindsOrServers(t *testing.T) {
 			}
 		})
 	}
-	if c.Encode(domain.RoleInstaller, Patient, 7) == c.Encode(domain.RoleMonitoring, Patient, 7) {
+	if c.Encode(domain.RoleInstaller, resource.Patient, 7) == c.Encode(domain.RoleMonitoring, resource.Patient, 7) {
 		t.Error("two roles share a pseudonym")
 	}
 }
 
-func decodeOK(c *Codec, r domain.Role, k Kind, s string) bool {
+func decodeOK(c *Codec, r domain.Role, k resource.Kind, s string) bool {
 	_, ok := c.Decode(r, k, s)
 	return ok
 }
@@ -67,7 +68,7 @@ func TestPseudonymsOfConsecutiveIdsLookUnrelated(t *testing.T) {
 	c := codec(t)
 	seen := map[string]bool{}
 	for id := int64(1); id <= 1000; id++ {
-		p := c.Encode(domain.RoleResearcher, Patient, id)
+		p := c.Encode(domain.RoleResearcher, resource.Patient, id)
 		if seen[p[:8]] {
 			t.Fatalf("prefix collision at id %d: pseudonyms leak order", id)
 		}
@@ -81,9 +82,9 @@ func TestPseudonymsOfConsecutiveIdsLookUnrelated(t *testing.T) {
 func FuzzDecodeNeverPanics(f *testing.F) {
 	c := New(keyring.Key{1})
 	f.Add("aaaaaaaaaaaaaaaaaaaaaaaaaa")
-	f.Add(c.Encode(domain.RoleInstaller, Patient, 3))
+	f.Add(c.Encode(domain.RoleInstaller, resource.Patient, 3))
 	f.Fuzz(func(t *testing.T, s string) {
-		if id, ok := c.Decode(domain.RoleInstaller, Patient, s); ok && c.Encode(domain.RoleInstaller, Patient, id) != s {
+		if id, ok := c.Decode(domain.RoleInstaller, resource.Patient, s); ok && c.Encode(domain.RoleInstaller, resource.Patient, id) != s {
 			t.Errorf("accepted %q that does not re-encode", s)
 		}
 	})

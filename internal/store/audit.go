@@ -8,6 +8,7 @@ import (
 
 	"serenade/internal/audit"
 	"serenade/internal/domain"
+	"serenade/internal/resource"
 )
 
 // auditLock is the PostgreSQL advisory lock that serialises appends of
@@ -135,19 +136,25 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 }
 
 // PatientOf returns the patient a resource belongs to, for the audit
-// trail. kind is installation, ticket, document or contact.
-func (db *DB) PatientOf(ctx context.Context, kind string, id int64) (int64, error) {
-	queries := map[string]string{
-		"installation": `SELECT patient_id FROM installations WHERE id = $1`,
-		"ticket":       `SELECT i.patient_id FROM tickets t JOIN installations i ON i.id = t.installation_id WHERE t.id = $1`,
-		"document":     `SELECT i.patient_id FROM documents d JOIN installations i ON i.id = d.installation_id WHERE d.id = $1`,
-		"contact":      `SELECT patient_id FROM contacts WHERE id = $1`,
-	}
-	q, ok := queries[kind]
-	if !ok {
-		return 0, domain.NotFound("no such %s", kind)
+// trail: the query joins the kind's lineage (resource.Kind.Lineage), so
+// a new kind needs no change here.
+func (db *DB) PatientOf(ctx context.Context, kind resource.Kind, id int64) (int64, error) {
+	if kind == resource.Patient {
+		return id, nil
 	}
 	var patient int64
-	err := db.read.QueryRowContext(ctx, q, id).Scan(&patient)
-	return patient, wrapOp("patient of "+kind, notFound(err, kind))
+	err := db.read.QueryRowContext(ctx, patientOfQuery(kind), id).Scan(&patient)
+	return patient, wrapOp("patient of "+kind.Name, notFound(err, kind.Name))
+}
+
+// patientOfQuery selects the <patient>_id column of the last table before
+// the patient, joining each kind to its parent by its <parent>_id column.
+func patientOfQuery(kind resource.Kind) string {
+	chain := kind.Lineage()
+	q := "SELECT t" + strconv.Itoa(len(chain)-2) + "." + resource.Patient.Name + "_id FROM " + chain[0].Table + " t0"
+	for i := 1; i < len(chain)-1; i++ {
+		prev, cur := "t"+strconv.Itoa(i-1), "t"+strconv.Itoa(i)
+		q += " JOIN " + chain[i].Table + " " + cur + " ON " + cur + ".id = " + prev + "." + chain[i].Name + "_id"
+	}
+	return q + " WHERE t0.id = $1"
 }

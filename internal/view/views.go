@@ -1,14 +1,16 @@
-package api
+package view
 
 import (
 	"time"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
 )
 
 // The views below are what each role may see of a resource (SPEC §2).
-// Their names say who gets them; the OpenAPI document lists their fields.
+// Their names say who gets them; the OpenAPI document lists their fields
+// (the struct tags are read by the API's schema generator).
 
 // PatientRecord is a patient's identity and medical record: dottore only.
 type PatientRecord struct {
@@ -136,71 +138,100 @@ type DocumentView struct {
 	CreatedAt    time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
-const dateLayout = "2006-01-02"
+// DateLayout is how dates (not instants) are written.
+const DateLayout = "2006-01-02"
 
-func (v viewer) contacts(cs []domain.Contact) []ContactView {
+func (v Viewer) Contacts(cs []domain.Contact) []ContactView {
 	out := make([]ContactView, len(cs))
 	for i, c := range cs {
-		out[i] = ContactView{ID: v.ref(pseudonym.Contact, c.ID), Alias: c.Alias, Phone: c.Phone, Email: c.Email}
+		out[i] = ContactView{ID: v.Ref(resource.Contact, c.ID), Alias: c.Alias, Phone: c.Phone, Email: c.Email}
 	}
 	return out
 }
 
-func (v viewer) installation(i domain.Installation) InstallationView {
+func (v Viewer) Installation(i domain.Installation) InstallationView {
 	return InstallationView{
-		ID: v.ref(pseudonym.Installation, i.ID), Patient: v.ref(pseudonym.Patient, i.PatientID), Nickname: v.nickname(i.PatientID),
-		Status: i.Status, CollectionStart: v.atPtr(collectionTimes, i.CollectionStart), CollectionEnd: v.atPtr(collectionTimes, i.CollectionEnd),
-		Context: v.homeContext(i), CreatedAt: v.at(recordTimes, i.CreatedAt), UpdatedAt: v.at(recordTimes, i.UpdatedAt),
+		ID: v.Ref(resource.Installation, i.ID), Patient: v.Ref(resource.Patient, i.PatientID), Nickname: v.knownNickname(i.PatientID),
+		Status: i.Status, CollectionStart: v.AtPtr(access.CollectionTimes, i.CollectionStart), CollectionEnd: v.AtPtr(access.CollectionTimes, i.CollectionEnd),
+		Context: v.homeContext(i), CreatedAt: v.At(access.RecordTimes, i.CreatedAt), UpdatedAt: v.At(access.RecordTimes, i.UpdatedAt),
 	}
 }
 
 // homeContext is free text about a home: redacted like messages, each
 // field by who last wrote it.
-func (v viewer) homeContext(i domain.Installation) HomeContext {
+func (v Viewer) homeContext(i domain.Installation) HomeContext {
 	stored := domain.AuthoredContext{HomeContext: i.Context, WrittenBlind: i.WrittenBlind}
 	return HomeContext(stored.Map(func(field, s string) string {
 		return v.authored(i.PatientID, s, stored.IsBlind(field))
 	}))
 }
 
-func (v viewer) ticket(t domain.Ticket) TicketView {
+func (v Viewer) Ticket(t domain.Ticket) TicketView {
 	out := TicketView{
-		ID: v.ref(pseudonym.Ticket, t.ID), Installation: v.ref(pseudonym.Installation, t.InstallationID),
-		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: v.at(ticketTimes, t.OpenedAt), ClosedBy: t.ClosedBy,
-		ClosedAt: v.atPtr(ticketTimes, t.ClosedAt), Messages: make([]MessageView, len(t.Messages)),
+		ID: v.Ref(resource.Ticket, t.ID), Installation: v.Ref(resource.Installation, t.InstallationID),
+		Category: t.Category, Open: t.Open(), OpenedBy: t.OpenedBy, OpenedAt: v.At(access.TicketTimes, t.OpenedAt), ClosedBy: t.ClosedBy,
+		ClosedAt: v.AtPtr(access.TicketTimes, t.ClosedAt), Messages: make([]MessageView, len(t.Messages)),
 	}
 	for i, m := range t.Messages {
-		out.Messages[i] = v.message(t.PatientID, m)
+		out.Messages[i] = v.Message(t.PatientID, m)
 	}
 	return out
 }
 
 // message is one message of a patient's ticket thread.
-func (v viewer) message(patientID int64, m domain.Message) MessageView {
-	return MessageView{Sender: m.Sender, Body: v.authored(patientID, m.Body, m.WrittenBlind), CreatedAt: v.at(ticketTimes, m.CreatedAt)}
+func (v Viewer) Message(patientID int64, m domain.Message) MessageView {
+	return MessageView{Sender: m.Sender, Body: v.authored(patientID, m.Body, m.WrittenBlind), CreatedAt: v.At(access.TicketTimes, m.CreatedAt)}
 }
 
-func (v viewer) document(d domain.Document) DocumentView {
+func (v Viewer) Document(d domain.Document) DocumentView {
 	return DocumentView{
-		ID: v.ref(pseudonym.Document, d.ID), Installation: v.ref(pseudonym.Installation, d.InstallationID),
-		Name: v.text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.at(documentTimes, d.CreatedAt),
+		ID: v.Ref(resource.Document, d.ID), Installation: v.Ref(resource.Installation, d.InstallationID),
+		Name: v.Text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.At(access.DocumentTimes, d.CreatedAt),
 	}
 }
 
 // record is the doctor's view of a patient.
-func (v viewer) record(p domain.Patient, inst domain.Installation, now time.Time) PatientRecord {
+func (v Viewer) Record(p domain.Patient, inst domain.Installation, now time.Time) PatientRecord {
 	id := p.Identity
 	r := PatientRecord{
-		ID: v.ref(pseudonym.Patient, p.ID), FirstName: id.FirstName, LastName: id.LastName, CodiceFiscale: id.CodiceFiscale,
+		ID: v.Ref(resource.Patient, p.ID), FirstName: id.FirstName, LastName: id.LastName, CodiceFiscale: id.CodiceFiscale,
 		Address: id.Address, MedicalNotes: id.MedicalNotes, Diagnosis: id.Diagnosis, DiagnosisClass: id.DiagnosisClass,
-		DateJoin: p.DateJoin.Format(dateLayout), Contacts: v.contacts(p.Contacts), WithdrawnAt: p.WithdrawnAt,
+		DateJoin: p.DateJoin.Format(DateLayout), Contacts: v.Contacts(p.Contacts), WithdrawnAt: p.WithdrawnAt,
 	}
 	if inst.ID != 0 {
-		r.Installation, r.Status = v.ref(pseudonym.Installation, inst.ID), inst.Status
+		r.Installation, r.Status = v.Ref(resource.Installation, inst.ID), inst.Status
 	}
 	if d, err := id.Derive(now); err == nil {
-		r.Sex, r.BirthDate, r.Age, r.AgeClass = d.Sex, d.BirthDate.Format(dateLayout), d.Age, d.AgeClass
+		r.Sex, r.BirthDate, r.Age, r.AgeClass = d.Sex, d.BirthDate.Format(DateLayout), d.Age, d.AgeClass
 		r.BirthPlace = &BirthPlace{Code: d.BirthPlace.Code, Name: d.BirthPlace.Name, Province: d.BirthPlace.Province, Foreign: d.BirthPlace.Foreign}
 	}
 	return r
+}
+
+// Summary is a row of the doctors' patient list; status is the derived
+// status of the patient's installation.
+func (v Viewer) Summary(p domain.Patient, status domain.InstallationStatus) PatientSummary {
+	return PatientSummary{
+		ID: v.Ref(resource.Patient, p.ID), FirstName: p.Identity.FirstName, LastName: p.Identity.LastName,
+		Diagnosis: p.Identity.Diagnosis, DiagnosisClass: p.Identity.DiagnosisClass, Status: status,
+		DateJoin: p.DateJoin.Format(DateLayout), Withdrawn: p.Withdrawn(),
+	}
+}
+
+// ContactSheet is the contact sheet of the home of installation inst,
+// whose patient is p.
+func (v Viewer) ContactSheet(inst domain.Installation, p domain.Patient) ContactSheet {
+	return ContactSheet{
+		Installation: v.Ref(resource.Installation, inst.ID), Nickname: v.NicknameOf(p),
+		FirstName: p.Identity.FirstName, LastName: p.Identity.LastName, Address: p.Identity.Address, Contacts: v.Contacts(p.Contacts),
+	}
+}
+
+// Screening is a patient's screening data; the age class is taken at now.
+func (v Viewer) Screening(p domain.Patient, now time.Time) Screening {
+	s := Screening{Patient: v.Ref(resource.Patient, p.ID), Nickname: v.NicknameOf(p), DiagnosisClass: p.Identity.DiagnosisClass}
+	if d, err := p.Identity.Derive(now); err == nil {
+		s.AgeClass = d.AgeClass
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package api
+package view
 
 import (
 	"slices"
@@ -10,10 +10,10 @@ import (
 // row, after the shown time where the job reads a list in time order
 // (an installation's tickets and documents). The store's order follows
 // internal ids, the same for every role: row k of one role's export
-// would be row k of another's. Doctors, who see the ids, keep it.
+// would be row k of another's. Callers who see the ids keep it.
 
-func orderFor[T any](v viewer, rows []T, key func(T) []string) {
-	if v.doctor {
+func orderFor[T any](v Viewer, rows []T, key func(T) []string) {
+	if v.ids {
 		return
 	}
 	slices.SortStableFunc(rows, func(a, b T) int { return slices.Compare(key(a), key(b)) })
@@ -22,18 +22,22 @@ func orderFor[T any](v viewer, rows []T, key func(T) []string) {
 // shownTime is a timestamp as a sort key (fixed width, UTC).
 func shownTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
-func (v viewer) orderInstallations(xs []InstallationView) {
+// OrderInstallations sorts rows as the viewer may see them ordered.
+func (v Viewer) OrderInstallations(xs []InstallationView) {
 	orderFor(v, xs, func(x InstallationView) []string { return []string{x.Nickname, x.Patient, x.ID} })
 }
 
-func (v viewer) orderScreening(xs []Screening) {
+// OrderScreening sorts rows as the viewer may see them ordered.
+func (v Viewer) OrderScreening(xs []Screening) {
 	orderFor(v, xs, func(x Screening) []string { return []string{x.Nickname, x.Patient} })
 }
 
-func (v viewer) orderTickets(xs []TicketView) {
+// OrderTickets sorts rows as the viewer may see them ordered.
+func (v Viewer) OrderTickets(xs []TicketView) {
 	orderFor(v, xs, func(x TicketView) []string { return []string{shownTime(x.OpenedAt), x.ID} })
 }
 
-func (v viewer) orderDocuments(xs []DocumentView) {
+// OrderDocuments sorts rows as the viewer may see them ordered.
+func (v Viewer) OrderDocuments(xs []DocumentView) {
 	orderFor(v, xs, func(x DocumentView) []string { return []string{shownTime(x.CreatedAt), x.ID} })
 }

@@ -1,0 +1,51 @@
+package access
+
+import "serenade/internal/domain"
+
+// Timestamps are shown to each role only as precisely as its job needs
+// (SPEC §4): the same exact instant in two roles' exports would join them
+// as surely as a shared id. This table is the policy; docs/design.md
+// ("Linkage between roles") explains each cell.
+
+// Precision is how finely a timestamp is shown, finest first.
+type Precision int
+
+const (
+	Exact     Precision = iota // as stored
+	ToHour                     // cut to the hour (UTC)
+	ToDay                      // cut to the day (UTC)
+	ToQuarter                  // cut to January, April, July or October 1st: the season
+	ToYear                     // cut to January 1st
+)
+
+// TimeClass is a class of timestamps in the views.
+type TimeClass int
+
+const (
+	RecordTimes     TimeClass = iota // an installation's created_at, updated_at
+	CollectionTimes                  // data-collection start and end
+	TicketTimes                      // ticket opened/closed, message times
+	DocumentTimes                    // a document's upload time
+)
+
+// precisions is, per role, the precision of each class it is shown. A
+// class missing for a role is shown to the year, the coarsest. Doctors,
+// who see everything about their patients, see exact times.
+var precisions = map[domain.Role]map[TimeClass]Precision{
+	doctor:     {RecordTimes: Exact, CollectionTimes: Exact, TicketTimes: Exact, DocumentTimes: Exact},
+	installer:  {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
+	monitoring: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
+	researcher: {RecordTimes: ToYear, CollectionTimes: ToQuarter, DocumentTimes: ToYear},
+}
+
+// PrecisionFor is the finest precision any of the roles is shown a class
+// at: a caller acts with the union of its roles.
+func PrecisionFor(roles []domain.Role, class TimeClass) Precision {
+	p := ToYear
+	for _, r := range roles {
+		if q, ok := precisions[r][class]; ok && q < p {
+			p = q
+		}
+	}
+	return p
+}
