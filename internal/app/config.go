@@ -57,12 +57,11 @@ type Config struct {
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
 type OIDCConfig struct {
-	Issuer       string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
-	ClientID     string // SERENADE_OIDC_CLIENT_ID
-	ClientSecret string // SERENADE_OIDC_CLIENT_SECRET (browser login)
-	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
-	RolesClaim   string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
-	RoleMap      string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
+	Issuer     string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
+	ClientID   string // SERENADE_OIDC_CLIENT_ID
+	Audience   string // SERENADE_OIDC_AUDIENCE, default the client id
+	RolesClaim string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap    string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -96,7 +95,6 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
 	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
-	str("SERENADE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
 	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
