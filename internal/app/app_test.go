@@ -143,11 +143,9 @@ func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) 
 	if err := cfg.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := cfg.OpenStore(context.Background(), quiet())
-	if err != nil {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
 	for _, f := range []string{"master.key", "serenade.db"} {
 		info, err := os.Stat(filepath.Join(dir, f))
 		if err != nil {
@@ -158,7 +156,7 @@ func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) 
 		}
 	}
 	os.Chmod(filepath.Join(dir, "master.key"), 0o640)
-	if _, err := cfg.OpenStore(context.Background(), quiet()); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("exposed key file: err = %v", err)
 	}
 }
@@ -170,13 +168,11 @@ func TestEnvironmentMasterKeyMustMatch(t *testing.T) {
 	if err := cfg.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := cfg.OpenStore(context.Background(), quiet())
-	if err != nil {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
 	cfg.MasterKey = "1 " + strings.Repeat("B", 43) + "="
-	if _, err := cfg.OpenStore(context.Background(), quiet()); !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "master key does not match this database") {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "master key does not match this database") {
 		t.Errorf("wrong environment key: err = %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,6 +49,13 @@ type Config struct {
 	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
 	// variable sets it: only benchmarks measuring the audit's cost do.
 	AuditDisabledForBenchmarks bool
+	// Version is the build's version, reported in the OpenAPI document
+	// and the telemetry resource; the command sets it from its build.
+	Version string
+	// HTTPClient makes the server's outgoing calls (the identity
+	// provider's discovery and keys). nil: a client of the app's own
+	// with outboundTimeout, never the process-wide http.DefaultClient.
+	HTTPClient *http.Client
 	// StoreClock, when set, dates what the store writes (records' created,
 	// updated, ticket, message and document times). No flag or variable
 	// sets it: tests use it to spread a study over months. Tokens, the
@@ -76,7 +84,19 @@ func Defaults() Config {
 		BodyReadTimeout:  server.DefaultBodyReadTimeout,
 		MaxConnections:   server.DefaultMaxConnections,
 		MaxPerClient:     server.DefaultMaxPerPeer,
+		Version:          "dev",
 	}
+}
+
+// outboundTimeout bounds each outgoing call of the default HTTP client.
+const outboundTimeout = 30 * time.Second
+
+// outboundClient is the client of outgoing calls.
+func (c Config) outboundClient() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return &http.Client{Timeout: outboundTimeout}
 }
 
 // FromEnv overlays SERENADE_* variables on c.

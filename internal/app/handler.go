@@ -22,9 +22,6 @@ import (
 // localIssuer is the "iss" of tokens Serenade signs for local accounts.
 const localIssuer = "serenade-local"
 
-// Version is the build's version, shown in the OpenAPI document.
-var Version = "dev"
-
 func (o OIDCConfig) roleMap() (map[string]string, error) {
 	if o.RoleMap == "" {
 		return nil, nil
@@ -49,7 +46,7 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 		v, err := auth.NewOIDCVerifier(ctx, auth.OIDCConfig{
 			Issuer: a.cfg.OIDC.Issuer, ClientID: a.cfg.OIDC.ClientID, Audience: a.cfg.OIDC.Audience,
 			RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm,
-		}, http.DefaultClient)
+		}, a.client)
 		if err != nil {
 			return nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
 		}
@@ -69,14 +66,15 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 	return au, issuer, nil
 }
 
-// auditRecorder starts the group-committing audit writer (stopped by
-// the app after the server drained).
+// auditRecorder starts the group-committing audit writer, stopped at the
+// audit stage: after the server drained, before the store closes.
 func (a *App) auditRecorder(db *store.DB) api.Recorder {
 	if a.cfg.AuditDisabledForBenchmarks {
 		return noAudit{}
 	}
-	a.auditor = audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
-	return a.auditor
+	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
+	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
+	return w
 }
 
 // noAudit records nothing; only benchmarks that measure the audit's
@@ -98,10 +96,19 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	rest := api.New(api.Deps{
 		Study: db, Accounts: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
-		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: Version,
+		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
 	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, nil
+}
+
+// named serves h under a fixed route name (for subtree patterns such as
+// /docs/, whose paths name no route by themselves).
+func named(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		telemetry.SetRoute(r.Context(), route)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // dispatch sends the docs' routes to the docs and every other request to
