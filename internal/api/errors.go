@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -14,29 +16,44 @@ import (
 	"serenade/internal/problem"
 )
 
-// init gives huma's errors stable problem types. huma builds every error
-// through this package-level hook; it is set once, here, and depends on
-// nothing but the status code.
-func init() {
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		m := &huma.ErrorModel{Type: problem.TypeBase + slug(status), Title: statusTitle(status), Status: status, Detail: msg}
-		for _, e := range errs {
-			if e != nil {
-				m.Add(e)
-			}
-		}
-		for _, d := range m.Errors {
-			// Never echo what was refused: huma sends the whole object as
-			// the value of an unknown property, and any value (a path
-			// parameter, a field) may be a codice fiscale or a name.
-			d.Value = nil
-		}
-		return m
+// problemDetails is a transformer of this API's responses: it gives every
+// error huma writes (its own refusals and the handlers') a stable problem
+// type and title, and never echoes what was refused. It is part of the
+// API's configuration rather than a replacement of huma's package-level
+// NewError hook, so nothing process-wide changes and two APIs in one
+// process do not share it.
+func problemDetails(_ huma.Context, _ string, v any) (any, error) {
+	m, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
 	}
-	// Lengths are counted in characters (code points, after the text
-	// policy's normalisation): say so.
-	validation.MsgExpectedMinLength = "expected at least %d characters"
-	validation.MsgExpectedMaxLength = "expected at most %d characters"
+	m.Type = problem.TypeBase + slug(m.Status)
+	m.Title = statusTitle(m.Status)
+	m.Errors = slices.DeleteFunc(m.Errors, func(d *huma.ErrorDetail) bool { return d == nil })
+	for _, d := range m.Errors {
+		// Never echo what was refused: huma sends the whole object as
+		// the value of an unknown property, and any value (a path
+		// parameter, a field) may be a codice fiscale or a name.
+		d.Value = nil
+		d.Message = inCharacters(d.Message)
+	}
+	return m, nil
+}
+
+// inCharacters says that a length limit counts characters (code points,
+// after the text policy's normalisation), in place of huma's "expected
+// length >= n" and "expected length <= n".
+func inCharacters(msg string) string {
+	for _, l := range []struct{ huma, ours string }{
+		{validation.MsgExpectedMinLength, "expected at least %d characters"},
+		{validation.MsgExpectedMaxLength, "expected at most %d characters"},
+	} {
+		var n int
+		if _, err := fmt.Sscanf(msg, l.huma, &n); err == nil && fmt.Sprintf(l.huma, n) == msg {
+			return fmt.Sprintf(l.ours, n)
+		}
+	}
+	return msg
 }
 
 // statusTitle is a status's reason phrase, also for the one status Go
