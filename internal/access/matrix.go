@@ -107,21 +107,5 @@ func Allows(roles []domain.Role, a Action) bool {
 // redacted for roles that may not (domain.AuthoredContext).
 func SeesIdentity(roles []domain.Role) bool { return Allows(roles, ContactSheetRead) }
 
-// Known reports whether the action is in the matrix.
-func Known(a Action) bool {
-	_, ok := matrix[a]
-	return ok
-}
-
 // Roles returns the roles granted an action.
 func Roles(a Action) []domain.Role { return slices.Clone(matrix[a]) }
-
-// Actions lists every action of the matrix.
-func Actions() []Action {
-	out := make([]Action, 0, len(matrix))
-	for a := range matrix {
-		out = append(out, a)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -356,8 +356,8 @@ func TestMatrixDeclaresEveryRoute(t *testing.T) {
 			}
 		case r.Action == "":
 			t.Errorf("%s %s (%s) names no action: only login is public", r.Method, r.Path, r.OperationID)
-		case !access.Known(r.Action):
-			t.Errorf("%s %s (%s) names %q, which the access matrix does not know", r.Method, r.Path, r.OperationID, r.Action)
+		case len(access.Roles(r.Action)) == 0:
+			t.Errorf("%s %s (%s) names %q, which the access matrix grants no role", r.Method, r.Path, r.OperationID, r.Action)
 		case access.Allows(nil, r.Action):
 			t.Errorf("a caller with no role may %s", r.Action)
 		}
