@@ -173,12 +173,6 @@ func (a *App) readiness(ctx context.Context) error {
 	return p.db.Ping(ctx)
 }
 
-// Addr is the address the server listens on.
-func (a *App) Addr() string { return a.ln.Addr().String() }
-
-// Ready is closed once the application is ready.
-func (a *App) Ready() <-chan struct{} { return a.ready }
-
 // Wait returns when the server stopped (after ctx was cancelled, or
 // when start-up or a runner failed), with the error that stopped it.
 func (a *App) Wait() error { return <-a.done }
@@ -204,22 +198,6 @@ func (a *App) reload(p *parts) error {
 	err := p.db.ReloadKeys()
 	p.keys.check(context.Background())
 	return err
-}
-
-// Store is the open store (nil until ready), for tests.
-func (a *App) Store() *store.DB {
-	if p := a.current(); p != nil {
-		return p.db
-	}
-	return nil
-}
-
-// API is the REST API (nil until ready), for tests.
-func (a *App) API() *api.API {
-	if p := a.current(); p != nil {
-		return p.api
-	}
-	return nil
 }
 
 // serverOptions are the bounds on what one client may hold of the

@@ -77,10 +77,3 @@ func (m *metricsServer) serve(ctx context.Context) error {
 	}
 	return err
 }
-
-// MetricsAddr is the address of the separate metrics listener, or "" when
-// /metrics is served on the main one.
-func (a *App) MetricsAddr() string { return a.metricsAddr }
-
-// Telemetry is the app's tracing, logging and metrics.
-func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
