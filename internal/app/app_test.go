@@ -23,6 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func TestServeAnswersHealthAndReadinessOnBothBackends(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -37,6 +38,7 @@ func TestServeAnswersHealthAndReadinessOnBothBackends(t *testing.T) {
 }
 
 func TestReadinessWaitsForTheStore(t *testing.T) {
+	t.Parallel()
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir = "127.0.0.1:0", t.TempDir()
 	// A PostgreSQL URL nobody answers: the store cannot open, so the
@@ -68,7 +70,7 @@ func TestReadinessWaitsForTheStore(t *testing.T) {
 	}
 }
 
-func TestShutdownDrainsInFlightRequests(t *testing.T) {
+func TestShutdownDrainsInFlightRequests(t *testing.T) { // serial: a pause orders the request before the shutdown
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir, cfg.Demo = "127.0.0.1:0", t.TempDir(), true
 	if err := cfg.Resolve(); err != nil {
@@ -112,6 +114,7 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 }
 
 func TestDemoRefusesPublicAddresses(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		listen string
 		force  bool
@@ -137,6 +140,7 @@ func TestDemoRefusesPublicAddresses(t *testing.T) {
 }
 
 func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.DataDir = dir
@@ -162,6 +166,7 @@ func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) 
 }
 
 func TestEnvironmentMasterKeyMustMatch(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.DataDir, cfg.MasterKey = dir, "1 "+strings.Repeat("A", 43)+"="

@@ -49,6 +49,7 @@ func stopOrder(t *testing.T, logs *syncbuf.Buffer) []string {
 // audit writer, the store, and telemetry last; and every request
 // answered before the shutdown has its audit entry in the trail.
 func TestShutdownStopsRunnersInOrder(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			logs := &syncbuf.Buffer{}
@@ -88,6 +89,7 @@ func TestShutdownStopsRunnersInOrder(t *testing.T) {
 // once the store is open. Run with -race: the reload reads what the
 // start-up goroutine writes.
 func TestKeyReloadDuringStartUp(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			logs := &syncbuf.Buffer{}

@@ -46,6 +46,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // workers, audit, database, telemetry; no runner of a stage is told to
 // stop before every runner of the stages before it has returned.
 func TestRunnersStopStageByStageWhateverTheOrderTheyStarted(t *testing.T) {
+	t.Parallel()
 	ev := &events{}
 	g := newGroup(quietLog(), func() { t.Error("a runner was taken for failed") })
 	started := []struct {
@@ -89,6 +90,7 @@ func TestRunnersStopStageByStageWhateverTheOrderTheyStarted(t *testing.T) {
 // A runner that returns on its own, while nobody asked it to stop, makes
 // the process stop (the group reports it), and its error is returned.
 func TestARunnerThatFailsStopsTheProcess(t *testing.T) {
+	t.Parallel()
 	failed := make(chan struct{})
 	g := newGroup(quietLog(), func() { close(failed) })
 	ev := &events{}
@@ -109,6 +111,7 @@ func TestARunnerThatFailsStopsTheProcess(t *testing.T) {
 // what it holds (a store opened by a start-up that was cut short) is
 // still released.
 func TestARunnerStartedDuringShutdownIsStoppedAtOnce(t *testing.T) {
+	t.Parallel()
 	g := newGroup(quietLog(), func() { t.Error("a runner was taken for failed") })
 	if err := g.stop(); err != nil {
 		t.Fatal(err)
