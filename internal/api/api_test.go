@@ -15,6 +15,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // the codice fiscale; with the right one the patient is created, and
 // reading it back gives what was typed, cleaned, and what the code says.
 func TestDoctorEnrolsAndReadsAPatient(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	tok := s.Login(t, demo.Doctor, "alice")
 	body := func(cf string) map[string]any {
@@ -63,6 +64,7 @@ func TestDoctorEnrolsAndReadsAPatient(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethodsAreProblems(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	cases := []struct {
 		method, path string

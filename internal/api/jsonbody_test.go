@@ -6,6 +6,7 @@ import (
 )
 
 func TestJSONBodiesAreNormalisedAndStrict(t *testing.T) {
+	t.Parallel()
 	t.Run("string values are trimmed and composed at any depth, names and other values kept", func(t *testing.T) {
 		var got map[string]any
 		in := `{" key ":" A\u0300 ","list":[" x ",1,true,null,{"n":"\tb\r\n"}],"num":2.5}`
@@ -37,6 +38,7 @@ func TestJSONBodiesAreNormalisedAndStrict(t *testing.T) {
 // name only by case is unknown, and two that differ only by case are a
 // duplicate, at any depth and also where no schema applies.
 func TestJSONKeysAreMatchedExactly(t *testing.T) {
+	t.Parallel()
 	type contact struct {
 		Alias string `json:"alias"`
 	}

@@ -336,6 +336,7 @@ func opSummaries(a *api.API) map[string]string {
 func isLoginRoute(r api.Route) bool { return r.OperationID == "create-token" }
 
 func TestMatrixDeclaresEveryRoute(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	a := s.App.API()
 	routes := a.Routes()
@@ -402,6 +403,7 @@ func pathOperations(item *huma.PathItem) []methodOp {
 }
 
 func TestMatrixEveryRouteEveryRole(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	a := s.App.API()
 	say := opSummaries(a)
@@ -465,6 +467,7 @@ func TestMatrixEveryRouteEveryRole(t *testing.T) {
 }
 
 func TestMatrixNeedsAValidToken(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	a := s.App.API()
 	say := opSummaries(a)

@@ -16,6 +16,7 @@ import (
 // process-wide hooks and messages as huma ships them, and the server's
 // answers still carry Serenade's problem types and wording.
 func TestProblemDetailsChangeNothingProcessWide(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	if m, ok := huma.NewError(http.StatusNotFound, "x").(*huma.ErrorModel); !ok || m.Type != "" {
 		t.Errorf("huma.NewError was replaced: %#v", huma.NewError(http.StatusNotFound, "x"))
