@@ -13,10 +13,12 @@ build:
 bench:
 	bash scripts/bench.sh
 
-# go vet, then staticcheck (pinned as a tool dependency in go.mod).
+# go vet, staticcheck and the dead-code check (both pinned as tool
+# dependencies in go.mod; see scripts/deadcode.sh for what counts as dead).
 vet:
 	go vet ./...
 	go tool staticcheck ./...
+	bash scripts/deadcode.sh
 
 fuzz:
 	go test -fuzz=FuzzParse -fuzztime=30s ./internal/codicefiscale/

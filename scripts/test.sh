@@ -6,13 +6,16 @@
 #   - Debian's PostgreSQL server: the database tests start a throwaway
 #     cluster from /usr/lib/postgresql/<version>/bin (see internal/testsupport/pgtest);
 #   - Debian's chromium, for the browser tests.
-# Then it runs go vet and staticcheck (a Go tool dependency in go.mod) and the tests.
+# Then it runs what `make vet` runs (go vet, staticcheck and the dead-code
+# check of scripts/deadcode.sh; both tools are Go tool dependencies in
+# go.mod) and the tests.
 # Without PostgreSQL the database tests skip loudly; with CI=true they fail,
 # so a CI run can never go green by skipping them.
 #
 # Usage: scripts/test.sh [packages...]   (default ./...)
 # Env:   CI=true  missing PostgreSQL is an error
-#        RACE=1   add -race (needs cgo and a C compiler; slow on small machines)
+#        RACE=1   add -race (needs cgo and a C compiler: gcc is installed with
+#                 apt when missing and root; slow on small machines)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -69,6 +72,18 @@ ensure_postgres() {
 	loud "PostgreSQL not installed (apt-get install postgresql): SKIPPING PostgreSQL tests"
 }
 
+# ensure_cc makes sure the race detector can build: it needs cgo and a C
+# compiler.
+ensure_cc() {
+	command -v gcc >/dev/null 2>&1 || command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev || true
+	if ! command -v gcc >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
+		echo "FAIL: RACE=1 needs a C compiler (Debian package gcc)." >&2
+		exit 1
+	fi
+	export CGO_ENABLED=1
+	say "C compiler found for the race detector: $(command -v gcc || command -v cc)"
+}
+
 ensure_chromium() {
 	have_chromium || apt_install chromium fonts-liberation || true
 	if have_chromium; then
@@ -116,9 +131,13 @@ main() {
 	ensure_postgres
 	ensure_chromium
 	local test_flags=(-count=1 -timeout 20m)
-	[[ ${RACE:-} != 1 ]] || test_flags+=(-race)
+	if [[ ${RACE:-} == 1 ]]; then
+		ensure_cc
+		test_flags+=(-race)
+	fi
 	step "go vet" go vet "${packages[@]}"
 	step "staticcheck" go tool staticcheck "${packages[@]}"
+	step "deadcode" bash scripts/deadcode.sh
 	step "go test" go test "${test_flags[@]}" "${packages[@]}"
 	summary
 	return $failed

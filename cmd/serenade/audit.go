@@ -23,12 +23,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.OpenAuditTrail(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := db.VerifyAudit(ctx)
+	n, err := app.VerifyAudit(ctx, cfg)
 	var p *audit.Problem
 	if errors.As(err, &p) {
 		return fmt.Errorf("%w: %v (%d entries verified before it)", errChainBroken, p, n)

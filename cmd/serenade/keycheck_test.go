@@ -25,6 +25,7 @@ import (
 // ready, every patient reads, writes work, and settle (restart, reads,
 // audit verify) holds.
 func TestWrongKeyFileWithTheRightVersionLosesNothing(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)

@@ -47,6 +47,7 @@ func freeAddr(t *testing.T) string {
 // while clients write and read, then checks the trail verifies and holds
 // an entry for every request that was answered.
 func TestSIGKILLLosesNoAcknowledgedAuditEntry(t *testing.T) {
+	t.Parallel()
 	bin, err := buildBinary()
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,6 @@ var commands = []command{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app.Version = version
 	// JSON logs; records logged with a request's context carry its trace,
 	// span and request ids.
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, log: telemetry.NewLogger(os.Stderr, logLevel())}

@@ -195,6 +195,7 @@ func (d *deployment) settle(t *testing.T, remaining []string, servers ...*server
 // CLI rotates while a server runs, then the server's first request
 // withdraws a patient.
 func TestKeysRotateWhileAServerWithdraws(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)
@@ -212,6 +213,7 @@ func TestKeysRotateWhileAServerWithdraws(t *testing.T) {
 // TestTwoServersWithdrawingAtOnce is the second example: two servers on
 // one database and key file, each withdrawing at the same time.
 func TestTwoServersWithdrawingAtOnce(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)
@@ -240,6 +242,7 @@ func TestTwoServersWithdrawingAtOnce(t *testing.T) {
 // The loops are bounded: 4 rotations and 4 withdrawals, and the readers
 // stop when those are done. No read may fail.
 func TestRotationsAndWithdrawalsUnderConcurrentReads(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)

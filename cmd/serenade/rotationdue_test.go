@@ -113,6 +113,7 @@ func waitReadyzSays(t *testing.T, s *server, want string) {
 // keys a backup holds from before no longer opens. Then the same with a
 // restart instead of SIGHUP.
 func TestFailedRotationAfterWithdrawalIsRetried(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)
@@ -146,6 +147,7 @@ func TestFailedRotationAfterWithdrawalIsRetried(t *testing.T) {
 // withdrawal are 503 with nothing stored; the current file back, writes
 // work again.
 func TestKeyFileWithoutTheVersionInUseRefusesWritesWith503(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			d := newDeployment(t, backend)

@@ -16,7 +16,6 @@ import (
 	"serenade/internal/app"
 	"serenade/internal/domain"
 	"serenade/internal/password"
-	"serenade/internal/service"
 )
 
 // roleList is a repeatable --role flag.
@@ -78,16 +77,13 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := cfg.OpenStore(ctx, e.log)
-	if err != nil {
+	return app.ManageAccounts(ctx, cfg, e.log, func(accounts domain.Accounts) error {
+		a, err := accounts.CreateAccount(ctx, domain.Account{Username: username, Roles: roles, PasswordHash: hash})
+		if err == nil {
+			fmt.Fprintf(e.stdout, "created %s with roles %v\n", a.Username, a.Roles)
+		}
 		return err
-	}
-	defer db.Close()
-	a, err := service.NewAccounts(db).CreateAccount(ctx, domain.Account{Username: username, Roles: roles, PasswordHash: hash})
-	if err == nil {
-		fmt.Fprintf(e.stdout, "created %s with roles %v\n", a.Username, a.Roles)
-	}
-	return err
+	})
 }
 
 func readPassword(e *env) (string, error) {
@@ -117,12 +113,15 @@ func readPassword(e *env) (string, error) {
 }
 
 func userList(ctx context.Context, e *env, args []string) error {
-	db, err := openStore(ctx, e, flag.NewFlagSet("user list", flag.ContinueOnError), args)
+	cfg, err := app.Load(flag.NewFlagSet("user list", flag.ContinueOnError), args, (*app.Config).StorageFlags)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	accounts, err := db.ListAccounts(ctx)
+	var accounts []domain.Account
+	err = app.ManageAccounts(ctx, cfg, e.log, func(all domain.Accounts) (err error) {
+		accounts, err = all.ListAccounts(ctx)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -143,15 +142,17 @@ func userList(ctx context.Context, e *env, args []string) error {
 
 func userDisable(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
-	db, err := openStore(ctx, e, fs, args)
+	cfg, err := app.Load(fs, args, (*app.Config).StorageFlags)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: serenade user disable USERNAME", app.ErrUsage)
 	}
-	if err := db.DisableAccount(ctx, fs.Arg(0)); err != nil {
+	err = app.ManageAccounts(ctx, cfg, e.log, func(accounts domain.Accounts) error {
+		return accounts.DisableAccount(ctx, fs.Arg(0))
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "disabled %s\n", displayUsername(fs.Arg(0)))

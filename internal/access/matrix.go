@@ -106,21 +106,5 @@ func Allows(roles []domain.Role, a Action) bool {
 	return false
 }
 
-// Known reports whether the action is in the matrix.
-func Known(a Action) bool {
-	_, ok := matrix[a]
-	return ok
-}
-
 // Roles returns the roles granted an action.
 func Roles(a Action) []domain.Role { return slices.Clone(matrix[a]) }
-
-// Actions lists every action of the matrix.
-func Actions() []Action {
-	out := make([]Action, 0, len(matrix))
-	for a := range matrix {
-		out = append(out, a)
-	}
-	slices.Sort(out)
-	return out
-}

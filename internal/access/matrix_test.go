@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"testing"
 
 	"serenade/internal/domain"
@@ -50,4 +51,14 @@ func TestCombinedRolesActWithTheUnion(t *testing.T) {
 	if !Allows(both, ScreeningRead) || !Allows(both, TicketClose) || Allows(both, PatientRead) {
 		t.Error("combined roles should get exactly the union of their grants")
 	}
+}
+
+// Actions lists every action of the matrix (the tests enumerate it).
+func Actions() []Action {
+	out := make([]Action, 0, len(matrix))
+	for a := range matrix {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
 }

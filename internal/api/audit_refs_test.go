@@ -77,6 +77,7 @@ func rawStore(t *testing.T, s *apptest.Server, backend string) []byte {
 // a doctor's id and an installer's pseudonym of the same installation are
 // both recorded as the same audit pseudonym, which is neither of them.
 func TestAuditKeepsNoReferenceAsTyped(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			var logs syncbuf.Buffer

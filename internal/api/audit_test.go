@@ -43,6 +43,7 @@ func queryAudit(t *testing.T, s *apptest.Server, token string, q url.Values) aud
 }
 
 func TestEveryRequestIsAuditedWithItsOutcome(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
@@ -82,6 +83,7 @@ func TestEveryRequestIsAuditedWithItsOutcome(t *testing.T) {
 }
 
 func TestAuditQueriesFilterAndPage(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	admin := s.Login(t, demo.Admin, "anna")
@@ -115,6 +117,7 @@ func TestAuditQueriesFilterAndPage(t *testing.T) {
 }
 
 func TestDoctorSeesWhoAccessedAPatient(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
@@ -157,6 +160,7 @@ func TestDoctorSeesWhoAccessedAPatient(t *testing.T) {
 // server: every request, allowed or not, must then be refused without
 // serving anything.
 func TestAuditFailureRefusesTheRequest(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	raw, err := sql.Open("sqlite", s.StorePath())

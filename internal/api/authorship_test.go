@@ -24,6 +24,7 @@ const guesses = "Rossi Russo Ferrari Bianchi Colombo Romano Giuseppe Ambrogio. v
 // same text written by an installer is redacted; the doctor reads both
 // as written. Both backends.
 func TestBlindTextIsShownAsWritten(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -108,6 +109,7 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 // installer, and unimi's view of them is what it was before, never imt's
 // nickname. Both backends.
 func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

@@ -11,6 +11,7 @@ import (
 // TestRoutesAreDocumented keeps docs/api.md true: every route is listed
 // with the action it performs.
 func TestRoutesAreDocumented(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../../docs/api.md")
 	if err != nil {
 		t.Fatal(err)

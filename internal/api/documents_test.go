@@ -93,6 +93,7 @@ type documentJSON struct {
 }
 
 func TestDocumentUploadAndDownload(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	iit := s.Login(t, demo.Installer, "gennaro")
 	inst := installerInstallation(t, s, iit)
@@ -220,6 +221,7 @@ func documentNamed(t testing.TB, s *apptest.Server, token, name string) string {
 }
 
 func TestDocumentUploadLimits(t *testing.T) {
+	t.Parallel()
 	const limit = 1024
 	s := apptest.Start(t, apptest.Options{Demo: true, Edit: func(c *app.Config) { c.MaxDocumentSize = limit }})
 	iit := s.Login(t, demo.Installer, "gennaro")

@@ -14,6 +14,7 @@ import (
 // HEAD is served by the GET operation (same access check, no body) but
 // the trail records the method used: "HEAD route", method HEAD.
 func TestHeadIsAuditedAsHead(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -59,6 +60,7 @@ func TestHeadIsAuditedAsHead(t *testing.T) {
 // served; a malformed one is ignored (RFC 9110 allows it); a document
 // download answers the file's own type whatever JSON Accept says.
 func TestAcceptAdmittingTheAnswerIsServed(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doctor := s.Login(t, demo.Doctor, "alice")
 	for _, accept := range []string{
@@ -103,6 +105,7 @@ const (
 // trusted proxy, a trace id the server started: never what the client
 // typed into X-Request-Id or traceparent, and never another request's id.
 func TestClientCannotChooseTheAuditedRequestOrTraceID(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		for _, trusted := range []bool{false, true} {
 			name := backend + "/untrusted-peer"

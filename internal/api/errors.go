@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -14,35 +16,49 @@ import (
 	"serenade/internal/problem"
 )
 
-// init gives huma's errors the problem types of the error table
-// (problem.Table). huma builds every error through this package-level
-// hook; it is set once, here, and depends on nothing but the status code.
-func init() {
-	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		e := problem.ForStatus(status, http.StatusText(status))
-		m := &huma.ErrorModel{Type: e.Type(), Title: e.Title, Status: status, Detail: msg}
-		for _, e := range errs {
-			if e != nil {
-				m.Add(e)
-			}
-		}
-		for _, d := range m.Errors {
-			// Never echo what was refused: huma sends the whole object as
-			// the value of an unknown property, and any value (a path
-			// parameter, a field) may be a codice fiscale or a name. Nor
-			// a name the client invented (see declared.go).
-			d.Value = nil
-			redactDetail(d)
-			if strings.HasPrefix(d.Message, huma.ErrUnknownContentType.Error()) {
-				d.Message = huma.ErrUnknownContentType.Error() // not the Content-Type as sent
-			}
-		}
-		return m
+// problemDetails is a transformer of this API's responses: it gives every
+// error huma writes (its own refusals and the handlers') the problem type
+// and title of the error table (problem.Table), and never echoes what was
+// refused. It is part of the API's configuration rather than a
+// replacement of huma's package-level NewError hook, so nothing
+// process-wide changes and two APIs in one process do not share it.
+func problemDetails(_ huma.Context, _ string, v any) (any, error) {
+	m, ok := v.(*huma.ErrorModel)
+	if !ok {
+		return v, nil
 	}
-	// Lengths are counted in characters (code points, after the text
-	// policy's normalisation): say so.
-	validation.MsgExpectedMinLength = "expected at least %d characters"
-	validation.MsgExpectedMaxLength = "expected at most %d characters"
+	e := problem.ForStatus(m.Status, http.StatusText(m.Status))
+	m.Type, m.Title = e.Type(), e.Title
+	m.Errors = slices.DeleteFunc(m.Errors, func(d *huma.ErrorDetail) bool { return d == nil })
+	for _, d := range m.Errors {
+		// Never echo what was refused: huma sends the whole object as
+		// the value of an unknown property, and any value (a path
+		// parameter, a field) may be a codice fiscale or a name. Nor
+		// a name the client invented (see declared.go).
+		d.Value = nil
+		redactDetail(d)
+		if strings.HasPrefix(d.Message, huma.ErrUnknownContentType.Error()) {
+			d.Message = huma.ErrUnknownContentType.Error() // not the Content-Type as sent
+		}
+		d.Message = inCharacters(d.Message)
+	}
+	return m, nil
+}
+
+// inCharacters says that a length limit counts characters (code points,
+// after the text policy's normalisation), in place of huma's "expected
+// length >= n" and "expected length <= n".
+func inCharacters(msg string) string {
+	for _, l := range []struct{ huma, ours string }{
+		{validation.MsgExpectedMinLength, "expected at least %d characters"},
+		{validation.MsgExpectedMaxLength, "expected at most %d characters"},
+	} {
+		var n int
+		if _, err := fmt.Sscanf(msg, l.huma, &n); err == nil && fmt.Sprintf(l.huma, n) == msg {
+			return fmt.Sprintf(l.ours, n)
+		}
+	}
+	return msg
 }
 
 // problemOf maps a domain error to its problem through the error table;

@@ -6,6 +6,7 @@ import "testing"
 // client typed (a codice fiscale, a name and address, a standard method
 // in another case) is recorded as OTHER.
 func TestMethodNameRecordsOnlyStandardMethods(t *testing.T) {
+	t.Parallel()
 	for m, want := range map[string]string{
 		"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH", "DELETE": "DELETE",
 		"OPTIONS": "OPTIONS", "TRACE": "TRACE", "CONNECT": "CONNECT",

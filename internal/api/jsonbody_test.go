@@ -11,6 +11,7 @@ import (
 var declareTheAPI = sync.OnceFunc(func() { New(Deps{}) })
 
 func TestJSONBodiesAreNormalisedAndStrict(t *testing.T) {
+	t.Parallel()
 	declareTheAPI()
 	t.Run("string values are trimmed and composed at any depth, names and other values kept", func(t *testing.T) {
 		var got map[string]any
@@ -52,6 +53,7 @@ func TestJSONBodiesAreNormalisedAndStrict(t *testing.T) {
 // name only by case is unknown, and two that differ only by case are a
 // duplicate, at any depth and also where no schema applies.
 func TestJSONKeysAreMatchedExactly(t *testing.T) {
+	t.Parallel()
 	declareTheAPI()
 	type contact struct {
 		Alias string `json:"alias"`

@@ -44,6 +44,7 @@ var documentFields = []string{"document.name", "document.size", "document.conten
 // order (SPEC §4: a leaked export of one role cannot be joined to
 // another's).
 func TestLinkageAcrossRolesExports(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			checkLinkage(t, apptest.Start(t, apptest.Options{Backend: backend, Demo: true}))
@@ -56,6 +57,7 @@ func TestLinkageAcrossRolesExports(t *testing.T) {
 // about two days at each write, as a real study's are spread: timestamps
 // that all fall on the seeding day join nothing, these would.
 func TestLinkageAcrossRolesExportsOfAStudySpreadOverTime(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			clock := &steppingClock{now: time.Date(2025, 1, 6, 8, 0, 0, 0, time.UTC), step: linkageClockStep}

@@ -343,6 +343,7 @@ func opSummaries(a *api.API) map[string]string {
 func isLoginRoute(r api.Route) bool { return r.OperationID == "create-token" }
 
 func TestMatrixDeclaresEveryRoute(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	a := s.App.API()
 	routes := a.Routes()
@@ -363,8 +364,8 @@ func TestMatrixDeclaresEveryRoute(t *testing.T) {
 			}
 		case r.Action == "":
 			t.Errorf("%s %s (%s) names no action: only login is public", r.Method, r.Path, r.OperationID)
-		case !access.Known(r.Action):
-			t.Errorf("%s %s (%s) names %q, which the access matrix does not know", r.Method, r.Path, r.OperationID, r.Action)
+		case len(access.Roles(r.Action)) == 0:
+			t.Errorf("%s %s (%s) names %q, which the access matrix grants no role", r.Method, r.Path, r.OperationID, r.Action)
 		case access.Allows(nil, r.Action):
 			t.Errorf("a caller with no role may %s", r.Action)
 		}
@@ -409,6 +410,7 @@ func pathOperations(item *huma.PathItem) []methodOp {
 }
 
 func TestMatrixEveryRouteEveryRole(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	a := s.App.API()
 	say := opSummaries(a)
@@ -472,6 +474,7 @@ func TestMatrixEveryRouteEveryRole(t *testing.T) {
 }
 
 func TestMatrixNeedsAValidToken(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	a := s.App.API()
 	say := opSummaries(a)

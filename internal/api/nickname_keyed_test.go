@@ -16,6 +16,7 @@ import (
 // the caller's pseudonym, which the caller could compute), and a patient
 // named after that draw reads as another name, the same on every read.
 func TestNicknameIsTheKeyedDraw(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

@@ -14,6 +14,7 @@ import (
 // unknown property, codice fiscale included, and the value itself for a
 // field or a parameter of the wrong shape.
 func TestRefusalsEchoNoValue(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doctor := s.Login(t, demo.Doctor, "alice")
 	const cf, secret = "MRNGNN48D03L219H", "famigliarossimario"

@@ -34,6 +34,7 @@ func checkUnauthenticated(t *testing.T, res apptest.Response) {
 }
 
 func TestLoginThroughOpenIDConnectProvider(t *testing.T) {
+	t.Parallel()
 	d := dextest.Start(t)
 	s := startOIDCServer(t, d.Issuer, d.ClientID)
 
@@ -124,6 +125,7 @@ func TestLoginThroughOpenIDConnectProvider(t *testing.T) {
 }
 
 func TestForgedProviderTokensAreRefusedByTheAPI(t *testing.T) {
+	t.Parallel()
 	p := oidctest.Start(t)
 	s := startOIDCServer(t, p.Issuer(), "serenade")
 	claims := func() map[string]any { return p.Claims("dottore-alice", "dottore") }

@@ -68,6 +68,7 @@ func (d openAPIDoc) operations(t *testing.T) map[string]openAPIOperation {
 }
 
 func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	res := s.Do(t, http.MethodGet, "/api/v1/openapi.json", "", nil)
 	if res.Status != http.StatusOK {
@@ -180,6 +181,7 @@ func TestOpenAPIDocument(t *testing.T) {
 }
 
 func TestInteractiveDocs(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	res := s.Do(t, http.MethodGet, "/docs", "", nil)
 	if res.Status != http.StatusOK {

@@ -367,6 +367,7 @@ func checkLeaks(t *testing.T, s *apptest.Server, c accessCaller, log []exchange,
 }
 
 func TestPseudonymsNoIdentifierReachesOtherRoles(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	callers := []accessCaller{
 		loginDemo(t, s, demo.Installer), loginDemo(t, s, demo.Monitoring), loginDemo(t, s, demo.Researcher), loginDemo(t, s, demo.Admin),
@@ -394,6 +395,7 @@ func TestPseudonymsNoIdentifierReachesOtherRoles(t *testing.T) {
 }
 
 func TestPseudonymsAreUnlinkableAcrossRoles(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	codec := pseudonym.New(s.App.Store().PseudonymKey())
 	iit, imt, unimi := loginDemo(t, s, demo.Installer), loginDemo(t, s, demo.Monitoring), loginDemo(t, s, demo.Researcher)

@@ -15,6 +15,7 @@ import (
 // a surname typed with U+02BC for its apostrophe, a phone with one
 // full-width digit, and a foreign number in its national trunk form.
 func TestRedactionOfLookAlikes(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

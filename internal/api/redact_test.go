@@ -19,6 +19,7 @@ import (
 // patient's name into the home notes and a ticket, then reads them back
 // as each role.
 func TestFreeTextIsRedactedForRolesWithoutIdentity(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	var patient struct {
@@ -92,6 +93,7 @@ func homeContext(habits string) map[string]string {
 // and a document's name. The installer reads them as written; monitoring and research
 // read their nickname in each place, never the real names.
 func TestRedactionOfWhatStaffWrite(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

@@ -233,6 +233,7 @@ func refusals() []refusal {
 // checks its answer (status, problem type, headers) and the one audit
 // entry it adds, on both backends.
 func TestEveryRefusalIsAuditedProblem(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -295,6 +296,7 @@ func checkNotCached(t testing.TB, res apptest.Response) {
 // refusal must then be answered 503, as a problem, with nothing of the
 // refused answer.
 func TestRefusalsFailClosedWithoutAudit(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	tok := tokens{s.Login(t, demo.Doctor, "alice"), s.Login(t, demo.Installer, "gennaro"), s.Login(t, demo.Admin, "anna")}
 	raw, err := sql.Open("sqlite", s.StorePath())
@@ -323,6 +325,7 @@ func TestRefusalsFailClosedWithoutAudit(t *testing.T) {
 // TestPersonalDataIsNeverCached reads every kind of answer that carries
 // personal data, and some that do not: all forbid caching and sniffing.
 func TestPersonalDataIsNeverCached(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	doc := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")

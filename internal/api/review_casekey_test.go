@@ -6,6 +6,7 @@ import "testing"
 // encoding/json would match it to the field, so a body naming a field
 // twice under two casings must be refused like any duplicate key.
 func TestJSONKeysDifferingOnlyByCaseAreRefused(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{
 		`{"first_name":"A","First_Name":"B"}`,
 		`{"first_name":"A","FIRST_NAME":"B"}`,

@@ -71,6 +71,7 @@ func checkRefusal(t *testing.T, s *apptest.Server, method, path, token string, r
 }
 
 func TestTextAndReferenceHygiene(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -298,6 +299,7 @@ func withHome(hc map[string]string, field, value string) map[string]string {
 // maxLength of each text field equal to the domain's rule: both count
 // characters after normalisation, so neither refuses what the other takes.
 func TestSchemaLimitsAreTheDomainLimits(t *testing.T) {
+	t.Parallel()
 	oapi := api.New(api.Deps{}).OpenAPI()
 	schemas := oapi.Components.Schemas
 	bodyOf := func(path, method string) *huma.Schema {

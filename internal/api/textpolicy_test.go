@@ -16,6 +16,7 @@ import (
 // fields store compatibility characters as their plain letters (NFKC);
 // an e-mail's domain is stored IDNA-mapped. Each on both backends.
 func TestIdentityTextIsStoredPlain(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -102,6 +103,7 @@ func readPlain(t *testing.T, s *apptest.Server, token string, body any) plainRec
 // value), strings are trimmed, integers are canonical, and each refusal
 // is in the trail. Both backends.
 func TestQueryParametersFollowTheTextPolicy(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -182,6 +184,7 @@ func messages(p apiProblem) []string {
 // the charset problem, not as a missing name; the same name in UTF-8 is
 // stored. Both backends.
 func TestUploadNameInAnUnsupportedCharset(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

@@ -13,6 +13,7 @@ import (
 // A token form that gives a field twice is refused naming the field,
 // whichever of the values would have logged in: the first one used to win.
 func TestTokenFormWithARepeatedFieldIsRefused(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	forms := map[string]url.Values{
 		"username, wrong first": {"grant_type": {"password"}, "username": {"nosuchuser", demo.Doctor}, "password": {"alice"}},

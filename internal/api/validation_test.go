@@ -105,6 +105,7 @@ func withField(body map[string]any, key string, value any) map[string]any {
 }
 
 func TestRequestValidation(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	tok := s.Login(t, demo.Doctor, "alice")
 

@@ -102,6 +102,7 @@ func wdOpenTicket(t *testing.T, s *apptest.Server, inst, iit, category string) w
 }
 
 func TestWithdrawalThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) { withdrawalThroughTheAPI(t, backend) })
 	}

@@ -14,6 +14,7 @@ import (
 // uninstallation ticket, so the 409s refusing new tickets must not send
 // the installer to one.
 func TestRefusalsOfAWithdrawnHomeWithTheKitBackNameNoUninstallationTicket(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

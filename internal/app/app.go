@@ -7,171 +7,206 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
+	"time"
 
 	"serenade/internal/api"
-	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
-	"serenade/internal/domain"
 	"serenade/internal/server"
-	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
 
-// App is a running Serenade server. Tests start it the way the command
-// does, on 127.0.0.1:0.
+// telemetryFlushTimeout bounds how long stopping waits for the last spans
+// to reach the collector.
+const telemetryFlushTimeout = 10 * time.Second
+
+// App is a running Serenade server: a group of runners (the HTTP server,
+// the metrics server, the audit writer, the key watch, the store and the
+// telemetry) started in order and stopped stage by stage. Tests start it
+// the way the command does, on 127.0.0.1:0.
 type App struct {
-	cfg   Config
-	log   *slog.Logger
-	ln    net.Listener
-	srv   *server.Server
-	ready chan struct{}
-	done  chan error
+	cfg    Config
+	log    *slog.Logger
+	ln     net.Listener
+	srv    *server.Server
+	tel    *telemetry.Telemetry
+	run    *group
+	ready  chan struct{}
+	done   chan error
+	client *http.Client // outgoing calls (the identity provider)
 
-	tel     *telemetry.Telemetry
-	metrics *metricsServer // nil unless SERENADE_METRICS_LISTEN is set
+	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
 
-	db      *store.DB          // set once ready
-	keys    *keyWatch          // set once ready
-	api     *api.API           // set once ready
-	auditor *audit.Writer      // set once ready
-	idp     *auth.OIDCVerifier // set once ready when an OIDC provider is configured
+	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
+	parts         *parts     // nil until ready
+	reloadPending bool       // a key reload was asked for before the store was open
+}
+
+// parts is what boot builds; it is published at once, under App.mu, so a
+// key reload (SIGHUP) racing with start-up sees all of it or nothing.
+type parts struct {
+	db   *store.DB
+	keys *keyWatch
+	api  *api.API
+	idp  *auth.OIDCVerifier // nil without an OIDC provider
 }
 
 // Start listens at once (so /healthz answers during start-up), then
 // opens and migrates the store, seeds demo data if asked, and installs
-// the application; /readyz turns 200 then. Cancel ctx to shut down.
-// Every request is traced (OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is
-// set) and measured; log records logged with a request's context carry
-// its trace, span and request ids.
+// the application; /readyz turns 200 then. Cancel ctx to shut down; a
+// runner that fails shuts the server down too. Every request is traced
+// (OTLP export when OTEL_EXPORTER_OTLP_ENDPOINT is set) and measured; log
+// records logged with a request's context carry its trace, span and
+// request ids.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	proxies, err := clientip.New(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
-	tel, err := telemetry.Setup(ctx, telemetry.Options{ServiceName: "serenade", Version: Version, Logger: log, TrustedPeer: proxies.TrustedPeer})
+	tel, err := telemetry.Setup(ctx, telemetry.Options{ServiceName: "serenade", Version: cfg.Version, Logger: log, TrustedPeer: proxies.TrustedPeer})
 	if err != nil {
 		return nil, err
 	}
-	log = tel.Logger()
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		_ = tel.Shutdown(ctx)
-		return nil, fmt.Errorf("listen: %w", err)
+	ctx, cancel := context.WithCancel(ctx)
+	a := &App{cfg: cfg, log: tel.Logger(), tel: tel, ready: make(chan struct{}), done: make(chan error, 1), client: cfg.outboundClient()}
+	a.run = newGroup(a.log, cancel)
+	a.run.start(closer("telemetry", stageTelemetry, a.flushTelemetry))
+	if err := a.listen(proxies); err != nil {
+		cancel()
+		return nil, errors.Join(err, a.run.stop())
 	}
-	metrics, err := listenMetrics(cfg.MetricsListen, tel.MetricsHandler(), log)
-	if err != nil {
-		ln.Close()
-		_ = tel.Shutdown(ctx)
-		return nil, err
-	}
-	a := &App{cfg: cfg, log: log, ln: ln, srv: server.New(log, serverOptions(cfg, proxies)), ready: make(chan struct{}), done: make(chan error, 1), tel: tel, metrics: metrics}
-	a.srv.Wrap(func(h http.Handler) http.Handler { return a.observe(h) })
-	serveCtx, stop := context.WithCancel(ctx)
-	if metrics != nil {
-		go metrics.serve(serveCtx)
-	}
-	served := make(chan error, 1)
-	go func() { served <- a.srv.Serve(serveCtx, ln, cfg.ShutdownTimeout) }()
 	go func() {
-		defer stop()
-		err := a.boot(serveCtx)
+		err := a.boot(ctx)
 		if err == nil {
 			close(a.ready)
-			<-serveCtx.Done()
+			<-ctx.Done()
 		}
-		stop()
-		err = errors.Join(err, <-served)
-		if a.auditor != nil {
-			a.auditor.Close() // after the last request was answered
-		}
-		if a.db != nil {
-			err = errors.Join(err, a.db.Close())
-		}
-		err = errors.Join(err, a.stopTelemetry()) // flush the last spans
-		a.done <- err
+		cancel()
+		a.done <- errors.Join(err, a.run.stop())
 	}()
-	log.Info("listening", "addr", ln.Addr().String())
+	a.log.Info("listening", "addr", a.ln.Addr().String())
 	return a, nil
 }
 
+// listen opens the main and the metrics listeners and starts serving
+// them: health and readiness answer from now on.
+func (a *App) listen(proxies *clientip.Resolver) error {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	a.ln = ln
+	a.srv = server.New(a.log, serverOptions(a.cfg, proxies))
+	a.srv.Wrap(a.observe)
+	a.run.start(runner{name: "http server", stage: stageIntake, run: func(ctx context.Context) error {
+		return a.srv.Serve(ctx, ln, a.cfg.ShutdownTimeout)
+	}})
+	m, err := listenMetrics(a.cfg.MetricsListen, a.tel.MetricsHandler(), a.log)
+	if err != nil || m == nil {
+		return err
+	}
+	a.metricsAddr = m.ln.Addr().String()
+	a.run.start(runner{name: "metrics server", stage: stageIntake, run: m.serve})
+	return nil
+}
+
+// boot opens the store and builds the application; each part that must
+// be stopped is handed to the runner group as soon as it exists.
 func (a *App) boot(ctx context.Context) error {
-	a.log.Info("opening store", "database", a.cfg.RedactedDatabaseURL())
+	a.log.Info("opening store", "database", a.cfg.redactedDatabaseURL())
 	db, err := a.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	a.db = db
+	a.run.start(closer("store", stageDatabase, db.Close))
 	if a.cfg.Demo {
 		if err := a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
-	h, rest, err := a.buildHandler(ctx, db)
+	h, rest, idp, err := a.buildHandler(ctx, db)
 	if err != nil {
 		return err
 	}
-	a.api = rest
-	a.keys = newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)
-	a.keys.check(ctx)
-	go a.keys.run(ctx)
+	keys := newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)
+	keys.check(ctx)
+	a.run.start(runner{name: "key watch", stage: stageWorkers, run: func(ctx context.Context) error {
+		keys.run(ctx)
+		return nil
+	}})
+	a.publish(&parts{db: db, keys: keys, api: rest, idp: idp})
 	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())
 	return nil
+}
+
+// publish makes the parts visible to ReloadKeys and the accessors, and
+// carries out a key reload asked for while they were being built.
+func (a *App) publish(p *parts) {
+	a.mu.Lock()
+	a.parts = p
+	pending := a.reloadPending
+	a.reloadPending = false
+	a.mu.Unlock()
+	if pending {
+		if err := a.reload(p); err != nil {
+			a.log.Error("reloading master keys asked for during start-up failed", "err", err)
+			return
+		}
+		a.log.Info("master keys reloaded, as asked for during start-up")
+	}
+}
+
+func (a *App) current() *parts {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.parts
 }
 
 // readiness is the probe of /readyz once started: the master keys open
 // the data keys in use, the identity provider's signing keys can all be
 // used, and the database answers.
 func (a *App) readiness(ctx context.Context) error {
-	if err := a.keys.ready(); err != nil {
+	p := a.current()
+	if err := p.keys.ready(); err != nil {
 		return err
 	}
-	if a.idp != nil {
-		if err := a.idp.Ready(); err != nil {
+	if p.idp != nil {
+		if err := p.idp.Ready(); err != nil {
 			return server.NotReady{Detail: err.Error()}
 		}
 	}
-	return a.db.Ping(ctx)
+	return p.db.Ping(ctx)
 }
-
-// Addr is the address the server listens on.
-func (a *App) Addr() string { return a.ln.Addr().String() }
-
-// Ready is closed once the application is ready.
-func (a *App) Ready() <-chan struct{} { return a.ready }
 
 // Wait returns when the server stopped (after ctx was cancelled, or
-// when start-up failed), with the error that stopped it.
+// when start-up or a runner failed), with the error that stopped it.
 func (a *App) Wait() error { return <-a.done }
 
-// ReloadKeys re-reads the master key source (SIGHUP).
+// ReloadKeys re-reads the master key source (SIGHUP). Asked for while
+// the store is still opening, the reload is carried out once it is open.
 func (a *App) ReloadKeys() error {
-	if a.db == nil {
-		return errors.New("not ready")
+	a.mu.Lock()
+	p := a.parts
+	if p == nil {
+		a.reloadPending = true
 	}
-	err := a.db.ReloadKeys()
-	if a.keys != nil { // nil while the handler is still being built
-		a.keys.check(context.Background())
-	}
-	return err
-}
-
-// Store is the open store (nil until ready), for tests.
-func (a *App) Store() *store.DB { return a.db }
-
-// Study is the study service over the open store (nil until ready), for
-// tests that set fixtures up through the same rules as the API.
-func (a *App) Study() domain.Study {
-	if a.db == nil {
+	a.mu.Unlock()
+	if p == nil {
+		a.log.Info("master key reload asked for during start-up: it runs once the store is open")
 		return nil
 	}
-	return service.New(a.db)
+	return a.reload(p)
 }
 
-// API is the REST API (nil until ready), for tests.
-func (a *App) API() *api.API { return a.api }
+// reload re-reads the keys and checks them against the database at once.
+func (a *App) reload(p *parts) error {
+	err := p.db.ReloadKeys()
+	p.keys.check(context.Background())
+	return err
+}
 
 // serverOptions are the bounds on what one client may hold of the
 // server; the trusted proxies carry every client's connections and have
@@ -179,4 +214,11 @@ func (a *App) API() *api.API { return a.api }
 func serverOptions(cfg Config, proxies *clientip.Resolver) server.Options {
 	return server.Options{BodyReadTimeout: cfg.BodyReadTimeout, MaxConnections: cfg.MaxConnections,
 		MaxPerPeer: cfg.MaxPerClient, Exempt: proxies.Trusts}
+}
+
+// flushTelemetry runs last: it exports the spans still buffered.
+func (a *App) flushTelemetry() error {
+	ctx, cancel := context.WithTimeout(context.Background(), telemetryFlushTimeout)
+	defer cancel()
+	return a.tel.Shutdown(ctx)
 }

@@ -23,6 +23,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func TestServeAnswersHealthAndReadinessOnBothBackends(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -37,6 +38,7 @@ func TestServeAnswersHealthAndReadinessOnBothBackends(t *testing.T) {
 }
 
 func TestReadinessWaitsForTheStore(t *testing.T) {
+	t.Parallel()
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir = "127.0.0.1:0", t.TempDir()
 	// A PostgreSQL URL nobody answers: the store cannot open, so the
@@ -68,7 +70,7 @@ func TestReadinessWaitsForTheStore(t *testing.T) {
 	}
 }
 
-func TestShutdownDrainsInFlightRequests(t *testing.T) {
+func TestShutdownDrainsInFlightRequests(t *testing.T) { // serial: a pause orders the request before the shutdown
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir, cfg.Demo = "127.0.0.1:0", t.TempDir(), true
 	if err := cfg.Resolve(); err != nil {
@@ -112,6 +114,7 @@ func TestShutdownDrainsInFlightRequests(t *testing.T) {
 }
 
 func TestDemoRefusesPublicAddresses(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		listen string
 		force  bool
@@ -137,17 +140,16 @@ func TestDemoRefusesPublicAddresses(t *testing.T) {
 }
 
 func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.DataDir = dir
 	if err := cfg.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := cfg.OpenStore(context.Background(), quiet())
-	if err != nil {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
 	for _, f := range []string{"master.key", "serenade.db"} {
 		info, err := os.Stat(filepath.Join(dir, f))
 		if err != nil {
@@ -158,25 +160,24 @@ func TestFirstStartCreatesAPrivateMasterKeyAndRefusesAnExposedOne(t *testing.T) 
 		}
 	}
 	os.Chmod(filepath.Join(dir, "master.key"), 0o640)
-	if _, err := cfg.OpenStore(context.Background(), quiet()); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("exposed key file: err = %v", err)
 	}
 }
 
 func TestEnvironmentMasterKeyMustMatch(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.DataDir, cfg.MasterKey = dir, "1 "+strings.Repeat("A", 43)+"="
 	if err := cfg.Resolve(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := cfg.OpenStore(context.Background(), quiet())
-	if err != nil {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
 	cfg.MasterKey = "1 " + strings.Repeat("B", 43) + "="
-	if _, err := cfg.OpenStore(context.Background(), quiet()); !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "master key does not match this database") {
+	if _, err := app.Migrate(context.Background(), cfg, quiet()); !errors.Is(err, keyring.ErrKeyCheck) || !strings.Contains(err.Error(), "master key does not match this database") {
 		t.Errorf("wrong environment key: err = %v", err)
 	}
 }

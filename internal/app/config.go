@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,6 +50,13 @@ type Config struct {
 	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
 	// variable sets it: only benchmarks measuring the audit's cost do.
 	AuditDisabledForBenchmarks bool
+	// Version is the build's version, reported in the OpenAPI document
+	// and the telemetry resource; the command sets it from its build.
+	Version string
+	// HTTPClient makes the server's outgoing calls (the identity
+	// provider's discovery and keys). nil: a client of the app's own
+	// with outboundTimeout, never the process-wide http.DefaultClient.
+	HTTPClient *http.Client
 	// StoreClock, when set, dates what the store writes (records' created,
 	// updated, ticket, message and document times). No flag or variable
 	// sets it: tests use it to spread a study over months. Tokens, the
@@ -58,12 +66,11 @@ type Config struct {
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
 type OIDCConfig struct {
-	Issuer       string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
-	ClientID     string // SERENADE_OIDC_CLIENT_ID
-	ClientSecret string // SERENADE_OIDC_CLIENT_SECRET (browser login)
-	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
-	RolesClaim   string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
-	RoleMap      string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
+	Issuer     string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
+	ClientID   string // SERENADE_OIDC_CLIENT_ID
+	Audience   string // SERENADE_OIDC_AUDIENCE, default the client id
+	RolesClaim string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap    string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -79,7 +86,19 @@ func Defaults() Config {
 		BodyReadTimeout:   server.DefaultBodyReadTimeout,
 		MaxConnections:    server.DefaultMaxConnections,
 		MaxPerClient:      server.DefaultMaxPerPeer,
+		Version:           "dev",
 	}
+}
+
+// outboundTimeout bounds each outgoing call of the default HTTP client.
+const outboundTimeout = 30 * time.Second
+
+// outboundClient is the client of outgoing calls.
+func (c Config) outboundClient() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return &http.Client{Timeout: outboundTimeout}
 }
 
 // FromEnv overlays SERENADE_* variables on c.
@@ -98,7 +117,6 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
 	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
-	str("SERENADE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
 	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)

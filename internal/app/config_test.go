@@ -16,6 +16,7 @@ func configFrom(env map[string]string) (app.Config, error) {
 }
 
 func TestLoginSettings(t *testing.T) {
+	t.Parallel()
 	c, err := configFrom(map[string]string{
 		"SERENADE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7", "SERENADE_MAX_PASSWORD_CHECKS": "3", "SERENADE_ACCOUNT_CHECK_TTL": "2s",
 	})
@@ -43,6 +44,7 @@ func TestLoginSettings(t *testing.T) {
 }
 
 func TestConnectionSettings(t *testing.T) {
+	t.Parallel()
 	c, err := configFrom(map[string]string{
 		"SERENADE_BODY_READ_TIMEOUT": "3s", "SERENADE_MAX_CONNECTIONS": "100", "SERENADE_MAX_CONNECTIONS_PER_CLIENT": "7",
 	})
@@ -71,6 +73,7 @@ func TestConnectionSettings(t *testing.T) {
 // SERENADE_MAX_UPLOAD_MEMORY bounds the bytes uploads in flight hold; it
 // must hold at least one document of the limit.
 func TestUploadMemorySetting(t *testing.T) {
+	t.Parallel()
 	c, err := configFrom(map[string]string{"SERENADE_MAX_DOCUMENT_SIZE": "1000", "SERENADE_MAX_UPLOAD_MEMORY": "5000"})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,14 @@ import (
 	"serenade/internal/store"
 )
 
+// seedDemo seeds demo data under one span, so its statements make one
+// trace rather than hundreds.
+func (a *App) seedDemo(ctx context.Context, db *store.DB) error {
+	ctx, span := a.tel.Tracer().Start(ctx, "seed demo data")
+	defer span.End()
+	return seedDemo(ctx, db, a.cfg.StoreClock, a.log)
+}
+
 // seedDemo fills an empty database with the demo accounts and patients.
 // A database that already holds data is left alone, so restarting with
 // --demo never duplicates or overwrites anything. clock dates the

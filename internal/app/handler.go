@@ -23,9 +23,6 @@ import (
 // localIssuer is the "iss" of tokens Serenade signs for local accounts.
 const localIssuer = "serenade-local"
 
-// Version is the build's version, shown in the OpenAPI document.
-var Version = "dev"
-
 func (o OIDCConfig) roleMap() (map[string]string, error) {
 	if o.RoleMap == "" {
 		return nil, nil
@@ -43,42 +40,43 @@ func (o OIDCConfig) roleMap() (map[string]string, error) {
 
 // authenticator verifies local tokens (signed with a key kept, wrapped,
 // in the database, so replicas and restarts agree) or, when an OIDC
-// issuer is configured, the provider's tokens only.
-func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authenticator, *auth.Issuer, error) {
+// issuer is configured, the provider's tokens only; the provider's
+// verifier is returned too (nil without one), for readiness.
+func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authenticator, *auth.Issuer, *auth.OIDCVerifier, error) {
 	if a.cfg.OIDC.Issuer != "" {
 		rm, _ := a.cfg.OIDC.roleMap()
 		v, err := auth.NewOIDCVerifier(ctx, auth.OIDCConfig{
 			Issuer: a.cfg.OIDC.Issuer, ClientID: a.cfg.OIDC.ClientID, Audience: a.cfg.OIDC.Audience,
 			RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm, Logger: a.log,
-		}, http.DefaultClient)
+		}, a.client)
 		if err != nil {
-			return nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
+			return nil, nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
 		}
-		a.idp = v
 		au, err := auth.NewAuthenticator(nil, v)
-		return au, nil, err
+		return au, nil, v, err
 	}
 	seed := db.SigningSeed()
 	issuer, err := auth.NewIssuer(ed25519.NewKeyFromSeed(seed[:]), localIssuer, 0, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	au, err := auth.NewAuthenticator(issuer, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	au.CheckAccounts(auth.NewAccountGuard(db.Account, a.cfg.Demo, a.cfg.AccountCheckTTL, nil))
-	return au, issuer, nil
+	return au, issuer, nil, nil
 }
 
-// auditRecorder starts the group-committing audit writer (stopped by
-// the app after the server drained).
+// auditRecorder starts the group-committing audit writer, stopped at the
+// audit stage: after the server drained, before the store closes.
 func (a *App) auditRecorder(db *store.DB) audit.Sink {
 	if a.cfg.AuditDisabledForBenchmarks {
 		return noAudit{}
 	}
-	a.auditor = audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
-	return a.auditor
+	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
+	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
+	return w
 }
 
 // noAudit records nothing; only benchmarks that measure the audit's
@@ -88,22 +86,31 @@ type noAudit struct{}
 func (noAudit) Record(context.Context, audit.Entry) error { return nil }
 
 // buildHandler mounts the API and its docs.
-func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *api.API, error) {
-	au, issuer, err := a.authenticator(ctx, db)
+func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *api.API, *auth.OIDCVerifier, error) {
+	au, issuer, idp, err := a.authenticator(ctx, db)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	proxies, err := clientip.New(a.cfg.TrustedProxies)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	rest := api.New(api.Deps{
 		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
 		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
-		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: Version,
+		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
-	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, nil
+	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
+}
+
+// named serves h under a fixed route name (for subtree patterns such as
+// /docs/, whose paths name no route by themselves).
+func named(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		telemetry.SetRoute(r.Context(), route)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // dispatch sends the docs' routes to the docs and every other request to

@@ -33,6 +33,7 @@ func waitReadyz(t *testing.T, s *apptest.Server, want int) apptest.Response {
 // value does not open) → 503 and
 // one error log line naming the version; restored → 200 again.
 func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			var logs syncbuf.Buffer
@@ -78,6 +79,7 @@ func TestReadyzFailsWhileTheKeysCannotOpenTheDataKeys(t *testing.T) {
 // far beyond the test, a read that cannot open its data key triggers the
 // check by itself.
 func TestReadyzFailsAtOnceWhenADataKeyDoesNotOpen(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true,

@@ -25,6 +25,7 @@ func scrape(t *testing.T, url string) string {
 }
 
 func TestMetricsExposeRoutesBuildPoolsAndAudit(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
@@ -76,6 +77,7 @@ func TestMetricsExposeRoutesBuildPoolsAndAudit(t *testing.T) {
 }
 
 func TestMetricsCanHaveAListenerOfTheirOwn(t *testing.T) {
+	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Edit: func(c *app.Config) { c.MetricsListen = "127.0.0.1:0" }})
 	if res := s.Do(t, http.MethodGet, "/metrics", "", nil); res.Status != http.StatusNotFound {
 		t.Errorf("main listener /metrics = %d, want 404", res.Status)

@@ -11,10 +11,10 @@ import (
 	"serenade/internal/store"
 )
 
-// Keyring loads the master keys. On the embedded default, the key file
+// keyring loads the master keys. On the embedded default, the key file
 // is created (mode 0600) on first start; a key file that others can read
 // is refused.
-func (c Config) Keyring(log *slog.Logger) (*keyring.Keyring, error) {
+func (c Config) keyring(log *slog.Logger) (*keyring.Keyring, error) {
 	if c.MasterKey != "" {
 		keys, err := keyring.ParseMasterKeys(c.MasterKey)
 		if err != nil {
@@ -35,40 +35,53 @@ func (c Config) Keyring(log *slog.Logger) (*keyring.Keyring, error) {
 	return keyring.New(keyring.FileSource{Path: c.MasterKeyFile})
 }
 
-// OpenStore loads the keyring, opens and migrates the database.
-func (c Config) OpenStore(ctx context.Context, log *slog.Logger) (*store.DB, error) {
-	return c.openStoreWith(ctx, log, nil)
+// openStore opens and migrates the store under a start-up span, with
+// every database call traced.
+func (a *App) openStore(ctx context.Context) (*store.DB, error) {
+	ctx, span := a.tel.Tracer().Start(ctx, "open store")
+	defer span.End()
+	return a.cfg.openStoreWith(ctx, a.log, a.tel.OpenDB)
 }
 
-// openStoreWith is OpenStore with the database pools opened by openDB
-// (nil: sql.Open).
+// openStoreWith loads the keyring, opens and migrates the database, with
+// the pools opened by openDB (nil: sql.Open).
 func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func(driver, dsn string) (*sql.DB, error)) (*store.DB, error) {
-	kr, err := c.Keyring(log)
+	kr, err := c.keyring(log)
 	if err != nil {
 		return nil, err
 	}
-	if !store.IsPostgres(c.DatabaseURL) {
-		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return nil, err
-		}
+	if err := c.ensureDataDir(); err != nil {
+		return nil, err
 	}
-	return store.Open(ctx, store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB,
-		Now: c.StoreClock, MinParticipantAge: c.MinParticipantAge})
+	return store.Open(ctx, c.storeConfig(kr, openDB))
 }
 
-// OpenAuditTrail opens and migrates the database without reading the
+// storeConfig is the store's part of the configuration.
+func (c Config) storeConfig(kr *keyring.Keyring, openDB func(driver, dsn string) (*sql.DB, error)) store.Config {
+	return store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB, Now: c.StoreClock,
+		MinParticipantAge: c.MinParticipantAge}
+}
+
+// ensureDataDir creates the data directory of the embedded SQLite
+// database (PostgreSQL needs none).
+func (c Config) ensureDataDir() error {
+	if store.IsPostgres(c.DatabaseURL) {
+		return nil
+	}
+	return os.MkdirAll(c.DataDir, 0o700)
+}
+
+// openAuditTrail opens and migrates the database without reading the
 // master key (for `audit verify`).
-func (c Config) OpenAuditTrail(ctx context.Context) (*store.AuditTrail, error) {
-	if !store.IsPostgres(c.DatabaseURL) {
-		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return nil, err
-		}
+func (c Config) openAuditTrail(ctx context.Context) (*store.AuditTrail, error) {
+	if err := c.ensureDataDir(); err != nil {
+		return nil, err
 	}
-	return store.OpenAuditTrail(ctx, store.Config{URL: c.DatabaseURL, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), Now: c.StoreClock})
+	return store.OpenAuditTrail(ctx, c.storeConfig(nil, nil))
 }
 
-// RedactedDatabaseURL hides a PostgreSQL password for logs.
-func (c Config) RedactedDatabaseURL() string {
+// redactedDatabaseURL hides a PostgreSQL password for logs.
+func (c Config) redactedDatabaseURL() string {
 	u := c.DatabaseURL
 	if at := strings.LastIndex(u, "@"); at > 0 && store.IsPostgres(u) {
 		if colon := strings.Index(u[len("postgres://"):at], ":"); colon >= 0 {

@@ -15,6 +15,7 @@ import (
 // same database and master key, sends them concurrent requests, and
 // checks the audit trail is one intact chain holding every request.
 func TestReplicasOnOnePostgreSQLKeepOneAuditChain(t *testing.T) {
+	t.Parallel()
 	first := apptest.Start(t, apptest.Options{Backend: "postgres", Demo: true})
 	// Both in demo mode: demo accounts' tokens are refused otherwise.
 	second := apptest.Start(t, apptest.Options{Demo: true, Edit: func(c *app.Config) {

@@ -59,6 +59,7 @@ func addAccount(t *testing.T, s *apptest.Server, username, pw string) {
 // its token is live: within the account check's TTL (one second here)
 // every replica refuses it, though it has not expired.
 func TestDisablingAnAccountRefusesItsLiveTokens(t *testing.T) {
+	t.Parallel()
 	shortTTL := func(c *app.Config) { c.AccountCheckTTL = time.Second }
 	t.Run("sqlite", func(t *testing.T) {
 		s := apptest.Start(t, apptest.Options{Edit: shortTTL})
@@ -100,6 +101,7 @@ func eventuallyAccepted(t *testing.T, s *apptest.Server, token string) {
 // (it would otherwise read every patient for its last minutes), a normal
 // account's token still works.
 func TestDemoTokensNeedDemoMode(t *testing.T) {
+	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			withDemo := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})

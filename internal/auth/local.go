@@ -99,9 +99,6 @@ func newSigner(key crypto.Signer, alg jose.SignatureAlgorithm) (jose.Signer, err
 	return jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jwk}, opts)
 }
 
-// TTL is the lifetime of the tokens the issuer signs.
-func (i *Issuer) TTL() time.Duration { return i.ttl }
-
 // Issue signs an access token for p, valid from now for the issuer's TTL.
 func (i *Issuer) Issue(p domain.Principal) (token string, expiresIn time.Duration, err error) {
 	if p.Subject == "" {

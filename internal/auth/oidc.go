@@ -82,15 +82,17 @@ type OIDCVerifier struct {
 
 // NewOIDCVerifier discovers the provider and loads its keys, so that a
 // wrong issuer URL or an unreachable provider stops the server at start
-// rather than failing every login later. A nil httpClient means
-// http.DefaultClient; ctx bounds only the start-up requests.
+// rather than failing every login later. httpClient makes every call to
+// the provider (discovery, keys, refetches): the caller chooses its
+// timeouts and transport, so nothing rides on the process-wide
+// http.DefaultClient. ctx bounds only the start-up requests.
 func NewOIDCVerifier(ctx context.Context, cfg OIDCConfig, httpClient *http.Client) (*OIDCVerifier, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	if httpClient == nil {
-		httpClient = http.DefaultClient
+		return nil, errors.New("auth: OIDC verification needs an HTTP client")
 	}
 	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, httpClient), cfg.Issuer)
 	if err != nil {

@@ -2,8 +2,10 @@ package auth
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,12 +175,38 @@ func TestNewOIDCVerifierRefusesBadConfiguration(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := NewOIDCVerifier(context.Background(), tt.cfg, nil); err == nil {
+			if _, err := NewOIDCVerifier(context.Background(), tt.cfg, &http.Client{}); err == nil {
 				t.Fatal("accepted")
 			}
 		})
 	}
 }
+
+// The provider is only ever called through the client the caller gives:
+// without one, the verifier is refused rather than falling back on the
+// process-wide http.DefaultClient; with one, every call goes through it.
+func TestNewOIDCVerifierCallsTheProviderThroughTheGivenClient(t *testing.T) {
+	p := oidctest.Start(t)
+	cfg := groupsConfig(p)
+	if _, err := NewOIDCVerifier(context.Background(), cfg, nil); err == nil {
+		t.Fatal("a verifier without an HTTP client was built")
+	}
+	var calls atomic.Int32
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	if _, err := NewOIDCVerifier(context.Background(), cfg, client); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls.Load(); got < 2 { // discovery and keys
+		t.Errorf("calls through the given client = %d, want discovery and keys (2)", got)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // The key set must not let a stream of forged tokens turn into a stream of
 // requests to the provider, yet must still pick up a rotated key.

@@ -22,8 +22,13 @@ func doctorClaims(p *oidctest.Provider) map[string]any {
 	return c
 }
 
+// newVerifier builds a verifier whose calls go through client (nil: a
+// client of the test's own).
 func newVerifier(t *testing.T, cfg OIDCConfig, client *http.Client) *OIDCVerifier {
 	t.Helper()
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
 	v, err := NewOIDCVerifier(context.Background(), cfg, client)
 	if err != nil {
 		t.Fatalf("NewOIDCVerifier: %v", err)

@@ -7,18 +7,12 @@ import (
 	"golang.org/x/net/idna"
 )
 
-// ValidateEmail checks a bare e-mail address: what RFC 5322 accepts as an
+// CleanEmail checks a bare e-mail address: what RFC 5322 accepts as an
 // addr-spec (net/mail), without a display name or angle brackets, whose
 // domain is a registrable host name: at least two labels, each valid
 // under IDNA (internationalised names allowed), so `a@b` and `a@b..it`
-// are refused. s is expected cleaned by EmailText already.
-func ValidateEmail(s string) error {
-	_, err := CleanEmail(s)
-	return err
-}
-
-// CleanEmail checks s as ValidateEmail does and returns it with its domain
-// in the form IDNA lookup maps it to (UTS #46: lower case, compatibility
+// are refused. s is expected cleaned by EmailText already. It returns s
+// with its domain in the form IDNA lookup maps it to (UTS #46: lower case, compatibility
 // characters and full-width dots mapped, Punycode labels decoded), the
 // form a mail server resolves: "a@ＥXAMPLE.it", "a@EXAMPLE.IT" and
 // "a@example.it" are one address, stored once. The local part is kept as

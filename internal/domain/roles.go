@@ -49,3 +49,11 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok
 }
+
+// ActorName is the username recorded as author of a change.
+func ActorName(ctx context.Context) string {
+	if p, ok := PrincipalFrom(ctx); ok && p.Username != "" {
+		return p.Username
+	}
+	return SystemSender
+}

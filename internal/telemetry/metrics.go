@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"database/sql"
 	"fmt"
 	"net/http"
 	"runtime/debug"
@@ -76,22 +75,6 @@ func (t *Telemetry) MetricsHandler() http.Handler {
 type slogPrinter struct{ t *Telemetry }
 
 func (p slogPrinter) Println(v ...any) { p.t.log.Warn("metrics: " + fmt.Sprint(v...)) }
-
-// RegisterDB exports the pool statistics of db (go_sql_*{db_name=name}:
-// open, in use and idle connections, waits, closes). Each name may be
-// registered once.
-func (t *Telemetry) RegisterDB(name string, db *sql.DB) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.pools[name] {
-		return fmt.Errorf("telemetry: database pool %q registered twice", name)
-	}
-	if err := t.registry.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
-		return fmt.Errorf("telemetry: database pool %q: %w", name, err)
-	}
-	t.pools[name] = true
-	return nil
-}
 
 // ObserveAuditGroup records the size of one group of audit events.
 func (t *Telemetry) ObserveAuditGroup(n int) { t.AuditGroupSize.Observe(float64(n)) }

@@ -31,7 +31,7 @@ func (t *Telemetry) OpenDB(driver, dsn string) (*sql.DB, error) {
 	} else {
 		db, err = otelsql.Open(driver, dsn,
 			otelsql.WithTracerProvider(t.provider),
-			otelsql.WithMeterProvider(metricnoop.NewMeterProvider()), // pool metrics come from RegisterDB
+			otelsql.WithMeterProvider(metricnoop.NewMeterProvider()), // pool metrics: the DBStats collector below
 			otelsql.WithAttributes(dbSystem(driver)),
 			otelsql.WithSpanNameFormatter(spanName),
 			otelsql.WithSpanOptions(otelsql.SpanOptions{

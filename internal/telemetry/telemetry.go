@@ -196,15 +196,9 @@ func newExporter(ctx context.Context) (sdktrace.SpanExporter, string, error) {
 // they are not exported.
 func (t *Telemetry) Exporting() string { return t.exporting }
 
-// TracerProvider is the provider every instrumented part uses.
-func (t *Telemetry) TracerProvider() trace.TracerProvider { return t.provider }
-
 // Tracer is Serenade's own tracer, for spans around work that is not an
 // HTTP request or a database call (start-up, background jobs).
 func (t *Telemetry) Tracer() trace.Tracer { return t.tracer }
-
-// Propagator is the W3C TraceContext and Baggage propagator.
-func (t *Telemetry) Propagator() propagation.TextMapPropagator { return t.propagator }
 
 // Logger is the JSON logger whose records carry trace_id, span_id and
 // request_id when logged with a context (log.InfoContext(ctx, …)).

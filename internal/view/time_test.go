@@ -12,6 +12,7 @@ import (
 // cell by cell on one instant, for single roles, unions of roles and
 // doctors.
 func TestTimestampsAreShownAtTheirRolesPrecision(t *testing.T) {
+	t.Parallel()
 	instant := time.Date(2025, time.August, 17, 14, 35, 12, 123456789, time.FixedZone("CEST", 2*3600))
 	const (
 		exact   = "2025-08-17T12:35:12.123456789Z"
@@ -57,6 +58,7 @@ func TestTimestampsAreShownAtTheirRolesPrecision(t *testing.T) {
 
 // TestQuartersStartTheirSeason cuts the last instant of every month.
 func TestQuartersStartTheirSeason(t *testing.T) {
+	t.Parallel()
 	for m := time.January; m <= time.December; m++ {
 		end := time.Date(2025, m+1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
 		got := coarsen(end, access.ToQuarter)

@@ -145,6 +145,3 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
-
-// Logs returns what Dex printed so far.
-func (d *Dex) Logs() string { return d.logs.String() }

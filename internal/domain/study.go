@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Study is the study's service layer: every workflow of SPEC §3, each in
 // one transaction. internal/service implements it over the store; the API
@@ -49,33 +46,4 @@ type Study interface {
 	Documents(ctx context.Context, installationID int64) ([]Document, error)
 	DocumentContent(ctx context.Context, id int64) (Document, []byte, error)
 	DeleteDocument(ctx context.Context, id int64) error
-}
-
-// Account is a local login (embedded default; an external IdP replaces it).
-type Account struct {
-	ID           int64
-	Username     string
-	Roles        []Role
-	PasswordHash string
-	CreatedAt    time.Time
-	DisabledAt   *time.Time
-	// Demo accounts are created by `serve --demo` and can log in only
-	// while the server runs in demo mode.
-	Demo bool
-}
-
-// Accounts stores local accounts.
-type Accounts interface {
-	CreateAccount(ctx context.Context, a Account) (Account, error)
-	Account(ctx context.Context, username string) (Account, error)
-	ListAccounts(ctx context.Context) ([]Account, error)
-	DisableAccount(ctx context.Context, username string) error
-}
-
-// ActorName is the username recorded as author of a change.
-func ActorName(ctx context.Context) string {
-	if p, ok := PrincipalFrom(ctx); ok && p.Username != "" {
-		return p.Username
-	}
-	return SystemSender
 }
