@@ -22,7 +22,7 @@ type IdentityInput struct {
 	MedicalNotes   string                `json:"medical_notes,omitempty"`
 	Diagnosis      string                `json:"diagnosis,omitempty" doc:"Free-text neurological diagnosis."`
 	DiagnosisClass domain.DiagnosisClass `json:"diagnosis_class,omitempty" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified"`
-	BirthYear      int                   `json:"birth_year,omitempty" minimum:"1800" maximum:"2200" doc:"The doctor's confirmation of the birth year, needed only where the codice fiscale's two-digit year leaves two plausible centuries for an adult (the 422 names them); otherwise it must be the year the code gives. On a replacement, omit it to keep the year confirmed before while the codice fiscale is unchanged."`
+	BirthYear      int                   `json:"birth_year,omitempty" doc:"The doctor's confirmation of the birth year, needed only where the codice fiscale's two-digit year leaves two plausible centuries for an adult (the 422 names them); otherwise it must be the year the code gives. On a replacement, omit it to keep the year confirmed before while the codice fiscale is unchanged."`
 }
 
 func (in IdentityInput) domain() domain.Identity {

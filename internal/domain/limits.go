@@ -32,6 +32,11 @@ const (
 	// PasswordMaxLength bounds a password at login, in bytes.
 	UsernameMaxLength = 100
 	PasswordMaxLength = 1024
+	// BirthYearMin and BirthYearMax bound the doctor's confirmation of a
+	// birth year: a sanity bound of the input only; the codice fiscale
+	// rule (codicefiscale.Rule) decides which years are plausible.
+	BirthYearMin = 1800
+	BirthYearMax = 2200
 )
 
 // Limits is the one table of input limits. The API's OpenAPI schema
@@ -44,6 +49,8 @@ var Limits = buildLimits()
 func buildLimits() map[string]Limit {
 	l := map[string]Limit{
 		"contacts": {MaxItems: MaxContacts},
+		// The doctor's confirmation of a birth year.
+		"birth_year": {Minimum: BirthYearMin, HasMinimum: true, Maximum: BirthYearMax},
 		// A ticket message is never empty.
 		"message": {MaxLength: MessageText.Max, MinLength: 1},
 		"body":    {MaxLength: MessageText.Max, MinLength: 1},
