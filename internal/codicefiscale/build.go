@@ -90,24 +90,3 @@ func datePart(sex string, birth time.Time) (string, error) {
 	}
 	return fmt.Sprintf("%02d%c%02d", y%100, monthCode[m-1], d), nil
 }
-
-// Rename returns code as it would read for a holder with another surname
-// and first name: positions 1-6 and the check character change, the rest
-// (omocodia included) stays. Like Build, it is meant for demo and test
-// data; code must be valid.
-func Rename(code, surname, name string) (string, error) {
-	info, err := Parse(code)
-	if err != nil {
-		return "", err
-	}
-	sur, err := surnamePart(surname)
-	if err != nil {
-		return "", err
-	}
-	nam, err := namePart(name)
-	if err != nil {
-		return "", err
-	}
-	renamed := sur + nam + info.Code[6:checkPos]
-	return renamed + string(checkChar(renamed)), nil
-}

@@ -76,18 +76,3 @@ func TestCheckNamesSaysWhichPartDisagrees(t *testing.T) {
 		}
 	}
 }
-
-func TestRenameKeepsAllButTheNames(t *testing.T) {
-	for code, want := range map[string]string{
-		"RSSMRA85T10A562S": "DLCGFR85T10A562" + string(checkChar("DLCGFR85T10A562")),
-		"RSSMRAURTMLARSNL": "DLCGFRURTMLARSN" + string(checkChar("DLCGFRURTMLARSN")),
-	} {
-		got, err := Rename(code, "De Luca", "Gianfranco")
-		if err != nil || got != want {
-			t.Errorf("Rename(%s) = %q, %v; want %s", code, got, err, want)
-		}
-		if err := CheckNames(mustParse(t, got), "De Luca", "Gianfranco"); err != nil {
-			t.Errorf("the renamed code does not match its names: %v", err)
-		}
-	}
-}

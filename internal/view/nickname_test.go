@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"serenade/internal/access"
-	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
+	"serenade/internal/testsupport/cftest"
 	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 	"serenade/internal/view"
@@ -46,9 +46,7 @@ func TestOnePatientHasOneNicknameEverywhere(t *testing.T) {
 			id := p.Identity
 			id.FirstName = named
 			// the code must give the new name's letters (the names check)
-			if id.CodiceFiscale, err = codicefiscale.Rename(id.CodiceFiscale, id.LastName, named); err != nil {
-				t.Fatal(err)
-			}
+			id.CodiceFiscale = cftest.Rename(t, id.CodiceFiscale, id.LastName, named)
 			if p, err = env.Study().UpdateIdentity(doctor(), p.ID, id); err != nil {
 				t.Fatal(err)
 			}
