@@ -22,7 +22,6 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
 	"serenade/internal/resource"
-	"serenade/internal/textfold"
 )
 
 var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -34,21 +33,26 @@ const AuditRole domain.Role = "audit"
 // Codec encodes and decodes pseudonyms for every role.
 type Codec struct {
 	blocks map[domain.Role]cipher.Block
-	nicks  map[domain.Role][]byte // keys of the nickname draw, one per role
+	nicks  map[domain.Role]cipher.Block // keys of the nickname permutations, one per role
 }
 
 // New derives one key per role from the server's pseudonym key.
 func New(serverKey keyring.Key) *Codec {
-	c := &Codec{blocks: map[domain.Role]cipher.Block{}, nicks: map[domain.Role][]byte{}}
+	c := &Codec{blocks: map[domain.Role]cipher.Block{}, nicks: map[domain.Role]cipher.Block{}}
 	for _, r := range append(domain.AllRoles[:len(domain.AllRoles):len(domain.AllRoles)], AuditRole) {
-		block, err := aes.NewCipher(derive(serverKey, "serenade/pseudonym/"+string(r)))
-		if err != nil {
-			panic(err) // unreachable: SHA-256 gives an AES-256 key
-		}
-		c.blocks[r] = block
-		c.nicks[r] = derive(serverKey, "serenade/nickname/"+string(r))
+		c.blocks[r] = mustAES(derive(serverKey, "serenade/pseudonym/"+string(r)))
+		c.nicks[r] = mustAES(derive(serverKey, "serenade/nickname/"+string(r)))
 	}
 	return c
+}
+
+// mustAES is the AES-256 cipher of a derived key.
+func mustAES(key []byte) cipher.Block {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // unreachable: SHA-256 gives an AES-256 key
+	}
+	return block
 }
 
 // derive is the key for one purpose: HMAC-SHA-256 of its label under the
@@ -93,75 +97,4 @@ func (c *Codec) Decode(role domain.Role, kind resource.Kind, s string) (int64, b
 		return 0, false
 	}
 	return id, true
-}
-
-// Nickname is a friendly Italian first name for role's view of a
-// patient, so technicians can speak of "Achille's home" without knowing
-// who lives there. Nicknames are not unique; the pseudonym is.
-//
-// names are the patient's own first name and surname: the nickname is
-// never one of them nor one of their words, compared without accents or
-// case, because it replaces the patient's names in redacted free text
-// and must not write them back. The draw, and each re-draw when the
-// drawn name is taken, come from a keyed hash (HMAC-SHA-256 under a key
-// of the role derived from the server's pseudonym key) of the patient's
-// id and the attempt number. Nobody without the key can compute the
-// draw, so a nickname other than the draw cannot be told from a first
-// draw, and re-draws are independent of the list order, so no name
-// becomes likelier for following one of the patient's names. The
-// nickname is a pure function of the key, role, id and names: stable.
-func (c *Codec) Nickname(role domain.Role, patientID int64, names ...string) string {
-	key, ok := c.nicks[role]
-	if !ok {
-		return ""
-	}
-	taken := ownNames(names)
-	var msg [16]byte
-	binary.BigEndian.PutUint64(msg[:8], uint64(patientID))
-	for attempt := range uint64(maxDraws) {
-		binary.BigEndian.PutUint64(msg[8:], attempt)
-		m := hmac.New(sha256.New, key)
-		m.Write(msg[:])
-		n := nicknames[binary.BigEndian.Uint64(m.Sum(nil)[:8])%uint64(len(nicknames))]
-		if !taken[textfold.Fold(n)] {
-			return n
-		}
-	}
-	// Unreachable in practice: a patient has a few names out of a hundred,
-	// so 64 keyed draws all landing on them has odds below 10^-60. Still a
-	// name that is not theirs, so the guarantee holds without the odds.
-	for _, n := range nicknames {
-		if !taken[textfold.Fold(n)] {
-			return n
-		}
-	}
-	return ""
-}
-
-// maxDraws bounds the keyed re-draws of a nickname.
-const maxDraws = 64
-
-// ownNames is the set of folded names and name words a nickname must avoid.
-func ownNames(names []string) map[string]bool {
-	taken := map[string]bool{}
-	for _, n := range names {
-		taken[textfold.Fold(strings.TrimSpace(n))] = true
-		for _, w := range textfold.Words(n) {
-			taken[w.Folded] = true
-		}
-	}
-	return taken
-}
-
-var nicknames = []string{
-	"Achille", "Ada", "Adele", "Agata", "Alba", "Alceste", "Aldo", "Amalia", "Ambrogio", "Amedeo",
-	"Anselmo", "Arturo", "Assunta", "Attilio", "Beatrice", "Benedetto", "Bianca", "Bruno", "Camilla", "Carlo",
-	"Carmela", "Cesare", "Cesira", "Clelia", "Corrado", "Dante", "Dario", "Delia", "Dino", "Edda",
-	"Elvira", "Emilio", "Enea", "Enrico", "Ermes", "Ernesta", "Ettore", "Eugenia", "Ezio", "Fausto",
-	"Felice", "Filippo", "Fiorella", "Franca", "Fulvio", "Gaspare", "Gemma", "Gilda", "Gino", "Girolamo",
-	"Gisella", "Guido", "Ida", "Ines", "Irma", "Italo", "Jole", "Lauretta", "Lea", "Leone",
-	"Letizia", "Libero", "Lidia", "Livio", "Loredana", "Luigia", "Manfredi", "Marcello", "Matilde", "Melchiorre",
-	"Nella", "Nestore", "Nicola", "Norma", "Oddone", "Olga", "Orazio", "Oreste", "Ottavio", "Palmira",
-	"Pasquale", "Pia", "Pietro", "Rachele", "Remo", "Rina", "Rocco", "Romolo", "Rosalia", "Sabatino",
-	"Santina", "Saverio", "Silvano", "Teodoro", "Teresa", "Tullio", "Ugo", "Valeria", "Vittorio", "Zelinda",
 }
