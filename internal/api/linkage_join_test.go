@@ -15,7 +15,7 @@ import (
 // ticket's closing time and a collection start are the same instant.
 // What counts is how many patients a field links correctly, less the
 // pairs it links wrongly: whoever joins cannot tell them apart, and a
-// coincidence of values (two roles' nicknames, picked from 100 names,
+// coincidence of values (two roles' nicknames, drawn from the nickname list,
 // agreeing by chance) links wrong pairs as often as right ones, while a
 // key links right ones only. A field whose net links exceed maxJoinShare
 // of the patients both roles see fails, unless both fields are on the
