@@ -51,8 +51,9 @@ type Entry struct {
 	// entries written before lists named their patients, FormatV2 since);
 	// Link sets it.
 	Format int
-	// Listed is how many patients the stored entry names, as queries
-	// report it without loading the set (not hashed: Patients is).
+	// Listed is how many patients the entry names, stored beside it so
+	// that queries report it without loading the set; Link sets it and
+	// Verify checks it against Patients (which the hash covers).
 	Listed   int
 	PrevHash []byte
 	Hash     []byte
@@ -148,6 +149,7 @@ func Link(prevSeq int64, prevHash []byte, e *Entry) {
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
 	e.Format = FormatCurrent
 	e.Patients = NormalPatients(e.Patients)
+	e.Listed = len(e.Patients)
 	e.PrevHash = append([]byte{}, prevHash...) // never nil: the column is NOT NULL
 	e.Hash = ComputeHash(prevHash, *e)
 }

@@ -16,7 +16,7 @@ import (
 const auditLock = 0x5e7e4ade
 
 const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
-	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, format, prev_hash, hash`
+	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, format, patients_listed, prev_hash, hash`
 
 // auditPatientsBatch bounds the rows of one INSERT into audit_patients
 // (two parameters each, far below either backend's limit).
@@ -42,10 +42,10 @@ func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 			e := &entries[i]
 			audit.Link(seq, hash, e)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 				e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","), e.Action, e.Operation,
 				e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
-				e.Format, e.PrevHash, e.Hash); err != nil {
+				e.Format, len(e.Patients), e.PrevHash, e.Hash); err != nil {
 				return err
 			}
 			if err := insertAuditPatients(ctx, tx, e.Seq, e.Patients); err != nil {
@@ -81,7 +81,7 @@ func scanAudit(s scanner, extra ...any) (audit.Entry, error) {
 	var e audit.Entry
 	var roles string
 	dest := []any{&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
-		&e.ResourceRef, &e.ResourceAudit, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.Format, &e.PrevHash, &e.Hash}
+		&e.ResourceRef, &e.ResourceAudit, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.Format, &e.Listed, &e.PrevHash, &e.Hash}
 	err := s.Scan(append(dest, extra...)...)
 	if roles != "" {
 		e.Roles = strings.Split(roles, ",")
@@ -190,8 +190,9 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 		add("actor_username = ?", f.Actor)
 	}
 	if f.Patient != "" {
-		// The patient of a single read, or one of a list read's.
-		add("(patient = ? OR seq IN (SELECT seq FROM audit_patients WHERE patient = $"+strconv.Itoa(len(args)+1)+"))", f.Patient)
+		// The patient of a single read, or one of a list read's: both
+		// sides are lookups in a (patient, seq) index.
+		add("seq IN (SELECT seq FROM audit_log WHERE patient = ? UNION ALL SELECT seq FROM audit_patients WHERE patient = $"+strconv.Itoa(len(args)+1)+")", f.Patient)
 	}
 	if f.Action != "" {
 		add("action = ?", f.Action)
@@ -209,20 +210,15 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 		f.Limit = domain.AuditPageDefault
 	}
 	args = append(args, f.Limit)
-	out, err := queryAll(ctx, db.read, scanListed, `SELECT `+auditColumns+`,
-		(SELECT COUNT(*) FROM audit_patients p WHERE p.seq = audit_log.seq) FROM audit_log WHERE `+strings.Join(where, " AND ")+
+	out, err := queryAll(ctx, db.read, scanQueried, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY seq LIMIT $`+strconv.Itoa(len(args)), args...)
 	return out, wrapOp("query audit", err)
 }
 
-// scanListed reads an entry of a query, which counts its patients
-// (Entry.Listed) instead of loading them: a list read may name thousands.
-func scanListed(s scanner) (audit.Entry, error) {
-	var n int
-	e, err := scanAudit(s, &n)
-	e.Listed = n
-	return e, err
-}
+// scanQueried reads an entry of a query, which reports how many
+// patients it names (Entry.Listed) without loading them: a list read may
+// name thousands.
+func scanQueried(s scanner) (audit.Entry, error) { return scanAudit(s) }
 
 // PatientOf returns the patient a resource belongs to, for the audit
 // trail: the query joins the kind's lineage (resource.Kind.Lineage), so

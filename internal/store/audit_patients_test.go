@@ -95,8 +95,9 @@ func tamperPatients(t *testing.T, env *storetest.Env, stmts ...string) {
 }
 
 // TestVerifyDetectsTamperedListPatients: a patient row deleted, added,
-// edited or moved to another entry, or a row naming no entry, breaks the
-// chain; the guard refuses edits through SQL in the first place.
+// edited or moved to another entry (with or without the entry's count
+// adjusted to match), or a row naming no entry, breaks the chain; the
+// guard refuses edits through SQL in the first place.
 func TestVerifyDetectsTamperedListPatients(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -104,14 +105,18 @@ func TestVerifyDetectsTamperedListPatients(t *testing.T) {
 		wantSeq int64
 		reason  string
 	}{
-		{"a deleted patient row", []string{`DELETE FROM audit_patients WHERE seq = 2 AND patient = 'PAT-b'`}, 2, "edited"},
-		{"all of an entry's patient rows deleted", []string{`DELETE FROM audit_patients WHERE seq = 2`}, 2, "edited"},
-		{"an added patient row", []string{`INSERT INTO audit_patients (seq, patient) VALUES (2, 'PAT-z')`}, 2, "edited"},
-		{"a patient row added to a single read", []string{`INSERT INTO audit_patients (seq, patient) VALUES (3, 'PAT-z')`}, 3, "edited"},
+		{"a deleted patient row", []string{`DELETE FROM audit_patients WHERE seq = 2 AND patient = 'PAT-b'`}, 2, "added or deleted"},
+		{"all of an entry's patient rows deleted", []string{`DELETE FROM audit_patients WHERE seq = 2`}, 2, "added or deleted"},
+		{"an added patient row", []string{`INSERT INTO audit_patients (seq, patient) VALUES (2, 'PAT-z')`}, 2, "added or deleted"},
+		{"a patient row added to a single read", []string{`INSERT INTO audit_patients (seq, patient) VALUES (3, 'PAT-z')`}, 3, "added or deleted"},
+		{"a patient row moved to another entry", []string{`UPDATE audit_patients SET seq = 4 WHERE seq = 2 AND patient = 'PAT-c'`}, 2, "added or deleted"},
+		{"a deleted patient row, the count adjusted", []string{`DELETE FROM audit_patients WHERE seq = 2 AND patient = 'PAT-b'`,
+			`UPDATE audit_log SET patients_listed = 2 WHERE seq = 2`}, 2, "edited"},
+		{"an added patient row, the count adjusted", []string{`INSERT INTO audit_patients (seq, patient) VALUES (2, 'PAT-z')`,
+			`UPDATE audit_log SET patients_listed = 4 WHERE seq = 2`}, 2, "edited"},
 		{"an edited patient row", []string{`UPDATE audit_patients SET patient = 'PAT-z' WHERE seq = 2 AND patient = 'PAT-a'`}, 2, "edited"},
-		{"a patient row moved to another entry", []string{`UPDATE audit_patients SET seq = 4 WHERE seq = 2 AND patient = 'PAT-c'`}, 2, "edited"},
 		{"a row naming no entry", []string{`INSERT INTO audit_patients (seq, patient) VALUES (99, 'PAT-z')`}, 0, "name no entry"},
-		{"a patient row added to an old-format entry", []string{`UPDATE audit_log SET format = 1 WHERE seq = 1`,
+		{"a patient row added to an old-format entry", []string{`UPDATE audit_log SET format = 1, patients_listed = 1 WHERE seq = 1`,
 			`INSERT INTO audit_patients (seq, patient) VALUES (1, 'PAT-z')`}, 1, "format"},
 	}
 	for _, c := range cases {

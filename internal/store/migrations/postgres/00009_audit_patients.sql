@@ -4,8 +4,11 @@
 -- so that a patient's access history finds an entry by any of them through
 -- an index. Entries record the canonical encoding their hash covers:
 -- those written before this migration are format 1 (no patients), new
--- ones format 2 (the set of patients is hashed too).
+-- ones format 2 (the set of patients is hashed too). patients_listed is
+-- the size of the entry's set, so queries report it without counting; verify
+-- checks it against the rows.
 ALTER TABLE audit_log ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit_log ADD COLUMN patients_listed INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE audit_patients (
     seq     BIGINT NOT NULL REFERENCES audit_log (seq),
@@ -21,4 +24,5 @@ CREATE TRIGGER audit_patients_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON
 -- +goose Down
 DROP TRIGGER audit_patients_append_only ON audit_patients;
 DROP TABLE audit_patients;
+ALTER TABLE audit_log DROP COLUMN patients_listed;
 ALTER TABLE audit_log DROP COLUMN format;
