@@ -202,6 +202,9 @@ func register[I, O any](a *API, action access.Action, op huma.Operation, h func(
 		if err == nil {
 			out, err = h(ctx, in)
 		}
+		if l, ok := any(out).(patientLister); ok && err == nil {
+			ev.ConcernsAll(l.listedPatients()...)
+		}
 		if err != nil {
 			err = a.problem(ctx, err)
 		}

@@ -52,6 +52,20 @@ func (a *API) newEvent(ctx huma.Context, p domain.Principal) *audit.Event {
 	return ev
 }
 
+// patientLister is an output of a list read whose rows bear patients:
+// its one audit entry names them all, so the read appears in each
+// patient's access history (audit.Event.ConcernsAll). Every list of
+// patient-bearing rows across patients implements it.
+type patientLister interface {
+	listedPatients() []int64
+}
+
+// listed is embedded in such outputs: the ids of the patients whose
+// rows the answer carries (never serialised).
+type listed struct{ patients []int64 }
+
+func (l *listed) listedPatients() []int64 { return l.patients }
+
 // metaResource carries an operation's audit resource type.
 const metaResource = "resource"
 
@@ -117,6 +131,7 @@ type AuditEntry struct {
 	Resource     string    `json:"resource" doc:"The resource as a server-side audit pseudonym (whichever reference the caller used); \"unresolved\" when the reference named nothing; empty for collections."`
 	ResourceID   string    `json:"resource_audit,omitempty" doc:"The resource as a server-side audit pseudonym."`
 	Patient      string    `json:"patient,omitempty" doc:"Server-side audit pseudonym of the patient concerned."`
+	Listed       int       `json:"patients_listed,omitempty" doc:"For a list read (patients, screening, installations): how many patients' rows it returned; the entry is in each one's access history."`
 	Outcome      string    `json:"outcome" enum:"ok,denied,failed"`
 	Status       int       `json:"status"`
 	RequestID    string    `json:"request_id,omitempty"`
@@ -181,7 +196,7 @@ func (a *API) auditPage(ctx context.Context, f audit.Filter) (*auditPage, error)
 	for i, e := range entries {
 		method, route := a.routeOf(e.Operation)
 		out.Body.Entries[i] = AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.ActorUsername, ActorSubject: e.ActorSubject, Roles: e.Roles,
-			Action: e.Action, Operation: e.Operation, Method: method, Route: route, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient,
+			Action: e.Action, Operation: e.Operation, Method: method, Route: route, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient, Listed: e.Listed,
 			Outcome: e.Outcome, Status: e.Status, RequestID: e.RequestID, TraceID: e.TraceID, ClientAddr: e.ClientAddr}
 	}
 	if len(entries) == f.Limit {

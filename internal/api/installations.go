@@ -21,6 +21,7 @@ type InstallationRef struct {
 type installationOutput struct{ Body view.InstallationView }
 
 type installationListOutput struct {
+	listed
 	Body struct {
 		Installations []view.InstallationView `json:"installations"`
 	}
@@ -57,6 +58,7 @@ func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installation
 	out.Body.Installations = make([]view.InstallationView, len(insts))
 	for i, inst := range insts {
 		out.Body.Installations[i] = v.Installation(inst)
+		out.patients = append(out.patients, inst.PatientID)
 	}
 	v.OrderInstallations(out.Body.Installations)
 	return out, nil

@@ -65,6 +65,7 @@ type updatePatientInput struct {
 type recordOutput struct{ Body view.PatientRecord }
 
 type patientListOutput struct {
+	listed
 	Body struct {
 		Patients []view.PatientSummary `json:"patients"`
 	}
@@ -110,6 +111,7 @@ func (a *API) listPatients(ctx context.Context, _ *struct{}) (*patientListOutput
 	out.Body.Patients = make([]view.PatientSummary, len(patients))
 	for i, p := range patients {
 		out.Body.Patients[i] = v.Summary(p, status[p.ID])
+		out.patients = append(out.patients, p.ID)
 	}
 	return out, nil
 }

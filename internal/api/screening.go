@@ -15,6 +15,7 @@ import (
 type screeningOutput struct{ Body view.Screening }
 
 type screeningListOutput struct {
+	listed
 	Body struct {
 		Screening []view.Screening `json:"screening"`
 	}
@@ -52,6 +53,7 @@ func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOut
 	for _, p := range patients {
 		if !p.Withdrawn() {
 			out.Body.Screening = append(out.Body.Screening, a.screening(ctx, p))
+			out.patients = append(out.patients, p.ID)
 		}
 	}
 	a.viewer(ctx).OrderScreening(out.Body.Screening)

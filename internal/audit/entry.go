@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +43,20 @@ type Entry struct {
 	RequestID     string
 	TraceID       string
 	ClientAddr    string
-	PrevHash      []byte
-	Hash          []byte
+	// Patients is the set of patients a list read returned, as audit
+	// pseudonyms (sorted, without repeats once linked): the entry is in
+	// each one's access history. Empty for single-resource events.
+	Patients []string
+	// Format is the canonical encoding the hash covers (FormatV1 for
+	// entries written before lists named their patients, FormatV2 since);
+	// Link sets it.
+	Format int
+	// Listed is how many patients the entry names, stored beside it so
+	// that queries report it without loading the set; Link sets it and
+	// Verify checks it against Patients (which the hash covers).
+	Listed   int
+	PrevHash []byte
+	Hash     []byte
 }
 
 // Filter selects entries; zero fields match everything.
@@ -57,14 +70,34 @@ type Filter struct {
 	Limit    int       // at most 1000; default 100
 }
 
-// hashDomain separates this chain's hashes from any other use of SHA-256.
-const hashDomain = "serenade-audit-v1"
+// The canonical encodings an entry's hash may cover. Each stored entry
+// records its format, so entries written before a format was added
+// still verify under the one they were hashed with.
+const (
+	FormatV1      = 1 // the fields up to ClientAddr
+	FormatV2      = 2 // FormatV1's fields, then the list read's patients
+	FormatCurrent = FormatV2
+)
+
+// hashDomains separate this chain's hashes from any other use of
+// SHA-256, and each format's from the other's: an entry cannot verify
+// under a format it was not written in.
+var hashDomains = map[int]string{FormatV1: "serenade-audit-v1", FormatV2: "serenade-audit-v2"}
+
+// KnownFormat reports whether f is a format this version can verify.
+func KnownFormat(f int) bool {
+	_, ok := hashDomains[f]
+	return ok
+}
 
 // Canonical is the byte string an entry's hash covers: every field but
 // the hashes, in a fixed order, each as a big-endian uint32 length then
 // its bytes. Numbers are decimal, the time is RFC 3339 in UTC with
-// microseconds, roles are joined with ",". A change to any field, or to
-// the order of fields, changes the encoding.
+// microseconds, roles are joined with ",". FormatV2 appends the number
+// of patients (decimal, as one more field) and then each patient's
+// pseudonym as a field, in sorted order. A change to any field, to the
+// order of fields or to the set of patients changes the encoding. An
+// entry not yet linked (Format 0) encodes as FormatV1.
 func (e Entry) Canonical() []byte {
 	fields := []string{
 		strconv.FormatInt(e.Seq, 10),
@@ -72,6 +105,12 @@ func (e Entry) Canonical() []byte {
 		e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","),
 		e.Action, e.Operation, e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient,
 		e.Outcome, strconv.Itoa(e.Status), e.RequestID, e.TraceID, e.ClientAddr,
+	}
+	if e.Format >= FormatV2 {
+		ps := slices.Clone(e.Patients) // sorted, not deduplicated: a repeated row changes the hash
+		slices.Sort(ps)
+		fields = append(fields, strconv.Itoa(len(ps)))
+		fields = append(fields, ps...)
 	}
 	var b bytes.Buffer
 	for _, f := range fields {
@@ -81,20 +120,36 @@ func (e Entry) Canonical() []byte {
 	return b.Bytes()
 }
 
-// ComputeHash is SHA-256(domain ‖ prev ‖ canonical(e)).
+// NormalPatients is a set of patients as the trail stores and hashes
+// it: sorted, without repeats or empty names (a fresh slice).
+func NormalPatients(ps []string) []string {
+	out := slices.DeleteFunc(slices.Clone(ps), func(p string) bool { return p == "" })
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ComputeHash is SHA-256(domain ‖ prev ‖ canonical(e)), the domain
+// naming e's format (serenade-audit-v1 for an unlinked entry).
 func ComputeHash(prev []byte, e Entry) []byte {
+	domain, ok := hashDomains[e.Format]
+	if !ok {
+		domain = hashDomains[FormatV1]
+	}
 	h := sha256.New()
-	h.Write([]byte(hashDomain))
+	h.Write([]byte(domain))
 	h.Write(prev)
 	h.Write(e.Canonical())
 	return h.Sum(nil)
 }
 
-// Link places e after the entry (prevSeq, prevHash): it sets Seq,
-// PrevHash and Hash. The first entry follows (0, nil).
+// Link places e after the entry (prevSeq, prevHash) in the current
+// format: it sets Seq, Format, PrevHash and Hash, and normalises Patients. The first entry follows (0, nil).
 func Link(prevSeq int64, prevHash []byte, e *Entry) {
 	e.Seq = prevSeq + 1
 	e.Time = e.Time.UTC().Truncate(time.Microsecond)
+	e.Format = FormatCurrent
+	e.Patients = NormalPatients(e.Patients)
+	e.Listed = len(e.Patients)
 	e.PrevHash = append([]byte{}, prevHash...) // never nil: the column is NOT NULL
 	e.Hash = ComputeHash(prevHash, *e)
 }

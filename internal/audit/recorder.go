@@ -53,6 +53,7 @@ type Event struct {
 	kind     resource.Kind
 	id       int64
 	patient  int64
+	listed   []int64 // the patients a list read returned
 }
 
 // Begin starts the event of actor performing action (an access-matrix
@@ -86,6 +87,13 @@ func (e *Event) Concerns(patientID int64) {
 	}
 }
 
+// ConcernsAll notes the patients whose rows a list read returned: the
+// one entry of the request names them all (Entry.Patients), so that it
+// appears in each one's access history. Calls add up.
+func (e *Event) ConcernsAll(patientIDs ...int64) {
+	e.listed = append(e.listed, patientIDs...)
+}
+
 // Patient is the patient noted so far, or 0.
 func (e *Event) Patient() int64 { return e.patient }
 
@@ -109,6 +117,7 @@ func (r *Recorder) Record(ctx context.Context, e *Event, status int) error {
 	if entry.ResourceAudit != "" && e.patient != 0 {
 		entry.Patient = r.PatientRef(e.patient)
 	}
+	entry.Patients = r.patientRefs(e.listed)
 	return r.sink.Record(ctx, entry)
 }
 
@@ -137,6 +146,19 @@ func (r *Recorder) resource(e *Event, status int) (ref, pseudo string) {
 // trail's Patient field and Filter.Patient hold.
 func (r *Recorder) PatientRef(patientID int64) string {
 	return r.codec.Encode(pseudonym.AuditRole, resource.Patient, patientID)
+}
+
+// patientRefs is the audit pseudonyms of a list's patients, sorted
+// and without repeats (nil for none).
+func (r *Recorder) patientRefs(ids []int64) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	refs := make([]string, len(ids))
+	for i, id := range ids {
+		refs[i] = r.PatientRef(id)
+	}
+	return NormalPatients(refs)
 }
 
 // The HTTP statuses (RFC 9110, RFC 6585) the trail tells apart, spelled

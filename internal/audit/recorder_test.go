@@ -137,3 +137,26 @@ func TestOutcomesOfStatuses(t *testing.T) {
 		}
 	}
 }
+
+// TestAListReadNamesEachPatientOnce: a list read is one entry whose
+// patients are the audit pseudonyms of every patient it returned, each
+// once, in sorted order; the single-patient field stays empty.
+func TestAListReadNamesEachPatientOnce(t *testing.T) {
+	rec, sink, codec := recorder(t)
+	doctor := domain.Principal{Subject: "local:dottore-rossi", Username: "dottore-rossi", Roles: []domain.Role{"dottore"}}
+	ev := rec.Begin(doctor, string(access.PatientList), "list-patients", resource.Patient.Collection())
+	ev.ConcernsAll(9, 4, 17)
+	ev.ConcernsAll(4) // an installation list may name a patient twice
+	if err := rec.Record(context.Background(), ev, http.StatusOK); err != nil {
+		t.Fatal(err)
+	}
+	e := sink.entries[0]
+	var want []string
+	for _, id := range []int64{9, 4, 17} {
+		want = append(want, codec.Encode(pseudonym.AuditRole, resource.Patient, id))
+	}
+	slices.Sort(want)
+	if !slices.Equal(e.Patients, want) || e.Patient != "" {
+		t.Errorf("patients %v, patient %q; want %v and none", e.Patients, e.Patient, want)
+	}
+}

@@ -30,6 +30,12 @@ func (v *Verifier) Next(e Entry) error {
 	switch {
 	case e.Seq != want:
 		return &Problem{Seq: e.Seq, Reason: fmt.Sprintf("sequence %d where %d was expected (an entry was deleted, inserted or reordered)", e.Seq, want)}
+	case !KnownFormat(e.Format):
+		return &Problem{Seq: e.Seq, Reason: fmt.Sprintf("unknown format %d (the entry was edited, or written by a newer version)", e.Format)}
+	case e.Format < FormatV2 && len(e.Patients) > 0:
+		return &Problem{Seq: e.Seq, Reason: "an entry of a format without patients names patients (rows were added)"}
+	case e.Listed != len(e.Patients):
+		return &Problem{Seq: e.Seq, Reason: fmt.Sprintf("the entry says it lists %d patients but %d are stored (rows were added or deleted)", e.Listed, len(e.Patients))}
 	case !bytes.Equal(e.PrevHash, v.prevHash):
 		return &Problem{Seq: e.Seq, Reason: "does not link to the previous entry"}
 	case !bytes.Equal(e.Hash, ComputeHash(v.prevHash, e)):

@@ -161,6 +161,7 @@ func (w *Writer) logEntry(ctx context.Context, e Entry) {
 		slog.Int64("audit_seq", e.Seq), slog.String("actor_subject", e.ActorSubject), slog.String("actor", e.ActorUsername),
 		slog.Any("roles", e.Roles), slog.String("action", e.Action), slog.String("operation", e.Operation),
 		slog.String("resource_type", e.ResourceType), slog.String("resource", resource), slog.String("patient", e.Patient),
+		slog.Any("patients", e.Patients),
 		slog.String("outcome", e.Outcome), slog.Int("status", e.Status), slog.String("client", e.ClientAddr),
 		slog.String("audit_hash", hex.EncodeToString(e.Hash)))
 }

@@ -16,7 +16,11 @@ import (
 const auditLock = 0x5e7e4ade
 
 const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
-	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, prev_hash, hash`
+	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, format, patients_listed, prev_hash, hash`
+
+// auditPatientsBatch bounds the rows of one INSERT into audit_patients
+// (two parameters each, far below either backend's limit).
+const auditPatientsBatch = 500
 
 // AppendAudit links a group of entries to the chain's head and stores
 // them in one transaction. On PostgreSQL the head row is locked (after a
@@ -38,10 +42,13 @@ func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 			e := &entries[i]
 			audit.Link(seq, hash, e)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 				e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","), e.Action, e.Operation,
 				e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
-				e.PrevHash, e.Hash); err != nil {
+				e.Format, len(e.Patients), e.PrevHash, e.Hash); err != nil {
+				return err
+			}
+			if err := insertAuditPatients(ctx, tx, e.Seq, e.Patients); err != nil {
 				return err
 			}
 			seq, hash = e.Seq, e.Hash
@@ -51,11 +58,31 @@ func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 	})
 }
 
-func scanAudit(s scanner) (audit.Entry, error) {
+// insertAuditPatients stores the set of patients of the entry seq (a
+// list read's), in batches of multi-row INSERTs.
+func insertAuditPatients(ctx context.Context, tx *sql.Tx, seq int64, patients []string) error {
+	for start := 0; start < len(patients); start += auditPatientsBatch {
+		batch := patients[start:min(start+auditPatientsBatch, len(patients))]
+		values := make([]string, len(batch))
+		args := make([]any, 0, 2*len(batch))
+		for i, p := range batch {
+			values[i] = "($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + ")"
+			args = append(args, seq, p)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_patients (seq, patient) VALUES `+strings.Join(values, ", "), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scanAudit reads auditColumns, then the extra columns a query adds.
+func scanAudit(s scanner, extra ...any) (audit.Entry, error) {
 	var e audit.Entry
 	var roles string
-	err := s.Scan(&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
-		&e.ResourceRef, &e.ResourceAudit, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.PrevHash, &e.Hash)
+	dest := []any{&e.Seq, &e.Time, &e.ActorSubject, &e.ActorUsername, &roles, &e.Action, &e.Operation, &e.ResourceType,
+		&e.ResourceRef, &e.ResourceAudit, &e.Patient, &e.Outcome, &e.Status, &e.RequestID, &e.TraceID, &e.ClientAddr, &e.Format, &e.Listed, &e.PrevHash, &e.Hash}
+	err := s.Scan(append(dest, extra...)...)
 	if roles != "" {
 		e.Roles = strings.Split(roles, ",")
 	}
@@ -68,25 +95,14 @@ func scanAudit(s scanner) (audit.Entry, error) {
 
 // VerifyAudit checks the whole chain in stored order, in one snapshot,
 // and returns the number of entries; a broken chain is an *audit.Problem
-// naming the first bad entry.
+// naming the first bad entry. Each entry is read with its set of
+// patients (one row per patient, LEFT JOIN), so a row added to or
+// deleted from audit_patients breaks that entry's hash; rows naming no
+// entry of the chain are a problem too.
 func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	var v audit.Verifier
 	err := db.inReadTx(ctx, "verify audit", func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				return err
-			}
-			if err := v.Next(e); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
+		if err := verifyEntries(ctx, tx, &v); err != nil {
 			return err
 		}
 		var seq int64
@@ -94,9 +110,71 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
 			return err
 		}
-		return v.Finish(seq, hash)
+		if err := v.Finish(seq, hash); err != nil {
+			return err
+		}
+		return strayAuditPatients(ctx, tx, seq)
 	})
 	return v.Count(), err
+}
+
+// verifyEntries feeds the verifier every entry with its patients,
+// streaming: consecutive rows of one seq make one entry.
+func verifyEntries(ctx context.Context, tx *sql.Tx, v *audit.Verifier) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+qualifiedAuditColumns("l")+`, p.patient
+		FROM audit_log l LEFT JOIN audit_patients p ON p.seq = l.seq ORDER BY l.seq, p.patient`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var cur *audit.Entry
+	for rows.Next() {
+		var listed sql.NullString
+		e, err := scanAudit(rows, &listed)
+		if err != nil {
+			return err
+		}
+		if cur == nil || cur.Seq != e.Seq {
+			if cur != nil {
+				if err := v.Next(*cur); err != nil {
+					return err
+				}
+			}
+			cur = &e
+		}
+		if listed.Valid {
+			cur.Patients = append(cur.Patients, listed.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if cur != nil {
+		return v.Next(*cur)
+	}
+	return nil
+}
+
+// strayAuditPatients refuses patient rows that belong to no entry of the
+// verified chain (1..head): the join above never reads them.
+func strayAuditPatients(ctx context.Context, tx *sql.Tx, head int64) error {
+	var stray int64
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_patients WHERE seq < 1 OR seq > $1`, head).Scan(&stray); err != nil {
+		return err
+	}
+	if stray > 0 {
+		return &audit.Problem{Reason: strconv.FormatInt(stray, 10) + " patient rows name no entry of the chain (rows were added)"}
+	}
+	return nil
+}
+
+// qualifiedAuditColumns is auditColumns prefixed with a table alias.
+func qualifiedAuditColumns(alias string) string {
+	cols := strings.Split(auditColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // QueryAudit returns entries matching f in chain order, at most f.Limit.
@@ -112,7 +190,9 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 		add("actor_username = ?", f.Actor)
 	}
 	if f.Patient != "" {
-		add("patient = ?", f.Patient)
+		// The patient of a single read, or one of a list read's: both
+		// sides are lookups in a (patient, seq) index.
+		add("seq IN (SELECT seq FROM audit_log WHERE patient = ? UNION ALL SELECT seq FROM audit_patients WHERE patient = $"+strconv.Itoa(len(args)+1)+")", f.Patient)
 	}
 	if f.Action != "" {
 		add("action = ?", f.Action)
@@ -130,10 +210,15 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 		f.Limit = domain.AuditPageDefault
 	}
 	args = append(args, f.Limit)
-	out, err := queryAll(ctx, db.read, scanAudit, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
+	out, err := queryAll(ctx, db.read, scanQueried, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY seq LIMIT $`+strconv.Itoa(len(args)), args...)
 	return out, wrapOp("query audit", err)
 }
+
+// scanQueried reads an entry of a query, which reports how many
+// patients it names (Entry.Listed) without loading them: a list read may
+// name thousands.
+func scanQueried(s scanner) (audit.Entry, error) { return scanAudit(s) }
 
 // PatientOf returns the patient a resource belongs to, for the audit
 // trail: the query joins the kind's lineage (resource.Kind.Lineage), so
