@@ -167,7 +167,7 @@ func TestEntriesWrittenBeforeListPatientsStillVerify(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
 		raw := env.Raw(t)
-		migrateDownTo(t, env, raw, 8)
+		migrateDownTo(t, env, raw, 7) // the version before audit_patients
 		writeOldEntries(t, raw, singleRead(1, "PAT-a"), singleRead(2, "PAT-b"), singleRead(3, "PAT-a"))
 		db := env.Reopen(t) // migrates up again
 		if err := db.AppendAudit(ctx, []audit.Entry{listRead(4, "PAT-a", "PAT-b"), singleRead(5, "PAT-b")}); err != nil {
