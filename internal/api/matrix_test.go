@@ -207,7 +207,7 @@ func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	if err != nil || len(tickets) != 1 {
 		t.Fatalf("tickets of a new installation: %v %v", tickets, err)
 	}
-	doc, err := st.AddDocument(installerCtx(), inst.ID, "fixture.pdf", fixturePDF)
+	doc, err := st.AddDocument(installerCtx(), inst.ID, domain.DocumentOther, "fixture.pdf", fixturePDF)
 	if err != nil {
 		t.Fatal(err)
 	}

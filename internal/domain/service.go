@@ -45,7 +45,8 @@ type Study interface {
 	// installation's data-collection dates.
 	CloseTicket(ctx context.Context, ticketID int64) (Ticket, error)
 
-	AddDocument(ctx context.Context, installationID int64, name string, content []byte) (Document, error)
+	// AddDocument stores a file of the given type ("" is other).
+	AddDocument(ctx context.Context, installationID int64, typ DocumentType, name string, content []byte) (Document, error)
 	Documents(ctx context.Context, installationID int64) ([]Document, error)
 	DocumentContent(ctx context.Context, id int64) (Document, []byte, error)
 	DeleteDocument(ctx context.Context, id int64) error
