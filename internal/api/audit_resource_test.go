@@ -21,7 +21,7 @@ import (
 var pinnedResourceTypes = map[string]string{
 	"create-token": "session", "get-me": "auth",
 	"list-patients": "patients", "enrol-patient": "patients",
-	"get-patient": "patient", "update-patient": "patient", "withdraw-patient": "patient",
+	"get-patient": "patient", "update-patient": "patient", "correct-date-join": "patient", "withdraw-patient": "patient",
 	"list-screening": "screening", "get-screening": "patient", "update-screening": "patient",
 	"list-installations": "installations", "get-installation": "installation", "update-installation": "installation",
 	"get-contact-sheet": "installation", "update-address": "installation", "add-contact": "installation",

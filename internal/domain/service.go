@@ -17,6 +17,9 @@ type Study interface {
 	Patient(ctx context.Context, id int64) (Patient, error)
 	Patients(ctx context.Context) ([]Patient, error)
 	UpdateIdentity(ctx context.Context, id int64, in Identity) (Patient, error)
+	// CorrectDateJoin replaces the enrolment date, under the enrolment's
+	// rule and not after the start of data collection.
+	CorrectDateJoin(ctx context.Context, patientID int64, d time.Time) (Patient, error)
 	// UpdateAddress changes only the home address (what installers may write).
 	UpdateAddress(ctx context.Context, patientID int64, address string) (Patient, error)
 	AddContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
