@@ -40,6 +40,11 @@ type Study interface {
 	// nil for callers who see identity.
 	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext, shown func(string) string) (Installation, error)
 
+	// CorrectCollection corrects the data-collection dates with a reason
+	// (CheckCollectionCorrection); CollectionCorrections lists them.
+	CorrectCollection(ctx context.Context, installationID int64, start, end *time.Time, reason string) (Installation, error)
+	CollectionCorrections(ctx context.Context, installationID int64) ([]CollectionCorrection, error)
+
 	OpenTicket(ctx context.Context, installationID int64, c TicketCategory, firstMessage string) (Ticket, error)
 	Ticket(ctx context.Context, id int64) (Ticket, error)
 	Tickets(ctx context.Context, installationID int64) ([]Ticket, error)
