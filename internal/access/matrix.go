@@ -30,6 +30,9 @@ const (
 
 	InstallationRead  Action = "installation.read"  // home context, dates, status
 	InstallationWrite Action = "installation.write" // home context
+	// InstallationCorrectDates corrects the data-collection dates, with a
+	// reason; reading the corrections is installation.read.
+	InstallationCorrectDates Action = "installation.correct-dates"
 
 	TicketRead  Action = "ticket.read"  // tickets and their messages
 	TicketOpen  Action = "ticket.open"  // open a ticket
@@ -77,6 +80,10 @@ var matrix = map[Action][]domain.Role{
 
 	InstallationRead:  {doctor, installer, monitoring, researcher},
 	InstallationWrite: {doctor, installer, monitoring},
+	// The doctor owns the study's dates; monitoring sees from the data
+	// when collection really started or stopped. Installers record what
+	// they did through the tickets, whose close sets the dates.
+	InstallationCorrectDates: {doctor, monitoring},
 
 	TicketRead:  {doctor, installer, monitoring},
 	TicketOpen:  {installer, monitoring},

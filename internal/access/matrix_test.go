@@ -13,10 +13,10 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 	want := map[domain.Role][]Action{
 		domain.RoleDoctor: {Self, PatientList, PatientCreate, PatientRead, PatientUpdate, PatientWithdraw,
 			ContactSheetRead, ContactSheetWrite, ScreeningRead, ScreeningWrite, InstallationRead, InstallationWrite,
-			TicketRead, DocumentRead, PatientAccessHistory},
+			InstallationCorrectDates, TicketRead, DocumentRead, PatientAccessHistory},
 		domain.RoleInstaller: {Self, ContactSheetRead, ContactSheetWrite, InstallationRead, InstallationWrite,
 			TicketRead, TicketOpen, TicketWrite, TicketClose, DocumentRead, DocumentWrite, DocumentDelete},
-		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, TicketRead, TicketOpen, TicketWrite, DocumentRead},
+		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, DocumentRead},
 		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead},
 		domain.RoleAdmin:      {Self, AuditRead, AccountManage, KeyManage},
 	}

@@ -21,9 +21,10 @@ import (
 var pinnedResourceTypes = map[string]string{
 	"create-token": "session", "get-me": "auth",
 	"list-patients": "patients", "enrol-patient": "patients",
-	"get-patient": "patient", "update-patient": "patient", "withdraw-patient": "patient",
+	"get-patient": "patient", "update-patient": "patient", "correct-date-join": "patient", "withdraw-patient": "patient",
 	"list-screening": "screening", "get-screening": "patient", "update-screening": "patient",
 	"list-installations": "installations", "get-installation": "installation", "update-installation": "installation",
+	"correct-collection-dates": "installation", "list-collection-corrections": "installation",
 	"get-contact-sheet": "installation", "update-address": "installation", "add-contact": "installation",
 	"update-contact": "contact", "delete-contact": "contact",
 	"list-tickets": "installation", "open-ticket": "installation", "get-ticket": "ticket",

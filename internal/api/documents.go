@@ -17,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"serenade/internal/access"
+	"serenade/internal/domain"
 	"serenade/internal/httplimit"
 	"serenade/internal/view"
 )
@@ -47,13 +48,20 @@ const metaMaxDocumentSize = "maxDocumentSize"
 type uploadInput struct {
 	InstallationRef
 	name     string
+	typ      string // the optional "type" part; "" when absent
+	typeSeen bool
 	content  []byte
 	tooLarge bool
 }
 
-// Resolve reads the one "file" part of a multipart/form-data body. Any
-// other part, or a second file, is refused: a part the server ignores is
-// a part the client believed was stored.
+// maxTypePart bounds the "type" part: the longest code is 11 bytes, and a
+// longer value is refused as unknown without being kept.
+const maxTypePart = 32
+
+// Resolve reads the one "file" part of a multipart/form-data body and the
+// optional "type" part, in either order. Any other part, or a second file
+// or type, is refused: a part the server ignores is a part the client
+// believed was stored.
 func (u *uploadInput) Resolve(ctx huma.Context) []error {
 	limit, _ := ctx.Operation().Metadata[metaMaxDocumentSize].(int64)
 	mt, params, err := mime.ParseMediaType(ctx.Header("Content-Type"))
@@ -78,6 +86,11 @@ func (u *uploadInput) Resolve(ctx huma.Context) []error {
 			return []error{&huma.ErrorDetail{Location: "body.file", Message: "a file field is required"}}
 		case err != nil:
 			return []error{uploadError(err, "body", "malformed multipart body")}
+		case part.FormName() == "type":
+			if errs := u.readType(part); errs != nil {
+				return errs
+			}
+			continue
 		case part.FormName() != "file":
 			return []error{unexpectedPart()}
 		case seen:
@@ -103,6 +116,23 @@ func (u *uploadInput) read(part *multipart.Part, limit, size int64) []error {
 	if unsupportedNameCharset(part.Header.Get("Content-Disposition")) {
 		return []error{&huma.ErrorDetail{Location: "body.file",
 			Message: "the file name's character set is not supported: send filename*=UTF-8''… (RFC 5987) or a UTF-8 filename"}}
+	}
+	return nil
+}
+
+// readType keeps the "type" part, bounded; its value is checked by the
+// service, whose refusal names the field.
+func (u *uploadInput) readType(part *multipart.Part) []error {
+	if u.typeSeen {
+		return []error{&huma.ErrorDetail{Location: "body.type", Message: "only one type per upload: a second type part was sent"}}
+	}
+	b, err := io.ReadAll(io.LimitReader(part, maxTypePart+1))
+	if err != nil {
+		return []error{uploadError(err, "body.type", "the upload was interrupted")}
+	}
+	u.typ, u.typeSeen = string(b), true
+	if len(b) > maxTypePart {
+		u.typ = "?" // unknown: refused by the service without the value
 	}
 	return nil
 }
@@ -133,7 +163,7 @@ func unsupportedNameCharset(disposition string) bool {
 // unexpectedPart refuses a part not named file, at the body: the part's
 // name is the client's and is not repeated (see declared.go).
 func unexpectedPart() error {
-	return &huma.ErrorDetail{Location: "body", Message: "unexpected field: an upload has exactly one part, named file (the other part's name is not repeated)"}
+	return &huma.ErrorDetail{Location: "body", Message: "unexpected field: an upload has one part named file and at most one named type (the other part's name is not repeated)"}
 }
 
 // uploadError is a 413 when the body went over the route's limit (the
@@ -157,8 +187,9 @@ func (a *API) registerDocuments() {
 		Summary: "List an installation's documents", Errors: []int{http.StatusNotFound}}, a.listDocuments)
 	register(a, access.DocumentWrite, huma.Operation{OperationID: "upload-document", Method: http.MethodPost, Path: "/installations/{installation}/documents", Tags: tags,
 		Summary: "Upload a document", DefaultStatus: http.StatusCreated,
-		Description: "multipart/form-data with exactly one part, the `file` field, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes; " +
-			"a second file or any other part is refused (422; the other part's name is not repeated). The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
+		Description: "multipart/form-data with one `file` part, at most " + strconv.FormatInt(a.deps.MaxDocumentSize, 10) + " bytes, and an optional `type` part " +
+			"(`map`, `signed-form`, `photo` or `other`; `other` when absent; any other value is a 422 naming `type`); " +
+			"a second file or type or any other part is refused (422; the other part's name is not repeated). The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize, metaUploadGate: a.uploads},
 		BodyReadTimeout: uploadReadTimeout,
@@ -171,7 +202,9 @@ func (a *API) registerDocuments() {
 		Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
 			Type: "object", Required: []string{"file"}, AdditionalProperties: false,
 			Properties: map[string]*huma.Schema{"file": {Type: "string", Format: "binary",
-				Description: "The document. Its file name is kept without its path and double quotes, under the single-line text policy, at most 255 characters."}},
+				Description: "The document. Its file name is kept without its path and double quotes, under the single-line text policy, at most 255 characters."},
+				"type": {Type: "string", Enum: documentTypeEnum(), Default: string(domain.DocumentOther),
+					Description: "What the document is; other when absent."}},
 		}}}}
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},
@@ -208,7 +241,7 @@ func (a *API) uploadDocument(ctx context.Context, in *uploadInput) (*documentOut
 	if in.tooLarge {
 		return nil, huma.NewError(http.StatusRequestEntityTooLarge, "the document is larger than "+strconv.FormatInt(a.deps.MaxDocumentSize, 10)+" bytes")
 	}
-	d, err := a.deps.Study.AddDocument(ctx, in.InstallationRef.id, in.name, in.content)
+	d, err := a.deps.Study.AddDocument(ctx, in.InstallationRef.id, domain.DocumentType(in.typ), in.name, in.content)
 	if err != nil {
 		return nil, err
 	}
@@ -246,4 +279,13 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 
 func (a *API) deleteDocument(ctx context.Context, in *documentRef) (*struct{}, error) {
 	return nil, a.deps.Study.DeleteDocument(ctx, in.id)
+}
+
+// documentTypeEnum lists the document types for the upload's schema.
+func documentTypeEnum() []any {
+	out := make([]any, len(domain.DocumentTypes))
+	for i, t := range domain.DocumentTypes {
+		out[i] = string(t)
+	}
+	return out
 }

@@ -43,6 +43,7 @@ func (a *API) registerInstallations() {
 		Description: "The whole context is sent; only the fields that differ from what the caller was shown are written (a field sent " +
 			"back as shown, redacted or not, keeps the stored text and its author)."},
 		a.updateInstallation)
+	a.registerCorrections(tags)
 }
 
 func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installationListOutput, error) {

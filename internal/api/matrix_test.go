@@ -207,7 +207,7 @@ func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 	if err != nil || len(tickets) != 1 {
 		t.Fatalf("tickets of a new installation: %v %v", tickets, err)
 	}
-	doc, err := st.AddDocument(installerCtx(), inst.ID, "fixture.pdf", fixturePDF)
+	doc, err := st.AddDocument(installerCtx(), inst.ID, domain.DocumentOther, "fixture.pdf", fixturePDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +261,11 @@ func validBody(t *testing.T, opID string, r fixtureIDs) any {
 	case "update-installation":
 		return map[string]any{"apartment_type": "flat, 1st floor", "internet_type": "fibre", "flatmates": "alone", "pets": "none",
 			"visitors": "weekly", "smartphone_model": "any", "appliances": "gas hob", "issue_notes": "", "habit_notes": "", "other_notes": ""}
+	case "correct-date-join":
+		return map[string]any{"date_join": "2020-01-01"} // before the fixture's collection start
+	case "correct-collection-dates":
+		// The fixture's installation collects (start and planned end set).
+		return map[string]any{"collection_start": "2020-01-01T08:00:00Z", "collection_end": "2020-06-01T08:00:00Z", "reason": "Fixture: the kit ran earlier."}
 	case "update-address":
 		return map[string]any{"address": "Via del Collaudo 2, 20100 Milano"}
 	case "add-contact", "update-contact":

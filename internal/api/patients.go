@@ -57,6 +57,13 @@ type PatientRef struct {
 	id      int64  // resolved before the handler runs (refs.go)
 }
 
+type dateJoinInput struct {
+	PatientRef
+	Body struct {
+		DateJoin string `json:"date_join" format:"date" doc:"The corrected enrolment date, from 2000-01-01 to tomorrow (UTC), not after the first day of data collection."`
+	}
+}
+
 type updatePatientInput struct {
 	PatientRef
 	Body IdentityInput
@@ -87,6 +94,11 @@ func (a *API) registerPatients() {
 	register(a, access.PatientUpdate, huma.Operation{OperationID: "update-patient", Method: http.MethodPut, Path: "/patients/{patient}", Tags: tags,
 		Summary: "Replace a patient's identity and medical record", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		a.updatePatient)
+	register(a, access.PatientUpdate, huma.Operation{OperationID: "correct-date-join", Method: http.MethodPut, Path: "/patients/{patient}/date-join", Tags: tags,
+		Summary: "Correct a patient's enrolment date", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "The rule of an enrolment applies (2000-01-01 to tomorrow, UTC), and the date may not fall after the first day of " +
+			"data collection once it started. A withdrawn patient's date is not corrected (409). Audited as an update of the patient."},
+		a.correctDateJoin)
 	register(a, access.PatientWithdraw, huma.Operation{OperationID: "withdraw-patient", Method: http.MethodDelete, Path: "/patients/{patient}", Tags: tags,
 		Summary: "Withdraw a patient", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound, http.StatusConflict},
 		Description: "Stops data collection now (collection end = the withdrawal), closes open installation and maintenance tickets " +
@@ -165,6 +177,18 @@ func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, er
 
 func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {
 	p, err := a.deps.Study.UpdateIdentity(ctx, in.id, in.Body.domain())
+	if err != nil {
+		return nil, err
+	}
+	return a.recordOf(ctx, p)
+}
+
+func (a *API) correctDateJoin(ctx context.Context, in *dateJoinInput) (*recordOutput, error) {
+	d, err := time.Parse(view.DateLayout, in.Body.DateJoin)
+	if err != nil {
+		return nil, domain.Invalid("date_join", "must be a date (YYYY-MM-DD)")
+	}
+	p, err := a.deps.Study.CorrectDateJoin(ctx, in.id, d)
 	if err != nil {
 		return nil, err
 	}

@@ -261,7 +261,7 @@ func (s *seeder) documents(instID int64, spec patientSpec) error {
 		if err != nil {
 			return err
 		}
-		doc, err := s.study.AddDocument(s.as(Installer), instID, d.name, content)
+		doc, err := s.study.AddDocument(s.as(Installer), instID, d.kind.docType(), d.name, content)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"strings"
+
+	"serenade/internal/domain"
 )
 
 // docKind is the kind of a demo document; its content is generated.
@@ -20,6 +22,18 @@ const (
 	pngPlan                  // a floor plan sketch with the sensors
 	jpegPhoto                // a photo of the sensor hub
 )
+
+// docType is the type an installer would choose for such a file: a floor
+// plan is the home's map, a report is neither a signed form nor a photo.
+func (k docKind) docType() domain.DocumentType {
+	switch k {
+	case pngPlan:
+		return domain.DocumentMap
+	case jpegPhoto:
+		return domain.DocumentPhoto
+	}
+	return domain.DocumentOther
+}
 
 func (k docKind) render(rng *rand.Rand, d docSpec) ([]byte, error) {
 	switch k {

@@ -19,6 +19,7 @@ type Document struct {
 	PatientID      int64 // whose home, for the audit trail
 	Name           string
 	ContentType    string // sniffed from the content, never the client's word
+	Type           DocumentType
 	Size           int64
 	UploadedBy     string
 	CreatedAt      time.Time
@@ -46,4 +47,34 @@ func CleanDocumentName(name string) (string, error) {
 		return "", err
 	}
 	return clean, nil
+}
+
+// DocumentType is what a document is, chosen by the uploader: the field
+// team files the home's map, the signed consent form and photos of the
+// installed kit apart. Codes are English; the UI translates the labels.
+type DocumentType string
+
+const (
+	DocumentMap        DocumentType = "map"
+	DocumentSignedForm DocumentType = "signed-form"
+	DocumentPhoto      DocumentType = "photo"
+	DocumentOther      DocumentType = "other"
+)
+
+// DocumentTypes lists every type, in the order the API documents them.
+var DocumentTypes = []DocumentType{DocumentMap, DocumentSignedForm, DocumentPhoto, DocumentOther}
+
+// ParseDocumentType reads an upload's "type" field: absent (empty) is
+// "other", as the documents stored before types existed; anything not in
+// DocumentTypes is refused naming the field, never echoing the value.
+func ParseDocumentType(s string) (DocumentType, error) {
+	if s == "" {
+		return DocumentOther, nil
+	}
+	for _, t := range DocumentTypes {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	return "", Invalid("type", "must be one of map, signed-form, photo, other")
 }

@@ -65,6 +65,8 @@ func buildLimits() map[string]Limit {
 		// Login.
 		"username": {MaxLength: UsernameMaxLength},
 		"password": {MaxLength: PasswordMaxLength},
+		// A collection-date correction's reason.
+		"reason": {MaxLength: CorrectionReasonText.Max, MinLength: 1},
 	}
 	var fields []textField
 	fields = append(fields, (&Identity{}).textFields()...)

@@ -183,3 +183,17 @@ func ValidateDateJoin(d, now time.Time) error {
 	}
 	return nil
 }
+
+// DateJoinBeforeCollection refuses an enrolment date after the day data
+// collection started (start nil: not started, any date goes).
+func DateJoinBeforeCollection(day time.Time, start *time.Time) error {
+	if start == nil {
+		return nil
+	}
+	s := start.UTC()
+	first := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, time.UTC)
+	if day.After(first) {
+		return Invalid("date_join", "must not be after the start of data collection (%s)", first.Format(time.DateOnly))
+	}
+	return nil
+}

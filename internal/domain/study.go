@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Study is the study's service layer: every workflow of SPEC §3, each in
 // one transaction. internal/service implements it over the store; the API
@@ -14,6 +17,9 @@ type Study interface {
 	Patient(ctx context.Context, id int64) (Patient, error)
 	Patients(ctx context.Context) ([]Patient, error)
 	UpdateIdentity(ctx context.Context, id int64, in Identity) (Patient, error)
+	// CorrectDateJoin replaces the enrolment date, under the enrolment's
+	// rule and not after the start of data collection.
+	CorrectDateJoin(ctx context.Context, patientID int64, d time.Time) (Patient, error)
 	// UpdateAddress changes only the home address (what installers may write).
 	UpdateAddress(ctx context.Context, patientID int64, address string) (Patient, error)
 	AddContact(ctx context.Context, patientID int64, c Contact) (Contact, error)
@@ -34,6 +40,11 @@ type Study interface {
 	// nil for callers who see identity.
 	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext, shown func(string) string) (Installation, error)
 
+	// CorrectCollection corrects the data-collection dates with a reason
+	// (CheckCollectionCorrection); CollectionCorrections lists them.
+	CorrectCollection(ctx context.Context, installationID int64, start, end *time.Time, reason string) (Installation, error)
+	CollectionCorrections(ctx context.Context, installationID int64) ([]CollectionCorrection, error)
+
 	OpenTicket(ctx context.Context, installationID int64, c TicketCategory, firstMessage string) (Ticket, error)
 	Ticket(ctx context.Context, id int64) (Ticket, error)
 	Tickets(ctx context.Context, installationID int64) ([]Ticket, error)
@@ -42,7 +53,8 @@ type Study interface {
 	// installation's data-collection dates.
 	CloseTicket(ctx context.Context, ticketID int64) (Ticket, error)
 
-	AddDocument(ctx context.Context, installationID int64, name string, content []byte) (Document, error)
+	// AddDocument stores a file of the given type ("" is other).
+	AddDocument(ctx context.Context, installationID int64, typ DocumentType, name string, content []byte) (Document, error)
 	Documents(ctx context.Context, installationID int64) ([]Document, error)
 	DocumentContent(ctx context.Context, id int64) (Document, []byte, error)
 	DeleteDocument(ctx context.Context, id int64) error

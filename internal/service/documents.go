@@ -8,16 +8,19 @@ import (
 
 // AddDocument stores a file of an installation. The name follows the text
 // policy; the content type is sniffed from the bytes, never taken from
-// the client.
-func (s *Study) AddDocument(ctx context.Context, installationID int64, name string, content []byte) (domain.Document, error) {
-	name, err := domain.CleanDocumentName(name)
+// the client. The type is one of domain.DocumentTypes, other when empty.
+func (s *Study) AddDocument(ctx context.Context, installationID int64, typ domain.DocumentType, name string, content []byte) (domain.Document, error) {
+	typ, err := domain.ParseDocumentType(string(typ))
 	if err != nil {
+		return domain.Document{}, err
+	}
+	if name, err = domain.CleanDocumentName(name); err != nil {
 		return domain.Document{}, err
 	}
 	if len(content) == 0 {
 		return domain.Document{}, domain.Invalid("file", "is empty")
 	}
-	return s.db.InsertDocument(ctx, domain.Document{InstallationID: installationID, Name: name,
+	return s.db.InsertDocument(ctx, domain.Document{InstallationID: installationID, Name: name, Type: typ,
 		ContentType: sniffContentType(content), UploadedBy: domain.ActorName(ctx)}, content)
 }
 

@@ -131,3 +131,22 @@ func (s *Study) UpdateContact(ctx context.Context, patientID int64, c domain.Con
 func (s *Study) DeleteContact(ctx context.Context, patientID, contactID int64) error {
 	return s.db.DeleteContact(ctx, patientID, contactID)
 }
+
+// CorrectDateJoin replaces a patient's enrolment date under the rule of
+// an enrolment (2000-01-01 to tomorrow, UTC) and, once collection has
+// started, not after its first day: a patient is enrolled before the kit
+// collects.
+func (s *Study) CorrectDateJoin(ctx context.Context, patientID int64, d time.Time) (domain.Patient, error) {
+	if err := domain.ValidateDateJoin(d, s.db.Now()); err != nil {
+		return domain.Patient{}, err
+	}
+	y, m, dd := d.Date()
+	day := time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	err := s.db.SaveDateJoin(ctx, patientID, day, func(start *time.Time) error {
+		return domain.DateJoinBeforeCollection(day, start)
+	})
+	if err != nil {
+		return domain.Patient{}, err
+	}
+	return s.db.Patient(ctx, patientID)
+}

@@ -136,7 +136,7 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 		p := must[domain.Patient](t)(env.Study().Enrol(doctor(), mario()))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(ctx, p.ID))
 		for _, s := range samples {
-			d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, s.name, s.content))
+			d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, domain.DocumentOther, s.name, s.content))
 			if d.ContentType != s.want {
 				t.Errorf("%s stored as %s, want %s", s.name, d.ContentType, s.want)
 			}
@@ -145,7 +145,7 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 			}
 		}
 		for _, bad := range []string{"foto\u202Egpj.exe", "foto\x00.jpg", "fo\u200Bto.jpg"} {
-			_, err := env.Study().AddDocument(ctx, inst.ID, bad, filesample.JPEG())
+			_, err := env.Study().AddDocument(ctx, inst.ID, domain.DocumentOther, bad, filesample.JPEG())
 			invalidAt(t, err, "file")
 		}
 	})

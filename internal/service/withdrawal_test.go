@@ -227,7 +227,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		h := enrolHome(t, env)
 		hc := domain.HomeContext{ApartmentType: "flat, 3rd floor", Pets: "a nervous dog", HabitNotes: "naps after lunch", Visitors: "son on Sundays"}
 		must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, hc, nil))
-		must[domain.Document](t)(env.Study().AddDocument(installer(), h.inst, "consenso.txt", []byte("Signed by Mario Rossi")))
+		must[domain.Document](t)(env.Study().AddDocument(installer(), h.inst, domain.DocumentOther, "consenso.txt", []byte("Signed by Mario Rossi")))
 		must[domain.Message](t)(env.Study().AddMessage(installer(), h.open(domain.CategoryInstallation).ID, "Fridge plug behind the fridge"))
 		h.install()
 		before := backupOf(t, env, h.patient)
@@ -255,7 +255,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		// thread still takes messages.
 		_, err := env.Study().UpdateHomeContext(installer(), h.inst, hc, nil)
 		wantConflict(t, err, "home context after the withdrawal")
-		_, err = env.Study().AddDocument(installer(), h.inst, "photo.txt", []byte("x"))
+		_, err = env.Study().AddDocument(installer(), h.inst, domain.DocumentOther, "photo.txt", []byte("x"))
 		wantConflict(t, err, "document after the withdrawal")
 		_, err = env.Study().AddContact(installer(), h.patient, domain.Contact{Alias: "neighbour", Phone: "02 1234567"})
 		wantConflict(t, err, "contact after the withdrawal")

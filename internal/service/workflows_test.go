@@ -184,7 +184,7 @@ func TestHomeContextAndDocuments(t *testing.T) {
 			t.Errorf("context = %+v", inst.Context)
 		}
 		pdf := []byte("%PDF-1.4\n% consent form\n")
-		d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, `C:\scans\consenso "Rossi".pdf`, pdf))
+		d := must[domain.Document](t)(env.Study().AddDocument(ctx, inst.ID, domain.DocumentOther, `C:\scans\consenso "Rossi".pdf`, pdf))
 		if d.Name != "consenso Rossi.pdf" || d.ContentType != "application/pdf" || d.Size != int64(len(pdf)) || d.UploadedBy != "iit-gennaro" {
 			t.Errorf("document = %+v", d)
 		}
@@ -202,7 +202,7 @@ func TestHomeContextAndDocuments(t *testing.T) {
 		if _, _, err := env.DB.DocumentContent(ctx, d.ID); domain.KindOf(err) != domain.KindNotFound {
 			t.Errorf("deleted document: err = %v", err)
 		}
-		if _, err := env.Study().AddDocument(ctx, 9999, "x.txt", []byte("x")); domain.KindOf(err) != domain.KindNotFound {
+		if _, err := env.Study().AddDocument(ctx, 9999, domain.DocumentOther, "x.txt", []byte("x")); domain.KindOf(err) != domain.KindNotFound {
 			t.Errorf("document on a missing installation: err = %v", err)
 		}
 	})

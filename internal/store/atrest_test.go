@@ -32,7 +32,7 @@ func seedSensitive(t *testing.T, db domain.Study) (ids []int64, secrets []string
 		inst := must[domain.Installation](t)(db.InstallationOfPatient(doctor(), p.ID))
 		hc := domain.HomeContext{HabitNotes: "Watches Rai1 with " + in.Identity.FirstName + "'s husband"}
 		must[domain.Installation](t)(db.UpdateHomeContext(installer(), inst.ID, hc, nil))
-		must[domain.Document](t)(db.AddDocument(installer(), inst.ID, "consenso_"+in.Identity.LastName+".txt", []byte("Signed by "+in.Identity.LastName)))
+		must[domain.Document](t)(db.AddDocument(installer(), inst.ID, domain.DocumentOther, "consenso_"+in.Identity.LastName+".txt", []byte("Signed by "+in.Identity.LastName)))
 		tk := must[[]domain.Ticket](t)(db.Tickets(installer(), inst.ID))[0]
 		must[domain.Message](t)(db.AddMessage(installer(), tk.ID, "Called "+in.Contacts[0].Alias))
 		id := in.Identity

@@ -25,15 +25,15 @@ func (db *DB) InsertDocument(ctx context.Context, d domain.Document, content []b
 		if d.PatientID, key, err = db.installationKeyForUpdate(ctx, tx, d.InstallationID); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		return tx.QueryRowContext(ctx, `INSERT INTO documents (installation_id, sealed_name, content_type, size, uploaded_by, created_at, sealed_content, doc_type)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 			d.InstallationID, key.Seal(labelDocName, []byte(d.Name)), d.ContentType, d.Size, d.UploadedBy, d.CreatedAt,
-			key.Seal(labelDocContent, content)).Scan(&d.ID)
+			key.Seal(labelDocContent, content), string(d.Type)).Scan(&d.ID)
 	})
 	return d, err
 }
 
-const documentQuery = `SELECT d.id, d.installation_id, i.patient_id, d.sealed_name, d.content_type, d.size, d.uploaded_by, d.created_at, p.data_key_id
+const documentQuery = `SELECT d.id, d.installation_id, i.patient_id, d.sealed_name, d.content_type, d.size, d.uploaded_by, d.created_at, d.doc_type, p.data_key_id
 	FROM documents d JOIN installations i ON i.id = d.installation_id JOIN patients p ON p.id = i.patient_id`
 
 // Documents lists an installation's documents (metadata only).
@@ -73,7 +73,7 @@ type documentRow struct {
 
 func scanDocument(s scanner) (documentRow, error) {
 	var r documentRow
-	err := s.Scan(&r.ID, &r.InstallationID, &r.PatientID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.keyID)
+	err := s.Scan(&r.ID, &r.InstallationID, &r.PatientID, &r.sealedName, &r.ContentType, &r.Size, &r.UploadedBy, &r.CreatedAt, &r.Type, &r.keyID)
 	return r, err
 }
 

@@ -53,6 +53,9 @@ type HomeChange struct {
 	Messages   []NewMessage
 	Open       *NewTicket
 	Collection *Collection
+	// Correction records why the collection dates changed (with
+	// Collection; the dates before are the home's under the lock).
+	Correction *Correction
 	// Withdraw marks the patient withdrawn and keeps, until the kit is
 	// back, only what its retrieval needs, re-sealed under a fresh data
 	// key (the old one is destroyed).
@@ -133,6 +136,11 @@ func (db *DB) applyHome(ctx context.Context, tx *sql.Tx, h LockedHome, c HomeCha
 		if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_start = $1, collection_end = $2, updated_at = $3 WHERE id = $4`,
 			nullTime(c.Collection.Start), nullTime(c.Collection.End), h.Now, h.InstallationID); err != nil {
 			return done, fmt.Errorf("collection dates: %w", err)
+		}
+		if c.Correction != nil {
+			if err := db.insertCorrection(ctx, tx, h, *c.Collection, *c.Correction); err != nil {
+				return done, fmt.Errorf("collection correction: %w", err)
+			}
 		}
 	}
 	switch {

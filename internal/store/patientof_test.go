@@ -26,7 +26,7 @@ func TestPatientOfEveryKind(t *testing.T) {
 		p := must[domain.Patient](t)(env.Study().Enrol(doctor(), in))
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID))
 		tickets := must[[]domain.Ticket](t)(env.DB.Tickets(doctor(), inst.ID))
-		doc := must[domain.Document](t)(env.Study().AddDocument(installer(), inst.ID, "plan.txt", []byte("the plan")))
+		doc := must[domain.Document](t)(env.Study().AddDocument(installer(), inst.ID, domain.DocumentOther, "plan.txt", []byte("the plan")))
 		ids := map[resource.Kind]int64{resource.Patient: p.ID, resource.Installation: inst.ID, resource.Ticket: tickets[0].ID,
 			resource.Document: doc.ID, resource.Contact: p.Contacts[0].ID}
 		for _, k := range resource.All() {

@@ -46,6 +46,9 @@ func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h LockedHome, no
 	if _, err := tx.ExecContext(ctx, `DELETE FROM documents WHERE installation_id = $1`, h.InstallationID); err != nil {
 		return err
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM collection_corrections WHERE installation_id = $1`, h.InstallationID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE patients SET data_key_id = $1, cf_index = NULL, withdrawn_at = $2, updated_at = $2 WHERE id = $3`,
 		newID, now, h.PatientID); err != nil {
 		return err
@@ -131,6 +134,7 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 	stmts := []string{
 		`DELETE FROM contacts WHERE patient_id = $1`,
 		`DELETE FROM documents WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
+		`DELETE FROM collection_corrections WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
 		`DELETE FROM ticket_messages WHERE ticket_id IN (SELECT t.id FROM tickets t JOIN installations i ON i.id = t.installation_id WHERE i.patient_id = $1)`,
 		`UPDATE installations SET sealed = NULL WHERE patient_id = $1`,
 	}

@@ -133,6 +133,7 @@ type DocumentView struct {
 	Installation string    `json:"installation"`
 	Name         string    `json:"name"`
 	ContentType  string    `json:"content_type" doc:"Sniffed from the content."`
+	Type         string    `json:"type" enum:"map,signed-form,photo,other" doc:"What the document is, chosen at upload (other when none was given)."`
 	Size         int64     `json:"size"`
 	UploadedBy   string    `json:"uploaded_by"`
 	CreatedAt    time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
@@ -186,7 +187,7 @@ func (v Viewer) Message(patientID int64, m domain.Message) MessageView {
 func (v Viewer) Document(d domain.Document) DocumentView {
 	return DocumentView{
 		ID: v.Ref(resource.Document, d.ID), Installation: v.Ref(resource.Installation, d.InstallationID),
-		Name: v.Text(d.PatientID, d.Name), ContentType: d.ContentType, Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.At(access.DocumentTimes, d.CreatedAt),
+		Name: v.Text(d.PatientID, d.Name), ContentType: d.ContentType, Type: string(d.Type), Size: d.Size, UploadedBy: d.UploadedBy, CreatedAt: v.At(access.DocumentTimes, d.CreatedAt),
 	}
 }
 

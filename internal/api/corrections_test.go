@@ -1,0 +1,183 @@
+package api_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"serenade/internal/demo"
+	"serenade/internal/domain"
+	"serenade/internal/pseudonym"
+	"serenade/internal/resource"
+	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/storetest"
+)
+
+// TestCollectionDatesAreCorrectedWithAReason, on both backends: doctors
+// and monitoring correct the collection dates under the rules, with a
+// reason kept in the installation's history, shown per role (redacted
+// for roles without identity, absent for researchers, dates at each
+// role's precision), and audited.
+func TestCollectionDatesAreCorrectedWithAReason(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) { collectionDatesAreCorrected(t, backend) })
+	}
+}
+
+type collectionJSON struct {
+	Start *time.Time `json:"collection_start"`
+	End   *time.Time `json:"collection_end"`
+}
+
+type correctionJSON struct {
+	CorrectedBy string     `json:"corrected_by"`
+	OldStart    *time.Time `json:"old_collection_start"`
+	NewStart    *time.Time `json:"collection_start"`
+	NewEnd      *time.Time `json:"collection_end"`
+	Reason      *string    `json:"reason"`
+}
+
+func collectionDatesAreCorrected(t *testing.T, backend string) {
+	s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+	doctor := s.Login(t, demo.Doctor, "alice")
+	iit := s.Login(t, demo.Installer, "gennaro")
+	imt := s.Login(t, demo.Monitoring, "vincenzo")
+	unimi := s.Login(t, demo.Researcher, "stefano")
+	homes := wdDemoHomes(t, s, doctor, iit)
+	if len(homes["working"]) < 2 || len(homes["to_install"]) == 0 {
+		t.Fatalf("the demo lacks working homes and one to install: %v", homes)
+	}
+	working := homes["working"][0]
+	instOf := func(patient string) int64 {
+		var rec struct{ Installation string }
+		s.Do(t, http.MethodGet, "/api/v1/patients/"+patient, doctor, nil).JSON(t, &rec)
+		id, err := strconv.ParseInt(rec.Installation, 10, 64)
+		if err != nil {
+			t.Fatalf("installation %q of %s", rec.Installation, patient)
+		}
+		return id
+	}
+	codec := pseudonym.New(s.App.Store().PseudonymKey())
+	ref := func(role domain.Role, id int64) string {
+		if role == domain.RoleDoctor {
+			return strconv.FormatInt(id, 10)
+		}
+		return codec.Encode(role, resource.Installation, id)
+	}
+	inst := instOf(working.patient)
+	var before collectionJSON
+	s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleDoctor, inst), doctor, nil).JSON(t, &before)
+	if before.Start == nil || before.End == nil {
+		t.Fatalf("a working home without collection dates: %+v", before)
+	}
+	put := func(role domain.Role, token string, id int64, body map[string]any) apptest.Response {
+		return s.Do(t, http.MethodPut, "/api/v1/installations/"+ref(role, id)+"/collection-dates", token, body)
+	}
+	start, end := before.Start.Add(-26*time.Hour), before.End.Add(-26*time.Hour)
+	reason := "Kit switched on the day before: " + working.first + " " + working.last + " confirmed it on the phone."
+
+	t.Run("monitoring corrects both dates", func(t *testing.T) {
+		res := put(domain.RoleMonitoring, imt, inst, map[string]any{"collection_start": start, "collection_end": end, "reason": reason})
+		if res.Status != http.StatusOK {
+			t.Fatalf("correct: %d %s", res.Status, res.Body)
+		}
+		var after collectionJSON
+		s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleDoctor, inst), doctor, nil).JSON(t, &after)
+		if !after.Start.Equal(start) || !after.End.Equal(end) {
+			t.Errorf("dates now %v – %v, want %v – %v", after.Start, after.End, start, end)
+		}
+	})
+
+	t.Run("the rules refuse, naming the field", func(t *testing.T) {
+		toInstall := instOf(homes["to_install"][0].patient)
+		now := s.App.Store().Now().UTC()
+		cases := []struct {
+			name  string
+			id    int64
+			body  map[string]any
+			field string
+		}{
+			{"no reason", inst, map[string]any{"collection_start": start, "collection_end": end}, "reason"},
+			{"a blank reason", inst, map[string]any{"collection_start": start, "collection_end": end, "reason": "   "}, "reason"},
+			{"a reason too long", inst, map[string]any{"collection_start": start, "collection_end": end, "reason": strings.Repeat("a", 1001)}, "reason"},
+			{"end before start", inst, map[string]any{"collection_start": start, "collection_end": start.Add(-time.Hour), "reason": "typo"}, "collection_end"},
+			{"start before 2000", inst, map[string]any{"collection_start": time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), "collection_end": end, "reason": "typo"}, "collection_start"},
+			{"start after tomorrow", inst, map[string]any{"collection_start": now.AddDate(0, 0, 3), "collection_end": now.AddDate(0, 0, 4), "reason": "typo"}, "collection_start"},
+			{"longer than a collection", inst, map[string]any{"collection_start": start, "collection_end": start.AddDate(0, domain.CollectionMonths, 1), "reason": "typo"}, "collection_end"},
+			{"the end dropped", inst, map[string]any{"collection_start": start, "reason": "typo"}, "collection_end"},
+			{"a start on a home not installed", toInstall, map[string]any{"collection_start": start, "reason": "typo"}, "collection_start"},
+		}
+		for _, c := range cases {
+			p := checkProblem(t, put(domain.RoleDoctor, doctor, c.id, c.body), http.StatusUnprocessableEntity)
+			// huma names a missing required property in the message, at the body.
+			if len(p.Errors) == 0 || !strings.Contains(p.Errors[0].Location+" "+p.Errors[0].Message, c.field) {
+				t.Errorf("%s: errors %+v, want one at %s", c.name, p.Errors, c.field)
+			}
+		}
+		for _, tok := range []string{iit, unimi} {
+			checkProblem(t, put(domain.RoleInstaller, tok, inst, map[string]any{"collection_start": start, "collection_end": end, "reason": "typo"}), http.StatusForbidden)
+		}
+	})
+
+	history := func(role domain.Role, token string) []correctionJSON {
+		var out struct{ Corrections []correctionJSON }
+		res := s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(role, inst)+"/collection-dates/corrections", token, nil)
+		if res.Status != http.StatusOK {
+			t.Fatalf("history as %s: %d %s", role, res.Status, res.Body)
+		}
+		res.JSON(t, &out)
+		if len(out.Corrections) != 1 {
+			t.Fatalf("history as %s holds %d corrections, want the one accepted: %s", role, len(out.Corrections), res.Body)
+		}
+		return out.Corrections
+	}
+
+	t.Run("the history keeps the dates before and the reason, per role", func(t *testing.T) {
+		doc := history(domain.RoleDoctor, doctor)[0]
+		if doc.Reason == nil || *doc.Reason != reason || !doc.OldStart.Equal(*before.Start) || !doc.NewStart.Equal(start) || doc.CorrectedBy != demo.Monitoring {
+			t.Errorf("doctor's history %+v, want the exact dates, %s and the reason %q", doc, demo.Monitoring, reason)
+		}
+		if got := history(domain.RoleInstaller, iit)[0]; got.Reason == nil || *got.Reason != reason || !got.NewStart.Equal(start.Truncate(24*time.Hour)) {
+			t.Errorf("installer's history %+v, want the reason whole and the day", got)
+		}
+		got := history(domain.RoleMonitoring, imt)[0]
+		if got.Reason == nil || strings.Contains(*got.Reason, working.last) || !strings.Contains(*got.Reason, "confirmed it on the phone") {
+			t.Errorf("monitoring's reason %v, want it with the patient's name redacted", got.Reason)
+		}
+		res := history(domain.RoleResearcher, unimi)[0]
+		if res.Reason != nil {
+			t.Errorf("the researcher is shown the reason %q", *res.Reason)
+		}
+		if s := res.NewStart.UTC(); s.Day() != 1 || (s.Month()-1)%3 != 0 || s.Hour() != 0 {
+			t.Errorf("the researcher is shown the start %v, want it cut to the quarter", s)
+		}
+	})
+
+	t.Run("the correction is audited in the patient's access history", func(t *testing.T) {
+		var h auditPage
+		s.Do(t, http.MethodGet, "/api/v1/patients/"+working.patient+"/access-history?limit=1000", doctor, nil).JSON(t, &h)
+		ok := 0
+		for _, e := range h.Entries {
+			if e.Operation == "correct-collection-dates" && e.Action == "installation.correct-dates" && e.Status == http.StatusOK && e.Actor == demo.Monitoring {
+				ok++
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d audited corrections by monitoring, want 1", ok)
+		}
+	})
+
+	t.Run("a withdrawn patient's dates are not corrected, and the reasons are erased", func(t *testing.T) {
+		if res := s.Do(t, http.MethodDelete, "/api/v1/patients/"+working.patient, doctor, nil); res.Status != http.StatusNoContent {
+			t.Fatalf("withdraw: %d %s", res.Status, res.Body)
+		}
+		checkProblem(t, put(domain.RoleDoctor, doctor, inst, map[string]any{"collection_start": start, "collection_end": end, "reason": "typo"}), http.StatusConflict)
+		var out struct{ Corrections []correctionJSON }
+		s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleDoctor, inst)+"/collection-dates/corrections", doctor, nil).JSON(t, &out)
+		if len(out.Corrections) != 0 {
+			t.Errorf("a withdrawn patient's corrections are still there: %+v", out.Corrections)
+		}
+	})
+}

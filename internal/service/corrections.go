@@ -1,0 +1,45 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/store"
+)
+
+// CorrectCollection replaces an installation's data-collection dates and
+// records the correction with its reason, in one transaction under the
+// home's lock: the rules (domain.CheckCollectionCorrection) see the dates
+// and status a ticket closing at the same time would leave.
+func (s *Study) CorrectCollection(ctx context.Context, installationID int64, start, end *time.Time, reason string) (domain.Installation, error) {
+	reason, err := domain.CorrectionReasonText.Clean("reason", reason)
+	if err != nil {
+		return domain.Installation{}, err
+	}
+	start, end = utc(start), utc(end)
+	_, err = s.db.UpdateHome(ctx, store.HomeOf{InstallationID: installationID}, func(h store.LockedHome) (store.HomeChange, error) {
+		if err := domain.CheckCollectionCorrection(h.Home, start, end, h.Now); err != nil {
+			return store.HomeChange{}, err
+		}
+		return store.HomeChange{Collection: &store.Collection{Start: start, End: end},
+			Correction: &store.Correction{By: domain.ActorName(ctx), Reason: reason}}, nil
+	})
+	if err != nil {
+		return domain.Installation{}, err
+	}
+	return s.db.Installation(ctx, installationID)
+}
+
+// CollectionCorrections lists an installation's corrections, oldest first.
+func (s *Study) CollectionCorrections(ctx context.Context, installationID int64) ([]domain.CollectionCorrection, error) {
+	return s.db.CollectionCorrections(ctx, installationID)
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,38 @@
+package view
+
+import (
+	"time"
+
+	"serenade/internal/access"
+	"serenade/internal/domain"
+	"serenade/internal/resource"
+)
+
+// CorrectionView is one correction of an installation's collection dates,
+// in the installation's history. Its dates are shown at the collection
+// dates' precision and its time at the installation's (it updates the
+// installation), so it joins no export its installation view does not.
+type CorrectionView struct {
+	Installation string     `json:"installation"`
+	CorrectedBy  string     `json:"corrected_by"`
+	CorrectedAt  time.Time  `json:"corrected_at" doc:"Exact for doctors; for other roles cut to their precision for installation times."`
+	OldStart     *time.Time `json:"old_collection_start,omitempty" doc:"The collection start before the correction, at the collection dates' precision."`
+	OldEnd       *time.Time `json:"old_collection_end,omitempty" doc:"The collection end before the correction, at the collection dates' precision."`
+	NewStart     *time.Time `json:"collection_start,omitempty" doc:"The corrected collection start, at the collection dates' precision."`
+	NewEnd       *time.Time `json:"collection_end,omitempty" doc:"The corrected collection end, at the collection dates' precision."`
+	Reason       *string    `json:"reason,omitempty" doc:"Why the dates were corrected; shown to the roles that read tickets, redacted like a message for roles without identity; absent for others."`
+}
+
+// Correction projects a correction; withReason says whether the caller
+// may see the reason (access.SeeCorrectionReason).
+func (v Viewer) Correction(c domain.CollectionCorrection, withReason bool) CorrectionView {
+	out := CorrectionView{Installation: v.Ref(resource.Installation, c.InstallationID), CorrectedBy: c.CorrectedBy,
+		CorrectedAt: v.At(access.RecordTimes, c.CorrectedAt),
+		OldStart:    v.AtPtr(access.CollectionTimes, c.OldStart), OldEnd: v.AtPtr(access.CollectionTimes, c.OldEnd),
+		NewStart: v.AtPtr(access.CollectionTimes, c.NewStart), NewEnd: v.AtPtr(access.CollectionTimes, c.NewEnd)}
+	if withReason {
+		r := v.Text(c.PatientID, c.Reason)
+		out.Reason = &r
+	}
+	return out
+}
