@@ -1,0 +1,44 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"serenade/internal/domain"
+)
+
+// Doctor is the context of a doctor acting on the study.
+func Doctor() context.Context {
+	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "1", Username: "dottore-alice", Roles: []domain.Role{domain.RoleDoctor}})
+}
+
+// Installer is the context of an installer acting on the study.
+func Installer() context.Context {
+	return domain.WithPrincipal(context.Background(), domain.Principal{Subject: "2", Username: "iit-gennaro", Roles: []domain.Role{domain.RoleInstaller}})
+}
+
+// Mario is a valid enrolment (names matching the codice fiscale, which
+// is given in lower case with a trailing space, as a client might) with
+// one contact.
+func Mario() domain.NewPatient {
+	return domain.NewPatient{
+		Identity: domain.Identity{
+			FirstName: "Mario", LastName: "Rossi", CodiceFiscale: "rssmra45t10a562i ",
+			Address: "Via Roma 12, 20121 Milano", MedicalNotes: "Mild memory loss since 2023.",
+			Diagnosis: "Amnestic MCI", DiagnosisClass: domain.DiagnosisMCI,
+		},
+		Contacts: []domain.Contact{{Alias: "daughter Giulia", Phone: "+39 333 1234567", Email: "giulia@example.it"}},
+	}
+}
+
+// Must returns a function that unwraps a (value, error) result, failing
+// the test on the error: must[T](t)(f()).
+func Must[T any](t testing.TB) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
