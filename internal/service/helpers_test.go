@@ -32,21 +32,3 @@ func fixCF(t *testing.T, id *domain.Identity) {
 	}
 	t.Fatalf("no valid check character for %s", id.CodiceFiscale)
 }
-
-type backupRow struct {
-	version uint32
-	wrapped []byte
-	sealed  []byte
-}
-
-func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
-	t.Helper()
-	raw := env.Raw(t)
-	var b backupRow
-	err := raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
-		patientID).Scan(&b.version, &b.wrapped, &b.sealed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}

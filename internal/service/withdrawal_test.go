@@ -230,7 +230,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		must[domain.Document](t)(env.Study().AddDocument(installer(), h.inst, domain.DocumentOther, "consenso.txt", []byte("Signed by Mario Rossi")))
 		must[domain.Message](t)(env.Study().AddMessage(installer(), h.open(domain.CategoryInstallation).ID, "Fridge plug behind the fridge"))
 		h.install()
-		before := backupOf(t, env, h.patient)
+		before := env.Backup(t, h.patient)
 		h.withdraw()
 
 		p := must[domain.Patient](t)(env.DB.Patient(doctor(), h.patient))
@@ -267,7 +267,7 @@ func TestWithdrawalKeepsOnlyWhatTheRetrievalNeeds(t *testing.T) {
 		// key rotated: a backup of before opens nothing, not even what
 		// is kept for the visit.
 		kr := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))
-		if _, err := kr.Unwrap(before.version, before.wrapped); err == nil {
+		if _, err := kr.Unwrap(before.Version, before.Wrapped); err == nil {
 			t.Error("a backup taken before the withdrawal still opens")
 		}
 		if n := countRows(t, env, `SELECT COUNT(*) FROM data_keys WHERE purpose = 'patient'`); n != 1 {
@@ -297,7 +297,7 @@ func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 		must[domain.Installation](t)(env.Study().UpdateHomeContext(installer(), h.inst, domain.HomeContext{Pets: "a nervous dog"}, nil))
 		h.install()
 		at := h.withdraw()
-		window := backupOf(t, env, h.patient)
+		window := env.Backup(t, h.patient)
 		un := h.open(domain.CategoryUninstallation)
 
 		env.Clock.Advance(72 * time.Hour)
@@ -343,7 +343,7 @@ func TestClosingTheUninstallationAfterWithdrawalShredsTheRest(t *testing.T) {
 			}
 		}
 		kr := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))
-		if _, err := kr.Unwrap(window.version, window.wrapped); err == nil {
+		if _, err := kr.Unwrap(window.Version, window.Wrapped); err == nil {
 			t.Error("a backup taken during the retrieval still opens after the kit came back")
 		}
 		_, err := env.Study().AddMessage(installer(), un.ID, "late")

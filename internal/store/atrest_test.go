@@ -82,35 +82,15 @@ func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 	})
 }
 
-// backupRow is a data key and the identity sealed under it, as a backup
-// holds them.
-type backupRow struct {
-	version uint32
-	wrapped []byte
-	sealed  []byte
-}
-
-func backupOf(t *testing.T, env *storetest.Env, patientID int64) backupRow {
-	t.Helper()
-	raw := env.Raw(t)
-	var b backupRow
-	err := raw.QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
-		patientID).Scan(&b.version, &b.wrapped, &b.sealed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ids, _ := seedSensitive(t, env.Study())
-		backup := backupOf(t, env, ids[0])
+		backup := env.Backup(t, ids[0])
 		oldKeys := must[keyring.MasterKeys](t)(keyring.ReadMasterKeyFile(env.KeyFile))
 
 		// Before the withdrawal, the backup opens with the keys in force.
 		kr := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))
-		if _, err := kr.Unwrap(backup.version, backup.wrapped); err != nil {
+		if _, err := kr.Unwrap(backup.Version, backup.Wrapped); err != nil {
 			t.Fatalf("the backup should open before the withdrawal: %v", err)
 		}
 
@@ -136,11 +116,11 @@ func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
 			}
 		}
 		after := must[*keyring.Keyring](t)(keyring.New(keyring.FileSource{Path: env.KeyFile}))
-		if _, err := after.Unwrap(backup.version, backup.wrapped); err == nil {
+		if _, err := after.Unwrap(backup.Version, backup.Wrapped); err == nil {
 			t.Fatal("the pre-withdrawal backup's data key still opens with the keys in force")
 		}
 		for _, k := range now {
-			if _, err := k.Open("serenade/data-key", backup.wrapped); err == nil {
+			if _, err := k.Open("serenade/data-key", backup.Wrapped); err == nil {
 				t.Fatal("a current master key opens the backup's data key")
 			}
 		}

@@ -42,3 +42,23 @@ func Must[T any](t testing.TB) func(T, error) T {
 		return v
 	}
 }
+
+// BackupRow is a patient's data key and the identity sealed under it, as
+// a backup of the database holds them.
+type BackupRow struct {
+	Version uint32 // master key version the data key is wrapped under
+	Wrapped []byte // the wrapped data key
+	Sealed  []byte // the sealed identity
+}
+
+// Backup reads a patient's BackupRow straight from the database.
+func (e *Env) Backup(t testing.TB, patientID int64) BackupRow {
+	t.Helper()
+	var b BackupRow
+	err := e.Raw(t).QueryRow(`SELECT k.master_version, k.wrapped, p.sealed FROM patients p JOIN data_keys k ON k.id = p.data_key_id WHERE p.id = $1`,
+		patientID).Scan(&b.Version, &b.Wrapped, &b.Sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
