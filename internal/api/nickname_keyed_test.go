@@ -17,36 +17,30 @@ import (
 // named after that draw reads as another name, the same on every read.
 func TestNicknameIsTheKeyedDraw(t *testing.T) {
 	t.Parallel()
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Study()
-			codec := pseudonym.New(s.App.Store().PseudonymKey())
-			p := demoPatientAt(t, s, "Via Padova 118")
-			drawn := codec.Nickname(domain.RoleMonitoring, p.ID)
-			id := p.Identity
-			id.FirstName, id.LastName = drawn, "Colombo"
-			id.CodiceFiscale = mustRename(t, id.CodiceFiscale, "Colombo", drawn)
-			if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
-				t.Fatal(err)
+	onDemoPatient(t, "Via Padova 118", func(t *testing.T, s *apptest.Server, st domain.Study, codec *pseudonym.Codec, p domain.Patient) {
+		drawn := codec.Nickname(domain.RoleMonitoring, p.ID)
+		id := p.Identity
+		id.FirstName, id.LastName = drawn, "Colombo"
+		id.CodiceFiscale = mustRename(t, id.CodiceFiscale, "Colombo", drawn)
+		if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
+			t.Fatal(err)
+		}
+		inst, _ := openTicketOf(t, st, p.ID)
+		tok := s.Login(t, demo.Monitoring, "vincenzo")
+		path := "/api/v1/installations/" + codec.Encode(domain.RoleMonitoring, resource.Installation, inst)
+		want := codec.Nickname(domain.RoleMonitoring, p.ID, drawn, "Colombo")
+		for range 2 {
+			var view struct {
+				Nickname string `json:"nickname"`
 			}
-			inst, _ := openTicketOf(t, st, p.ID)
-			tok := s.Login(t, demo.Monitoring, "vincenzo")
-			path := "/api/v1/installations/" + codec.Encode(domain.RoleMonitoring, resource.Installation, inst)
-			want := codec.Nickname(domain.RoleMonitoring, p.ID, drawn, "Colombo")
-			for range 2 {
-				var view struct {
-					Nickname string `json:"nickname"`
-				}
-				if res := s.Do(t, http.MethodGet, path, tok, nil); res.Status != http.StatusOK {
-					t.Fatalf("installation: %d %s", res.Status, res.Body)
-				} else {
-					res.JSON(t, &view)
-				}
-				if view.Nickname != want || view.Nickname == drawn || view.Nickname == "" {
-					t.Errorf("patient named %s Colombo reads as %q, want the keyed re-draw %q", drawn, view.Nickname, want)
-				}
+			if res := s.Do(t, http.MethodGet, path, tok, nil); res.Status != http.StatusOK {
+				t.Fatalf("installation: %d %s", res.Status, res.Body)
+			} else {
+				res.JSON(t, &view)
 			}
-		})
-	}
+			if view.Nickname != want || view.Nickname == drawn || view.Nickname == "" {
+				t.Errorf("patient named %s Colombo reads as %q, want the keyed re-draw %q", drawn, view.Nickname, want)
+			}
+		}
+	})
 }

@@ -16,45 +16,39 @@ import (
 // full-width digit, and a foreign number in its national trunk form.
 func TestRedactionOfLookAlikes(t *testing.T) {
 	t.Parallel()
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
-			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
-			st := s.App.Study()
-			codec := pseudonym.New(s.App.Store().PseudonymKey())
-			p := demoPatientAt(t, s, "Via Padova 118")
-			id := p.Identity
-			id.LastName = "D'Angelo"
-			id.CodiceFiscale = mustRename(t, id.CodiceFiscale, id.LastName, id.FirstName)
-			if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
-				t.Fatal(err)
+	onDemoPatient(t, "Via Padova 118", func(t *testing.T, s *apptest.Server, st domain.Study, codec *pseudonym.Codec, p domain.Patient) {
+		id := p.Identity
+		id.LastName = "D'Angelo"
+		id.CodiceFiscale = mustRename(t, id.CodiceFiscale, id.LastName, id.FirstName)
+		if _, err := st.UpdateIdentity(doctorCtx(), p.ID, id); err != nil {
+			t.Fatal(err)
+		}
+		inst, ticket := openTicketOf(t, st, p.ID)
+		iit := s.Login(t, demo.Installer, "gennaro")
+		ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
+		sheet := "/api/v1/installations/" + ref(domain.RoleInstaller, resource.Installation, inst) + "/contact-sheet/contacts"
+		for _, c := range []map[string]string{{"alias": "vicino", "phone": "+39 347 218 4590"}, {"alias": "badante", "phone": "+380 67 123 4567"}} {
+			if res := s.Do(t, http.MethodPost, sheet, iit, c); res.Status != http.StatusCreated && res.Status != http.StatusOK {
+				t.Fatalf("contact: %d %s", res.Status, res.Body)
 			}
-			inst, ticket := openTicketOf(t, st, p.ID)
-			iit := s.Login(t, demo.Installer, "gennaro")
-			ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
-			sheet := "/api/v1/installations/" + ref(domain.RoleInstaller, resource.Installation, inst) + "/contact-sheet/contacts"
-			for _, c := range []map[string]string{{"alias": "vicino", "phone": "+39 347 218 4590"}, {"alias": "badante", "phone": "+380 67 123 4567"}} {
-				if res := s.Do(t, http.MethodPost, sheet, iit, c); res.Status != http.StatusCreated && res.Status != http.StatusOK {
-					t.Fatalf("contact: %d %s", res.Status, res.Body)
-				}
-			}
-			const written = "Sig. D\u02BC Angelo: chiamare 34721845\uFF190 oppure 067 123 4567."
-			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
-				map[string]string{"body": written}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
-				t.Fatalf("message: %d %s", res.Status, res.Body)
-			}
-			tok := s.Login(t, demo.Monitoring, "vincenzo")
-			var view struct {
-				Nickname string `json:"nickname"`
-			}
-			s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), tok, nil).JSON(t, &view)
-			var tk struct {
-				Messages []struct{ Body string } `json:"messages"`
-			}
-			s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), tok, nil).JSON(t, &tk)
-			n := view.Nickname
-			if want := "Sig. " + n + ": chiamare " + n + " oppure " + n + "."; n == "" || len(tk.Messages) == 0 || tk.Messages[len(tk.Messages)-1].Body != want {
-				t.Errorf("monitoring reads %+v, want last %q", tk.Messages, want)
-			}
-		})
-	}
+		}
+		const written = "Sig. D\u02BC Angelo: chiamare 34721845\uFF190 oppure 067 123 4567."
+		if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
+			map[string]string{"body": written}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
+			t.Fatalf("message: %d %s", res.Status, res.Body)
+		}
+		tok := s.Login(t, demo.Monitoring, "vincenzo")
+		var view struct {
+			Nickname string `json:"nickname"`
+		}
+		s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), tok, nil).JSON(t, &view)
+		var tk struct {
+			Messages []struct{ Body string } `json:"messages"`
+		}
+		s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), tok, nil).JSON(t, &tk)
+		n := view.Nickname
+		if want := "Sig. " + n + ": chiamare " + n + " oppure " + n + "."; n == "" || len(tk.Messages) == 0 || tk.Messages[len(tk.Messages)-1].Body != want {
+			t.Errorf("monitoring reads %+v, want last %q", tk.Messages, want)
+		}
+	})
 }

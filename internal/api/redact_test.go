@@ -193,6 +193,17 @@ func accented(name string) string {
 }
 
 // demoPatientAt is the demo patient living at the street given.
+// onDemoPatient runs f on both backends, each with a demo server, its
+// study service, its pseudonym codec and the demo patient living at street.
+func onDemoPatient(t *testing.T, street string, f func(t *testing.T, s *apptest.Server, st domain.Study, codec *pseudonym.Codec, p domain.Patient)) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			f(t, s, s.App.Study(), pseudonym.New(s.App.Store().PseudonymKey()), demoPatientAt(t, s, street))
+		})
+	}
+}
+
 func demoPatientAt(t *testing.T, s *apptest.Server, street string) domain.Patient {
 	t.Helper()
 	patients, err := s.App.Store().Patients(doctorCtx())
