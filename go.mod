@@ -35,9 +35,16 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+require (
+	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+	github.com/spf13/cobra v1.10.2
+)
 
-require golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.10 // indirect
+	golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+)
 
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect

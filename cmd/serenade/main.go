@@ -6,12 +6,16 @@
 //	serenade keys rotate           replace the master key
 //	serenade audit verify          check the audit trail's hash chain
 //	serenade version               print the version
+//	serenade help [COMMAND]        print a command's usage
+//
+// Exit codes: 0 done (help included), 1 internal error, 2 the command
+// line was not understood, 3 the request was refused (invalid, not
+// found, conflict), 4 the audit chain is broken.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,26 +28,11 @@ import (
 	"serenade/internal/telemetry"
 )
 
-// command is one subcommand.
-type command struct {
-	name, usage string
-	run         func(ctx context.Context, env *env, args []string) error
-}
-
 // env is what a subcommand may touch: no globals, so tests can run it.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
-}
-
-var commands = []command{
-	{"serve", "run the server (--demo seeds demo data into an empty database)", runServe},
-	{"migrate", "apply database migrations and exit", runMigrate},
-	{"user", "manage local accounts: user add|list|disable", runUser},
-	{"keys", "manage encryption keys: keys rotate", runKeys},
-	{"audit", "check the audit trail: audit verify", runAudit},
-	{"version", "print the version", runVersion},
 }
 
 func main() {
@@ -55,48 +44,35 @@ func main() {
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
-// run dispatches to a subcommand and maps its error to an exit code.
+// run parses the command line, runs the subcommand and maps its error to
+// an exit code.
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stderr)
-		return 2
+	root, started := newRoot(e)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !*started && !errors.Is(err, app.ErrUsage) {
+		// Cobra refused the command line (unknown command or flag, wrong
+		// number of arguments) before any subcommand ran.
+		err = fmt.Errorf("%w: %w", app.ErrUsage, err)
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			return exitCode(e, c.run(ctx, e, args[1:]))
-		}
-	}
-	fmt.Fprintf(e.stderr, "serenade: unknown command %q\n\n", args[0])
-	usage(e.stderr)
-	return 2
+	return exitCode(e, err)
 }
 
 func exitCode(e *env, err error) int {
-	switch {
-	case err == nil:
+	if err == nil {
 		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 2
-	case errors.Is(err, app.ErrUsage):
-		fmt.Fprintln(e.stderr, "serenade:", err)
-		return 2
-	case errors.Is(err, errChainBroken):
-		fmt.Fprintln(e.stderr, "serenade:", err)
-		return 4
 	}
 	fmt.Fprintln(e.stderr, "serenade:", err)
-	if domain.KindOf(err) == domain.KindInternal {
+	switch {
+	case errors.Is(err, app.ErrUsage):
+		fmt.Fprintln(e.stderr, "Run 'serenade help' or 'serenade help COMMAND' for usage.")
+		return 2
+	case errors.Is(err, errChainBroken):
+		return 4
+	case domain.KindOf(err) == domain.KindInternal:
 		return 1
 	}
 	return 3 // the request was refused (invalid, not found, conflict)
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: serenade <command> [flags]\n\ncommands:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.usage)
-	}
-	fmt.Fprintln(w, "\nConfiguration: flags or SERENADE_* variables; see the README.")
 }
 
 func logLevel() slog.Level {

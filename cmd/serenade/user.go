@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"serenade/internal/app"
@@ -22,6 +22,7 @@ import (
 type roleList []domain.Role
 
 func (r *roleList) String() string { return fmt.Sprint(*r) }
+func (r *roleList) Type() string   { return "ROLE" }
 func (r *roleList) Set(s string) error {
 	for _, name := range strings.Split(s, ",") {
 		role, ok := domain.ParseRole(strings.TrimSpace(name))
@@ -33,36 +34,41 @@ func (r *roleList) Set(s string) error {
 	return nil
 }
 
-func runUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: serenade user add|list|disable", app.ErrUsage)
-	}
-	switch args[0] {
-	case "add":
-		return userAdd(ctx, e, args[1:])
-	case "list":
-		return userList(ctx, e, args[1:])
-	case "disable":
-		return userDisable(ctx, e, args[1:])
-	}
-	return fmt.Errorf("%w: unknown user command %q (add, list, disable)", app.ErrUsage, args[0])
+func userCommand(e *env) *cobra.Command {
+	return group("user", "manage local accounts", userAddCommand(e), userListCommand(e), userDisableCommand(e))
 }
 
-// userAdd creates a local account. The password comes from the terminal
-// (asked twice) or from standard input, never from the command line,
-// where other users and shell history would see it.
-func userAdd(ctx context.Context, e *env, args []string) error {
+// userAddCommand creates a local account. The password comes from the
+// terminal (asked twice) or from standard input, never from the command
+// line, where other users and shell history would see it.
+func userAddCommand(e *env) *cobra.Command {
 	var roles roleList
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fs.Var(&roles, "role", "role to grant (repeatable or comma-separated): dottore, iit, imt, unimi, admin")
-	cfg, err := app.Load(fs, args, (*app.Config).StorageFlags)
-	if err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "add --role ROLE USERNAME",
+		Short: "create a local account",
+		Long: "Create a local account with one or more roles (dottore, iit, imt, unimi, admin).\n" +
+			"The password is asked twice on a terminal, or read as one line from standard input;\n" +
+			"it is never a flag.",
+		Example: "  serenade user add --role dottore dottore-bruno\n  printf '%s\\n' \"$PASSWORD\" | serenade user add --role iit,imt tecnico-carla",
+		Args:    exactArgs("one USERNAME", 1),
 	}
-	if fs.NArg() != 1 || len(roles) == 0 {
-		return fmt.Errorf("%w: serenade user add --role ROLE USERNAME (password on stdin or prompt)", app.ErrUsage)
+	cmd.Flags().Var(&roles, "role", "role to grant (repeatable or comma-separated): dottore, iit, imt, unimi, admin")
+	load := configured(cmd, (*app.Config).StorageFlags)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(roles) == 0 {
+			return fmt.Errorf("%w: %s needs --role", app.ErrUsage, cmd.CommandPath())
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return userAdd(cmd.Context(), e, cfg, roles, args[0])
 	}
-	username, err := domain.ValidateUsername(fs.Arg(0)) // before asking for a password
+	return cmd
+}
+
+func userAdd(ctx context.Context, e *env, cfg app.Config, roles []domain.Role, name string) error {
+	username, err := domain.ValidateUsername(name) // before asking for a password
 	if err != nil {
 		return err
 	}
@@ -112,13 +118,26 @@ func readPassword(e *env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func userList(ctx context.Context, e *env, args []string) error {
-	cfg, err := app.Load(flag.NewFlagSet("user list", flag.ContinueOnError), args, (*app.Config).StorageFlags)
-	if err != nil {
-		return err
+func userListCommand(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "list local accounts with their roles and state",
+		Args:  cobra.NoArgs,
 	}
+	load := configured(cmd, (*app.Config).StorageFlags)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return userList(cmd.Context(), e, cfg)
+	}
+	return cmd
+}
+
+func userList(ctx context.Context, e *env, cfg app.Config) error {
 	var accounts []domain.Account
-	err = app.ManageAccounts(ctx, cfg, e.log, func(all domain.Accounts) (err error) {
+	err := app.ManageAccounts(ctx, cfg, e.log, func(all domain.Accounts) (err error) {
 		accounts, err = all.ListAccounts(ctx)
 		return err
 	})
@@ -140,22 +159,31 @@ func userList(ctx context.Context, e *env, args []string) error {
 	return tw.Flush()
 }
 
-func userDisable(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
-	cfg, err := app.Load(fs, args, (*app.Config).StorageFlags)
-	if err != nil {
-		return err
+func userDisableCommand(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "disable USERNAME",
+		Short: "disable a local account (its sessions end at once)",
+		Args:  exactArgs("one USERNAME", 1),
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: serenade user disable USERNAME", app.ErrUsage)
+	load := configured(cmd, (*app.Config).StorageFlags)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return userDisable(cmd.Context(), e, cfg, args[0])
 	}
-	err = app.ManageAccounts(ctx, cfg, e.log, func(accounts domain.Accounts) error {
-		return accounts.DisableAccount(ctx, fs.Arg(0))
+	return cmd
+}
+
+func userDisable(ctx context.Context, e *env, cfg app.Config, name string) error {
+	err := app.ManageAccounts(ctx, cfg, e.log, func(accounts domain.Accounts) error {
+		return accounts.DisableAccount(ctx, name)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "disabled %s\n", displayUsername(fs.Arg(0)))
+	fmt.Fprintf(e.stdout, "disabled %s\n", displayUsername(name))
 	return nil
 }
 

@@ -93,6 +93,15 @@ func collectionDatesAreCorrected(t *testing.T, backend string) {
 	t.Run("the rules refuse, naming the field", func(t *testing.T) {
 		toInstall := instOf(homes["to_install"][0].patient)
 		now := s.App.Store().Now().UTC()
+		var rec struct {
+			DateJoin string `json:"date_join"`
+		}
+		s.Do(t, http.MethodGet, "/api/v1/patients/"+working.patient, doctor, nil).JSON(t, &rec)
+		joined, err := time.Parse(time.DateOnly, rec.DateJoin)
+		if err != nil {
+			t.Fatalf("date_join %q: %v", rec.DateJoin, err)
+		}
+		beforeJoining := joined.Add(-15 * time.Hour) // 09:00 the day before
 		cases := []struct {
 			name  string
 			id    int64
@@ -107,6 +116,7 @@ func collectionDatesAreCorrected(t *testing.T, backend string) {
 			{"start after tomorrow", inst, map[string]any{"collection_start": now.AddDate(0, 0, 3), "collection_end": now.AddDate(0, 0, 4), "reason": "typo"}, "collection_start"},
 			{"longer than a collection", inst, map[string]any{"collection_start": start, "collection_end": start.AddDate(0, domain.CollectionMonths, 1), "reason": "typo"}, "collection_end"},
 			{"the end dropped", inst, map[string]any{"collection_start": start, "reason": "typo"}, "collection_end"},
+			{"a start the day before the enrolment", inst, map[string]any{"collection_start": beforeJoining, "collection_end": end, "reason": "typo"}, "collection_start"},
 			{"a start on a home not installed", toInstall, map[string]any{"collection_start": start, "reason": "typo"}, "collection_start"},
 		}
 		for _, c := range cases {

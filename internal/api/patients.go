@@ -46,7 +46,25 @@ type enrolInput struct {
 		IdentityInput
 		DateJoin string         `json:"date_join,omitempty" format:"date" doc:"Enrolment date, from 2000-01-01 to tomorrow (UTC); today when omitted."`
 		Contacts []ContactInput `json:"contacts,omitempty"`
+		// HomeContext is what the doctor learnt about the home at
+		// enrolment; the installers complete it at the visit.
+		HomeContext *homeContextInput `json:"home_context,omitempty" doc:"The home context known at enrolment; installers complete it at the visit."`
 	}
+}
+
+// homeContextInput is the home context of an enrolment: the fields of
+// view.HomeContext, each optional.
+type homeContextInput struct {
+	ApartmentType   string `json:"apartment_type,omitempty"`
+	InternetType    string `json:"internet_type,omitempty"`
+	Flatmates       string `json:"flatmates,omitempty"`
+	Pets            string `json:"pets,omitempty"`
+	Visitors        string `json:"visitors,omitempty"`
+	SmartphoneModel string `json:"smartphone_model,omitempty"`
+	Appliances      string `json:"appliances,omitempty"`
+	IssueNotes      string `json:"issue_notes,omitempty"`
+	HabitNotes      string `json:"habit_notes,omitempty"`
+	OtherNotes      string `json:"other_notes,omitempty"`
 }
 
 // PatientRef is the {patient} path parameter. The ref types are exported
@@ -151,6 +169,9 @@ func (a *API) enrolPatient(ctx context.Context, in *enrolInput) (*recordOutput, 
 	}
 	for _, c := range in.Body.Contacts {
 		np.Contacts = append(np.Contacts, c.domain())
+	}
+	if in.Body.HomeContext != nil {
+		np.Context = domain.HomeContext(*in.Body.HomeContext)
 	}
 	p, err := a.deps.Study.Enrol(ctx, np)
 	if err != nil {

@@ -272,16 +272,35 @@ func isLoopback(addr string) bool {
 // ErrUsage marks a command line that could not be understood.
 var ErrUsage = errors.New("usage")
 
+// Flags returns a subcommand's configuration flags, with their defaults,
+// for the command line parser to parse and show in help.
+func Flags(register func(*Config, *flag.FlagSet)) *flag.FlagSet {
+	c := Defaults()
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	register(&c, fs)
+	return fs
+}
+
 // Load builds the configuration of a subcommand: defaults, then the
-// environment, then flags.
-func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)) (Config, error) {
+// environment, then the flags the operator gave. given returns a flag's
+// value when it was set on the command line.
+func Load(register func(*Config, *flag.FlagSet), given func(name string) (string, bool)) (Config, error) {
 	c := Defaults()
 	if err := c.FromEnv(os.Getenv); err != nil {
 		return c, err
 	}
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	register(&c, fs)
-	if err := fs.Parse(args); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrUsage, err)
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := given(f.Name); ok && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%w: --%s: %w", ErrUsage, f.Name, e)
+			}
+		}
+	})
+	if err != nil {
+		return c, err
 	}
 	return c, c.Resolve()
 }

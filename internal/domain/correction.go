@@ -45,6 +45,10 @@ func CheckCollectionCorrection(h Home, start, end *time.Time, now time.Time) err
 	if start != nil && (start.Before(EarliestDateJoin) || !start.Before(tomorrow)) {
 		return Invalid("collection_start", "must be between %s and the end of tomorrow (UTC)", EarliestDateJoin.Format(time.DateOnly))
 	}
+	if start != nil && start.Before(h.DateJoin) {
+		return Invalid("collection_start", "must not be before the enrolment date, %s: correct the enrolment date first if it is wrong",
+			h.DateJoin.Format(time.DateOnly))
+	}
 	if end == nil {
 		return nil
 	}

@@ -9,6 +9,8 @@ func TestCheckCollectionCorrection(t *testing.T) {
 	now := time.Date(2026, 5, 10, 15, 0, 0, 0, time.UTC)
 	at := func(y int, m time.Month, d int) *time.Time { v := time.Date(y, m, d, 9, 0, 0, 0, time.UTC); return &v }
 	working := Home{Status: StatusWorking, CollectionStart: at(2026, 1, 10), CollectionEnd: at(2027, 1, 10)}
+	enrolled := working
+	enrolled.DateJoin = time.Date(2026, 1, 8, 0, 0, 0, 0, time.UTC)
 	ended := Home{Status: StatusInactive, CollectionStart: at(2025, 1, 10), CollectionEnd: at(2025, 12, 1)}
 	cases := []struct {
 		name       string
@@ -27,6 +29,8 @@ func TestCheckCollectionCorrection(t *testing.T) {
 		{"start on a home to install", Home{Status: StatusToInstall}, at(2026, 1, 10), nil, "collection_start"},
 		{"an ended collection moved into the future", ended, at(2025, 1, 10), at(2026, 5, 20), "collection_end"},
 		{"an ended collection corrected", ended, at(2025, 1, 11), at(2025, 11, 30), ""},
+		{"start on the enrolment day", enrolled, at(2026, 1, 8), at(2027, 1, 8), ""},
+		{"start the day before the enrolment", enrolled, at(2026, 1, 7), at(2027, 1, 7), "collection_start"},
 		{"withdrawn", Home{Status: StatusUninstalling, Withdrawn: true, CollectionStart: at(2026, 1, 10), CollectionEnd: at(2026, 3, 1)}, at(2026, 1, 9), at(2026, 3, 1), "conflict"},
 	}
 	for _, c := range cases {

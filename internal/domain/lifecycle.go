@@ -9,6 +9,9 @@ type Home struct {
 	Withdrawn       bool
 	CollectionStart *time.Time
 	CollectionEnd   *time.Time
+	// DateJoin is the patient's enrolment date (midnight UTC), when the
+	// rules need it: collection cannot start before the enrolment.
+	DateJoin time.Time
 }
 
 // HomeOf is the rules' view of an installation and its tickets.

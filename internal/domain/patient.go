@@ -73,6 +73,9 @@ type NewPatient struct {
 	Identity Identity
 	DateJoin time.Time // defaults to today
 	Contacts []Contact
+	// Context is the home context the doctor learnt at enrolment, if
+	// any; installers complete it at the visit.
+	Context HomeContext
 }
 
 // textField is one free-text field of an input with its JSON name and rule.

@@ -46,6 +46,9 @@ func cleanEnrolment(in *domain.NewPatient, now time.Time, birth codicefiscale.Ru
 			return domain.Within(fmt.Sprintf("contacts[%d]", i), err)
 		}
 	}
+	if err := in.Context.Validate(); err != nil {
+		return domain.Within("home_context", err)
+	}
 	if in.DateJoin.IsZero() {
 		in.DateJoin = now
 	}

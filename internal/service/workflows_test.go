@@ -36,6 +36,28 @@ func TestEnrolmentCreatesPatientInstallationAndTicket(t *testing.T) {
 	})
 }
 
+// The home context given at enrolment is stored, cleaned, with the new
+// installation; an enrolment without one leaves it empty.
+func TestEnrolmentCarriesTheHomeContext(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		in := mario()
+		in.Context = domain.HomeContext{ApartmentType: "  flat, third floor ", Pets: "a cat", Flatmates: "wife Maddalena"}
+		p := must[domain.Patient](t)(env.Study().Enrol(doctor(), in))
+		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID))
+		want := domain.HomeContext{ApartmentType: "flat, third floor", Pets: "a cat", Flatmates: "wife Maddalena"}
+		if inst.Context != want || len(inst.WrittenBlind) != 0 {
+			t.Errorf("context = %+v (blind %v), want %+v written by the doctor", inst.Context, inst.WrittenBlind, want)
+		}
+		other := mario()
+		other.Identity.CodiceFiscale, other.Identity.FirstName = "RSSLGU45T10A562X", "Luigi"
+		fixCF(t, &other.Identity)
+		q := must[domain.Patient](t)(env.Study().Enrol(doctor(), other))
+		if inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), q.ID)); inst.Context != (domain.HomeContext{}) {
+			t.Errorf("an enrolment without context stored %+v", inst.Context)
+		}
+	})
+}
+
 func TestEnrolmentRejectsBadInput(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		cases := []struct {
@@ -48,6 +70,8 @@ func TestEnrolmentRejectsBadInput(t *testing.T) {
 			{"a missing first name is invalid", func(p *domain.NewPatient) { p.Identity.FirstName = " " }, domain.KindInvalid, "first_name"},
 			{"an unknown diagnosis class is invalid", func(p *domain.NewPatient) { p.Identity.DiagnosisClass = "flu" }, domain.KindInvalid, "diagnosis_class"},
 			{"a contact without phone or e-mail is invalid", func(p *domain.NewPatient) { p.Contacts[0].Phone, p.Contacts[0].Email = "", "" }, domain.KindInvalid, "contacts[0].phone"},
+			{"a home context line with a line break is invalid", func(p *domain.NewPatient) { p.Context.ApartmentType = "flat\nthird floor" }, domain.KindInvalid, "home_context.apartment_type"},
+			{"a home context note with a control character is invalid", func(p *domain.NewPatient) { p.Context.Pets = "a cat\x07" }, domain.KindInvalid, "home_context.pets"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -198,9 +198,10 @@ func (db *DB) closeTicket(ctx context.Context, tx *sql.Tx, c TicketClose, now ti
 func (db *DB) homeForUpdate(ctx context.Context, tx *sql.Tx, where string, id int64, what string) (LockedHome, error) {
 	h := LockedHome{Now: db.now().UTC()}
 	var withdrawn, start, end sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT i.id, i.patient_id, p.data_key_id, p.withdrawn_at, i.collection_start, i.collection_end
+	var dateJoin time.Time
+	err := tx.QueryRowContext(ctx, `SELECT i.id, i.patient_id, p.data_key_id, p.withdrawn_at, i.collection_start, i.collection_end, p.date_join
 		FROM installations i JOIN patients p ON p.id = i.patient_id`+where+db.dialect.forUpdate, id).
-		Scan(&h.InstallationID, &h.PatientID, &h.keyID, &withdrawn, &start, &end)
+		Scan(&h.InstallationID, &h.PatientID, &h.keyID, &withdrawn, &start, &end, &dateJoin)
 	if err != nil {
 		return h, notFound(err, what)
 	}
@@ -209,6 +210,7 @@ func (db *DB) homeForUpdate(ctx context.Context, tx *sql.Tx, where string, id in
 	}
 	inst := domain.Installation{CollectionStart: timePtr(start), CollectionEnd: timePtr(end)}
 	h.Home = domain.HomeOf(inst, h.Tickets, withdrawn.Valid)
+	h.Home.DateJoin = dateJoin.UTC()
 	return h, nil
 }
 

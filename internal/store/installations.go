@@ -11,10 +11,20 @@ import (
 
 const labelHomeContext = "installation.context"
 
-func (db *DB) insertInstallation(ctx context.Context, tx *sql.Tx, patientID int64, now time.Time) (int64, error) {
+// insertInstallation stores the installation in a new patient's home,
+// with the home context given at enrolment sealed under the patient's
+// key (none when empty). Its author, the enrolling doctor, sees identity.
+func (db *DB) insertInstallation(ctx context.Context, tx *sql.Tx, patientID int64, key keyring.Key, hc domain.HomeContext, now time.Time) (int64, error) {
+	var sealed []byte
+	if hc != (domain.HomeContext{}) {
+		var err error
+		if sealed, err = sealJSON(key, labelHomeContext, domain.AuthoredContext{HomeContext: hc}); err != nil {
+			return 0, err
+		}
+	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO installations (patient_id, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id`,
-		patientID, now).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO installations (patient_id, sealed, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id`,
+		patientID, sealed, now).Scan(&id)
 	return id, err
 }
 

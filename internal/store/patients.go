@@ -24,10 +24,11 @@ func (db *DB) CreatePatient(ctx context.Context, in domain.NewPatient, first New
 	var id int64
 	err := db.inTx(ctx, "create patient", func(tx *sql.Tx) error {
 		var err error
-		if id, err = db.insertPatient(ctx, tx, in, now); err != nil {
+		var key keyring.Key
+		if id, key, err = db.insertPatient(ctx, tx, in, now); err != nil {
 			return err
 		}
-		instID, err := db.insertInstallation(ctx, tx, id, now)
+		instID, err := db.insertInstallation(ctx, tx, id, key, in.Context, now)
 		if err != nil {
 			return err
 		}
@@ -37,31 +38,31 @@ func (db *DB) CreatePatient(ctx context.Context, in domain.NewPatient, first New
 	return id, err
 }
 
-func (db *DB) insertPatient(ctx context.Context, tx *sql.Tx, in domain.NewPatient, now time.Time) (int64, error) {
+func (db *DB) insertPatient(ctx context.Context, tx *sql.Tx, in domain.NewPatient, now time.Time) (int64, keyring.Key, error) {
 	keyID, key, err := db.newDataKey(ctx, tx, purposePatient)
 	if err != nil {
-		return 0, err
+		return 0, key, err
 	}
 	sealed, err := sealJSON(key, labelIdentity, in.Identity)
 	if err != nil {
-		return 0, err
+		return 0, key, err
 	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO patients (data_key_id, cf_index, sealed, date_join, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`,
 		keyID, db.cfIndex(in.Identity.CodiceFiscale), sealed, in.DateJoin, now).Scan(&id)
 	if isUniqueViolation(err) {
-		return 0, domain.Conflict("a patient with this codice fiscale is already enrolled")
+		return 0, key, domain.Conflict("a patient with this codice fiscale is already enrolled")
 	}
 	if err != nil {
-		return 0, err
+		return 0, key, err
 	}
 	for _, c := range in.Contacts {
 		if _, err := db.insertContact(ctx, tx, id, key, c, now); err != nil {
-			return 0, err
+			return 0, key, err
 		}
 	}
-	return id, nil
+	return id, key, nil
 }
 
 func (db *DB) insertContact(ctx context.Context, tx *sql.Tx, patientID int64, key keyring.Key, c domain.Contact, now time.Time) (int64, error) {

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"serenade/internal/app"
+)
+
+// newRoot builds the command tree for one run. Parsing, `--help`,
+// `help COMMAND` and per-command usage come from cobra; each command's
+// configuration flags come from internal/app, so help shows the same
+// flags and defaults that the command reads. started turns true once a
+// subcommand passed parsing: an error before that is a usage error.
+func newRoot(e *env) (*cobra.Command, *bool) {
+	started := new(bool)
+	root := &cobra.Command{
+		Use:   "serenade",
+		Short: "Serenade: the platform of a home-sensor clinical study",
+		Long: "Serenade runs the study's REST API, keeps its data encrypted at rest and its audit trail.\n\n" +
+			"Configuration comes from SERENADE_* environment variables, overridden by flags;\n" +
+			"the README lists every variable. Exit codes: 0 done, 1 internal error, 2 usage,\n" +
+			"3 refused (invalid, not found, conflict), 4 audit chain broken.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return fmt.Errorf("%w: a command is needed\n\n%s", app.ErrUsage, cmd.UsageString())
+		},
+		PersistentPreRun: func(*cobra.Command, []string) { *started = true },
+		SilenceErrors:    true,
+		SilenceUsage:     true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.AddCommand(serveCommand(e), migrateCommand(e), userCommand(e), keysCommand(e), auditCommand(e), versionCommand(e))
+	return root, started
+}
+
+// group is a command that only holds subcommands: alone, it is a usage
+// error that shows them.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return fmt.Errorf("%w: %s needs a subcommand\n\n%s", app.ErrUsage, cmd.CommandPath(), cmd.UsageString())
+		},
+	}
+	c.AddCommand(subs...)
+	return c
+}
+
+// configured adds the configuration flags that register defines to cmd
+// and returns the loader of the command's configuration: defaults, then
+// the environment, then the flags given on the command line.
+func configured(cmd *cobra.Command, register func(*app.Config, *flag.FlagSet)) func() (app.Config, error) {
+	cmd.Flags().AddGoFlagSet(app.Flags(register))
+	return func() (app.Config, error) {
+		return app.Load(register, func(name string) (string, bool) {
+			f := cmd.Flags().Lookup(name)
+			if f == nil || !f.Changed {
+				return "", false
+			}
+			return f.Value.String(), true
+		})
+	}
+}
+
+// exactArgs is cobra.ExactArgs with the argument names in the error.
+func exactArgs(names string, n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return fmt.Errorf("%w: %s takes %s", app.ErrUsage, cmd.CommandPath(), names)
+		}
+		return nil
+	}
+}
