@@ -177,3 +177,11 @@ func span(items []Item) [2]int64 {
 	}
 	return sp
 }
+
+// RecordRefusal records a request its transport refused before it
+// reached Accept (wrong route, method, media type, size), with the
+// token's public id as actor when the token is shaped like one.
+func (s *Service) RecordRefusal(ctx context.Context, token string, status int, o Options) error {
+	publicID, _, shaped := SplitToken(token)
+	return s.rec.Record(ctx, s.begin(publicID, shaped, o), status)
+}
