@@ -143,9 +143,15 @@ func (s *Service) accept(ctx context.Context, ev *audit.Event, publicID string, 
 	if err != nil {
 		return Ack{}, err
 	}
+	var refused error // the plan's refusal, as it is: the store wraps what it does not know
 	res, err := s.db.IngestReadings(ctx, tok.ID, span(items), func(t store.IngestTarget) (store.IngestPlan, error) {
-		return plan(t, items)
+		p, err := plan(t, items)
+		refused = err
+		return p, err
 	})
+	if refused != nil {
+		return Ack{}, refused
+	}
 	if err != nil {
 		return Ack{}, err
 	}
