@@ -95,11 +95,11 @@ func TestABadBatchWritesNothing(t *testing.T) {
 			index  int
 			field  string
 		}{
-			"a string as value":                {array(good, `{"stream":"a","time":1772445000000,"value":"1"}`), 422, 1, "value"},
-			"more than 5 minutes ahead":        {array(good, reading("a", now.Add(5*time.Minute+time.Second), 1)), 422, 1, "time"},
-			"before the installation existed":  {array(good, good, reading("a", h.start.Add(-48*time.Hour), 1)), 422, 2, "time"},
-			"malformed JSON":                   {array(good) + "]", 422, 1, ""},
-			"an unknown kind":                  {array(good, `{"stream":"b","time":1772445000000,"value":1,"kind":"laser"}`), 422, 1, "kind"},
+			"a string as value":               {array(good, `{"stream":"a","time":1772445000000,"value":"1"}`), 422, 1, "value"},
+			"more than 5 minutes ahead":       {array(good, reading("a", now.Add(5*time.Minute+time.Second), 1)), 422, 1, "time"},
+			"before the installation existed": {array(good, good, reading("a", h.start.Add(-48*time.Hour), 1)), 422, 2, "time"},
+			"malformed JSON":                  {array(good) + "]", 422, 1, ""},
+			"an unknown kind":                 {array(good, `{"stream":"b","time":1772445000000,"value":1,"kind":"laser"}`), 422, 1, "kind"},
 		} {
 			_, err := h.send(t, c.body)
 			var bad *ingest.BadItemError
