@@ -96,7 +96,7 @@ const maxRetries = 20
 // 503 (overload) is retried after its Retry-After, a bounded number of
 // times: the batch is idempotent, so a retry stores nothing twice.
 func (c *Client) Send(ctx context.Context, token string, batch []Reading) (Ack, error) {
-	body, err := encodeBatch(batch)
+	body, err := EncodeBatch(batch)
 	if err != nil {
 		return Ack{}, err
 	}
@@ -124,8 +124,9 @@ type wireReading struct {
 	Kind   Kind    `json:"kind"`
 }
 
-// encodeBatch writes a batch as gzip-compressed NDJSON.
-func encodeBatch(batch []Reading) ([]byte, error) {
+// EncodeBatch writes a batch as the ingest API takes it: gzip-compressed
+// NDJSON, times in epoch milliseconds.
+func EncodeBatch(batch []Reading) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	enc := json.NewEncoder(zw)
