@@ -13,7 +13,9 @@ import (
 	"serenade/internal/api"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/ingest"
 	"serenade/internal/server"
+	"serenade/internal/simulate"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -38,6 +40,9 @@ type App struct {
 	client *http.Client // outgoing calls (the identity provider)
 
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
+
+	ingest      *ingest.Service      // sensor ingest (ingestService)
+	demoSensors chan simulate.Report // the demo's sensor data, once sent (serve --demo)
 
 	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
 	parts         *parts     // nil until ready
@@ -70,7 +75,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	a := &App{cfg: cfg, log: tel.Logger(), tel: tel, ready: make(chan struct{}), done: make(chan error, 1), client: cfg.outboundClient()}
+	a := &App{cfg: cfg, log: tel.Logger(), tel: tel, ready: make(chan struct{}), done: make(chan error, 1), client: cfg.outboundClient(),
+		demoSensors: make(chan simulate.Report, 1)}
 	a.run = newGroup(a.log, cancel)
 	a.run.start(closer("telemetry", stageTelemetry, a.flushTelemetry))
 	if err := a.listen(proxies); err != nil {
@@ -121,14 +127,18 @@ func (a *App) boot(ctx context.Context) error {
 		return err
 	}
 	a.run.start(closer("store", stageDatabase, db.Close))
+	seeded := false
 	if a.cfg.Demo {
-		if err := a.seedDemo(ctx, db); err != nil {
+		if seeded, err = a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
 	h, rest, idp, err := a.buildHandler(ctx, db)
 	if err != nil {
 		return err
+	}
+	if seeded && a.cfg.Sensors.DemoDays > 0 {
+		a.run.start(a.sendDemoSensors(db, a.ingest))
 	}
 	keys := newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)
 	keys.check(ctx)

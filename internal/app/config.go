@@ -88,6 +88,7 @@ func Defaults() Config {
 		MaxConnections:    server.DefaultMaxConnections,
 		MaxPerClient:      server.DefaultMaxPerPeer,
 		Version:           "dev",
+		Sensors:           SensorConfig{DemoDays: DefaultDemoSensorDays},
 	}
 }
 

@@ -96,9 +96,10 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		return nil, nil, nil, err
 	}
 	sink := a.auditRecorder(db)
+	a.ingest = a.ingestService(db, sink)
 	rest := api.New(api.Deps{
 		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
+		Audit: sink, AuditLog: db, Ingest: a.ingest, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})

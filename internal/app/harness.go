@@ -4,6 +4,7 @@ import (
 	"serenade/internal/api"
 	"serenade/internal/domain"
 	"serenade/internal/service"
+	"serenade/internal/simulate"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -50,3 +51,7 @@ func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Telemetry is the app's tracing, logging and metrics.
 func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
+
+// DemoSensors hands over the report of the demo's sensor data once it is
+// sent (serve --demo on an empty database, SensorConfig.DemoDays > 0).
+func (a *App) DemoSensors() <-chan simulate.Report { return a.demoSensors }

@@ -27,13 +27,21 @@ type SensorConfig struct {
 	// PartitionCheckInterval is how often the partition worker runs
 	// (default 1h). No variable sets it: tests shorten it.
 	PartitionCheckInterval time.Duration
+	// DemoDays is how many days of simulated readings serve --demo sends
+	// the demo homes after seeding them (SERENADE_DEMO_SENSOR_DAYS,
+	// default DefaultDemoSensorDays; 0: none).
+	DemoDays int
 }
+
+// DefaultDemoSensorDays of sensor history the demo homes get: four weeks.
+const DefaultDemoSensorDays = 28
 
 func (s *SensorConfig) fromEnv(getenv func(string) string) error {
 	for _, n := range []struct {
 		name string
 		dst  *int
-	}{{"SERENADE_INGEST_MAX_IN_FLIGHT", &s.IngestMaxInFlight}, {"SERENADE_READINGS_RETENTION_MONTHS", &s.RetentionMonths}} {
+	}{{"SERENADE_INGEST_MAX_IN_FLIGHT", &s.IngestMaxInFlight}, {"SERENADE_READINGS_RETENTION_MONTHS", &s.RetentionMonths},
+		{"SERENADE_DEMO_SENSOR_DAYS", &s.DemoDays}} {
 		if v := getenv(n.name); v != "" {
 			i, err := strconv.Atoi(v)
 			if err != nil || i < 0 || i > 1200 {

@@ -14,7 +14,7 @@ import (
 // before anything is written; the first bad one refuses the batch:
 //   - the token was revoked meanwhile: ErrRevokedToken;
 //   - a time more than MaxFuture ahead of the server, or before the
-//     installation was created: 422;
+//     installation existed (its collection start): 422;
 //   - a time outside the data-collection period [start, end) (not begun,
 //     ended, withdrawn): 409;
 //   - a new stream past domain.MaxStreamsPerInstallation: 422.
@@ -60,8 +60,11 @@ func judgeTime(t store.IngestTarget, i int, atMs, latest int64) error {
 	switch at := time.UnixMilli(atMs); {
 	case atMs > latest:
 		return &BadItemError{Index: i, Field: "time", Reason: "more than 5 minutes in the future"}
-	case at.Before(t.Installation.CreatedAt.Truncate(time.Millisecond)):
-		return &BadItemError{Index: i, Field: "time", Reason: "before the installation existed"}
+	case t.Installation.CollectionStart != nil && at.Before(t.Installation.CollectionStart.Truncate(time.Millisecond)):
+		// The kit exists from its installation, the collection start; the
+		// team may correct it back to the day the kit really went in (not
+		// before the enrolment), which lets a gateway's backlog in.
+		return &BadItemError{Index: i, Field: "time", Reason: "before the installation existed (its data collection started later)"}
 	case t.Withdrawn || !t.Installation.CollectingAt(at):
 		return &BadItemError{Index: i, Field: "time", Reason: "outside the installation's data-collection period", Conflict: true}
 	}

@@ -57,6 +57,7 @@ func Start(t testing.TB, o Options) *Server {
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir, cfg.Demo, cfg.ShutdownTimeout = "127.0.0.1:0", dir, o.Demo, 5*time.Second
+	cfg.Sensors.DemoDays = 0 // a test that wants the demo's sensor data asks for it (Edit)
 	if o.Backend == "postgres" {
 		cfg.DatabaseURL = pgtest.New(t)
 	}
