@@ -58,3 +58,65 @@ func Publish(ctx context.Context, c *paho.Client, topic string, payload []byte, 
 	}
 	return nil
 }
+
+// Stream is what a gateway sends in PublishAll: message i goes to
+// Topic(i) with Payload(i) and the user properties User.
+type Stream struct {
+	N       int
+	Topic   func(i int) string
+	Payload func(i int) []byte
+	User    map[string]string
+	// Pause is the wait between two messages (0: none).
+	Pause time.Duration
+}
+
+// PublishAll publishes the stream's messages one after another as a
+// gateway does across broker restarts: when a publish fails it drops
+// the connection, redials (every 50 ms, until ctx ends) and goes on with
+// the next message; the failed one is not resent. It returns, in order,
+// the indexes of the messages the broker acknowledged; only those does
+// the broker promise to deliver.
+func PublishAll(ctx context.Context, addr string, g Gateway, s Stream) []int {
+	var acked []int
+	var c *paho.Client
+	defer func() {
+		if c != nil {
+			_ = c.Disconnect(&paho.Disconnect{})
+		}
+	}()
+	for i := 0; i < s.N && ctx.Err() == nil; i++ {
+		for c == nil && ctx.Err() == nil {
+			var err error
+			if c, err = Dial(ctx, addr, g); err != nil {
+				c = nil
+				sleep(ctx, 50*time.Millisecond)
+			}
+		}
+		if c == nil {
+			break
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := Publish(pctx, c, s.Topic(i), s.Payload(i), s.User)
+		cancel()
+		if err != nil {
+			_ = c.Disconnect(&paho.Disconnect{})
+			c = nil
+			continue
+		}
+		acked = append(acked, i)
+		sleep(ctx, s.Pause)
+	}
+	return acked
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
