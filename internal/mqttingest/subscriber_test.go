@@ -28,13 +28,13 @@ const waitFor = 30 * time.Second
 // recorder is a sink that records each payload it wrote, and can fail
 // transiently (the first failN attempts) or reject what reject picks.
 type recorder struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
 	written  map[string]int
 	attempts map[string]int    // payload → times the sink was called with it
 	tokens   map[string]string // payload → token it came with
 	encoding map[string]string // payload → its content-encoding
-	failN   int
-	reject  func(Message) bool
+	failN    int
+	reject   func(Message) bool
 }
 
 func newRecorder() *recorder {
