@@ -54,26 +54,22 @@ func (s *Subscriber) settle(j job, err error) {
 	}
 }
 
-// deliver checks what the transport owns (the topic, the token's place
-// and that it is the token the topic names) and hands the message to the
-// sink. A refusal of its own is audited first; if that fails, the
-// message is not acknowledged.
+// deliver checks what the transport owns (the topic, and the token's
+// place in the message) and hands the message to the sink, which checks
+// that the token is the one the topic names. A refusal of its own is
+// audited first; if that fails, the message is not acknowledged.
 func (s *Subscriber) deliver(ctx context.Context, j job) error {
 	id, ok := publicIDOf(s.cfg.Prefix, j.pub.Topic)
 	if !ok { // the subscription matches only ingest topics
 		return &Rejected{Reason: "not an ingest topic"}
 	}
 	m, reason := message(j.pub)
-	if reason == "" {
-		if tid, ok := s.opts.TokenID(m.Token); !ok || tid != id {
-			reason = ReasonTopicMismatch
-		}
-	}
 	if reason != "" {
 		if err := s.opts.Refused(ctx, Refusal{TopicID: id, Reason: reason}); err != nil {
 			return errors.Join(errors.New("auditing a refused message"), err)
 		}
 		return &Rejected{Reason: reason}
 	}
+	m.TopicID = id
 	return s.opts.Sink.Ingest(ctx, m)
 }

@@ -13,6 +13,9 @@ type Message struct {
 	// Token is the ingest token of the "authorization" user property
 	// ("Bearer <token>"), exactly as HTTP's Authorization header has it.
 	Token string
+	// TopicID is the token public id the topic names: the sink refuses
+	// the message unless it is the token's.
+	TopicID string
 	// Payload is the batch: a JSON array or NDJSON, as over HTTP.
 	Payload []byte
 	// ContentType is the MQTT 5 content type ("application/json",
@@ -22,7 +25,8 @@ type Message struct {
 	Encoding string
 }
 
-// Sink writes a message's readings. It returns once they are durable,
+// Sink checks a message's token (and that it is the one the topic
+// names) and writes its readings. It returns once they are durable,
 // or with an error: a *Rejected when redelivering the same message can
 // never succeed (a bad payload, an unknown or revoked token), anything
 // else when a later attempt may (the database is down, overload).
@@ -57,9 +61,8 @@ type Refusal struct {
 
 // Reasons of the transport's own refusals.
 const (
-	ReasonNoToken       = "no bearer token in the authorization user property"
-	ReasonTopicMismatch = "the token is not the one the topic names"
-	ReasonEncoding      = "unsupported content-encoding"
+	ReasonNoToken  = "no bearer token in the authorization user property"
+	ReasonEncoding = "unsupported content-encoding"
 )
 
 // message reads the token and the encoding from a PUBLISH's properties.

@@ -30,9 +30,6 @@ const (
 // Options are what the transport is given besides its Config.
 type Options struct {
 	Sink Sink
-	// TokenID returns the public id of a token ("" and false when it has
-	// none), to check it against the topic's.
-	TokenID func(token string) (string, bool)
 	// Refused records the transport's own refusals in the audit trail.
 	// When it fails, the message is not acknowledged (fail closed): it is
 	// retried, then redelivered.
@@ -79,8 +76,8 @@ func New(cfg Config, opts Options) (*Subscriber, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if opts.Sink == nil || opts.TokenID == nil || opts.Refused == nil || opts.Log == nil {
-		return nil, errors.New("mqttingest: Sink, TokenID, Refused and Log are required")
+	if opts.Sink == nil || opts.Refused == nil || opts.Log == nil {
+		return nil, errors.New("mqttingest: Sink, Refused and Log are required")
 	}
 	if opts.Retry == nil {
 		opts.Retry = autopaho.NewExponentialBackoff(100*time.Millisecond, 30*time.Second, 200*time.Millisecond, 2)

@@ -32,13 +32,14 @@ type recorder struct {
 	written  map[string]int
 	attempts map[string]int    // payload → times the sink was called with it
 	tokens   map[string]string // payload → token it came with
+	topics   map[string]string // payload → public id its topic named
 	encoding map[string]string // payload → its content-encoding
 	failN    int
 	reject   func(Message) bool
 }
 
 func newRecorder() *recorder {
-	return &recorder{written: map[string]int{}, attempts: map[string]int{}, tokens: map[string]string{}, encoding: map[string]string{}}
+	return &recorder{written: map[string]int{}, attempts: map[string]int{}, tokens: map[string]string{}, topics: map[string]string{}, encoding: map[string]string{}}
 }
 
 func (r *recorder) Ingest(_ context.Context, m Message) error {
@@ -54,6 +55,7 @@ func (r *recorder) Ingest(_ context.Context, m Message) error {
 	}
 	r.written[string(m.Payload)]++
 	r.tokens[string(m.Payload)] = m.Token
+	r.topics[string(m.Payload)] = m.TopicID
 	r.encoding[string(m.Payload)] = m.Encoding
 	return nil
 }
@@ -105,13 +107,6 @@ func (f *refusals) all() []Refusal {
 	return append([]Refusal(nil), f.list...)
 }
 
-// tokenID reads the public id of a token shaped srn_<id>_<secret>.
-func tokenID(token string) (string, bool) {
-	rest, ok := strings.CutPrefix(token, "srn_")
-	id, _, ok2 := strings.Cut(rest, "_")
-	return id, ok && ok2 && id != ""
-}
-
 // harness is one broker and the subscribers and gateways of a test.
 type harness struct {
 	t      *testing.T
@@ -133,7 +128,7 @@ func (h *harness) subscriber(id string, mutate func(*Config, *Options)) (*Subscr
 	h.t.Helper()
 	reg := prometheus.NewRegistry()
 	cfg := Config{URL: h.broker.URL(), Username: serenadeUser, Password: serenadePass, ClientID: id, Workers: 4}
-	opts := Options{Sink: h.sink, TokenID: tokenID, Refused: h.refuse.record, Metrics: NewMetrics(reg),
+	opts := Options{Sink: h.sink, Refused: h.refuse.record, Metrics: NewMetrics(reg),
 		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Retry:            func(int) time.Duration { return 20 * time.Millisecond },
 		ReconnectBackoff: func(int) time.Duration { return 100 * time.Millisecond }}
@@ -258,17 +253,18 @@ func TestMessagesAreWrittenOnceAndAcknowledged(t *testing.T) {
 		if c := h.sink.count(p); c != 1 {
 			t.Errorf("message %d written %d times, want 1", i, c)
 		}
-		if tok := h.sink.tokens[p]; tok != "srn_pubA_secret" {
-			t.Errorf("message %d came with token %q", i, tok)
+		if tok, id := h.sink.tokens[p], h.sink.topics[p]; tok != "srn_pubA_secret" || id != "pubA" {
+			t.Errorf("message %d came with token %q on the topic of %q", i, tok, id)
 		}
 	}
 }
 
-// A message whose token is not the one its topic names (installation
-// A's token on B's topic), or that carries no token, never reaches the
-// sink: it is audited as refused, acknowledged and dropped, and not
-// redelivered to the session after a restart.
-func TestForeignOrMissingTokenIsRefusedAuditedAndDropped(t *testing.T) {
+// A message that carries no bearer token, or an encoding Serenade does
+// not read, never reaches the sink: it is audited as refused,
+// acknowledged and dropped, and not redelivered to the session after a
+// restart. (A token that is not the one its topic names is the ingest
+// service's refusal: see the end-to-end tests in internal/app.)
+func TestMissingTokenOrEncodingIsRefusedAuditedAndDropped(t *testing.T) {
 	h := newHarness(t)
 	s, reg, stop := h.subscriber("serenade-a", nil)
 	h.eventually("connected", s.Connected)
@@ -278,9 +274,8 @@ func TestForeignOrMissingTokenIsRefusedAuditedAndDropped(t *testing.T) {
 		user    map[string]string
 		want    Refusal
 	}{
-		{"pubB", map[string]string{"authorization": "Bearer srn_pubA_secret"}, Refusal{TopicID: "pubB", Reason: ReasonTopicMismatch}},
-		{"pubB", map[string]string{"authorization": "Bearer not-a-token"}, Refusal{TopicID: "pubB", Reason: ReasonTopicMismatch}},
 		{"pubA", map[string]string{}, Refusal{TopicID: "pubA", Reason: ReasonNoToken}},
+		{"pubB", map[string]string{"authorization": "Bearer "}, Refusal{TopicID: "pubB", Reason: ReasonNoToken}},
 		{"pubA", map[string]string{"authorization": "Basic srn_pubA_secret"}, Refusal{TopicID: "pubA", Reason: ReasonNoToken}},
 		{"pubA", map[string]string{"authorization": "Bearer srn_pubA_secret", "content-encoding": "br"}, Refusal{TopicID: "pubA", Reason: ReasonEncoding}},
 	}
@@ -314,7 +309,7 @@ func TestRefusalThatCannotBeAuditedIsNotAcknowledged(t *testing.T) {
 	h.refuse.fail = true
 	s, reg, _ := h.subscriber("serenade-a", nil)
 	h.eventually("connected", s.Connected)
-	h.publish(h.gateway("gw-a"), "pubB", "srn_pubA_secret", "x")
+	h.publish(h.gateway("gw-a"), "pubB", "", "x")
 	h.eventually("retried", func() bool { return counter(t, reg, OutcomeRetried) >= 2 })
 	if r := counter(t, reg, OutcomeRejected); r != 0 {
 		t.Fatalf("rejected (acknowledged) %v times while the audit failed", r)
@@ -448,7 +443,8 @@ func TestContentEncodingIsPassedOn(t *testing.T) {
 
 // The broker restarts twice while a gateway publishes: Serenade
 // reconnects by itself, and every message the broker acknowledged to
-// the gateway reaches the sink.
+// the gateway (PUBACK 0x00) reaches the sink. The gateway re-sends what
+// was not acknowledged so, as the MQTT contract asks (docs/api.md).
 func TestBrokerRestartLosesNoAcknowledgedMessage(t *testing.T) {
 	h := newHarness(t)
 	s, reg, _ := h.subscriber("serenade-a", nil)
@@ -456,11 +452,12 @@ func TestBrokerRestartLosesNoAcknowledgedMessage(t *testing.T) {
 	const n = 300
 	var sent sync.WaitGroup
 	var acked []int
+	var resends int
 	progress := make(chan struct{}, n)
 	sent.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*waitFor)
 		defer cancel()
-		acked = mqtttest.PublishAll(ctx, h.broker.Addr(), mqtttest.Gateway{ClientID: "gw-a", Username: "gw", Password: "gw-pass"}, mqtttest.Stream{
+		acked, resends = mqtttest.PublishAll(ctx, h.broker.Addr(), mqtttest.Gateway{ClientID: "gw-a", Username: "gw", Password: "gw-pass"}, mqtttest.Stream{
 			N: n, Topic: func(int) string { return Topic(DefaultPrefix, "pubA") },
 			Payload: func(i int) []byte { progress <- struct{}{}; return []byte(fmt.Sprint(i)) },
 			User:    map[string]string{"authorization": "Bearer srn_pubA_secret"}, Pause: 2 * time.Millisecond,
@@ -473,8 +470,8 @@ func TestBrokerRestartLosesNoAcknowledgedMessage(t *testing.T) {
 		h.broker.Restart()
 	}
 	sent.Wait()
-	if len(acked) < n/2 {
-		t.Fatalf("only %d of %d messages acknowledged by the broker", len(acked), n)
+	if len(acked) != n {
+		t.Fatalf("%d of %d messages acknowledged by the broker", len(acked), n)
 	}
 	h.eventually("every acknowledged message written", func() bool {
 		for _, i := range acked {
@@ -498,5 +495,8 @@ func TestBrokerRestartLosesNoAcknowledgedMessage(t *testing.T) {
 	if ups < 3 {
 		t.Fatalf("%v connections, want at least 3 (two reconnections)", ups)
 	}
-	t.Logf("%d of %d messages acknowledged by the broker; %d distinct written", len(acked), n, h.sink.total())
+	if h.sink.total() != n {
+		t.Fatalf("%d distinct messages written, want %d", h.sink.total(), n)
+	}
+	t.Logf("%d messages acknowledged by the broker after %d resends", n, resends)
 }

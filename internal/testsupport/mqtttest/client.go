@@ -2,6 +2,7 @@ package mqtttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -53,11 +54,24 @@ func Publish(ctx context.Context, c *paho.Client, topic string, payload []byte, 
 	if err != nil {
 		return err
 	}
-	if res.ReasonCode >= 0x80 {
-		return fmt.Errorf("mqtttest: publish refused with reason code %d", res.ReasonCode)
+	switch {
+	case res.ReasonCode == noMatchingSubscribers:
+		return ErrNoSubscriber
+	case res.ReasonCode != 0:
+		return fmt.Errorf("mqtttest: publish refused with reason code %#x", res.ReasonCode)
 	}
 	return nil
 }
+
+// noMatchingSubscribers is the PUBACK reason code 0x10.
+const noMatchingSubscribers = 0x10
+
+// ErrNoSubscriber is a PUBACK with reason code 0x10: the broker took the
+// message but had no subscriber for it, and dropped it. mosquitto says so
+// while no Serenade replica is connected to the shared subscription
+// (after a broker restart, until Serenade is back): a gateway must send
+// the message again, as for any reason code other than 0x00.
+var ErrNoSubscriber = errors.New("mqtttest: no matching subscribers (PUBACK 0x10): the broker dropped the message")
 
 // Stream is what a gateway sends in PublishAll: message i goes to
 // Topic(i) with Payload(i) and the user properties User.
@@ -71,42 +85,47 @@ type Stream struct {
 }
 
 // PublishAll publishes the stream's messages one after another as a
-// gateway does across broker restarts: when a publish fails it drops
-// the connection, redials (every 50 ms, until ctx ends) and goes on with
-// the next message; the failed one is not resent. It returns, in order,
-// the indexes of the messages the broker acknowledged; only those does
-// the broker promise to deliver.
-func PublishAll(ctx context.Context, addr string, g Gateway, s Stream) []int {
-	var acked []int
+// gateway following Serenade's MQTT contract does across broker
+// restarts: a message counts as delivered only once the broker answered
+// PUBACK with reason code 0x00; otherwise (no answer, an error, 0x10 "no
+// matching subscribers") the gateway sends it again, after redialling
+// when the connection failed, every 50 ms until ctx ends. It returns
+// the indexes of the messages the broker acknowledged with 0x00, in
+// order, and how many sends did not count (resends).
+func PublishAll(ctx context.Context, addr string, g Gateway, s Stream) (acked []int, resends int) {
 	var c *paho.Client
 	defer func() {
 		if c != nil {
 			_ = c.Disconnect(&paho.Disconnect{})
 		}
 	}()
-	for i := 0; i < s.N && ctx.Err() == nil; i++ {
-		for c == nil && ctx.Err() == nil {
+	for i := 0; i < s.N && ctx.Err() == nil; {
+		if c == nil {
 			var err error
 			if c, err = Dial(ctx, addr, g); err != nil {
 				c = nil
 				sleep(ctx, 50*time.Millisecond)
+				continue
 			}
 		}
-		if c == nil {
-			break
-		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		err := Publish(pctx, c, s.Topic(i), s.Payload(i), s.User)
 		cancel()
-		if err != nil {
+		switch {
+		case err == nil:
+			acked = append(acked, i)
+			i++
+			sleep(ctx, s.Pause)
+		case errors.Is(err, ErrNoSubscriber):
+			resends++
+			sleep(ctx, 50*time.Millisecond)
+		default:
+			resends++
 			_ = c.Disconnect(&paho.Disconnect{})
 			c = nil
-			continue
 		}
-		acked = append(acked, i)
-		sleep(ctx, s.Pause)
 	}
-	return acked
+	return acked, resends
 }
 
 func sleep(ctx context.Context, d time.Duration) {
