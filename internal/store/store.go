@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -75,6 +76,8 @@ type DB struct {
 	signingSeed  keyring.Key // Ed25519 seed of the local access-token key
 
 	verified verifiedKeys // master key bytes that matched their check value
+
+	partitions sync.Map // time.Time (month) → true: readings partitions known to exist (PostgreSQL)
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"serenade/internal/domain"
+)
+
+// Bulk writes: one statement per batch, never one per reading. On
+// PostgreSQL the rows travel as arrays (unnest); on SQLite, which has no
+// arrays, as one JSON array parameter (json_each). Both insert with ON
+// CONFLICT DO NOTHING and return the rows that were new, which are the
+// only ones the rollups add.
+
+// insertReadings inserts the readings (each key must be in ids) and
+// returns those that were not stored already.
+func (db *DB) insertReadings(ctx context.Context, tx *sql.Tx, ids map[string]int64, rs []KeyedReading) ([]domain.Reading, error) {
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	type key struct{ stream, at int64 }
+	values := make(map[key]float64, len(rs))
+	streams, ats, vals := make([]int64, len(rs)), make([]int64, len(rs)), make([]float64, len(rs))
+	for i, r := range rs {
+		id, ok := ids[r.Key]
+		if !ok {
+			return nil, fmt.Errorf("reading of an unknown stream")
+		}
+		streams[i], ats[i], vals[i] = id, r.AtMs, r.Value
+		values[key{id, r.AtMs}] = r.Value
+	}
+	rows, err := db.bulkInsertReadings(ctx, tx, streams, ats, vals)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	fresh := make([]domain.Reading, 0, len(rs))
+	for rows.Next() {
+		var r domain.Reading
+		if err := rows.Scan(&r.StreamID, &r.AtMs); err != nil {
+			return nil, err
+		}
+		r.Value = values[key{r.StreamID, r.AtMs}]
+		fresh = append(fresh, r)
+	}
+	return fresh, rows.Err()
+}
+
+func (db *DB) bulkInsertReadings(ctx context.Context, tx *sql.Tx, streams, ats []int64, vals []float64) (*sql.Rows, error) {
+	if db.dialect.name == postgresDialect.name {
+		return tx.QueryContext(ctx, `INSERT INTO readings (stream_id, at_ms, value)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
+			ON CONFLICT (stream_id, at_ms) DO NOTHING RETURNING stream_id, at_ms`, streams, ats, vals)
+	}
+	rows := make([][3]any, len(streams))
+	for i := range streams {
+		rows[i] = [3]any{streams[i], ats[i], vals[i]}
+	}
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return nil, err
+	}
+	// WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+	return tx.QueryContext(ctx, `INSERT INTO readings (stream_id, at_ms, value)
+		SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]') FROM json_each($1) AS j WHERE true
+		ON CONFLICT (stream_id, at_ms) DO NOTHING RETURNING stream_id, at_ms`, string(doc))
+}
+
+// rollupKey is one bucket of one tier of one stream.
+type rollupKey struct{ stream, tier, bucket int64 }
+
+// rollupCell is min, max, sum and count of the readings in a bucket.
+type rollupCell struct {
+	n             int64
+	sum, min, max float64
+}
+
+func (c *rollupCell) add(v float64) {
+	if c.n == 0 || v < c.min {
+		c.min = v
+	}
+	if c.n == 0 || v > c.max {
+		c.max = v
+	}
+	c.n++
+	c.sum += v
+}
+
+// addToRollups adds new readings to every tier's buckets: each bucket's
+// count and sum grow, its min and max widen. Only new readings reach
+// here, so a re-sent reading is never counted twice.
+func (db *DB) addToRollups(ctx context.Context, tx *sql.Tx, fresh []domain.Reading) error {
+	if len(fresh) == 0 {
+		return nil
+	}
+	cells := map[rollupKey]*rollupCell{}
+	var order []rollupKey
+	for _, r := range fresh {
+		for _, tier := range domain.RollupTiers {
+			k := rollupKey{r.StreamID, tier, domain.Bucket(r.AtMs, tier)}
+			c := cells[k]
+			if c == nil {
+				c = &rollupCell{}
+				cells[k] = c
+				order = append(order, k)
+			}
+			c.add(r.Value)
+		}
+	}
+	return db.bulkUpsertRollups(ctx, tx, order, cells)
+}
+
+func (db *DB) bulkUpsertRollups(ctx context.Context, tx *sql.Tx, order []rollupKey, cells map[rollupKey]*rollupCell) error {
+	if db.dialect.name == postgresDialect.name {
+		n := len(order)
+		streams, tiers, buckets, counts := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		sums, mins, maxs := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i, k := range order {
+			c := cells[k]
+			streams[i], tiers[i], buckets[i], counts[i], sums[i], mins[i], maxs[i] = k.stream, k.tier, k.bucket, c.n, c.sum, c.min, c.max
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO rollups (stream_id, tier, bucket_ms, n, total, min, max)
+			SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::float8[])
+			ON CONFLICT (stream_id, tier, bucket_ms) DO UPDATE SET n = rollups.n + excluded.n, total = rollups.total + excluded.total,
+				min = LEAST(rollups.min, excluded.min), max = GREATEST(rollups.max, excluded.max)`,
+			streams, tiers, buckets, counts, sums, mins, maxs)
+		return err
+	}
+	rows := make([][7]any, len(order))
+	for i, k := range order {
+		c := cells[k]
+		rows[i] = [7]any{k.stream, k.tier, k.bucket, c.n, c.sum, c.min, c.max}
+	}
+	doc, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO rollups (stream_id, tier, bucket_ms, n, total, min, max)
+		SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
+			json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]')
+		FROM json_each($1) AS j WHERE true
+		ON CONFLICT (stream_id, tier, bucket_ms) DO UPDATE SET n = rollups.n + excluded.n, total = rollups.total + excluded.total,
+			min = min(rollups.min, excluded.min), max = max(rollups.max, excluded.max)`, string(doc))
+	return err
+}
