@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/ingest"
 	"serenade/internal/server"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
@@ -38,6 +40,10 @@ type App struct {
 	client *http.Client // outgoing calls (the identity provider)
 
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
+
+	// Built once by boot (which runs alone) and shared by every entry point.
+	trail  audit.Sink      // the audit writer (auditRecorder)
+	ingest *ingest.Service // sensor ingest (ingestService)
 
 	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
 	parts         *parts     // nil until ready
@@ -128,6 +134,9 @@ func (a *App) boot(ctx context.Context) error {
 	}
 	h, rest, idp, err := a.buildHandler(ctx, db)
 	if err != nil {
+		return err
+	}
+	if err := a.startMQTT(db, a.ingestService(db), a.auditRecorder(db)); err != nil {
 		return err
 	}
 	keys := newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)

@@ -3,6 +3,7 @@ package app
 import (
 	"serenade/internal/api"
 	"serenade/internal/domain"
+	"serenade/internal/ingest"
 	"serenade/internal/service"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
@@ -50,3 +51,12 @@ func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Telemetry is the app's tracing, logging and metrics.
 func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
+
+// Ingest is the sensor ingest service (nil until ready, or when no
+// transport uses it), for tests that provision ingest tokens.
+func (a *App) Ingest() *ingest.Service {
+	if a.current() == nil {
+		return nil
+	}
+	return a.ingest
+}

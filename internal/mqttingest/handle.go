@@ -65,7 +65,7 @@ func (s *Subscriber) deliver(ctx context.Context, j job) error {
 	}
 	m, reason := message(j.pub)
 	if reason != "" {
-		if err := s.opts.Refused(ctx, Refusal{TopicID: id, Reason: reason}); err != nil {
+		if err := s.opts.Refused(ctx, Refusal{Reason: reason}); err != nil {
 			return errors.Join(errors.New("auditing a refused message"), err)
 		}
 		return &Rejected{Reason: reason}

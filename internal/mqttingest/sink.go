@@ -53,10 +53,12 @@ func (r *Rejected) Error() string {
 func (r *Rejected) Unwrap() error { return r.Err }
 
 // Refusal is a message the transport itself refused before the sink saw
-// it, for the audit trail: the token public id its topic names, and why.
+// it, for the audit trail: why (one of the Reason constants). It names
+// neither the token nor the topic: without a token nothing vouches for
+// what the topic says, and a topic level may be anything a publisher
+// typed.
 type Refusal struct {
-	TopicID string
-	Reason  string
+	Reason string
 }
 
 // Reasons of the transport's own refusals.
