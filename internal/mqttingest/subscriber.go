@@ -175,7 +175,8 @@ func (s *Subscriber) connectionUp(cm *autopaho.ConnectionManager, ca *paho.Conna
 			return
 		}
 		s.setConnected(true)
-		s.opts.Log.Info("mqtt: connected and subscribed", "filter", filter, "session_present", ca.SessionPresent)
+		s.opts.Log.Info("mqtt: connected and subscribed", "filter", filter, "session_present", ca.SessionPresent,
+			"gateways_publish_to", Topic(s.cfg.Prefix, "<token public id>"))
 	}()
 }
 
@@ -210,14 +211,6 @@ func (s *Subscriber) setConnected(up bool) {
 	}
 	s.mu.Unlock()
 	s.opts.Metrics.setConnected(up)
-}
-
-// Connected reports whether Serenade is connected to the broker and
-// subscribed.
-func (s *Subscriber) Connected() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.connected
 }
 
 // Detail is the state for /readyz: "mqtt: connected" or

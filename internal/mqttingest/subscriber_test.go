@@ -107,6 +107,9 @@ func (f *refusals) all() []Refusal {
 	return append([]Refusal(nil), f.list...)
 }
 
+// connected reports whether s says it is connected and subscribed.
+func connected(s *Subscriber) bool { return s.Detail() == "mqtt: connected" }
+
 // harness is one broker and the subscribers and gateways of a test.
 type harness struct {
 	t      *testing.T
@@ -237,7 +240,7 @@ func gauge(t *testing.T, reg *prometheus.Registry) float64 {
 func TestMessagesAreWrittenOnceAndAcknowledged(t *testing.T) {
 	h := newHarness(t)
 	s, reg, _ := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	if g := gauge(t, reg); g != 1 {
 		t.Fatalf("serenade_mqtt_connected = %v, want 1", g)
 	}
@@ -267,7 +270,7 @@ func TestMessagesAreWrittenOnceAndAcknowledged(t *testing.T) {
 func TestMissingTokenOrEncodingIsRefusedAuditedAndDropped(t *testing.T) {
 	h := newHarness(t)
 	s, reg, stop := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	gw := h.gateway("gw-a")
 	cases := []struct {
 		topicID string
@@ -294,7 +297,7 @@ func TestMissingTokenOrEncodingIsRefusedAuditedAndDropped(t *testing.T) {
 	h.eventually("counted", func() bool { return counter(t, reg, OutcomeRejected) == float64(len(cases)) })
 	stop()
 	s2, _, _ := h.subscriber("serenade-a", nil)
-	h.eventually("reconnected", s2.Connected)
+	h.eventually("reconnected", func() bool { return connected(s2) })
 	h.publish(gw, "pubA", "srn_pubA_secret", "after")
 	h.eventually("later message written", func() bool { return h.sink.count("after") == 1 })
 	if n := len(h.refuse.all()); n != len(cases) {
@@ -308,7 +311,7 @@ func TestRefusalThatCannotBeAuditedIsNotAcknowledged(t *testing.T) {
 	h := newHarness(t)
 	h.refuse.fail = true
 	s, reg, _ := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	h.publish(h.gateway("gw-a"), "pubB", "", "x")
 	h.eventually("retried", func() bool { return counter(t, reg, OutcomeRetried) >= 2 })
 	if r := counter(t, reg, OutcomeRejected); r != 0 {
@@ -329,7 +332,7 @@ func TestTransientFailureIsRetriedUntilWritten(t *testing.T) {
 	h := newHarness(t)
 	h.sink.setFail(3)
 	s, reg, _ := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	h.publish(h.gateway("gw-a"), "pubA", "srn_pubA_secret", "m")
 	h.eventually("written", func() bool { return h.sink.count("m") == 1 })
 	if r := counter(t, reg, OutcomeRetried); r != 3 {
@@ -347,7 +350,7 @@ func TestUnwrittenMessageIsRedeliveredAfterRestart(t *testing.T) {
 	h := newHarness(t)
 	h.sink.setFail(1 << 30)
 	s, reg, stop := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	gw := h.gateway("gw-a")
 	h.publish(gw, "pubA", "srn_pubA_secret", "m")
 	h.eventually("tried", func() bool { return counter(t, reg, OutcomeRetried) >= 1 })
@@ -355,7 +358,7 @@ func TestUnwrittenMessageIsRedeliveredAfterRestart(t *testing.T) {
 	h.publish(gw, "pubA", "srn_pubA_secret", "while-down") // queued for the session
 	h.sink.setFail(0)
 	s2, _, _ := h.subscriber("serenade-a", nil)
-	h.eventually("reconnected", s2.Connected)
+	h.eventually("reconnected", func() bool { return connected(s2) })
 	h.eventually("both written", func() bool { return h.sink.count("m") == 1 && h.sink.count("while-down") == 1 })
 }
 
@@ -364,13 +367,13 @@ func TestRejectedMessageIsAcknowledged(t *testing.T) {
 	h := newHarness(t)
 	h.sink.reject = func(m Message) bool { return string(m.Payload) == "bad" }
 	s, reg, stop := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	gw := h.gateway("gw-a")
 	h.publish(gw, "pubA", "srn_pubA_secret", "bad")
 	h.eventually("rejected", func() bool { return counter(t, reg, OutcomeRejected) == 1 })
 	stop()
 	s2, _, _ := h.subscriber("serenade-a", nil)
-	h.eventually("reconnected", s2.Connected)
+	h.eventually("reconnected", func() bool { return connected(s2) })
 	h.publish(gw, "pubA", "srn_pubA_secret", "good")
 	h.eventually("written", func() bool { return h.sink.count("good") == 1 })
 	if n := h.sink.tried("bad"); n != 1 {
@@ -385,7 +388,7 @@ func TestSharedSubscriptionHandsEachMessageToOneReplica(t *testing.T) {
 	sinkB := newRecorder()
 	a, _, _ := h.subscriber("serenade-a", nil)
 	b, _, _ := h.subscriber("serenade-b", func(_ *Config, o *Options) { o.Sink = sinkB })
-	h.eventually("connected", func() bool { return a.Connected() && b.Connected() })
+	h.eventually("connected", func() bool { return connected(a) && connected(b) })
 	gw := h.gateway("gw-a")
 	const n = 40
 	for i := range n {
@@ -421,8 +424,8 @@ func TestRefusedCredentialsShowAsDisconnected(t *testing.T) {
 		}
 		return false
 	})
-	if s.Connected() || gauge(t, reg) != 0 || !strings.HasPrefix(s.Detail(), "mqtt: disconnected") {
-		t.Fatalf("connected=%v gauge=%v detail=%q", s.Connected(), gauge(t, reg), s.Detail())
+	if connected(s) || gauge(t, reg) != 0 || !strings.HasPrefix(s.Detail(), "mqtt: disconnected") {
+		t.Fatalf("connected=%v gauge=%v detail=%q", connected(s), gauge(t, reg), s.Detail())
 	}
 }
 
@@ -431,7 +434,7 @@ func TestRefusedCredentialsShowAsDisconnected(t *testing.T) {
 func TestContentEncodingIsPassedOn(t *testing.T) {
 	h := newHarness(t)
 	s, _, _ := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	h.publishWith(h.gateway("gw-a"), "pubA", "zipped", map[string]string{"authorization": "Bearer srn_pubA_secret", "content-encoding": "GZIP"})
 	h.eventually("written", func() bool { return h.sink.count("zipped") == 1 })
 	h.sink.mu.Lock()
@@ -448,7 +451,7 @@ func TestContentEncodingIsPassedOn(t *testing.T) {
 func TestBrokerRestartLosesNoAcknowledgedMessage(t *testing.T) {
 	h := newHarness(t)
 	s, reg, _ := h.subscriber("serenade-a", nil)
-	h.eventually("connected", s.Connected)
+	h.eventually("connected", func() bool { return connected(s) })
 	const n = 300
 	var sent sync.WaitGroup
 	var acked []int
