@@ -43,6 +43,12 @@ const (
 	DocumentWrite  Action = "document.write"
 	DocumentDelete Action = "document.delete"
 
+	// Sensor data (SPEC §7). Ingest itself is no user action: gateways
+	// write with an ingest token, which no user token can stand for.
+	StreamRead       Action = "stream.read"        // streams and their readings
+	DeviceHealthRead Action = "device-health.read" // last reading per stream, gaps
+	IngestTokenWrite Action = "ingest-token.write" // provision, list and revoke an installation's ingest tokens
+
 	AuditRead            Action = "audit.read"             // the whole audit log
 	PatientAccessHistory Action = "patient.access-history" // who saw a patient, when
 
@@ -93,6 +99,12 @@ var matrix = map[Action][]domain.Role{
 	DocumentRead:   {doctor, installer, monitoring, researcher},
 	DocumentWrite:  {installer},
 	DocumentDelete: {installer},
+
+	StreamRead:       {doctor, monitoring, researcher},
+	DeviceHealthRead: {doctor, installer, monitoring, researcher},
+	// Installers provision at install time, monitoring replaces a lost
+	// or leaked token; neither reads readings through a token's list.
+	IngestTokenWrite: {installer, monitoring},
 
 	AuditRead:            {admin},
 	PatientAccessHistory: {doctor},

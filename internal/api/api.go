@@ -36,8 +36,11 @@ const defaultBodyReadTimeout = 10 * time.Second
 
 // Deps is everything the API needs, built by the app.
 type Deps struct {
-	Study      domain.Study
-	Accounts   domain.Accounts
+	Study    domain.Study
+	Accounts domain.Accounts
+	// Ingest manages ingest tokens and accepts sensor batches (nil: no
+	// sensor routes).
+	Ingest     Ingester
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
@@ -126,9 +129,13 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	a.registerIngestTokens()
 	applyLimits(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
+	if d.Ingest != nil {
+		describeIngest(a.huma.OpenAPI())
+	}
 	return a
 }
 

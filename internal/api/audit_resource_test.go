@@ -32,6 +32,7 @@ var pinnedResourceTypes = map[string]string{
 	"list-documents": "installation", "upload-document": "installation",
 	"download-document": "document", "delete-document": "document",
 	"query-audit": "audit", "get-access-history": "patient",
+	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
 }
 
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each

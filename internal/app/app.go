@@ -145,6 +145,7 @@ func (a *App) boot(ctx context.Context) error {
 		keys.run(ctx)
 		return nil
 	}})
+	a.run.start(a.partitionWorker(db))
 	a.publish(&parts{db: db, keys: keys, api: rest, idp: idp})
 	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())

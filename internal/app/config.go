@@ -44,6 +44,7 @@ type Config struct {
 	BodyReadTimeout   time.Duration // SERENADE_BODY_READ_TIMEOUT: how long a request body may take to arrive, uploads excepted (default 10s)
 	MaxConnections    int           // SERENADE_MAX_CONNECTIONS: open connections in all (default 4096)
 	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
+	Sensors           SensorConfig  // sensor ingest and storage (SERENADE_INGEST_*, SERENADE_READINGS_*)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -139,6 +140,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		c.MaxDocumentSize = n
 	}
 	if err := c.uploadMemoryFromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.Sensors.fromEnv(getenv); err != nil {
 		return err
 	}
 	if err := c.minAgeFromEnv(getenv); err != nil {

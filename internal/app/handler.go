@@ -102,13 +102,14 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	sink := a.auditRecorder(db)
 	rest := api.New(api.Deps{
 		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
+		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
-	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
+	return dispatch(rest, rest.IngestHandler(), docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
 }
 
 // named serves h under a fixed route name (for subtree patterns such as
@@ -120,14 +121,19 @@ func named(route string, h http.Handler) http.Handler {
 	})
 }
 
-// dispatch sends the docs' routes to the docs and every other request to
-// the API, whose guard answers unknown and non-canonical paths with an
+// dispatch sends every path under /ingest/v1/ to the ingest handler
+// (gateways, ingest tokens), the docs' routes to the docs and every other
+// request to the API, whose guard answers unknown and non-canonical paths with an
 // audited 404 problem. It is not a ServeMux on purpose: a ServeMux answers
 // a path such as /api/v1, //x or /x/../y with a redirect of its own, which
 // would be neither audited nor a problem, nor carry no-store and nosniff.
-func dispatch(rest http.Handler, docsMux *http.ServeMux) http.Handler {
+func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux) http.Handler {
 	docsHandler := named("/docs", httplimit.Headers(docsMux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.IngestPrefix) {
+			ingestHandler.ServeHTTP(w, r)
+			return
+		}
 		if api.CanonicalPath(r) {
 			if _, pattern := docsMux.Handler(r); pattern != "" {
 				docsHandler.ServeHTTP(w, r)

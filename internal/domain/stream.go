@@ -159,3 +159,19 @@ func Bucket(atMs, tier int64) int64 {
 	}
 	return b
 }
+
+// IngestToken is an installation's ingest token as the study knows it:
+// never its secret, which is shown once when it is provisioned and
+// stored only as a hash.
+type IngestToken struct {
+	ID             int64
+	InstallationID int64
+	PatientID      int64
+	PublicID       string // the token's lookup part (srn_<public id>_…)
+	CreatedAt      time.Time
+	LastUsedAt     *time.Time // updated at most once a minute
+	RevokedAt      *time.Time
+}
+
+// Revoked reports whether the token was revoked.
+func (t IngestToken) Revoked() bool { return t.RevokedAt != nil }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"serenade/internal/domain"
@@ -88,7 +89,7 @@ func Parse(body io.Reader, gzipped bool, l Limits) ([]Item, error) {
 		return nil, readErr(err, capped)
 	}
 	dec := json.NewDecoder(br)
-	dec.UseNumber()
+	dec.DisallowUnknownFields()
 	if first == '[' {
 		if _, err := dec.Token(); err != nil {
 			return nil, readErr(err, capped)
@@ -147,6 +148,9 @@ func badItem(i int, err error) error {
 		return &BadItemError{Index: i, Reason: "an item must be a JSON object"}
 	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return &BadItemError{Index: i, Reason: "malformed JSON"}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no type for it; the field's name is not echoed.
+		return &BadItemError{Index: i, Reason: "an item has only the fields stream, time, value, kind, unit and cadence_s"}
 	}
 	return err
 }

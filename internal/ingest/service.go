@@ -143,9 +143,15 @@ func (s *Service) accept(ctx context.Context, ev *audit.Event, publicID string, 
 	if err != nil {
 		return Ack{}, err
 	}
+	var refused error // the plan's refusal, as it is: the store wraps what it does not know
 	res, err := s.db.IngestReadings(ctx, tok.ID, span(items), func(t store.IngestTarget) (store.IngestPlan, error) {
-		return plan(t, items)
+		p, err := plan(t, items)
+		refused = err
+		return p, err
 	})
+	if refused != nil {
+		return Ack{}, refused
+	}
 	if err != nil {
 		return Ack{}, err
 	}
@@ -176,4 +182,12 @@ func span(items []Item) [2]int64 {
 		sp[0], sp[1] = min(sp[0], it.AtMs), max(sp[1], it.AtMs)
 	}
 	return sp
+}
+
+// RecordRefusal records a request its transport refused before it
+// reached Accept (wrong route, method, media type, size), with the
+// token's public id as actor when the token is shaped like one.
+func (s *Service) RecordRefusal(ctx context.Context, token string, status int, o Options) error {
+	publicID, _, shaped := SplitToken(token)
+	return s.rec.Record(ctx, s.begin(publicID, shaped, o), status)
 }

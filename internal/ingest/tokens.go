@@ -3,13 +3,13 @@ package ingest
 import (
 	"context"
 
-	"serenade/internal/store"
+	"serenade/internal/domain"
 )
 
 // Provisioned is a new token: Token is shown once, in this answer only.
 type Provisioned struct {
 	Token string
-	store.IngestToken
+	domain.IngestToken
 }
 
 // Provision makes a new ingest token for an installation whose patient
@@ -21,12 +21,12 @@ func (s *Service) Provision(ctx context.Context, installationID int64) (Provisio
 }
 
 // Tokens lists an installation's tokens, revoked ones included.
-func (s *Service) Tokens(ctx context.Context, installationID int64) ([]store.IngestToken, error) {
+func (s *Service) Tokens(ctx context.Context, installationID int64) ([]domain.IngestToken, error) {
 	return s.db.IngestTokens(ctx, installationID)
 }
 
 // Revoke revokes one token of an installation: every later use is
 // refused (401) and audited. Revoking twice is harmless.
-func (s *Service) Revoke(ctx context.Context, installationID, tokenID int64) (store.IngestToken, error) {
+func (s *Service) Revoke(ctx context.Context, installationID, tokenID int64) (domain.IngestToken, error) {
 	return s.db.RevokeIngestToken(ctx, installationID, tokenID)
 }

@@ -8,7 +8,7 @@ import "testing"
 // patient, which is what the audit trail's patient lookup joins.
 func TestTheTableIsConsistent(t *testing.T) {
 	all := All()
-	if len(all) != 5 {
+	if len(all) != 6 {
 		t.Errorf("%d kinds: %v", len(all), all)
 	}
 	for _, k := range all {
@@ -36,6 +36,7 @@ func TestLineagesOfTheTable(t *testing.T) {
 		Ticket:       {Ticket, Installation, Patient},
 		Document:     {Document, Installation, Patient},
 		Contact:      {Contact, Patient},
+		IngestToken:  {IngestToken, Installation, Patient},
 	}
 	for k, w := range want {
 		got := k.Lineage()
@@ -68,7 +69,7 @@ func TestClashingRowsAreRefused(t *testing.T) {
 			add(k)
 		}()
 	}
-	if len(All()) != 5 {
+	if len(All()) != 6 {
 		t.Errorf("a refused row stayed: %v", All())
 	}
 }

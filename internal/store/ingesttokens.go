@@ -11,21 +11,16 @@ import (
 // IngestToken is an installation's ingest token as stored: the secret's
 // SHA-256, never the secret.
 type IngestToken struct {
-	ID             int64
-	InstallationID int64
-	PatientID      int64
-	PublicID       string
-	SecretSHA256   []byte
-	CreatedAt      time.Time
-	LastUsedAt     *time.Time
-	RevokedAt      *time.Time
+	domain.IngestToken
+	SecretSHA256 []byte
 }
 
 // InsertIngestToken stores a new token of an installation whose patient
 // is still in the study (a withdrawn one is a conflict: collection has
 // ended). The service made the public id and hashed the secret.
-func (db *DB) InsertIngestToken(ctx context.Context, installationID int64, publicID string, secretSHA256 []byte) (IngestToken, error) {
-	tok := IngestToken{InstallationID: installationID, PublicID: publicID, SecretSHA256: secretSHA256, CreatedAt: db.now().UTC()}
+func (db *DB) InsertIngestToken(ctx context.Context, installationID int64, publicID string, secretSHA256 []byte) (domain.IngestToken, error) {
+	tok := IngestToken{IngestToken: domain.IngestToken{InstallationID: installationID, PublicID: publicID, CreatedAt: db.now().UTC()},
+		SecretSHA256: secretSHA256}
 	err := db.inTx(ctx, "insert ingest token", func(tx *sql.Tx) error {
 		var withdrawn sql.NullTime
 		err := tx.QueryRowContext(ctx, `SELECT i.patient_id, p.withdrawn_at FROM installations i JOIN patients p ON p.id = i.patient_id
@@ -39,7 +34,7 @@ func (db *DB) InsertIngestToken(ctx context.Context, installationID int64, publi
 		return tx.QueryRowContext(ctx, `INSERT INTO ingest_tokens (installation_id, public_id, secret_sha256, created_at)
 			VALUES ($1, $2, $3, $4) RETURNING id`, installationID, publicID, secretSHA256, tok.CreatedAt).Scan(&tok.ID)
 	})
-	return tok, err
+	return tok.IngestToken, err
 }
 
 const ingestTokenQuery = `SELECT t.id, t.installation_id, i.patient_id, t.public_id, t.secret_sha256, t.created_at, t.last_used_at, t.revoked_at
@@ -71,14 +66,16 @@ func (db *DB) IngestTokenByPublicID(ctx context.Context, publicID string) (Inges
 
 // IngestTokens lists an installation's tokens, oldest first (an unknown
 // installation: not found).
-func (db *DB) IngestTokens(ctx context.Context, installationID int64) ([]IngestToken, error) {
-	var out []IngestToken
+func (db *DB) IngestTokens(ctx context.Context, installationID int64) ([]domain.IngestToken, error) {
+	var out []domain.IngestToken
 	err := db.inReadTx(ctx, "ingest tokens", func(tx *sql.Tx) error {
 		if _, err := db.oneInstallationRow(ctx, tx, installationID); err != nil {
 			return err
 		}
-		var err error
-		out, err = queryAll(ctx, tx, scanIngestToken, ingestTokenQuery+` WHERE t.installation_id = $1 ORDER BY t.id`, installationID)
+		rows, err := queryAll(ctx, tx, scanIngestToken, ingestTokenQuery+` WHERE t.installation_id = $1 ORDER BY t.id`, installationID)
+		for _, r := range rows {
+			out = append(out, r.IngestToken)
+		}
 		return err
 	})
 	return out, err
@@ -87,7 +84,7 @@ func (db *DB) IngestTokens(ctx context.Context, installationID int64) ([]IngestT
 // RevokeIngestToken revokes one token of an installation; revoking a
 // revoked token changes nothing (its first revocation time stays). A
 // token of another installation is not found.
-func (db *DB) RevokeIngestToken(ctx context.Context, installationID, tokenID int64) (IngestToken, error) {
+func (db *DB) RevokeIngestToken(ctx context.Context, installationID, tokenID int64) (domain.IngestToken, error) {
 	var tok IngestToken
 	err := db.inTx(ctx, "revoke ingest token", func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE ingest_tokens SET revoked_at = $1 WHERE id = $2 AND installation_id = $3 AND revoked_at IS NULL`,
@@ -98,7 +95,7 @@ func (db *DB) RevokeIngestToken(ctx context.Context, installationID, tokenID int
 		tok, err = scanIngestToken(tx.QueryRowContext(ctx, ingestTokenQuery+` WHERE t.id = $1 AND t.installation_id = $2`, tokenID, installationID))
 		return notFound(err, "ingest token")
 	})
-	return tok, err
+	return tok.IngestToken, err
 }
 
 // revokeInstallationTokens revokes every live token of an installation

@@ -26,7 +26,9 @@ func monthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-func partitionName(month time.Time) string { return fmt.Sprintf("readings_p%04d%02d", month.Year(), int(month.Month())) }
+func partitionName(month time.Time) string {
+	return fmt.Sprintf("readings_p%04d%02d", month.Year(), int(month.Month()))
+}
 
 // ensurePartitions makes the partitions of every month in [fromMs, toMs]
 // exist; months known to exist are remembered, so a write into them
