@@ -136,7 +136,7 @@ func (a *App) boot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.startMQTT(db, a.ingestService(db), a.auditRecorder(db)); err != nil {
+	if err := a.startMQTT(db, a.ingestService(db, a.auditRecorder(db)), a.auditRecorder(db)); err != nil {
 		return err
 	}
 	keys := newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)

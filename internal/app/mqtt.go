@@ -37,9 +37,13 @@ func (a *App) startMQTT(db *store.DB, svc *ingest.Service, trail audit.Sink) err
 		}
 		cfg.Username, cfg.Password = u, p
 	}
-	// Half of the service's default slots (2 × GOMAXPROCS): MQTT alone
+	// Half of the service's slots (default 2 × GOMAXPROCS): MQTT alone
 	// never takes them all from HTTP.
-	cfg.Workers = max(1, runtime.GOMAXPROCS(0))
+	slots := a.cfg.Sensors.IngestMaxInFlight
+	if slots <= 0 {
+		slots = 2 * runtime.GOMAXPROCS(0)
+	}
+	cfg.Workers = max(1, slots/2)
 	sub, err := mqttingest.New(cfg, mqttingest.Options{
 		Sink:    mqttSink{svc: svc},
 		Refused: mqttRefusals(audit.NewRecorder(trail, pseudonym.New(db.PseudonymKey()), db.Now)),
@@ -52,15 +56,6 @@ func (a *App) startMQTT(db *store.DB, svc *ingest.Service, trail audit.Sink) err
 	a.srv.SetReadyDetail(func() []string { return []string{sub.Detail()} })
 	a.run.start(runner{name: "mqtt subscriber", stage: stageIntake, run: sub.Run})
 	return nil
-}
-
-// ingestService is the process's one sensor ingest service (later calls
-// return it): every transport shares its bound on batches in flight.
-func (a *App) ingestService(db *store.DB) *ingest.Service {
-	if a.ingest == nil {
-		a.ingest = ingest.New(ingest.Config{DB: db, Audit: a.auditRecorder(db), Pseudonyms: pseudonym.New(db.PseudonymKey())})
-	}
-	return a.ingest
 }
 
 // mqttSink hands a message to the ingest service, as HTTP does a request
