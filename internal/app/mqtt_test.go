@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +26,7 @@ import (
 	"serenade/internal/testsupport/cftest"
 	"serenade/internal/testsupport/mqtttest"
 	"serenade/internal/testsupport/storetest"
+	"serenade/internal/testsupport/syncbuf"
 )
 
 // End-to-end MQTT ingest: a real mosquitto, real Serenade servers on
@@ -40,20 +43,29 @@ func mqttBroker(t *testing.T) *mqtttest.Broker {
 	return mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"serenade": "broker-pass", "gw": "gw-pass"}})
 }
 
-// startWithMQTT starts a server subscribed to b as clientID, with its
-// credentials in a file, and waits until /readyz says it is connected.
+// startWithMQTT starts a server on backend subscribed to b as clientID,
+// with its credentials in a file, and waits until /readyz says it is
+// connected.
 func startWithMQTT(t *testing.T, backend string, b *mqtttest.Broker, clientID string, edit func(*app.Config)) *apptest.Server {
+	t.Helper()
+	return startWith(t, apptest.Options{Backend: backend, Edit: edit}, b, clientID)
+}
+
+// startWith is startWithMQTT with every option of apptest.
+func startWith(t *testing.T, o apptest.Options, b *mqtttest.Broker, clientID string) *apptest.Server {
 	t.Helper()
 	creds := filepath.Join(t.TempDir(), "mqtt-credentials")
 	if err := os.WriteFile(creds, []byte("serenade\nbroker-pass\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := apptest.Start(t, apptest.Options{Backend: backend, Edit: func(c *app.Config) {
+	edit := o.Edit
+	o.Edit = func(c *app.Config) {
 		c.MQTT = app.MQTTConfig{URL: b.URL(), CredentialsFile: creds, ClientID: clientID}
 		if edit != nil {
 			edit(c)
 		}
-	}})
+	}
+	s := apptest.Start(t, o)
 	waitReadyzLine(t, s, "mqtt: connected")
 	return s
 }
@@ -388,4 +400,27 @@ func TestMQTTBrokerDownShowsInReadyzAndMetrics(t *testing.T) {
 	}
 	b.Restart()
 	waitReadyzLine(t, s, "mqtt: connected")
+}
+
+// On shutdown the MQTT subscriber stops with the intake, before the
+// audit writer and the store it writes through; what it acknowledged is
+// stored and audited, and the chain verifies.
+func TestMQTTSubscriberStopsWithTheIntake(t *testing.T) {
+	t.Parallel()
+	b := mqttBroker(t)
+	logs := &syncbuf.Buffer{}
+	s2 := startWith(t, apptest.Options{Log: slog.New(slog.NewJSONHandler(logs, nil))}, b, "serenade-1")
+	if err := s2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	order := stopOrder(t, logs)
+	at := func(name string) int { return slices.Index(order, name) }
+	if at("mqtt subscriber") < 0 || at("mqtt subscriber") > at("audit writer") || at("audit writer") > at("store") {
+		t.Fatalf("runners stopped in the order %v: the MQTT subscriber must stop before the audit writer and the store", order)
+	}
+	for _, stage := range []string{"key watch", "partition upkeep"} {
+		if at(stage) >= 0 && at("mqtt subscriber") > at(stage) {
+			t.Fatalf("runners stopped in the order %v: the MQTT subscriber is intake", order)
+		}
+	}
 }
