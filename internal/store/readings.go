@@ -72,6 +72,12 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 		if err != nil {
 			return err
 		}
+		if len(p.NewStreams) > 0 {
+			if target, p, err = db.replanUnderStreamLock(ctx, tx, target, plan); err != nil {
+				return err
+			}
+			res.Target = target
+		}
 		ids, err := db.createStreams(ctx, tx, target, p.NewStreams)
 		if err != nil {
 			return err
@@ -121,6 +127,36 @@ func (db *DB) ingestTarget(ctx context.Context, tx *sql.Tx, tokenID int64) (Inge
 	}
 	return t, err
 }
+
+// replanUnderStreamLock serialises the batches of one installation that
+// create streams (PostgreSQL: a transaction-level advisory lock on the
+// installation; SQLite has one writer already), reads the streams again
+// (another batch may have created some since) and plans again, so that
+// two batches never create the same stream or pass the limit together.
+func (db *DB) replanUnderStreamLock(ctx context.Context, tx *sql.Tx, t IngestTarget, plan func(IngestTarget) (IngestPlan, error)) (IngestTarget, IngestPlan, error) {
+	if db.dialect.name != postgresDialect.name {
+		p, err := plan(t)
+		return t, p, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, streamLockSpace, int32(t.InstallationID)); err != nil {
+		return t, IngestPlan{}, err
+	}
+	streams, err := queryAll(ctx, tx, scanStream, streamQuery+` WHERE installation_id = $1`, t.InstallationID)
+	if err != nil {
+		return t, IngestPlan{}, err
+	}
+	t.Streams = make(map[string]domain.Stream, len(streams))
+	for _, s := range streams {
+		t.Streams[s.Key] = s
+	}
+	p, err := plan(t)
+	return t, p, err
+}
+
+// streamLockSpace is the first key of the advisory locks that serialise
+// stream creation per installation (the second is the installation id,
+// folded to 32 bits: two installations sharing a lock only wait more).
+const streamLockSpace = 0x5e7e
 
 // createStreams inserts the new streams and returns every stream id of
 // the installation by key.

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"serenade/internal/domain"
 )
@@ -23,14 +25,24 @@ func (db *DB) insertReadings(ctx context.Context, tx *sql.Tx, ids map[string]int
 	}
 	type key struct{ stream, at int64 }
 	values := make(map[key]float64, len(rs))
-	streams, ats, vals := make([]int64, len(rs)), make([]int64, len(rs)), make([]float64, len(rs))
-	for i, r := range rs {
+	keys := make([]key, 0, len(rs))
+	for _, r := range rs {
 		id, ok := ids[r.Key]
 		if !ok {
 			return nil, fmt.Errorf("reading of an unknown stream")
 		}
-		streams[i], ats[i], vals[i] = id, r.AtMs, r.Value
-		values[key{id, r.AtMs}] = r.Value
+		k := key{id, r.AtMs}
+		if _, dup := values[k]; !dup { // the first occurrence wins
+			keys = append(keys, k)
+			values[k] = r.Value
+		}
+	}
+	// In key order: two batches that overlap wait for each other's rows
+	// in the same order, so they never deadlock.
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.stream, b.stream), cmp.Compare(a.at, b.at)) })
+	streams, ats, vals := make([]int64, len(keys)), make([]int64, len(keys)), make([]float64, len(keys))
+	for i, k := range keys {
+		streams[i], ats[i], vals[i] = k.stream, k.at, values[k]
 	}
 	rows, err := db.bulkInsertReadings(ctx, tx, streams, ats, vals)
 	if err != nil {
@@ -110,6 +122,10 @@ func (db *DB) addToRollups(ctx context.Context, tx *sql.Tx, fresh []domain.Readi
 			c.add(r.Value)
 		}
 	}
+	// In key order, for the same reason as the readings.
+	slices.SortFunc(order, func(a, b rollupKey) int {
+		return cmp.Or(cmp.Compare(a.stream, b.stream), cmp.Compare(a.tier, b.tier), cmp.Compare(a.bucket, b.bucket))
+	})
 	return db.bulkUpsertRollups(ctx, tx, order, cells)
 }
 
