@@ -5,12 +5,14 @@
 # them with apt when running as root (as CI does), then vets and tests:
 #   - Debian's PostgreSQL server: the database tests start a throwaway
 #     cluster from /usr/lib/postgresql/<version>/bin (see internal/testsupport/pgtest);
-#   - Debian's chromium, for the browser tests.
+#   - Debian's chromium, for the browser tests;
+#   - Debian's mosquitto, the MQTT broker the MQTT ingest tests start
+#     (see internal/testsupport/mqtttest).
 # Then it runs what `make vet` runs (go vet, staticcheck and the dead-code
 # check of scripts/deadcode.sh; both tools are Go tool dependencies in
 # go.mod) and the tests.
-# Without PostgreSQL the database tests skip loudly; with CI=true they fail,
-# so a CI run can never go green by skipping them.
+# Without PostgreSQL (or mosquitto) the database (MQTT) tests skip loudly;
+# with CI=true they fail, so a CI run can never go green by skipping them.
 #
 # Usage: scripts/test.sh [packages...]   (default ./...)
 # Env:   CI=true  missing PostgreSQL is an error
@@ -40,6 +42,7 @@ loud() {
 
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
+have_mosquitto() { [[ -x /usr/sbin/mosquitto && -x /usr/bin/mosquitto_passwd ]]; }
 postgres_version() { basename "$(dirname "$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)")")"; }
 
 # apt_install PACKAGE... installs Debian packages (without the recommended
@@ -97,6 +100,19 @@ ensure_chromium() {
 	loud "chromium not installed (apt-get install chromium): browser tests will not run"
 }
 
+ensure_mosquitto() {
+	have_mosquitto || apt_install mosquitto || true
+	if have_mosquitto; then
+		say "mosquitto found: $(/usr/sbin/mosquitto -h 2>/dev/null | head -n1 || echo 'version unknown')"
+		return
+	fi
+	if $ci; then
+		echo "FAIL: mosquitto (Debian package mosquitto) is missing and CI=true: the MQTT tests must run in CI." >&2
+		exit 1
+	fi
+	loud "mosquitto not installed (apt-get install mosquitto): SKIPPING MQTT tests"
+}
+
 # step NAME CMD... runs a step, records its outcome and duration.
 results=()
 failed=0
@@ -130,6 +146,7 @@ summary() {
 main() {
 	ensure_postgres
 	ensure_chromium
+	ensure_mosquitto
 	local test_flags=(-count=1 -timeout 20m)
 	if [[ ${RACE:-} == 1 ]]; then
 		ensure_cc

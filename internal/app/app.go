@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/ingest"
@@ -41,6 +42,8 @@ type App struct {
 
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
 
+	// Built once by boot (which runs alone) and shared by every entry point.
+	trail       audit.Sink           // the audit writer (auditRecorder)
 	ingest      *ingest.Service      // sensor ingest (ingestService)
 	demoSensors chan simulate.Report // the demo's sensor data, once sent (serve --demo)
 
@@ -135,6 +138,9 @@ func (a *App) boot(ctx context.Context) error {
 	}
 	h, rest, idp, err := a.buildHandler(ctx, db)
 	if err != nil {
+		return err
+	}
+	if err := a.startMQTT(db, a.ingestService(db, a.auditRecorder(db)), a.auditRecorder(db)); err != nil {
 		return err
 	}
 	if seeded && a.cfg.Sensors.DemoDays > 0 {

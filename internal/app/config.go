@@ -37,6 +37,7 @@ type Config struct {
 	Demo              bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic   bool          // --demo-allow-public: let --demo listen beyond loopback
 	OIDC              OIDCConfig    // external identity provider; local login when Issuer is empty
+	MQTT              MQTTConfig    // MQTT ingest; off when URL is empty
 	TrustedProxies    string        // SERENADE_TRUSTED_PROXIES: CIDRs/addresses whose X-Forwarded-For or Forwarded is believed; none by default
 	MaxPasswordChecks int           // SERENADE_MAX_PASSWORD_CHECKS: password checks (64 MiB each) at once; 0: max(2, GOMAXPROCS)
 	AccountCheckTTL   time.Duration // SERENADE_ACCOUNT_CHECK_TTL: how long a token's account state is cached (default 5s)
@@ -123,6 +124,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
+	if err := c.mqttFromEnv(getenv); err != nil {
+		return err
+	}
 	if err := c.loginFromEnv(getenv); err != nil {
 		return err
 	}
@@ -251,6 +255,9 @@ func (c *Config) Resolve() error {
 		return errors.New("SERENADE_OIDC_ISSUER needs SERENADE_OIDC_CLIENT_ID")
 	}
 	if _, err := c.OIDC.roleMap(); err != nil {
+		return err
+	}
+	if err := c.MQTT.check(); err != nil {
 		return err
 	}
 	if _, err := clientip.New(c.TrustedProxies); err != nil {

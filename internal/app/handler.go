@@ -70,12 +70,19 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 
 // auditRecorder starts the group-committing audit writer, stopped at the
 // audit stage: after the server drained, before the store closes.
+// There is one writer per process (later calls return it), so that every
+// entry point's entries go into one chain.
 func (a *App) auditRecorder(db *store.DB) audit.Sink {
+	if a.trail != nil {
+		return a.trail
+	}
 	if a.cfg.AuditDisabledForBenchmarks {
-		return noAudit{}
+		a.trail = noAudit{}
+		return a.trail
 	}
 	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
 	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
+	a.trail = w
 	return w
 }
 
@@ -96,10 +103,9 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		return nil, nil, nil, err
 	}
 	sink := a.auditRecorder(db)
-	a.ingest = a.ingestService(db, sink)
 	rest := api.New(api.Deps{
 		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		Audit: sink, AuditLog: db, Ingest: a.ingest, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
+		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})

@@ -3,6 +3,7 @@ package app
 import (
 	"serenade/internal/api"
 	"serenade/internal/domain"
+	"serenade/internal/ingest"
 	"serenade/internal/service"
 	"serenade/internal/simulate"
 	"serenade/internal/store"
@@ -55,3 +56,12 @@ func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
 // DemoSensors hands over the report of the demo's sensor data once it is
 // sent (serve --demo on an empty database, SensorConfig.DemoDays > 0).
 func (a *App) DemoSensors() <-chan simulate.Report { return a.demoSensors }
+
+// Ingest is the sensor ingest service (nil until ready, or when no
+// transport uses it), for tests that provision ingest tokens.
+func (a *App) Ingest() *ingest.Service {
+	if a.current() == nil {
+		return nil
+	}
+	return a.ingest
+}

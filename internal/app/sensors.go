@@ -53,10 +53,15 @@ func (s *SensorConfig) fromEnv(getenv func(string) string) error {
 	return nil
 }
 
-// ingestService is the ingest service over db, auditing into sink.
+// ingestService is the ingest service over db, auditing into sink. There
+// is one per process (later calls return it): HTTP and MQTT share its
+// bound on batches in flight.
 func (a *App) ingestService(db *store.DB, sink audit.Sink) *ingest.Service {
-	return ingest.New(ingest.Config{DB: db, Audit: sink, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		MaxInFlight: a.cfg.Sensors.IngestMaxInFlight})
+	if a.ingest == nil {
+		a.ingest = ingest.New(ingest.Config{DB: db, Audit: sink, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+			MaxInFlight: a.cfg.Sensors.IngestMaxInFlight})
+	}
+	return a.ingest
 }
 
 // partitionWorker keeps PostgreSQL readings partitions created ahead
