@@ -121,6 +121,9 @@ func (a *App) boot(ctx context.Context) error {
 		return err
 	}
 	a.run.start(closer("store", stageDatabase, db.Close))
+	if err := a.tel.ObserveStatements(db.StatementsPrepared); err != nil {
+		return err
+	}
 	if a.cfg.Demo {
 		if err := a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
