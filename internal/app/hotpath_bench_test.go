@@ -77,6 +77,7 @@ func compare(b *testing.B, s *apptest.Server, limit func(time.Duration) float64)
 	d, runs := benchDuration(b), benchRuns(b)
 	readPatients(b, s, token, min(d, 2*time.Second)) // warm-up: connections, caches
 	var limits, rates, p50s, p99s []float64
+	groups, entries, seconds := auditWrites(b, s)
 	b.ResetTimer()
 	for range runs {
 		limits = append(limits, limit(d))
@@ -86,6 +87,11 @@ func compare(b *testing.B, s *apptest.Server, limit func(time.Duration) float64)
 		p99s = append(p99s, ms(lat[len(lat)*99/100]))
 	}
 	b.StopTimer()
+	groups2, entries2, seconds2 := auditWrites(b, s)
+	if g := groups2 - groups; g > 0 {
+		b.ReportMetric((entries2-entries)/g, "entries/group")
+		b.ReportMetric(1000*(seconds2-seconds)/g, "ms/group")
+	}
 	b.ReportMetric(median(limits), "limit/s")
 	b.ReportMetric(median(rates), "reads/s")
 	b.ReportMetric(median(rates)/median(limits), "ratio")
@@ -192,7 +198,7 @@ var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
 // run runs `pgbench -S -c 64 -j 2` (select-only, 64 clients, 2 threads)
 // for d and returns its transactions per second.
 func (p *pgbench) run(b *testing.B, d time.Duration) float64 {
-	secs := strconv.Itoa(max(1, int(d.Seconds())))
+	secs := strconv.Itoa(max(5, int(d.Seconds()))) // its clients connect within it
 	out, err := p.cluster.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", secs, p.url).CombinedOutput()
 	if err != nil {
 		b.Fatalf("pgbench -S: %v\n%s", err, out)
@@ -232,4 +238,22 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// auditWrites reads the audit writer's histograms: groups written,
+// entries in them, and seconds their transactions took.
+func auditWrites(b *testing.B, s *apptest.Server) (groups, entries, seconds float64) {
+	mfs, err := s.App.Telemetry().Registry().Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		switch h := mf.GetMetric()[0].GetHistogram(); mf.GetName() {
+		case "serenade_audit_group_size":
+			groups, entries = float64(h.GetSampleCount()), h.GetSampleSum()
+		case "serenade_audit_write_seconds":
+			seconds = h.GetSampleSum()
+		}
+	}
+	return groups, entries, seconds
 }
