@@ -11,38 +11,40 @@ import (
 	"serenade/internal/resource"
 )
 
-// auditLock is the PostgreSQL advisory lock that serialises appends of
-// every replica, so they extend one chain.
-const auditLock = 0x5e7e4ade
-
 const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
 	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, format, patients_listed, prev_hash, hash`
 
 // AppendAudit links a group of entries to the chain's head and stores
-// them in one transaction (appendEntries: a few statements per group,
-// not per entry). On PostgreSQL the head row is locked (after a
-// transaction-level advisory lock), so concurrent replicas take turns;
-// on SQLite the write transaction is already exclusive. The group
-// commits, durably, before any of its requests is answered.
+// them, durably, before it returns (auditwrite.go: a fixed few
+// statements per group, not a few per entry). Several processes sharing
+// one database extend one chain: on SQLite the write transaction is
+// exclusive; on PostgreSQL the group is written only if the head is
+// still the one it was linked to, and linked again to the new head
+// otherwise.
 func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	if db.dialect.name == postgresDialect.name {
+		return wrapOp("append audit", db.appendAuditPostgres(ctx, entries))
+	}
 	return db.inTx(ctx, "append audit", func(tx *sql.Tx) error {
 		var seq int64
 		var hash []byte
-		if err := tx.QueryRowContext(ctx, db.auditHeadQuery(), db.auditHeadArgs()...).Scan(&seq, &hash); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
 			return err
 		}
-		for i := range entries {
-			audit.Link(seq, hash, &entries[i])
-			seq, hash = entries[i].Seq, entries[i].Hash
-		}
-		if db.dialect.name == postgresDialect.name {
-			return appendEntriesPostgres(ctx, tx, entries)
-		}
+		link(seq, hash, entries)
 		return appendEntriesSQLite(ctx, tx, entries)
 	})
+}
+
+// link chains entries, in order, after the head (seq, hash).
+func link(seq int64, hash []byte, entries []audit.Entry) {
+	for i := range entries {
+		audit.Link(seq, hash, &entries[i])
+		seq, hash = entries[i].Seq, entries[i].Hash
+	}
 }
 
 // scanAudit reads auditColumns, then the extra columns a query adds.

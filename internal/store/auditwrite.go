@@ -3,52 +3,95 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"serenade/internal/audit"
 )
 
 // How a group of audit entries is written. On PostgreSQL every statement
-// is a round trip to the server, so a group costs a fixed four (begin;
-// lock and read the head; one statement that inserts every entry, every
-// listed patient and moves the head; commit) whatever its size: the
-// entries travel as one array per column and are unnested by the server.
-// Its text never changes with the group's size, so it is prepared once
-// per connection. On SQLite a statement costs no round trip: each entry
-// is one execution of the same cached INSERT.
+// is a round trip to the server, and the group's requests all wait for
+// it, so a group is ONE statement in its own implicit transaction,
+// durable when it returns (synchronous commit): it moves the head from
+// the (seq, hash) the entries were linked to, and only then inserts the
+// entries and the patients they list. The entries travel as one array per
+// column, unnested by the server, so the statement's text never changes
+// with the group's size and is prepared once per connection. The head is
+// remembered from the last group (auditHead); when another process moved
+// it meanwhile the statement changes nothing (the row lock makes it wait
+// for the other writer, then its condition fails), and the group is
+// linked again to the head as read now. On SQLite a statement costs no
+// round trip: the group is one write transaction (exclusive), each entry
+// one execution of the same cached INSERT.
 
-// auditHeadQuery reads the chain's head and locks it for the group. On
-// PostgreSQL the transaction-level advisory lock is taken in the same
-// statement, before the row lock (LockRows runs above the join).
-func (db *DB) auditHeadQuery() string {
-	if db.dialect.name == postgresDialect.name {
-		return `SELECT h.seq, h.hash FROM (SELECT pg_advisory_xact_lock($1)) l, audit_head h WHERE h.id = 1 FOR UPDATE OF h`
-	}
-	return `SELECT seq, hash FROM audit_head WHERE id = 1`
+// auditHead is the chain's head as this process last wrote or read it.
+type auditHead struct {
+	mu    sync.Mutex // one group at a time (the audit writer's goroutine)
+	known bool
+	seq   int64
+	hash  []byte
 }
 
-func (db *DB) auditHeadArgs() []any {
-	if db.dialect.name == postgresDialect.name {
-		return []any{auditLock}
-	}
-	return nil
-}
+// staleHeadAttempts bounds how often a group is linked again because
+// other processes kept moving the head.
+const staleHeadAttempts = 10
 
-// appendPostgres inserts linked entries and their patients and moves the
-// head, in one statement. Within one statement the audit_patients rows'
-// foreign key sees the audit_log rows inserted beside them.
-const appendPostgres = `WITH entries AS (
+// appendPostgres moves the head from ($25, $26) to ($23, $24) and, only
+// if it did, inserts the entries and their patients; it returns whether
+// it did. Within one statement the audit_patients rows' foreign key sees
+// the audit_log rows inserted beside them.
+const appendPostgres = `WITH head AS (
+	UPDATE audit_head SET seq = $23, hash = $24 WHERE id = 1 AND seq = $25 AND hash = $26 RETURNING id
+), entries AS (
 	INSERT INTO audit_log (` + auditColumns + `)
 	SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 		$9::text[], $10::text[], $11::text[], $12::text[], $13::integer[], $14::text[], $15::text[], $16::text[], $17::integer[],
 		$18::integer[], $19::bytea[], $20::bytea[])
+	WHERE EXISTS (SELECT 1 FROM head)
 ), patients AS (
-	INSERT INTO audit_patients (seq, patient) SELECT * FROM unnest($21::bigint[], $22::text[])
+	INSERT INTO audit_patients (seq, patient) SELECT * FROM unnest($21::bigint[], $22::text[]) WHERE EXISTS (SELECT 1 FROM head)
 )
-UPDATE audit_head SET seq = $23, hash = $24 WHERE id = 1`
+SELECT COUNT(*) FROM head`
 
-func appendEntriesPostgres(ctx context.Context, tx *sql.Tx, entries []audit.Entry) error {
+// appendAuditPostgres links the group to the remembered head (read when
+// unknown) and writes it in one statement, again on a fresh head when
+// another process moved it.
+func (db *DB) appendAuditPostgres(ctx context.Context, entries []audit.Entry) error {
+	h := &db.auditHead
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for range staleHeadAttempts {
+		if !h.known {
+			if err := db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
+				return err
+			}
+			h.known = true
+		}
+		if h.hash == nil {
+			h.hash = []byte{} // the empty chain's head: NULL would never match
+		}
+		link(h.seq, h.hash, entries)
+		moved, err := appendEntriesPostgres(ctx, db.write, entries, h.seq, h.hash)
+		if err != nil || !moved {
+			h.known = false // unknown after a failure; stale when not moved
+		}
+		if err != nil {
+			return err
+		}
+		if moved {
+			last := entries[len(entries)-1]
+			h.seq, h.hash = last.Seq, last.Hash
+			return nil
+		}
+	}
+	return errors.New("the audit head kept moving under other writers")
+}
+
+// appendEntriesPostgres runs appendPostgres for linked entries whose
+// head was (seq, hash), and reports whether the head was still there.
+func appendEntriesPostgres(ctx context.Context, db *sql.DB, entries []audit.Entry, seq int64, hash []byte) (bool, error) {
 	n := len(entries)
 	var (
 		seqs                                                                 = make([]int64, n)
@@ -70,10 +113,11 @@ func appendEntriesPostgres(ctx context.Context, tx *sql.Tx, entries []audit.Entr
 		}
 	}
 	last := entries[n-1]
-	_, err := tx.ExecContext(ctx, appendPostgres, seqs, times, subjects, usernames, roles, actions, operations, types, refs, audits,
+	var moved int
+	err := db.QueryRowContext(ctx, appendPostgres, seqs, times, subjects, usernames, roles, actions, operations, types, refs, audits,
 		patients, outcomes, statuses, requests, traces, addrs, formats, listed, prevs, hashes,
-		nonNil(listSeqs), nonNil(listPatients), last.Seq, last.Hash)
-	return err
+		nonNil(listSeqs), nonNil(listPatients), last.Seq, last.Hash, seq, hash).Scan(&moved)
+	return moved == 1, err
 }
 
 // nonNil turns a nil slice into an empty one: a nil slice is sent as

@@ -11,6 +11,7 @@ import (
 
 	"serenade/internal/audit"
 	"serenade/internal/domain"
+	"serenade/internal/keyring"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -104,5 +105,42 @@ func TestConcurrentAuditGroupsKeepEveryEntryAndItsPatients(t *testing.T) {
 			}
 		}
 		t.Logf("%d entries in %d groups", n, groups)
+	})
+}
+
+// TestTwoProcessesExtendOneChain: two stores on one database (two
+// replicas), each with its own group-committing writer, record at once;
+// every entry is written once and the chain verifies, though each
+// writer's remembered head is moved by the other.
+func TestTwoProcessesExtendOneChain(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		ctx := context.Background()
+		other, err := env.TryOpen(keyring.FileSource{Path: env.KeyFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		const perWriter = 150
+		var wg sync.WaitGroup
+		for w, db := range []audit.Appender{env.DB, other} {
+			writer := audit.NewWriter(db, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.Metrics{})
+			defer writer.Close()
+			for i := range perWriter {
+				wg.Go(func() {
+					if err := writer.Record(ctx, singleRead(i, fmt.Sprint("W", w, "-", i))); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		if n, err := env.DB.VerifyAudit(ctx); err != nil || n != 2*perWriter {
+			t.Fatalf("verify = %d, %v; want %d entries", n, err, 2*perWriter)
+		}
+		for _, p := range []string{"W0-0", "W0-149", "W1-0", "W1-149"} {
+			if got, _ := seqs(t, env.DB, p); len(got) != 1 {
+				t.Errorf("%s is in %d entries, want 1", p, len(got))
+			}
+		}
 	})
 }

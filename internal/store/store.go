@@ -81,7 +81,8 @@ type DB struct {
 
 	verified verifiedKeys // master key bytes that matched their check value
 
-	prepared atomic.Int64 // statements prepared on any connection (stmtcache.go)
+	prepared  atomic.Int64 // statements prepared on any connection (stmtcache.go)
+	auditHead auditHead    // the audit chain's head as last written (auditwrite.go, PostgreSQL)
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
