@@ -92,32 +92,59 @@ func (db *DB) appendAuditPostgres(ctx context.Context, entries []audit.Entry) er
 // appendEntriesPostgres runs appendPostgres for linked entries whose
 // head was (seq, hash), and reports whether the head was still there.
 func appendEntriesPostgres(ctx context.Context, db *sql.DB, entries []audit.Entry, seq int64, hash []byte) (bool, error) {
-	n := len(entries)
-	var (
-		seqs                                                                 = make([]int64, n)
-		times                                                                = make([]time.Time, n)
-		subjects, usernames, roles, actions, operations, types, refs, audits = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		patients, outcomes, requests, traces, addrs                          = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		statuses, formats, listed                                            = make([]int32, n), make([]int32, n), make([]int32, n)
-		prevs, hashes                                                        = make([][]byte, n), make([][]byte, n)
-		listSeqs                                                             []int64
-		listPatients                                                         []string
-	)
-	for i, e := range entries {
-		seqs[i], times[i], subjects[i], usernames[i], roles[i] = e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ",")
-		actions[i], operations[i], types[i], refs[i], audits[i] = e.Action, e.Operation, e.ResourceType, e.ResourceRef, e.ResourceAudit
-		patients[i], outcomes[i], statuses[i], requests[i], traces[i] = e.Patient, e.Outcome, int32(e.Status), e.RequestID, e.TraceID
-		addrs[i], formats[i], listed[i], prevs[i], hashes[i] = e.ClientAddr, int32(e.Format), int32(len(e.Patients)), e.PrevHash, e.Hash
+	last := entries[len(entries)-1]
+	var moved int
+	err := db.QueryRowContext(ctx, appendPostgres, append(auditArrays(entries), last.Seq, last.Hash, seq, hash)...).Scan(&moved)
+	return moved == 1, err
+}
+
+// auditArrays is appendPostgres's $1 to $22: linked entries as one array
+// per column of auditColumns, in order, then the (seq, patient) pairs of
+// the patients list reads name.
+func auditArrays(es []audit.Entry) []any {
+	text := func(f func(*audit.Entry) string) []string { return column(es, f) }
+	integer := func(f func(*audit.Entry) int) []int32 {
+		return column(es, func(e *audit.Entry) int32 { return int32(f(e)) })
+	}
+	var listSeqs []int64
+	var listed []string
+	for _, e := range es {
 		for _, p := range e.Patients {
-			listSeqs, listPatients = append(listSeqs, e.Seq), append(listPatients, p)
+			listSeqs, listed = append(listSeqs, e.Seq), append(listed, p)
 		}
 	}
-	last := entries[n-1]
-	var moved int
-	err := db.QueryRowContext(ctx, appendPostgres, seqs, times, subjects, usernames, roles, actions, operations, types, refs, audits,
-		patients, outcomes, statuses, requests, traces, addrs, formats, listed, prevs, hashes,
-		nonNil(listSeqs), nonNil(listPatients), last.Seq, last.Hash, seq, hash).Scan(&moved)
-	return moved == 1, err
+	return []any{
+		column(es, func(e *audit.Entry) int64 { return e.Seq }),
+		column(es, func(e *audit.Entry) time.Time { return e.Time }),
+		text(func(e *audit.Entry) string { return e.ActorSubject }),
+		text(func(e *audit.Entry) string { return e.ActorUsername }),
+		text(func(e *audit.Entry) string { return strings.Join(e.Roles, ",") }),
+		text(func(e *audit.Entry) string { return e.Action }),
+		text(func(e *audit.Entry) string { return e.Operation }),
+		text(func(e *audit.Entry) string { return e.ResourceType }),
+		text(func(e *audit.Entry) string { return e.ResourceRef }),
+		text(func(e *audit.Entry) string { return e.ResourceAudit }),
+		text(func(e *audit.Entry) string { return e.Patient }),
+		text(func(e *audit.Entry) string { return e.Outcome }),
+		integer(func(e *audit.Entry) int { return e.Status }),
+		text(func(e *audit.Entry) string { return e.RequestID }),
+		text(func(e *audit.Entry) string { return e.TraceID }),
+		text(func(e *audit.Entry) string { return e.ClientAddr }),
+		integer(func(e *audit.Entry) int { return e.Format }),
+		integer(func(e *audit.Entry) int { return len(e.Patients) }),
+		column(es, func(e *audit.Entry) []byte { return e.PrevHash }),
+		column(es, func(e *audit.Entry) []byte { return e.Hash }),
+		nonNil(listSeqs), nonNil(listed),
+	}
+}
+
+// column is one field of every entry.
+func column[T any](es []audit.Entry, f func(*audit.Entry) T) []T {
+	out := make([]T, len(es))
+	for i := range es {
+		out[i] = f(&es[i])
+	}
+	return out
 }
 
 // nonNil turns a nil slice into an empty one: a nil slice is sent as

@@ -31,7 +31,7 @@ func openCaching(t *testing.T) (*sql.DB, *atomic.Int64) {
 	return db, &prepared
 }
 
-func column(t *testing.T, rows *sql.Rows) []int {
+func ints(t *testing.T, rows *sql.Rows) []int {
 	t.Helper()
 	var out []int
 	for rows.Next() {
@@ -73,7 +73,7 @@ func TestACachedStatementRunsNestedInItsOwnRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, column(t, inner))
+		got = append(got, ints(t, inner))
 	}
 	if err := outer.Close(); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestACachedStatementRunsNestedInItsOwnRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := column(t, rows); !slices.Equal(c, []int{2, 3}) {
+		if c := ints(t, rows); !slices.Equal(c, []int{2, 3}) {
 			t.Fatalf("read %v", c)
 		}
 	}
@@ -118,7 +118,7 @@ func TestAStatementEvictedWhileItsRowsAreOpenClosesAfterThem(t *testing.T) {
 			t.Fatalf("statement %d: %d, %v", i, n, err)
 		}
 	}
-	if got := column(t, rows); !slices.Equal(got, []int{1, 2, 3}) {
+	if got := ints(t, rows); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Fatalf("rows of the evicted statement = %v", got)
 	}
 	if n := prepared.Load() - before; n != stmtCacheSize+10 {
