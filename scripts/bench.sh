@@ -10,6 +10,7 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 benchtime=${BENCHTIME:-1s}
 
+echo "==> machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 echo "==> store benchmarks (SQLite and PostgreSQL)"
 go test -run '^$' -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "$benchtime" ./internal/store | tee -a "$out"
 echo "==> API benchmarks (one core, SQLite, through the real handler stack)"
@@ -20,6 +21,10 @@ go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}
 
 echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP into PostgreSQL, vs raw COPY of the same rows"
 go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
+
+echo "==> hot read path: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL cluster, fsync on) and vs a raw SQLite point read"
+echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"
+go test -run '^$' -bench 'HotRead' -benchtime 1x -timeout 30m ./internal/app | tee -a "$out"
 
 echo
 echo "==> ratios to this machine's limits, measured above"
@@ -32,6 +37,9 @@ awk '
 		if ($(i+1) == "p99-ms") p99[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
 		if ($(i+1) == "readings/s") rds[name] = $i
+
+		if ($(i+1) == "limit/s") lim[name] = $i
+		if ($(i+1) == "p50-ms") p50[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -52,6 +60,16 @@ END {
 		printf "  ingest, PostgreSQL, batches of 1000: HTTP %.0f readings/s vs raw COPY %.0f readings/s\n", rds[h], rds[c]
 		printf "  %-58s %8.2f   (target >= 0.5)\n", "HTTP ingest / raw COPY readings per second", rds[h] / rds[c]
 	}
+
+	for (i = 1; i <= n; i++) {
+		be = backends[i]; h = "BenchmarkHotRead/" be
+		limit = (be == "postgres") ? "pgbench -S" : "raw point reads"
+		if ((h in rps) && (h in lim)) {
+			printf "  GET /patients/{id}, 64 clients (%s): %.0f reads/s vs %s %.0f/s = %.3f (p50 %s ms, p99 %s ms, %s entries/audit group)\n",
+				be, rps[h], limit, lim[h], rps[h] / lim[h], p50[h], p99[h], group[h]
+		}
+	}
+	if ("BenchmarkHotRead/postgres" in rps) printf "  %-58s %8.3f   (target >= 0.25, p99 <= 25 ms)\n", "hot read / pgbench -S (PostgreSQL, fsync on)", rps["BenchmarkHotRead/postgres"] / lim["BenchmarkHotRead/postgres"]
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

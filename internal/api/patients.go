@@ -188,12 +188,14 @@ func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, er
 	return &recordOutput{Body: a.viewer(ctx).Record(p, inst, a.deps.Now())}, nil
 }
 
+// getPatient reads the patient and the installation in one statement
+// (the hot read path, see Study.PatientRecord).
 func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, error) {
-	p, err := a.deps.Study.Patient(ctx, in.id)
+	p, inst, err := a.deps.Study.PatientRecord(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
-	return a.recordOf(ctx, p)
+	return &recordOutput{Body: a.viewer(ctx).Record(p, inst, a.deps.Now())}, nil
 }
 
 func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {

@@ -131,6 +131,10 @@ func (a *App) boot(ctx context.Context) error {
 	}
 	a.run.start(closer("store", stageDatabase, db.Close))
 	seeded := false
+
+	if err := a.tel.ObserveStatements(db.StatementsPrepared); err != nil {
+		return err
+	}
 	if a.cfg.Demo {
 		if seeded, err = a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)

@@ -178,7 +178,7 @@ type oidcClaims struct {
 	Name              string `json:"name"`
 }
 
-// Verify checks a provider access token and returns its principal.
+// verify checks a provider access token and returns its principal.
 //
 // A token without the roles claim at all is refused as unauthenticated,
 // while one whose roles are all unknown yields a principal with no roles
@@ -187,36 +187,37 @@ type oidcClaims struct {
 // scope missing), and failing at authentication makes that visible at the
 // first login instead of as a puzzling 403 for everyone. Note that Dex
 // omits "groups" for a user in no group, so such a user is refused too.
-func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Principal, error) {
+// It returns the token's principal and expiry.
+func (v *OIDCVerifier) verify(ctx context.Context, rawToken string) (domain.Principal, time.Time, error) {
 	tok, err := v.verifier.Verify(ctx, rawToken)
 	if err != nil {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	var payload map[string]any
 	var c oidcClaims
 	if tok.Claims(&payload) != nil || tok.Claims(&c) != nil {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if c.Subject == "" {
 		v.missingClaim(ctx, "sub", c)
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if err := validateTimes(c.Claims, v.now(), v.cfg.Leeway); err != nil {
-		return domain.Principal{}, err
+		return domain.Principal{}, time.Time{}, err
 	}
 	if !v.audienceOK(c) {
-		return domain.Principal{}, errWrongAudience()
+		return domain.Principal{}, time.Time{}, errWrongAudience()
 	}
 	value, ok := claimValue(payload, v.cfg.RolesClaim)
 	if !ok {
 		v.missingClaim(ctx, v.cfg.RolesClaim, c)
-		return domain.Principal{}, errNoRolesClaim()
+		return domain.Principal{}, time.Time{}, errNoRolesClaim()
 	}
 	names, err := claimStrings(value)
 	if err != nil {
-		return domain.Principal{}, err
+		return domain.Principal{}, time.Time{}, err
 	}
-	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, nil
+	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, c.Expiry.Time(), nil
 }
 
 // missingClaim logs that a token the provider signed lacks a claim

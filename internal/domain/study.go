@@ -15,6 +15,10 @@ type Study interface {
 	// ticket with a first system message.
 	Enrol(ctx context.Context, in NewPatient) (Patient, error)
 	Patient(ctx context.Context, id int64) (Patient, error)
+	// PatientRecord is Patient with the installation in the patient's
+	// home (the zero Installation when there is none), read together in
+	// one snapshot: the read of GET /patients/{id}, the hot path.
+	PatientRecord(ctx context.Context, id int64) (Patient, Installation, error)
 	Patients(ctx context.Context) ([]Patient, error)
 	UpdateIdentity(ctx context.Context, id int64, in Identity) (Patient, error)
 	// CorrectDateJoin replaces the enrolment date, under the enrolment's

@@ -81,3 +81,14 @@ func (t *Telemetry) ObserveAuditGroup(n int) { t.AuditGroupSize.Observe(float64(
 
 // ObserveAuditWrite records how long one group of audit events took to write.
 func (t *Telemetry) ObserveAuditWrite(seconds float64) { t.AuditWriteSeconds.Observe(seconds) }
+
+// ObserveStatements exports how many statements the store has prepared
+// on its connections (serenade_db_statements_prepared_total): it grows
+// while the per-connection statement caches fill and then stays flat;
+// a count that keeps growing means the caches miss.
+func (t *Telemetry) ObserveStatements(prepared func() int64) error {
+	return t.registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "serenade_db_statements_prepared_total",
+		Help: "SQL statements prepared on the database connections (statement cache misses).",
+	}, func() float64 { return float64(prepared()) }))
+}
