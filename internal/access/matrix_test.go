@@ -15,8 +15,8 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 			ContactSheetRead, ContactSheetWrite, ScreeningRead, ScreeningWrite, InstallationRead, InstallationWrite,
 			InstallationCorrectDates, TicketRead, DocumentRead, PatientAccessHistory},
 		domain.RoleInstaller: {Self, ContactSheetRead, ContactSheetWrite, InstallationRead, InstallationWrite,
-			TicketRead, TicketOpen, TicketWrite, TicketClose, DocumentRead, DocumentWrite, DocumentDelete},
-		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, DocumentRead},
+			TicketRead, TicketOpen, TicketWrite, TicketClose, TicketQueue, DocumentRead, DocumentWrite, DocumentDelete},
+		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead},
 		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead},
 		domain.RoleAdmin:      {Self, AuditRead, AccountManage, KeyManage},
 	}

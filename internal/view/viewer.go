@@ -21,12 +21,15 @@ import (
 type Patients interface {
 	Patient(ctx context.Context, id int64) (domain.Patient, error)
 	Patients(ctx context.Context) ([]domain.Patient, error)
+	PatientsByID(ctx context.Context, ids []int64) ([]domain.Patient, error)
 }
 
 // Viewers builds viewers for callers.
 type Viewers struct {
 	Codec    *pseudonym.Codec
 	Patients Patients
+	// Nicknames caches the nicknames lists sort by (nil: none cached).
+	Nicknames *NicknameCache
 }
 
 // Viewer is one caller as the views see them: callers who see internal
@@ -91,3 +94,7 @@ func canonicalID(ref string) (int64, bool) {
 	}
 	return id, true
 }
+
+// SeesIDs reports whether the viewer is shown internal ids (and so no
+// nicknames, and the store's order).
+func (v Viewer) SeesIDs() bool { return v.ids }
