@@ -46,9 +46,9 @@ type Deps struct {
 	// Cursors seal the lists' page cursors; every replica needs the same
 	// key (app derives it from the pseudonym key). Nil: a key of this
 	// process only.
-	Cursors *page.Cursors
-	Audit      audit.Sink // every API request is recorded here before it is answered
-	AuditLog   AuditLog
+	Cursors  *page.Cursors
+	Audit    audit.Sink // every API request is recorded here before it is answered
+	AuditLog AuditLog
 	// RequestID and TraceID read the request's ids for the audit trail.
 	RequestID, TraceID func(context.Context) string
 	Log                *slog.Logger

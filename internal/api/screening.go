@@ -34,7 +34,7 @@ func (a *API) registerScreening() {
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "list-screening", Method: http.MethodGet, Path: "/screening", Tags: tags,
 		Summary: "List the pseudonymised screening data of patients still in the study, paged", Errors: []int{http.StatusUnprocessableEntity},
 		Description: "Keyset pages (limit, cursor), by nickname then the caller's pseudonym (doctors: by id).",
-		Metadata: map[string]any{metaResource: resource.Screening}}, a.listScreening)
+		Metadata:    map[string]any{metaResource: resource.Screening}}, a.listScreening)
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "get-screening", Method: http.MethodGet, Path: "/patients/{patient}/screening", Tags: tags,
 		Summary: "Read a patient's screening data", Errors: []int{http.StatusNotFound}}, a.getScreening)
 	register(a, access.ScreeningWrite, huma.Operation{OperationID: "update-screening", Method: http.MethodPut, Path: "/patients/{patient}/screening", Tags: tags,

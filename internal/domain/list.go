@@ -43,9 +43,9 @@ type ListFilter struct {
 // without its thread: how many messages it has, and when and by whom the
 // newest was written.
 type TicketEntry struct {
-	Ticket                // Messages is left empty
-	MessageCount int      // messages in the thread
-	LastSender   string   // sender of the newest message, as the thread shows it; "" without messages
+	Ticket                 // Messages is left empty
+	MessageCount int       // messages in the thread
+	LastSender   string    // sender of the newest message, as the thread shows it; "" without messages
 	LastAt       time.Time // the newest of: opening, newest message, closing
 	// IdentityVersion is the ticket's patient's (ListEntry.IdentityVersion).
 	IdentityVersion string
