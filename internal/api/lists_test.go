@@ -190,7 +190,9 @@ func TestListsAreOrderedAndShownAsTheCallerSeesThem(t *testing.T) {
 			inOrder("doctor's patients by enrolment", allPages(t, s, doctor, "/api/v1/patients?limit=4&sort=date_join", "patients"),
 				func(a, b row) int { return strings.Compare(a.str("date_join"), b.str("date_join")) })
 			inOrder("doctor's patients by surname", allPages(t, s, doctor, "/api/v1/patients?limit=4&sort=last_name", "patients"),
-				func(a, b row) int { return strings.Compare(textfold.Fold(a.str("last_name")), textfold.Fold(b.str("last_name"))) })
+				func(a, b row) int {
+					return strings.Compare(textfold.Fold(a.str("last_name")), textfold.Fold(b.str("last_name")))
+				})
 			inOrder("doctor's patients by status", allPages(t, s, doctor, "/api/v1/patients?limit=4&sort=status", "patients"),
 				func(a, b row) int { return strings.Compare(a.str("status"), b.str("status")) })
 			for _, r := range iitActive {
