@@ -18,6 +18,9 @@ go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 .
 echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
 go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
 
+echo "==> lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
+go test -run '^$' -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" -timeout 30m ./internal/api | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
@@ -27,6 +30,7 @@ awk '
 		if ($(i+1) == "ns/op") ns[name] = $i
 		if ($(i+1) == "reads/s") rps[name] = $i
 		if ($(i+1) == "p99-ms") p99[name] = $i
+		if ($(i+1) == "p50-ms") p50[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
 	}
 }
@@ -43,6 +47,15 @@ END {
 	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
+	for (i = 1; i <= n; i++) {
+		be = backends[i]; raw = "BenchmarkLists10k/" be "/raw-entries"
+		m = split("patients-page patients-search installations-page-by-nickname ticket-queue-page", lists, " ")
+		for (j = 1; j <= m; j++) {
+			l = "BenchmarkLists10k/" be "/" lists[j]
+			if ((l in p50) && (raw in p50) && p50[raw] > 0)
+				printf "  %-58s p50 %7.2f ms = %5.1f x raw entries, %4.2f of the 50 ms bar\n", lists[j] " of 10,000 (" be ")", p50[l], p50[l] / p50[raw], p50[l] / 50
+		}
+	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

@@ -422,3 +422,58 @@ func first(t *testing.T, s *apptest.Server, doctor, patient string) string {
 	}
 	return pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleMonitoring, resource.Installation, id)
 }
+
+// TestDoctorsSearchPatientsThroughTheAPI, on both backends: the search
+// goes through the query's text policy to the blind index: folded names
+// (a typographic apostrophe, accents, case), a double surname's word, a
+// codice fiscale in lower case; a withdrawn patient is found by nothing;
+// sort=last_name orders what the search found.
+func TestDoctorsSearchPatientsThroughTheAPI(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend})
+			addLocalAccount(t, s, "search-doctor", "search doctor pw", false, domain.RoleDoctor)
+			doctor := s.Login(t, "search-doctor", "search doctor pw")
+			enrol := func(surname, first string, n int) domain.Patient {
+				p, err := s.App.Study().Enrol(storetest.Doctor(), storetest.Person(t, surname, first, n, domain.DiagnosisMCI))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p
+			}
+			damico, nicolo := enrol("D'Amico", "Lucia", 1), enrol("Esposito Ricci", "Nicolò", 2)
+			gone := enrol("Ricci", "Anna", 3)
+			if err := s.App.Study().Withdraw(storetest.Doctor(), gone.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids := func(q string) []string {
+				rows := allPages(t, s, doctor, "/api/v1/patients?limit=10&sort=last_name&q="+url.QueryEscape(q), "patients")
+				var out []string
+				for _, r := range rows {
+					out = append(out, r.str("id"))
+				}
+				return out
+			}
+			id := func(p domain.Patient) string { return strconv.FormatInt(p.ID, 10) }
+			cases := []struct {
+				q    string
+				want []string
+			}{
+				{"D’AMICO", []string{id(damico)}},
+				{"damico lucia", []string{id(damico)}},
+				{"NICOLO", []string{id(nicolo)}},
+				{"ricci", []string{id(nicolo)}},
+				{strings.ToLower(nicolo.Identity.CodiceFiscale), []string{id(nicolo)}},
+				{"anna", nil},
+			}
+			for _, c := range cases {
+				if got := ids(c.q); !slices.Equal(got, c.want) {
+					t.Errorf("q=%q: %v, want %v", c.q, got, c.want)
+				}
+			}
+			if got := ids("lucia nicolo"); len(got) != 0 {
+				t.Errorf("words of two patients found %v, want nobody", got)
+			}
+		})
+	}
+}

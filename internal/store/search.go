@@ -22,7 +22,8 @@ import (
 //     folded (case, accents and apostrophes gone: "D'Amico" gives "d" and
 //     "amico");
 //   - tokenName: each whole name folded without its separators
-//     ("damico", "derossi"), so a name typed without its space matches;
+//     ("damico", "derossi"), so a name typed without its space or
+//     apostrophe matches as one word;
 //   - tokenClass: the diagnosis class, for the diagnosis-class filter.
 //
 // The codice fiscale keeps its own blind index (patients.cf_index).
@@ -117,15 +118,15 @@ func (db *DB) searchWhere(f domain.ListFilter, n int) (string, []any) {
 		conds = append(conds, hasToken(db.token(tokenClass, string(f.DiagnosisClass))))
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		conds = append(conds, "("+db.searchCondition(q, hasToken, arg)+")")
+		conds = append(conds, "("+db.searchCondition(q, arg)+")")
 	}
 	return strings.Join(conds, " AND "), args
 }
 
 // searchCondition matches what a doctor typed: a codice fiscale exactly,
-// or every word of it among a patient's name words, or the whole of it
-// as one of the patient's names written without separators.
-func (db *DB) searchCondition(q string, hasToken func([]byte) string, arg func(any) string) string {
+// or patients each of whose typed words is a word of their names or one
+// of their names written whole without separators.
+func (db *DB) searchCondition(q string, arg func(any) string) string {
 	if info, err := codicefiscale.Parse(strings.ReplaceAll(q, " ", "")); err == nil {
 		return `p.cf_index = ` + arg(db.cfIndex(info.Code))
 	}
@@ -135,7 +136,8 @@ func (db *DB) searchCondition(q string, hasToken func([]byte) string, arg func(a
 	}
 	all := make([]string, len(words))
 	for i, w := range words {
-		all[i] = hasToken(db.token(tokenWord, w.Folded))
+		all[i] = `p.id IN (SELECT patient_id FROM patient_tokens WHERE token IN (` +
+			arg(db.token(tokenWord, w.Folded)) + `, ` + arg(db.token(tokenName, w.Folded)) + `))`
 	}
-	return "(" + strings.Join(all, " AND ") + ") OR " + hasToken(db.token(tokenName, textfold.Key(q)))
+	return strings.Join(all, " AND ")
 }
