@@ -19,7 +19,7 @@ type installationListInput struct {
 }
 
 func (a *API) listInstallations(ctx context.Context, in *installationListInput) (*installationListOutput, error) {
-	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{})
+	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{WithActivity: needsActivity(in.Sort, in.Status)})
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +39,11 @@ func (a *API) listInstallations(ctx context.Context, in *installationListInput) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !needsActivity(in.Sort, in.Status) {
+		if err := a.deps.Study.Activity(ctx, rows); err != nil {
+			return nil, err
+		}
 	}
 	ids := make([]int64, len(rows))
 	byID := make(map[int64]domain.ListEntry, len(rows))

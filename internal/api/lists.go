@@ -37,27 +37,53 @@ func cursorOwner(ctx context.Context) string {
 	return p.Subject + "\x00" + strings.Join(roles, ",")
 }
 
-// listPage is one page of rows by key (page.Of), after the caller's
-// cursor for this list, sort and filter, with the cursor of the next
-// page ("" on the last).
-func listPage[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key) ([]T, string, error) {
-	var after page.Key
-	if q.Cursor != "" {
-		var err error
-		if after, err = a.cursors.Open(cursorOwner(ctx), q.Cursor, pos); err != nil {
-			return nil, "", queryInvalid("cursor", err.Error())
-		}
+// openCursor is the key the caller's cursor carries for this list,
+// sort and filter; nil without a cursor, a 422 for a cursor that is not
+// one of the caller's for them.
+func (a *API) openCursor(ctx context.Context, pos page.Position, q PageQuery) (page.Key, error) {
+	if q.Cursor == "" {
+		return nil, nil
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = domain.ListPageDefault
+	after, err := a.cursors.Open(cursorOwner(ctx), q.Cursor, pos)
+	if err != nil {
+		return nil, queryInvalid("cursor", err.Error())
 	}
-	out, last := page.Of(rows, key, after, limit)
+	return after, nil
+}
+
+// pageLimit is the page size asked for, or the default.
+func pageLimit(q PageQuery) int {
+	if q.Limit <= 0 {
+		return domain.ListPageDefault
+	}
+	return q.Limit
+}
+
+// pageAfter is one page of rows by key (page.Of) after the key after,
+// with the cursor of the next page ("" on the last).
+func pageAfter[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key, after page.Key) ([]T, string) {
+	out, last := page.Of(rows, key, after, pageLimit(q))
 	if last == nil {
-		return out, "", nil
+		return out, ""
 	}
 	pos.Key = last
-	return out, a.cursors.Seal(cursorOwner(ctx), pos), nil
+	return out, a.cursors.Seal(cursorOwner(ctx), pos)
+}
+
+// listPage is pageAfter after the caller's cursor.
+func listPage[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key) ([]T, string, error) {
+	after, err := a.openCursor(ctx, pos, q)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := pageAfter(a, ctx, pos, q, rows, key, after)
+	return out, next, nil
+}
+
+// needsActivity reports whether a list's sort or status filter reads the
+// activity (status, last message) of every entry, not only the page's.
+func needsActivity(sort string, status domain.InstallationStatus) bool {
+	return status != "" || sort == view.SortStatus || sort == view.SortLastActivity
 }
 
 // checkSort refuses a sort the caller cannot be given: ordering by

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strconv"
 
 	"serenade/internal/domain"
 	"serenade/internal/page"
@@ -21,13 +22,16 @@ type patientListInput struct {
 }
 
 func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientListOutput, error) {
-	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{Search: in.Q, DiagnosisClass: in.DiagnosisClass})
+	v := a.viewer(ctx)
+	pos := page.Position{List: "patients", Sort: in.Sort, Filter: filterKey(string(in.Status), string(in.DiagnosisClass), in.Q)}
+	after, err := a.openCursor(ctx, pos, in.PageQuery)
 	if err != nil {
 		return nil, err
 	}
-	entries = keepStatus(entries, in.Status)
-	v := a.viewer(ctx)
-	pos := page.Position{List: "patients", Sort: in.Sort, Filter: filterKey(string(in.Status), string(in.DiagnosisClass), in.Q)}
+	entries, err := a.patientEntries(ctx, in, after)
+	if err != nil {
+		return nil, err
+	}
 	key := func(e domain.ListEntry) page.Key { return v.EntryKey(in.Sort, resource.Patient, e) }
 	var loaded map[int64]domain.Patient
 	if in.Sort == view.SortLastName {
@@ -39,9 +43,11 @@ func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientL
 			return page.Key{textfold.Fold(p.Identity.LastName), textfold.Fold(p.Identity.FirstName), page.Int(e.PatientID)}
 		}
 	}
-	rows, next, err := listPage(a, ctx, pos, in.PageQuery, entries, key)
-	if err != nil {
-		return nil, err
+	rows, next := pageAfter(a, ctx, pos, in.PageQuery, entries, key, after)
+	if !needsActivity(in.Sort, in.Status) {
+		if err := a.deps.Study.Activity(ctx, rows); err != nil {
+			return nil, err
+		}
 	}
 	if loaded == nil {
 		if loaded, err = a.patientsByID(ctx, patientIDs(rows)); err != nil {
@@ -57,6 +63,27 @@ func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientL
 		}
 	}
 	return out, nil
+}
+
+// patientEntries reads the entries a page of the patient list is made
+// from: in the default (id) order, only the page's in SQL (keyset on the
+// id the cursor carries, one more row to know whether a next page
+// exists); otherwise every entry the filter keeps, with their activity
+// when the sort or filter needs it.
+func (a *API) patientEntries(ctx context.Context, in *patientListInput, after page.Key) ([]domain.ListEntry, error) {
+	f := domain.ListFilter{Search: in.Q, DiagnosisClass: in.DiagnosisClass, WithActivity: needsActivity(in.Sort, in.Status)}
+	if in.Sort == view.SortDefault && in.Status == "" {
+		f.Limit = pageLimit(in.PageQuery) + 1
+		if len(after) == 1 {
+			id, err := strconv.ParseInt(after[0], 10, 64)
+			if err != nil {
+				return nil, queryInvalid("cursor", page.ErrCursor.Error())
+			}
+			f.AfterID = id
+		}
+	}
+	entries, err := a.deps.Study.ListEntries(ctx, f)
+	return keepStatus(entries, in.Status), err
 }
 
 // byName opens the identities of every entry, to sort by surname: at

@@ -37,6 +37,15 @@ type ListFilter struct {
 	// name written without its spaces or apostrophes.
 	Search         string
 	DiagnosisClass DiagnosisClass // "" for any
+	// WithActivity reads every entry's Status and LastMessageAt (an
+	// aggregate over all tickets and messages); without it they are left
+	// empty, for Study.Activity to fill for a page's entries only.
+	WithActivity bool
+	// AfterID and Limit read, in id order, at most Limit entries of ids
+	// above AfterID: the keyset page of the doctors' default order done
+	// in SQL. Limit 0 reads every entry, in no particular order.
+	AfterID int64
+	Limit   int
 }
 
 // TicketEntry is one ticket of the work queue across installations,

@@ -23,7 +23,9 @@ const openFlags = `SELECT installation_id,
 	MAX(CASE WHEN closed_at IS NULL AND category = 'maintenance' THEN 1 ELSE 0 END) AS om,
 	MAX(CASE WHEN closed_at IS NOT NULL AND category = 'uninstallation' THEN 1 ELSE 0 END) AS cu,
 	MAX(CASE WHEN closed_at IS NOT NULL AND category = 'installation' THEN 1 ELSE 0 END) AS ci
-	FROM tickets GROUP BY installation_id`
+	FROM tickets`
+
+const byInstallation = ` GROUP BY installation_id`
 
 // newestMessage is, per installation, the id of its newest message.
 const newestMessage = `SELECT t.installation_id, MAX(m.id) AS last_id
@@ -33,24 +35,36 @@ const newestMessage = `SELECT t.installation_id, MAX(m.id) AS last_id
 // sealing of the identity, NULL once shredded.
 const identityVersion = `substr(p.sealed, 1, 13)`
 
-const entryQuery = `SELECT p.id, i.id, p.date_join, p.withdrawn_at, ` + identityVersion + `,
-	f.ou, f.oi, f.om, f.cu, f.ci, lm.created_at
-	FROM patients p
-	LEFT JOIN installations i ON i.patient_id = p.id
-	LEFT JOIN (` + openFlags + `) f ON f.installation_id = i.id
+// entryQuery reads entries without their activity; activityJoins adds
+// it (over every ticket and message: only when the whole list is sorted
+// or filtered by it).
+const (
+	entryColumns  = `SELECT p.id, i.id, p.date_join, p.withdrawn_at IS NOT NULL, ` + identityVersion
+	entryFrom     = ` FROM patients p LEFT JOIN installations i ON i.patient_id = p.id`
+	activityCols  = `, f.ou, f.oi, f.om, f.cu, f.ci, lm.created_at`
+	activityJoins = ` LEFT JOIN (` + openFlags + byInstallation + `) f ON f.installation_id = i.id
 	LEFT JOIN (` + newestMessage + `) l ON l.installation_id = i.id
 	LEFT JOIN ticket_messages lm ON lm.id = l.last_id`
+)
 
 func scanEntry(s scanner) (domain.ListEntry, error) {
 	var e domain.ListEntry
 	var inst sql.NullInt64
-	var withdrawn, last sql.NullTime
+	var version []byte
+	err := s.Scan(&e.PatientID, &inst, &e.DateJoin, &e.Withdrawn, &version)
+	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
+	return e, err
+}
+
+func scanEntryWithActivity(s scanner) (domain.ListEntry, error) {
+	var e domain.ListEntry
+	var inst sql.NullInt64
+	var last sql.NullTime
 	var version []byte
 	var flags [5]sql.NullInt64
-	err := s.Scan(&e.PatientID, &inst, &e.DateJoin, &withdrawn, &version,
+	err := s.Scan(&e.PatientID, &inst, &e.DateJoin, &e.Withdrawn, &version,
 		&flags[0], &flags[1], &flags[2], &flags[3], &flags[4], &last)
-	e.InstallationID, e.Withdrawn, e.LastMessageAt = inst.Int64, withdrawn.Valid, timePtr(last)
-	e.IdentityVersion = string(version)
+	e.InstallationID, e.IdentityVersion, e.LastMessageAt = inst.Int64, string(version), timePtr(last)
 	e.Status = statusOfFlags(flags)
 	return e, err
 }
@@ -78,20 +92,77 @@ func statusOfFlags(f [5]sql.NullInt64) domain.InstallationStatus {
 }
 
 // ListEntries returns the entry of every patient the filter keeps
-// (withdrawn ones included), in no particular order.
+// (withdrawn ones included): in no particular order, or with f.Limit
+// the first f.Limit in id order after f.AfterID.
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
-	q := entryQuery
+	q, scan := entryColumns+entryFrom, scanEntry
+	if f.WithActivity {
+		q, scan = entryColumns+activityCols+entryFrom+activityJoins, scanEntryWithActivity
+	}
 	where, args := db.searchWhere(f, 0)
+	if f.Limit > 0 {
+		args = append(args, f.AfterID)
+		where = strings.TrimPrefix(where+fmt.Sprintf(` AND p.id > $%d`, len(args)), " AND ")
+	}
 	if where != "" {
 		q += ` WHERE ` + where
+	}
+	if f.Limit > 0 {
+		q += fmt.Sprintf(` ORDER BY p.id LIMIT %d`, f.Limit)
 	}
 	var out []domain.ListEntry
 	err := db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
 		var err error
-		out, err = queryAll(ctx, tx, scanEntry, q, args...)
+		out, err = queryAll(ctx, tx, scan, q, args...)
 		return err
 	})
 	return out, err
+}
+
+// Activity fills the status and newest message of entries read without
+// them, reading only their installations' tickets and messages.
+func (db *DB) Activity(ctx context.Context, es []domain.ListEntry) error {
+	var ids []int64
+	for _, e := range es {
+		if e.InstallationID != 0 {
+			ids = append(ids, e.InstallationID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := inList(ids)
+	type activity struct {
+		id    int64
+		flags [5]sql.NullInt64
+		last  sql.NullTime
+	}
+	var rows []activity
+	err := db.inReadTx(ctx, "activity", func(tx *sql.Tx) error {
+		var err error
+		rows, err = queryAll(ctx, tx, func(s scanner) (activity, error) {
+			var a activity
+			return a, s.Scan(&a.id, &a.flags[0], &a.flags[1], &a.flags[2], &a.flags[3], &a.flags[4], &a.last)
+		}, `SELECT i.id`+activityCols+` FROM installations i
+			LEFT JOIN (`+openFlags+` WHERE installation_id IN (`+in+`)`+byInstallation+`) f ON f.installation_id = i.id
+			LEFT JOIN (SELECT t.installation_id, MAX(m.id) AS last_id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+				WHERE t.installation_id IN (`+in+`) GROUP BY t.installation_id) l ON l.installation_id = i.id
+			LEFT JOIN ticket_messages lm ON lm.id = l.last_id WHERE i.id IN (`+in+`)`, args...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]activity, len(rows))
+	for _, a := range rows {
+		byID[a.id] = a
+	}
+	for i := range es {
+		if a, ok := byID[es[i].InstallationID]; ok {
+			es[i].Status, es[i].LastMessageAt = statusOfFlags(a.flags), timePtr(a.last)
+		}
+	}
+	return nil
 }
 
 const ticketEntryQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, t.opened_at, t.closed_by, t.closed_at,

@@ -127,8 +127,8 @@ func TestSearchFollowsIdentityAndWithdrawal(t *testing.T) {
 
 // TestListEntriesAgreeWithTheFullRead, on both backends: each entry's
 // status is the installation's derived status and its last activity is
-// the newest message, as the full read says; a home without messages
-// left has none.
+// the newest message, as the full read says; the activity read for a
+// page's entries (keyset in id order) is the same.
 func TestListEntriesAgreeWithTheFullRead(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		st := env.Study()
@@ -145,7 +145,24 @@ func TestListEntriesAgreeWithTheFullRead(t *testing.T) {
 		if err := st.Withdraw(doctor(), pids[2]); err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{})) {
+		all := must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{WithActivity: true}))
+		// A page's activity, read for its entries only, is the same.
+		paged := must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{AfterID: pids[0], Limit: 2}))
+		if err := env.DB.Activity(doctor(), paged); err != nil {
+			t.Fatal(err)
+		}
+		if len(paged) != 2 || paged[0].PatientID != pids[1] || paged[1].PatientID != pids[2] {
+			t.Fatalf("page of 2 after patient %d: %+v", pids[0], paged)
+		}
+		for _, p := range paged {
+			for _, e := range all {
+				if e.PatientID == p.PatientID && (e.Status != p.Status || (e.LastMessageAt == nil) != (p.LastMessageAt == nil) ||
+					e.LastMessageAt != nil && !e.LastMessageAt.Equal(*p.LastMessageAt)) {
+					t.Errorf("patient %d: page activity %s %v, whole list's %s %v", p.PatientID, p.Status, p.LastMessageAt, e.Status, e.LastMessageAt)
+				}
+			}
+		}
+		for _, e := range all {
 			full := must[domain.Installation](t)(st.Installation(doctor(), e.InstallationID))
 			if e.Status != full.Status {
 				t.Errorf("patient %d: entry status %s, installation %s", e.PatientID, e.Status, full.Status)
