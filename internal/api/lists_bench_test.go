@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,8 +17,14 @@ import (
 	"serenade/internal/testsupport/storetest"
 )
 
-// listBenchPatients is the size of the study the list benchmarks read.
-const listBenchPatients = 10_000
+// listBenchPatients is the size of the study the list benchmarks read:
+// 10,000, or SERENADE_BENCH_LIST_PATIENTS for a quicker look.
+var listBenchPatients = func() int {
+	if n, err := strconv.Atoi(os.Getenv("SERENADE_BENCH_LIST_PATIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 10_000
+}()
 
 // enrolMany enrols n numbered patients through the study service (the
 // rules of an enrolment, each in its own transaction), 8 at a time.

@@ -39,9 +39,9 @@ const identityVersion = `substr(p.sealed, 1, 13)`
 // it (over every ticket and message: only when the whole list is sorted
 // or filtered by it).
 const (
-	entryColumns  = `SELECT p.id, i.id, p.date_join, p.withdrawn_at IS NOT NULL, ` + identityVersion
+	entryColumns  = `SELECT p.id, i.id, %s, p.withdrawn_at IS NOT NULL, ` + identityVersion
 	entryFrom     = ` FROM patients p LEFT JOIN installations i ON i.patient_id = p.id`
-	activityCols  = `, f.ou, f.oi, f.om, f.cu, f.ci, lm.created_at`
+	activityCols  = `, f.ou, f.oi, f.om, f.cu, f.ci, %s`
 	activityJoins = ` LEFT JOIN (` + openFlags + byInstallation + `) f ON f.installation_id = i.id
 	LEFT JOIN (` + newestMessage + `) l ON l.installation_id = i.id
 	LEFT JOIN ticket_messages lm ON lm.id = l.last_id`
@@ -51,20 +51,27 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 	var e domain.ListEntry
 	var inst sql.NullInt64
 	var version []byte
-	err := s.Scan(&e.PatientID, &inst, &e.DateJoin, &e.Withdrawn, &version)
+	var joined *time.Time
+	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version)
 	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
+	if joined != nil {
+		e.DateJoin = joined.UTC()
+	}
 	return e, err
 }
 
 func scanEntryWithActivity(s scanner) (domain.ListEntry, error) {
 	var e domain.ListEntry
 	var inst sql.NullInt64
-	var last sql.NullTime
 	var version []byte
 	var flags [5]sql.NullInt64
-	err := s.Scan(&e.PatientID, &inst, &e.DateJoin, &e.Withdrawn, &version,
-		&flags[0], &flags[1], &flags[2], &flags[3], &flags[4], &last)
-	e.InstallationID, e.IdentityVersion, e.LastMessageAt = inst.Int64, string(version), timePtr(last)
+	var joined *time.Time
+	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version,
+		&flags[0], &flags[1], &flags[2], &flags[3], &flags[4], timeScan{&e.LastMessageAt})
+	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
+	if joined != nil {
+		e.DateJoin = joined.UTC()
+	}
 	e.Status = statusOfFlags(flags)
 	return e, err
 }
@@ -95,9 +102,10 @@ func statusOfFlags(f [5]sql.NullInt64) domain.InstallationStatus {
 // (withdrawn ones included): in no particular order, or with f.Limit
 // the first f.Limit in id order after f.AfterID.
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
-	q, scan := entryColumns+entryFrom, scanEntry
+	columns := fmt.Sprintf(entryColumns, db.textTime("p.date_join"))
+	q, scan := columns+entryFrom, scanEntry
 	if f.WithActivity {
-		q, scan = entryColumns+activityCols+entryFrom+activityJoins, scanEntryWithActivity
+		q, scan = columns+fmt.Sprintf(activityCols, db.textTime("lm.created_at"))+entryFrom+activityJoins, scanEntryWithActivity
 	}
 	where, args := db.searchWhere(f, 0)
 	if f.Limit > 0 {
@@ -135,15 +143,15 @@ func (db *DB) Activity(ctx context.Context, es []domain.ListEntry) error {
 	type activity struct {
 		id    int64
 		flags [5]sql.NullInt64
-		last  sql.NullTime
+		last  *time.Time
 	}
 	var rows []activity
 	err := db.inReadTx(ctx, "activity", func(tx *sql.Tx) error {
 		var err error
 		rows, err = queryAll(ctx, tx, func(s scanner) (activity, error) {
 			var a activity
-			return a, s.Scan(&a.id, &a.flags[0], &a.flags[1], &a.flags[2], &a.flags[3], &a.flags[4], &a.last)
-		}, `SELECT i.id`+activityCols+` FROM installations i
+			return a, s.Scan(&a.id, &a.flags[0], &a.flags[1], &a.flags[2], &a.flags[3], &a.flags[4], timeScan{&a.last})
+		}, `SELECT i.id`+fmt.Sprintf(activityCols, db.textTime("lm.created_at"))+` FROM installations i
 			LEFT JOIN (`+openFlags+` WHERE installation_id IN (`+in+`)`+byInstallation+`) f ON f.installation_id = i.id
 			LEFT JOIN (SELECT t.installation_id, MAX(m.id) AS last_id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
 				WHERE t.installation_id IN (`+in+`) GROUP BY t.installation_id) l ON l.installation_id = i.id
@@ -159,14 +167,14 @@ func (db *DB) Activity(ctx context.Context, es []domain.ListEntry) error {
 	}
 	for i := range es {
 		if a, ok := byID[es[i].InstallationID]; ok {
-			es[i].Status, es[i].LastMessageAt = statusOfFlags(a.flags), timePtr(a.last)
+			es[i].Status, es[i].LastMessageAt = statusOfFlags(a.flags), a.last
 		}
 	}
 	return nil
 }
 
-const ticketEntryQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, t.opened_at, t.closed_by, t.closed_at,
-	COALESCE(c.n, 0), lm.sender, lm.created_at, ` + identityVersion + `
+const ticketEntryQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, %s, t.closed_by, %s,
+	COALESCE(c.n, 0), lm.sender, %s, ` + identityVersion + `
 	FROM tickets t JOIN installations i ON i.id = t.installation_id JOIN patients p ON p.id = i.patient_id
 	LEFT JOIN (SELECT ticket_id, COUNT(*) AS n, MAX(id) AS last_id FROM ticket_messages GROUP BY ticket_id) c ON c.ticket_id = t.id
 	LEFT JOIN ticket_messages lm ON lm.id = c.last_id`
@@ -174,13 +182,16 @@ const ticketEntryQuery = `SELECT t.id, t.installation_id, i.patient_id, t.catego
 func scanTicketEntry(s scanner) (domain.TicketEntry, error) {
 	var e domain.TicketEntry
 	var closedBy, sender sql.NullString
-	var closedAt, last sql.NullTime
+	var opened, last *time.Time
 	var version []byte
-	err := s.Scan(&e.ID, &e.InstallationID, &e.PatientID, &e.Category, &e.OpenedBy, &e.OpenedAt, &closedBy, &closedAt,
-		&e.MessageCount, &sender, &last, &version)
-	e.ClosedBy, e.ClosedAt, e.LastSender, e.IdentityVersion = closedBy.String, timePtr(closedAt), sender.String, string(version)
+	err := s.Scan(&e.ID, &e.InstallationID, &e.PatientID, &e.Category, &e.OpenedBy, timeScan{&opened}, &closedBy, timeScan{&e.ClosedAt},
+		&e.MessageCount, &sender, timeScan{&last}, &version)
+	e.ClosedBy, e.LastSender, e.IdentityVersion = closedBy.String, sender.String, string(version)
+	if opened != nil {
+		e.OpenedAt = *opened
+	}
 	e.LastAt = e.OpenedAt
-	for _, t := range []*time.Time{timePtr(last), e.ClosedAt} {
+	for _, t := range []*time.Time{last, e.ClosedAt} {
 		if t != nil && t.After(e.LastAt) {
 			e.LastAt = *t
 		}
@@ -204,7 +215,7 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 		args = append(args, f.InstallationID)
 		conds = append(conds, fmt.Sprintf(`t.installation_id = $%d`, len(args)))
 	}
-	q := ticketEntryQuery
+	q := fmt.Sprintf(ticketEntryQuery, db.textTime("t.opened_at"), db.textTime("t.closed_at"), db.textTime("lm.created_at"))
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
