@@ -43,7 +43,7 @@ type Viewer struct {
 	// redact, per patient, cleans free text about them for roles without
 	// identity; nil when the caller may see identity.
 	redact map[int64]func(string) string
-	// nicknames, per patient the viewer was built for (Of, OfAll).
+	// nicknames, per patient the viewer was built for (Of, ForList).
 	nicknames map[int64]string
 }
 
