@@ -49,7 +49,7 @@ END {
 	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
 	for (i = 1; i <= n; i++) {
 		be = backends[i]; raw = "BenchmarkLists10k/" be "/raw-entries"
-		m = split("patients-page patients-search installations-page-by-nickname ticket-queue-page", lists, " ")
+		m = split("patients-page patients-page-by-date patients-search installations-page-by-nickname ticket-queue-page", lists, " ")
 		for (j = 1; j <= m; j++) {
 			l = "BenchmarkLists10k/" be "/" lists[j]
 			if ((l in p50) && (raw in p50) && p50[raw] > 0)
