@@ -26,6 +26,9 @@ echo "==> hot read path: GET /patients/{id} from 64 clients vs pgbench -S (durab
 echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"
 go test -run '^$' -bench 'HotRead' -benchtime 1x -timeout 30m ./internal/app | tee -a "$out"
 
+echo "==> lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
+go test -run '^$' -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" -timeout 30m ./internal/api | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
@@ -35,11 +38,11 @@ awk '
 		if ($(i+1) == "ns/op") ns[name] = $i
 		if ($(i+1) == "reads/s") rps[name] = $i
 		if ($(i+1) == "p99-ms") p99[name] = $i
+		if ($(i+1) == "p50-ms") p50[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
 		if ($(i+1) == "readings/s") rds[name] = $i
 
 		if ($(i+1) == "limit/s") lim[name] = $i
-		if ($(i+1) == "p50-ms") p50[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -70,6 +73,16 @@ END {
 		}
 	}
 	if ("BenchmarkHotRead/postgres" in rps) printf "  %-58s %8.3f   (target >= 0.25, p99 <= 25 ms)\n", "hot read / pgbench -S (PostgreSQL, fsync on)", rps["BenchmarkHotRead/postgres"] / lim["BenchmarkHotRead/postgres"]
+
+	for (i = 1; i <= n; i++) {
+		be = backends[i]; raw = "BenchmarkLists10k/" be "/raw-entries"
+		m = split("patients-page patients-page-by-date patients-search installations-page-by-nickname ticket-queue-page", lists, " ")
+		for (j = 1; j <= m; j++) {
+			l = "BenchmarkLists10k/" be "/" lists[j]
+			if ((l in p50) && (raw in p50) && p50[raw] > 0)
+				printf "  %-58s p50 %7.2f ms = %5.1f x raw entries, %4.2f of the 50 ms bar\n", lists[j] " of 10,000 (" be ")", p50[l], p50[l] / p50[raw], p50[l] / 50
+		}
+	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

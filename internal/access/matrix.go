@@ -38,6 +38,9 @@ const (
 	TicketOpen  Action = "ticket.open"  // open a ticket
 	TicketWrite Action = "ticket.write" // write on a ticket
 	TicketClose Action = "ticket.close" // close a ticket
+	// TicketQueue is the work queue: tickets across installations, with
+	// their last activity, last sender and message count, no thread.
+	TicketQueue Action = "ticket.queue"
 
 	DocumentRead   Action = "document.read"
 	DocumentWrite  Action = "document.write"
@@ -95,6 +98,9 @@ var matrix = map[Action][]domain.Role{
 	TicketOpen:  {installer, monitoring},
 	TicketWrite: {installer, monitoring},
 	TicketClose: {installer},
+	// The queue is the field teams' worklist (the issue asks it for
+	// installers and monitoring); doctors read tickets per installation.
+	TicketQueue: {installer, monitoring},
 
 	DocumentRead:   {doctor, installer, monitoring, researcher},
 	DocumentWrite:  {installer},

@@ -26,15 +26,22 @@ const (
 	CollectionTimes                  // data-collection start and end
 	TicketTimes                      // ticket opened/closed, message times
 	DocumentTimes                    // a document's upload time
+	EnrolmentDates                   // a patient's enrolment date (date_join) in lists of installations
+	ActivityTimes                    // an installation's or a ticket's last activity (newest message)
 )
 
 // precisions is, per role, the precision of each class it is shown. A
 // class missing for a role is shown to the year, the coarsest. Doctors,
 // who see everything about their patients, see exact times.
 var precisions = map[domain.Role]map[TimeClass]Precision{
-	doctor:     {RecordTimes: Exact, CollectionTimes: Exact, TicketTimes: Exact, DocumentTimes: Exact},
-	installer:  {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
-	monitoring: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
+	doctor: {RecordTimes: Exact, CollectionTimes: Exact, TicketTimes: Exact, DocumentTimes: Exact,
+		EnrolmentDates: Exact, ActivityTimes: Exact},
+	installer: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay,
+		EnrolmentDates: ToDay, ActivityTimes: ToHour},
+	monitoring: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay,
+		EnrolmentDates: ToDay, ActivityTimes: ToHour},
+	// Researchers see no tickets: their last activity, and the enrolment
+	// date, only to the year (no entry).
 	researcher: {RecordTimes: ToYear, CollectionTimes: ToQuarter, DocumentTimes: ToYear},
 }
 

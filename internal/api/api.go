@@ -20,6 +20,8 @@ import (
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/domain"
+	"serenade/internal/keyring"
+	"serenade/internal/page"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
 	"serenade/internal/resource"
@@ -44,8 +46,12 @@ type Deps struct {
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
-	Audit      audit.Sink // every API request is recorded here before it is answered
-	AuditLog   AuditLog
+	// Cursors seal the lists' page cursors; every replica needs the same
+	// key (app derives it from the pseudonym key). Nil: a key of this
+	// process only.
+	Cursors  *page.Cursors
+	Audit    audit.Sink // every API request is recorded here before it is answered
+	AuditLog AuditLog
 	// RequestID and TraceID read the request's ids for the audit trail.
 	RequestID, TraceID func(context.Context) string
 	Log                *slog.Logger
@@ -93,6 +99,7 @@ type API struct {
 	uploads  *uploadGate
 	rec      *audit.Recorder
 	views    view.Viewers
+	cursors  *page.Cursors
 }
 
 // New builds the API and registers every operation.
@@ -116,9 +123,17 @@ func New(d Deps) *API {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
 	}
 	d.Audit = markingRecorder{d.Audit}
+	if d.Cursors == nil {
+		k, err := keyring.NewKey()
+		if err != nil {
+			panic(err) // the OS RNG never fails on Linux ≥3.17
+		}
+		d.Cursors = page.NewCursors(k)
+	}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),
-		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study}}
+		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study, Nicknames: view.NewNicknameCache()},
+		cursors: d.Cursors}
 	a.huma = humago.New(a.mux, a.config())
 	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
 	a.registerAuth()

@@ -24,6 +24,7 @@ type installationListOutput struct {
 	listed
 	Body struct {
 		Installations []view.InstallationView `json:"installations"`
+		Next          string                  `json:"next,omitempty" doc:"Pass as cursor= for the next page; absent on the last page."`
 	}
 }
 
@@ -35,7 +36,10 @@ type updateInstallationInput struct {
 func (a *API) registerInstallations() {
 	tags := []string{"installations"}
 	register(a, access.InstallationRead, huma.Operation{OperationID: "list-installations", Method: http.MethodGet, Path: "/installations", Tags: tags,
-		Summary: "List installations with their derived status", Metadata: map[string]any{metaResource: resource.Installation.Collection()}}, a.listInstallations)
+		Summary: "List installations with their derived status, enrolment date and last activity, paged", Errors: []int{http.StatusUnprocessableEntity},
+		Description: "Keyset pages (limit, cursor). Roles without ids get them by nickname (then their own pseudonym) unless sort says " +
+			"otherwise; doctors by id. Dates and times sort as the caller is shown them (cut to its precision).",
+		Metadata: map[string]any{metaResource: resource.Installation.Collection()}}, a.listInstallations)
 	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
 		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
 	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
@@ -44,25 +48,6 @@ func (a *API) registerInstallations() {
 			"back as shown, redacted or not, keeps the stored text and its author)."},
 		a.updateInstallation)
 	a.registerCorrections(tags)
-}
-
-func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installationListOutput, error) {
-	insts, err := a.deps.Study.Installations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v, err := a.viewerOfAll(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &installationListOutput{}
-	out.Body.Installations = make([]view.InstallationView, len(insts))
-	for i, inst := range insts {
-		out.Body.Installations[i] = v.Installation(inst)
-		out.patients = append(out.patients, inst.PatientID)
-	}
-	v.OrderInstallations(out.Body.Installations)
-	return out, nil
 }
 
 func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*installationOutput, error) {

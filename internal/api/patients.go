@@ -93,13 +93,18 @@ type patientListOutput struct {
 	listed
 	Body struct {
 		Patients []view.PatientSummary `json:"patients"`
+		Next     string                `json:"next,omitempty" doc:"Pass as cursor= for the next page; absent on the last page."`
 	}
 }
 
 func (a *API) registerPatients() {
 	tags := []string{"patients"}
 	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
-		Summary: "List patients with identity", Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
+		Summary: "List patients with identity, paged, sorted, filtered and searched", Errors: []int{http.StatusUnprocessableEntity},
+		Description: "Keyset pages (limit, cursor). Sorted by id (enrolment order) unless sort says otherwise; last_name sorts at most " +
+			"2,000 matching patients (narrow with q, status or diagnosis_class first). q finds a codice fiscale exactly, or patients " +
+			"whose first or last name has every word typed (case, accents and apostrophes do not matter), or a whole name typed without its spaces.",
+		Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
 		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
 		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
@@ -125,37 +130,6 @@ func (a *API) registerPatients() {
 			"ticket threads stay for the retrieval visit and are shredded when the uninstallation ticket is closed (at once if " +
 			"the kit is already home). Earlier backups open none of it (crypto-shredding and master key rotation)."},
 		a.withdrawPatient)
-}
-
-func (a *API) listPatients(ctx context.Context, _ *struct{}) (*patientListOutput, error) {
-	patients, err := a.deps.Study.Patients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	status, err := a.statusByPatient(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v := a.viewer(ctx)
-	out := &patientListOutput{}
-	out.Body.Patients = make([]view.PatientSummary, len(patients))
-	for i, p := range patients {
-		out.Body.Patients[i] = v.Summary(p, status[p.ID])
-		out.patients = append(out.patients, p.ID)
-	}
-	return out, nil
-}
-
-func (a *API) statusByPatient(ctx context.Context) (map[int64]domain.InstallationStatus, error) {
-	insts, err := a.deps.Study.Installations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]domain.InstallationStatus, len(insts))
-	for _, i := range insts {
-		m[i.PatientID] = i.Status
-	}
-	return m, nil
 }
 
 func (a *API) enrolPatient(ctx context.Context, in *enrolInput) (*recordOutput, error) {

@@ -62,6 +62,7 @@ func (a *API) registerTickets() {
 			"or ended); closing the uninstallation ticket ends it now, or keeps an earlier end. Closing the uninstallation ticket " +
 			"of a withdrawn patient shreds what was kept for the kit's retrieval."},
 		a.closeTicket)
+	a.registerTicketQueue(tags)
 }
 
 func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketListOutput, error) {

@@ -14,6 +14,7 @@ import (
 	"serenade/internal/docs"
 	"serenade/internal/domain"
 	"serenade/internal/httplimit"
+	"serenade/internal/page"
 	"serenade/internal/pseudonym"
 	"serenade/internal/service"
 	"serenade/internal/store"
@@ -104,7 +105,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	}
 	sink := a.auditRecorder(db)
 	rest := api.New(api.Deps{
-		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
+		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()), Cursors: page.NewCursors(db.PseudonymKey()),
 		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,

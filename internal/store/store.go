@@ -113,6 +113,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.indexUnindexed(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
