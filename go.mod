@@ -35,9 +35,18 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+require (
+	github.com/getkin/kin-openapi v0.153.0
+	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+)
 
-require golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+require (
+	github.com/go-openapi/jsonpointer v1.0.1 // indirect
+	github.com/gorilla/mux v1.8.1 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	go.yaml.in/yaml/v4 v4.0.0 // indirect
+	golang.org/x/telemetry v0.0.0-20261009151841-97e8ea77aa2a // indirect
+)
 
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect

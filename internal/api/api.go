@@ -127,6 +127,7 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	applyLimits(a.huma.OpenAPI())
+	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
 	return a
@@ -139,7 +140,8 @@ func (a *API) config() huma.Config {
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.Formats = jsonFormats()
-	cfg.Transformers = append(cfg.Transformers, problemDetails)
+	cfg.Transformers = append(cfg.Transformers, problemDetails, sendLocation)
+	configureDocument(&cfg)
 	cfg.Info.Description = "Serenade: a clinical study of ambient sensors in patients' homes. " +
 		"Every operation is authorised by the access matrix; responses carry only the fields the caller's roles may see, " +
 		"and roles other than dottore see per-role pseudonyms instead of internal ids. Errors are RFC 9457 problem details. " +

@@ -83,7 +83,7 @@ func (a *API) registerPatients() {
 	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
 		Summary: "List patients with identity", Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
-		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
+		Metadata: map[string]any{metaResource: resource.Patient.Collection(), metaLocation: "/patients/{id}"},
 		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; " +
 			"so is a first or last name that does not give the code's letters (the error names the field, never the value), " +
