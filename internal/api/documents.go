@@ -209,7 +209,7 @@ func (a *API) registerDocuments() {
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},
 		Description: "The body is the file, with its sniffed content type and an attachment Content-Disposition.",
-		Responses: map[string]*huma.Response{"200": downloadResponse()},
+		Responses:   map[string]*huma.Response{"200": downloadResponse()},
 	}, a.downloadDocument)
 	register(a, access.DocumentDelete, huma.Operation{OperationID: "delete-document", Method: http.MethodDelete, Path: "/documents/{document}", Tags: tags,
 		Summary: "Delete a document", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, a.deleteDocument)
