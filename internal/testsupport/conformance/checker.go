@@ -117,6 +117,9 @@ type Result struct {
 // declared. An answer to a path or method the document has no operation
 // for must be a 404 or 405 problem.
 func (c *Checker) Check(ctx context.Context, ex Exchange) Result {
+	if ex.Request.Method == http.MethodHead {
+		return c.checkHead(ex)
+	}
 	route, params, err := c.router.FindRoute(ex.Request)
 	if err != nil {
 		return Result{Route: ex.Request.URL.Path, Err: c.checkUnmatched(ex, err)}
@@ -174,15 +177,44 @@ func withBody(ex Exchange) *http.Request {
 	return r
 }
 
+// checkHead validates the answer to a HEAD, which the API answers for
+// every GET operation as that GET without its body: its status, media
+// type and headers must be the GET's. kin-openapi validates no HEAD.
+func (c *Checker) checkHead(ex Exchange) Result {
+	get := ex.Request.Clone(context.Background())
+	get.Method = http.MethodGet
+	route, _, err := c.router.FindRoute(get)
+	if err != nil {
+		return Result{Route: ex.Request.URL.Path, Err: c.checkUnmatched(ex, err)}
+	}
+	res := Result{Route: route.Path}
+	ref := route.Operation.Responses.Status(ex.Status)
+	switch {
+	case ref == nil || ref.Value == nil:
+		res.Err = fmt.Errorf("status %d is not declared for GET %s", ex.Status, route.Path)
+	case len(ref.Value.Content) > 0 && ref.Value.Content.Get(ex.Header.Get("Content-Type")) == nil:
+		res.Err = fmt.Errorf("media type %q is not declared for status %d of GET %s", ex.Header.Get("Content-Type"), ex.Status, route.Path)
+	default:
+		res.Err = undeclaredHeaders(route.Operation, ex)
+	}
+	return res
+}
+
+// beforeRouting are the refusals the API makes before it routes a
+// request, so on any path: two Authorization headers (400), a declared
+// body over the limit (413), oversized headers (431).
+var beforeRouting = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge}
+
 // checkUnmatched validates the answer to a request for which the
 // document has no operation: a problem (components.schemas.ErrorModel),
-// 404 for an unknown path, 405 with Allow for a known path's other method.
+// 404 for an unknown path, 405 with Allow for a known path's other
+// method, or one of the refusals made before routing.
 func (c *Checker) checkUnmatched(ex Exchange, routeErr error) error {
 	want := http.StatusNotFound
 	if errors.Is(routeErr, routers.ErrMethodNotAllowed) {
 		want = http.StatusMethodNotAllowed
 	}
-	if ex.Status != want {
+	if ex.Status != want && !slices.Contains(beforeRouting, ex.Status) {
 		return fmt.Errorf("%v: answered %d, want a %d problem", routeErr, ex.Status, want)
 	}
 	if ct := ex.Header.Get("Content-Type"); ct != "application/problem+json" {
