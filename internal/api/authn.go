@@ -47,7 +47,6 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if err != nil {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 		a.refuse(ctx, ev, http.StatusUnauthorized, errMessage(err))
 		return
 	}
@@ -60,10 +59,14 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 }
 
 // refuse records a refused request, then answers it; if the trail
-// cannot be written the answer is 503 instead.
+// cannot be written the answer is 503 instead. A 401 names the scheme to
+// authenticate with (RFC 6750 §3); a 503 does not.
 func (a *API) refuse(ctx huma.Context, ev *audit.Event, status int, msg string) {
 	if err := a.rec.Record(ctx.Context(), ev, status); err != nil {
 		status, msg = http.StatusServiceUnavailable, errAuditUnavailable().Error()
+	}
+	if status == http.StatusUnauthorized {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 	}
 	_ = huma.WriteErr(a.huma, ctx, status, msg)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -68,7 +69,8 @@ func (l *Log) Add(test string, ex Exchange, r Result) {
 		return
 	}
 	l.failed++
-	f := &failure{method: ex.Request.Method, route: r.Route, status: ex.Status, msg: r.Err.Error(), test: test}
+	msg := strings.Join(strings.Fields(r.Err.Error()), " ") // one line
+	f := &failure{method: ex.Request.Method, route: r.Route, status: ex.Status, msg: msg, test: test}
 	key := fmt.Sprintf("%s %s %d %s", f.method, f.route, f.status, f.msg)
 	if old, ok := l.failures[key]; ok {
 		old.count++
