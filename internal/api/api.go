@@ -117,7 +117,7 @@ func New(d Deps) *API {
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),
 		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study}}
 	a.huma = humago.New(a.mux, a.config())
-	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
+	a.huma.UseMiddleware(a.authenticate, a.requireMediaType, a.cleanQuery)
 	a.registerAuth()
 	a.registerPatients()
 	a.registerScreening()

@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"mime"
 	"net/http"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -55,9 +53,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // refused answers the refusals decided before routing: oversized headers
 // (431), two Authorization headers (400), an Accept that excludes JSON
-// (406), a declared body over the route's limit (413), a body of a media
-// type the operation does not declare (415). Otherwise it bounds the
-// body and reports false.
+// (406), a declared body over the route's limit (413). Otherwise it bounds the body and reports false.
 func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation) bool {
 	switch {
 	case httplimit.HeadersTooLarge(r):
@@ -78,30 +74,8 @@ func (a *API) refused(w http.ResponseWriter, r *http.Request, op *huma.Operation
 			"the body is larger than the limit of "+strconv.FormatInt(limit, 10)+" bytes for this route")
 		return true
 	}
-	if !acceptsMediaType(r, op) {
-		problem.Write(w, r, problem.UnsupportedMediaType,
-			"this route accepts a body of type "+strings.Join(requestMediaTypes(op), ", "))
-		return true
-	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	return false
-}
-
-// acceptsMediaType reports whether r's body, if it has one, is of a media
-// type op declares for its body. A body without a Content-Type is read
-// as JSON (huma's default). The parameters (charset=, boundary=) are the
-// decoders' to check.
-func acceptsMediaType(r *http.Request, op *huma.Operation) bool {
-	types := requestMediaTypes(op)
-	if types == nil || r.ContentLength == 0 {
-		return true
-	}
-	ct := r.Header.Get("Content-Type")
-	if ct == "" {
-		ct = "application/json"
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && slices.Contains(types, mt)
 }
 
 // bodyLimit is the most a route may read from a body: its operation's

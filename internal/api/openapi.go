@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"reflect"
-	"slices"
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -170,20 +169,6 @@ func declareHeaders(code string, res *huma.Response) {
 	case "503":
 		add(hdrRetryAfter, false)
 	}
-}
-
-// requestMediaTypes are the media types op accepts for a body, nil when
-// it declares none.
-func requestMediaTypes(op *huma.Operation) []string {
-	if op == nil || op.RequestBody == nil {
-		return nil
-	}
-	types := make([]string, 0, len(op.RequestBody.Content))
-	for mt := range op.RequestBody.Content {
-		types = append(types, mt)
-	}
-	slices.Sort(types)
-	return types
 }
 
 // downloadTypes are the media types a document download is declared
