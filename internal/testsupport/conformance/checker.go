@@ -126,14 +126,14 @@ func (c *Checker) Check(ctx context.Context, ex Exchange) Result {
 	}
 	res := Result{Route: route.Path}
 	opts := c.options()
-	in := &openapi3filter.RequestValidationInput{Request: withBody(ex), PathParams: params, Route: route, Options: opts}
+	in := &openapi3filter.RequestValidationInput{Request: withBody(ex, true), PathParams: params, Route: route, Options: opts}
 	if ex.Complete {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil && ex.Status < 400 {
 			res.Err = fmt.Errorf("the server accepted (%d) a request the document does not admit: %w", ex.Status, err)
 			return res
 		}
 	}
-	in.Request = withBody(ex) // the request check read the body
+	in.Request = withBody(ex, false) // the request check read the body
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: ex.Status, Header: ex.Header, Options: opts}
 	out.SetBodyBytes(ex.Body)
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
@@ -170,10 +170,16 @@ func bearerPresent(_ context.Context, in *openapi3filter.AuthenticationInput) er
 	return nil
 }
 
-// withBody is ex's request with the recorded body, readable once.
-func withBody(ex Exchange) *http.Request {
+// withBody is ex's request with the recorded body, readable once; with
+// normalized, a JSON body's strings as the document's limits see them.
+func withBody(ex Exchange, normalized bool) *http.Request {
 	r := ex.Request.Clone(context.Background())
-	r.Body = io.NopCloser(bytes.NewReader(ex.RequestBody))
+	body := ex.RequestBody
+	if normalized {
+		body = normalizeRequest(r.Header.Get("Content-Type"), body)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
 	return r
 }
 
@@ -200,21 +206,22 @@ func (c *Checker) checkHead(ex Exchange) Result {
 	return res
 }
 
-// beforeRouting are the refusals the API makes before it routes a
-// request, so on any path: two Authorization headers (400), a declared
-// body over the limit (413), oversized headers (431).
-var beforeRouting = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge}
+// anyPath are the refusals the API makes before it routes a request, so
+// on any path: two Authorization headers (400), a declared body over the
+// limit (413), oversized headers (431); and 503 when the audit entry of
+// the answer cannot be written (fail closed).
+var anyPath = []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge, http.StatusServiceUnavailable}
 
 // checkUnmatched validates the answer to a request for which the
 // document has no operation: a problem (components.schemas.ErrorModel),
 // 404 for an unknown path, 405 with Allow for a known path's other
-// method, or one of the refusals made before routing.
+// method, or one of the answers any path can get (anyPath).
 func (c *Checker) checkUnmatched(ex Exchange, routeErr error) error {
 	want := http.StatusNotFound
 	if errors.Is(routeErr, routers.ErrMethodNotAllowed) {
 		want = http.StatusMethodNotAllowed
 	}
-	if ex.Status != want && !slices.Contains(beforeRouting, ex.Status) {
+	if ex.Status != want && !slices.Contains(anyPath, ex.Status) {
 		return fmt.Errorf("%v: answered %d, want a %d problem", routeErr, ex.Status, want)
 	}
 	if ct := ex.Header.Get("Content-Type"); ct != "application/problem+json" {
