@@ -178,7 +178,9 @@ func withBody(ex Exchange, normalized bool) *http.Request {
 	if normalized {
 		body = normalizeRequest(r.Header.Get("Content-Type"), body)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	// The validator reads the body more than once, through GetBody.
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.Body, _ = r.GetBody()
 	r.ContentLength = int64(len(body))
 	return r
 }
