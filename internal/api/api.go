@@ -135,7 +135,7 @@ func New(d Deps) *API {
 		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study, Nicknames: view.NewNicknameCache()},
 		cursors: d.Cursors}
 	a.huma = humago.New(a.mux, a.config())
-	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
+	a.huma.UseMiddleware(a.authenticate, a.requireMediaType, a.cleanQuery)
 	a.registerAuth()
 	a.registerPatients()
 	a.registerScreening()
@@ -146,6 +146,7 @@ func New(d Deps) *API {
 	a.registerAudit()
 	a.registerIngestTokens()
 	applyLimits(a.huma.OpenAPI())
+	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
 	if d.Ingest != nil {
@@ -161,7 +162,8 @@ func (a *API) config() huma.Config {
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.Formats = jsonFormats()
-	cfg.Transformers = append(cfg.Transformers, problemDetails)
+	cfg.Transformers = append(cfg.Transformers, problemDetails, sendLocation)
+	configureDocument(&cfg)
 	cfg.Info.Description = "Serenade: a clinical study of ambient sensors in patients' homes. " +
 		"Every operation is authorised by the access matrix; responses carry only the fields the caller's roles may see, " +
 		"and roles other than dottore see per-role pseudonyms instead of internal ids. Errors are RFC 9457 problem details. " +

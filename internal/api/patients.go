@@ -106,7 +106,7 @@ func (a *API) registerPatients() {
 			"whose first or last name has every word typed (case, accents and apostrophes do not matter), or a whole name typed without its spaces.",
 		Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
-		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
+		Metadata: map[string]any{metaResource: resource.Patient.Collection(), metaLocation: "/patients/{id}"},
 		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; " +
 			"so is a first or last name that does not give the code's letters (the error names the field, never the value), " +
