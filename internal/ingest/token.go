@@ -52,9 +52,6 @@ func SecretMatches(stored, presented []byte) bool {
 	return subtle.ConstantTimeCompare(stored, presented) == 1
 }
 
-// ValidPublicID reports whether s is shaped like a public id.
-func ValidPublicID(s string) bool { return len(s) == PublicIDLength && isLowerHex(s) }
-
 func isLowerHex(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
