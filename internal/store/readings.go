@@ -54,7 +54,7 @@ type IngestResult struct {
 // then creates the streams plan asks for, inserts the readings (one
 // statement for the whole batch; a (stream, time) already stored is left
 // as it is: the first write wins) and adds the new readings to every
-// rollup tier. The batch is durable when this returns nil; a plan error
+// rollup tier (in the same statement on PostgreSQL). The batch is durable when this returns nil; a plan error
 // writes nothing. span is the batch's [min, max] time in ms, for which
 // PostgreSQL partitions are made to exist first.
 func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
@@ -83,14 +83,10 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 			return err
 		}
 		res.NewStreams = len(p.NewStreams)
-		fresh, err := db.insertReadings(ctx, tx, ids, p.Readings)
-		if err != nil {
+		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings); err != nil {
 			return err
 		}
-		res.Inserted, res.Duplicates = len(fresh), len(p.Readings)-len(fresh)
-		if err := db.addToRollups(ctx, tx, fresh); err != nil {
-			return err
-		}
+		res.Duplicates = len(p.Readings) - res.Inserted
 		if p.TouchToken {
 			_, err = tx.ExecContext(ctx, `UPDATE ingest_tokens SET last_used_at = $1 WHERE id = $2`, target.Now, tokenID)
 		}
