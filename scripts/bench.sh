@@ -19,7 +19,7 @@ go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 .
 echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
 go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
 
-echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP into PostgreSQL, vs raw COPY of the same rows"
+echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP and over MQTT (mosquitto) into PostgreSQL, vs raw COPY of the same rows"
 go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
 
 echo "==> hot read path: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL cluster, fsync on) and vs a raw SQLite point read"
@@ -83,6 +83,9 @@ END {
 				printf "  %-58s p50 %7.2f ms = %5.1f x raw entries, %4.2f of the 50 ms bar\n", lists[j] " of 10,000 (" be ")", p50[l], p50[l] / p50[raw], p50[l] / 50
 		}
 	}
+
+	m = "BenchmarkIngestMQTT"
+	if ((m in rds) && (c in rds)) printf "  %-58s %8.2f   (%.0f readings/s)\n", "MQTT ingest / raw COPY readings per second", rds[m] / rds[c], rds[m]
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

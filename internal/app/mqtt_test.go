@@ -100,7 +100,7 @@ type home struct {
 
 // collectingHome enrols a patient named surname, closes the installation
 // ticket (collection starts) and provisions an ingest token.
-func collectingHome(t *testing.T, s *apptest.Server, surname string) home {
+func collectingHome(t testing.TB, s *apptest.Server, surname string) home {
 	t.Helper()
 	np := storetest.Mario()
 	np.Identity.LastName = surname
@@ -140,7 +140,7 @@ func publish(t *testing.T, c *paho.Client, topicID, token string, payload []byte
 }
 
 // count runs a count(*) query on the server's database.
-func count(t *testing.T, s *apptest.Server, query string, args ...any) int {
+func count(t testing.TB, s *apptest.Server, query string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := s.Raw(t).QueryRow(query, args...).Scan(&n); err != nil {
@@ -150,7 +150,7 @@ func count(t *testing.T, s *apptest.Server, query string, args ...any) int {
 }
 
 // readings counts an installation's stored readings.
-func readings(t *testing.T, s *apptest.Server, installation int64) int {
+func readings(t testing.TB, s *apptest.Server, installation int64) int {
 	return count(t, s, `SELECT count(*) FROM readings r JOIN streams s ON s.id = r.stream_id WHERE s.installation_id = $1`, installation)
 }
 
