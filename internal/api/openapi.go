@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -96,6 +97,7 @@ func (installationStatus) Schema(huma.Registry) *huma.Schema {
 // headers; a public operation says it needs no security (security: []).
 // Problem members type and instance are URI references (RFC 9457).
 func finishDocument(oapi *huma.OpenAPI) {
+	oapi.Components.Responses = commonResponses()
 	for _, item := range oapi.Paths {
 		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
 			if op != nil {
@@ -120,15 +122,39 @@ func finishOperation(op *huma.Operation) {
 	}
 	for _, status := range statuses {
 		if op.Responses[strconv.Itoa(status)] == nil {
-			op.Responses[strconv.Itoa(status)] = problemResponse(status)
+			op.Responses[strconv.Itoa(status)] = &huma.Response{Ref: "#/components/responses/" + responseName(status)}
 		}
 	}
 	if op.Metadata[publicOp] == true {
 		op.Security = []map[string][]string{}
 	}
 	for code, res := range op.Responses {
-		declareHeaders(code, res)
+		if res.Ref == "" {
+			declareHeaders(code, res)
+		}
 	}
+}
+
+// commonStatuses are the refusals finishDocument adds; each is declared
+// once under components.responses and referred to by the operations.
+var commonStatuses = []int{http.StatusBadRequest, http.StatusNotAcceptable, http.StatusRequestTimeout,
+	http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusRequestHeaderFieldsTooLarge,
+	http.StatusInternalServerError, http.StatusServiceUnavailable}
+
+func commonResponses() map[string]*huma.Response {
+	out := make(map[string]*huma.Response, len(commonStatuses))
+	for _, status := range commonStatuses {
+		res := problemResponse(status)
+		declareHeaders(strconv.Itoa(status), res)
+		out[responseName(status)] = res
+	}
+	return out
+}
+
+// responseName is a common response's name: its status text without
+// spaces (RequestEntityTooLarge).
+func responseName(status int) string {
+	return strings.NewReplacer(" ", "", "-", "").Replace(http.StatusText(status))
 }
 
 // problemResponse is an answer with a problem document.

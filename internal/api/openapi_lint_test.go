@@ -46,8 +46,13 @@ func (d lintDoc) ops() []lintOp {
 	return out
 }
 
-func (o lintOp) response(code string) map[string]any {
+// response is the operation's answer for code, resolving a reference
+// to components.responses.
+func (d lintDoc) response(o lintOp, code string) map[string]any {
 	r, _ := o.op["responses"].(map[string]any)[code].(map[string]any)
+	if ref, ok := r["$ref"].(string); ok {
+		return d.obj("components", "responses", strings.TrimPrefix(ref, "#/components/responses/"))
+	}
 	return r
 }
 
@@ -159,7 +164,7 @@ func TestOpenAPIDocumentPassesTheLinters(t *testing.T) {
 				want = append(want, "408", "415")
 			}
 			for _, code := range want {
-				res := o.response(code)
+				res := d.response(o, code)
 				if res == nil {
 					t.Errorf("%s does not declare %s", o.key, code)
 					continue
@@ -174,7 +179,7 @@ func TestOpenAPIDocumentPassesTheLinters(t *testing.T) {
 	t.Run("every 201 declares a required Location", func(t *testing.T) {
 		created := 0
 		for _, o := range ops {
-			if res := o.response("201"); res != nil {
+			if res := d.response(o, "201"); res != nil {
 				created++
 				if h := d.header(res, "Location"); h == nil || h["required"] != true {
 					t.Errorf("%s: 201 Location header %v, want required", o.key, h)
@@ -188,12 +193,12 @@ func TestOpenAPIDocumentPassesTheLinters(t *testing.T) {
 
 	t.Run("every 429 declares a required Retry-After, every 503 one", func(t *testing.T) {
 		for _, o := range ops {
-			if res := o.response("429"); res != nil {
+			if res := d.response(o, "429"); res != nil {
 				if h := d.header(res, "Retry-After"); h == nil || h["required"] != true {
 					t.Errorf("%s: 429 Retry-After %v, want required", o.key, h)
 				}
 			}
-			if res := o.response("503"); res != nil && d.header(res, "Retry-After") == nil {
+			if res := d.response(o, "503"); res != nil && d.header(res, "Retry-After") == nil {
 				t.Errorf("%s: 503 does not declare Retry-After", o.key)
 			}
 		}
@@ -231,7 +236,7 @@ func TestOpenAPIDocumentPassesTheLinters(t *testing.T) {
 	})
 
 	t.Run("a download declares the file's media types and its headers", func(t *testing.T) {
-		res := lintOp{op: d.obj("paths", "/api/v1/documents/{document}", "get")}.response("200")
+		res := d.response(lintOp{op: d.obj("paths", "/api/v1/documents/{document}", "get")}, "200")
 		content, _ := res["content"].(map[string]any)
 		for _, mt := range []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "*/*"} {
 			if _, ok := content[mt]; !ok {
