@@ -19,14 +19,14 @@ import (
 const (
 	// MaxPoints bounds max_points, the buckets of a downsampled series;
 	// DefaultMaxPoints is what a request without it gets.
-	MaxPoints        = 10_000
+	MaxPoints        = domain.MaxPoints
 	DefaultMaxPoints = 1_000
 	// MaxRange bounds [from, to) of one call: two years (731 days) of
 	// per-second data downsample from a few thousand rollup rows, and an
 	// export of them is one long but bounded download.
 	MaxRange = 731 * 24 * time.Hour
 	// MaxSeries bounds the streams of one stacked-chart call.
-	MaxSeries = 20
+	MaxSeries = domain.MaxSeries
 )
 
 // Service answers consultations over the store.
