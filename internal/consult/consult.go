@@ -173,7 +173,7 @@ func (s *Service) Downsample(ctx context.Context, st domain.Stream, r Range, max
 	out.BucketMs, out.Tier = g.width, g.tier
 	for i, c := range cells {
 		if c.Count > 0 {
-			c.StartMs = g.start(i)
+			c.StartMs, c.EndMs = g.start(i), g.start(i+1)
 			out.Buckets = append(out.Buckets, c)
 		}
 	}

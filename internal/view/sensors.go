@@ -43,7 +43,8 @@ type PointView struct {
 
 // BucketView is one bucket of a downsampled series.
 type BucketView struct {
-	Time  time.Time `json:"time" doc:"The bucket's start (UTC); it ends where the next bucket would start, the last one at to."`
+	Time  time.Time `json:"time" doc:"The bucket's start (UTC, included): from for the first bucket, a grid line of the bucket width otherwise."`
+	End   time.Time `json:"end" doc:"The bucket's end (UTC, excluded): the next grid line, to for the last bucket."`
 	Min   float64   `json:"min"`
 	Max   float64   `json:"max"`
 	Avg   float64   `json:"avg"`
@@ -77,7 +78,7 @@ func (v Viewer) Series(s consult.Series, r consult.Range) SeriesView {
 		}
 	}
 	for i, b := range s.Buckets {
-		out.Buckets[i] = BucketView{Time: msTime(b.StartMs), Min: b.Min, Max: b.Max, Avg: b.Avg(), Count: b.Count}
+		out.Buckets[i] = BucketView{Time: msTime(b.StartMs), End: msTime(b.EndMs), Min: b.Min, Max: b.Max, Avg: b.Avg(), Count: b.Count}
 	}
 	return out
 }
