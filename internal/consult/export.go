@@ -102,7 +102,7 @@ func (c *csvWriter) Close() error {
 	return nil
 }
 
-// parquetWriter writes rows as Parquet (zstd-compressed columns), one
+// parquetWriter writes rows as Parquet (Snappy-compressed columns, which pandas, polars and R read), one
 // row group every RowGroupRows rows.
 type parquetWriter struct {
 	w   *parquet.GenericWriter[Row]
@@ -112,7 +112,7 @@ type parquetWriter struct {
 // NewCohortParquet writes the cohort rows as Parquet.
 func NewCohortParquet(w io.Writer) RowWriter {
 	return &parquetWriter{w: parquet.NewGenericWriter[Row](w, parquet.MaxRowsPerRowGroup(RowGroupRows),
-		parquet.Compression(&parquet.Zstd)), buf: make([]Row, 0, 1024)}
+		parquet.Compression(&parquet.Snappy)), buf: make([]Row, 0, 1024)}
 }
 
 func (p *parquetWriter) Write(r Row) error {
