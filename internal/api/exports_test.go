@@ -193,7 +193,7 @@ func TestExportMemoryIsFlat(t *testing.T) {
 // peakHeapGrowth downloads path and returns the largest live heap seen
 // during the download (a collection, then the heap in use, every few
 // milliseconds) less the live heap before it, and the bytes downloaded.
-func peakHeapGrowth(t *testing.T, s *apptest.Server, token, path string) (uint64, int64) {
+func peakHeapGrowth(t testing.TB, s *apptest.Server, token, path string) (uint64, int64) {
 	t.Helper()
 	live := func() uint64 {
 		var m runtime.MemStats

@@ -6,15 +6,18 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"serenade/internal/app"
+	"serenade/internal/demo"
 	"serenade/internal/domain"
 	"serenade/internal/ingest"
 	"serenade/internal/resource"
 	"serenade/internal/store"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/storetest"
 )
 
 // manualClock is a store clock the test moves.
@@ -52,11 +55,14 @@ type sensorHome struct {
 	start                 time.Time
 }
 
+// sensorHomes numbers the homes the sensor tests enrol.
+var sensorHomes atomic.Int64
+
 // newSensorHome enrols a patient, installs the kit and provisions a token.
 func newSensorHome(t testing.TB, s *apptest.Server) sensorHome {
 	t.Helper()
 	st := s.App.Study()
-	p, err := st.Enrol(doctorCtx(), domain.NewPatient{Identity: fixtureIdentity(t.(*testing.T))})
+	p, err := st.Enrol(doctorCtx(), storetest.Patient(t, int(sensorHomes.Add(1))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,4 +194,14 @@ func rawAggregate(t testing.TB, s *apptest.Server, stream, from, to int64) agg {
 		a.sum += r.Value
 	}
 	return a
+}
+
+// loginAs logs a demo account in.
+func loginAs(t testing.TB, s *apptest.Server, username string) string {
+	t.Helper()
+	a, ok := demo.AccountNamed(username)
+	if !ok {
+		t.Fatalf("no demo account %s", username)
+	}
+	return s.Login(t, a.Username, a.Password)
 }
