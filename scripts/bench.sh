@@ -18,6 +18,9 @@ go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 .
 echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
 go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
 
+echo "==> sensor downsampling: a year of per-minute readings (525,600) into 1,000 buckets over HTTP, SQLite and PostgreSQL"
+go test -run '^$' -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" -timeout 30m ./internal/api | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
@@ -28,6 +31,10 @@ awk '
 		if ($(i+1) == "reads/s") rps[name] = $i
 		if ($(i+1) == "p99-ms") p99[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
+		if ($(i+1) == "p50-ms") p50[name] = $i
+		if ($(i+1) == "naive-p50-ms") naive[name] = $i
+		if ($(i+1) == "csv-month-heap-MiB") heapm[name] = $i
+		if ($(i+1) == "csv-year-heap-MiB") heapy[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -43,6 +50,13 @@ END {
 	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
+	for (i = 1; i <= n; i++) {
+		d = "BenchmarkDownsampleYear/" backends[i]
+		if ((d in p50) && (d in naive)) {
+			printf "  downsample a year to 1,000 buckets over HTTP (%s): p50 %s ms, p99 %s ms (goal p50 <= 20 ms); naive GROUP BY %s ms: %.3f x naive\n", backends[i], p50[d], p99[d], naive[d], p50[d] / naive[d]
+			printf "  live heap growth during CSV export (%s): a month %s MiB, a year %s MiB (flat: not growing with the range)\n", backends[i], heapm[d], heapy[d]
+		}
+	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]
