@@ -18,6 +18,8 @@ go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 .
 echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
 go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
 
+echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP into PostgreSQL, vs raw COPY of the same rows"
+go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
 echo "==> sensor downsampling: a year of per-minute readings (525,600) into 1,000 buckets over HTTP, SQLite and PostgreSQL"
 go test -run '^$' -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" -timeout 30m ./internal/api | tee -a "$out"
 
@@ -31,6 +33,7 @@ awk '
 		if ($(i+1) == "reads/s") rps[name] = $i
 		if ($(i+1) == "p99-ms") p99[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
+		if ($(i+1) == "readings/s") rds[name] = $i
 		if ($(i+1) == "p50-ms") p50[name] = $i
 		if ($(i+1) == "naive-p50-ms") naive[name] = $i
 		if ($(i+1) == "csv-month-heap-MiB") heapm[name] = $i
@@ -50,6 +53,11 @@ END {
 	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
+	h = "BenchmarkIngest/http"; c = "BenchmarkIngest/copy"
+	if ((h in rds) && (c in rds)) {
+		printf "  ingest, PostgreSQL, batches of 1000: HTTP %.0f readings/s vs raw COPY %.0f readings/s\n", rds[h], rds[c]
+		printf "  %-58s %8.2f   (target >= 0.5)\n", "HTTP ingest / raw COPY readings per second", rds[h] / rds[c]
+	}
 	for (i = 1; i <= n; i++) {
 		d = "BenchmarkDownsampleYear/" backends[i]
 		if ((d in p50) && (d in naive)) {
