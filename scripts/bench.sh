@@ -21,6 +21,8 @@ go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}
 
 echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP and over MQTT (mosquitto) into PostgreSQL, vs raw COPY of the same rows"
 go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
+echo "==> sensor downsampling: a year of per-minute readings (525,600) into 1,000 buckets over HTTP, SQLite and PostgreSQL"
+go test -run '^$' -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" -timeout 30m ./internal/api | tee -a "$out"
 
 echo "==> hot read path: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL cluster, fsync on) and vs a raw SQLite point read"
 echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"
@@ -43,6 +45,11 @@ awk '
 		if ($(i+1) == "readings/s") rds[name] = $i
 
 		if ($(i+1) == "limit/s") lim[name] = $i
+
+		if ($(i+1) == "p50-ms") p50[name] = $i
+		if ($(i+1) == "naive-p50-ms") naive[name] = $i
+		if ($(i+1) == "csv-month-heap-MiB") heapm[name] = $i
+		if ($(i+1) == "csv-year-heap-MiB") heapy[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -86,6 +93,14 @@ END {
 
 	m = "BenchmarkIngestMQTT"
 	if ((m in rds) && (c in rds)) printf "  %-58s %8.2f   (%.0f readings/s)\n", "MQTT ingest / raw COPY readings per second", rds[m] / rds[c], rds[m]
+
+	for (i = 1; i <= n; i++) {
+		d = "BenchmarkDownsampleYear/" backends[i]
+		if ((d in p50) && (d in naive)) {
+			printf "  downsample a year to 1,000 buckets over HTTP (%s): p50 %s ms, p99 %s ms (goal p50 <= 20 ms); naive GROUP BY %s ms: %.3f x naive\n", backends[i], p50[d], p99[d], naive[d], p50[d] / naive[d]
+			printf "  live heap growth during CSV export (%s): a month %s MiB, a year %s MiB (flat: not growing with the range)\n", backends[i], heapm[d], heapy[d]
+		}
+	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

@@ -51,6 +51,9 @@ const (
 	StreamRead       Action = "stream.read"        // streams and their readings
 	DeviceHealthRead Action = "device-health.read" // last reading per stream, gaps
 	IngestTokenWrite Action = "ingest-token.write" // provision, list and revoke an installation's ingest tokens
+	// ReadingsExport is the cohort export: every installation's readings
+	// over a range in one download, keyed by the caller's pseudonyms.
+	ReadingsExport Action = "readings.export"
 
 	AuditRead            Action = "audit.read"             // the whole audit log
 	PatientAccessHistory Action = "patient.access-history" // who saw a patient, when
@@ -108,6 +111,9 @@ var matrix = map[Action][]domain.Role{
 
 	StreamRead:       {doctor, monitoring, researcher},
 	DeviceHealthRead: {doctor, installer, monitoring, researcher},
+	// The cohort export is the researchers' material; doctors and
+	// monitoring consult one installation at a time.
+	ReadingsExport: {researcher},
 	// Installers provision at install time, monitoring replaces a lost
 	// or leaked token; neither reads readings through a token's list.
 	IngestTokenWrite: {installer, monitoring},

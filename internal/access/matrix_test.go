@@ -18,7 +18,7 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 			TicketRead, TicketOpen, TicketWrite, TicketClose, TicketQueue, DocumentRead, DocumentWrite, DocumentDelete, DeviceHealthRead, IngestTokenWrite},
 		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead,
 			StreamRead, DeviceHealthRead, IngestTokenWrite},
-		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead, StreamRead, DeviceHealthRead},
+		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead, StreamRead, DeviceHealthRead, ReadingsExport},
 		domain.RoleAdmin:      {Self, AuditRead, AccountManage, KeyManage},
 	}
 	for _, role := range domain.AllRoles {

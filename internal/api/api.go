@@ -19,6 +19,7 @@ import (
 	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/consult"
 	"serenade/internal/domain"
 	"serenade/internal/keyring"
 	"serenade/internal/page"
@@ -42,7 +43,10 @@ type Deps struct {
 	Accounts domain.Accounts
 	// Ingest manages ingest tokens and accepts sensor batches (nil: no
 	// sensor routes).
-	Ingest     Ingester
+	Ingest Ingester
+	// Sensors answers the consultation of sensor data (streams, series,
+	// exports); the sensor data routes are always registered.
+	Sensors    *consult.Service
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
@@ -145,6 +149,7 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	a.registerIngestTokens()
+	a.registerSensors()
 	applyLimits(a.huma.OpenAPI())
 	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()

@@ -33,6 +33,8 @@ var pinnedResourceTypes = map[string]string{
 	"download-document": "document", "delete-document": "document",
 	"query-audit": "audit", "get-access-history": "patient",
 	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
+	"list-streams": "streams", "read-stream": "stream", "read-installation-streams": "installation", "export-stream-csv": "stream",
+	"export-cohort-readings": "streams",
 }
 
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each

@@ -51,6 +51,10 @@ const (
 	// rule (codicefiscale.Rule) decides which years are plausible.
 	BirthYearMin = 1800
 	BirthYearMax = 2200
+	// MaxPoints bounds the points of a downsampled sensor series;
+	// MaxSeries the streams of one stacked read (consult uses both).
+	MaxPoints = 10_000
+	MaxSeries = 20
 )
 
 // Limits is the one table of input limits. The API's OpenAPI schema
@@ -82,6 +86,10 @@ func buildLimits() map[string]Limit {
 		// Login.
 		"username": {MaxLength: UsernameMaxLength},
 		"password": {MaxLength: PasswordMaxLength},
+		// Sensor data consultation: a stream reference, the streams of a
+		// stacked chart, and the points of a downsampled series.
+		"stream": {MaxLength: RefMaxLength}, "streams": {MaxItems: MaxSeries},
+		"max_points": {Minimum: 1, HasMinimum: true, Maximum: MaxPoints},
 		// A collection-date correction's reason.
 		"reason": {MaxLength: CorrectionReasonText.Max, MinLength: 1},
 	}

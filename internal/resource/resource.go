@@ -32,6 +32,8 @@ var (
 	// IngestToken is a gateway's ingest token of an installation (the
 	// token itself is shown once; this names its row).
 	IngestToken = add(Kind{Name: "token", Code: 'K', Table: "ingest_tokens", Parent: "installation"})
+	// Stream is one sensor channel of an installation (SPEC §7).
+	Stream = add(Kind{Name: "stream", Code: 'S', Table: "streams", Parent: "installation"})
 )
 
 var kinds []Kind

@@ -10,6 +10,7 @@ import (
 // the readings whose time falls in [StartMs, StartMs + tier).
 type Bucket struct {
 	StartMs  int64
+	EndMs    int64 // excluded; set by the consultation's merge, 0 for a stored bucket
 	Count    int64
 	Sum      float64
 	Min, Max float64
