@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
 	"serenade/internal/server"
@@ -38,6 +39,11 @@ type App struct {
 	client *http.Client // outgoing calls (the identity provider)
 
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
+
+	// Built once by boot (which runs alone) and shared by every entry point.
+	trail   audit.Sink               // the audit writer (auditRecorder)
+	sensors *telemetry.SensorMetrics // ingest and device-health series
+	silence *silenceWorker           // the silence sweep
 
 	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
 	parts         *parts     // nil until ready
@@ -121,6 +127,7 @@ func (a *App) boot(ctx context.Context) error {
 		return err
 	}
 	a.run.start(closer("store", stageDatabase, db.Close))
+	a.sensors = telemetry.NewSensorMetrics(a.tel.Registry())
 	if a.cfg.Demo {
 		if err := a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -137,6 +144,8 @@ func (a *App) boot(ctx context.Context) error {
 		return nil
 	}})
 	a.run.start(a.partitionWorker(db))
+	a.silence = a.newSilenceWorker(db, a.auditRecorder(db), a.sensors)
+	a.run.start(a.silence.runner())
 	a.publish(&parts{db: db, keys: keys, api: rest, idp: idp})
 	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())

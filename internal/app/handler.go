@@ -70,12 +70,19 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 
 // auditRecorder starts the group-committing audit writer, stopped at the
 // audit stage: after the server drained, before the store closes.
+// There is one writer per process (later calls return it), so that every
+// entry point's entries go into one chain.
 func (a *App) auditRecorder(db *store.DB) audit.Sink {
+	if a.trail != nil {
+		return a.trail
+	}
 	if a.cfg.AuditDisabledForBenchmarks {
-		return noAudit{}
+		a.trail = noAudit{}
+		return a.trail
 	}
 	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
 	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
+	a.trail = w
 	return w
 }
 

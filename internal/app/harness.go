@@ -50,3 +50,12 @@ func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Telemetry is the app's tracing, logging and metrics.
 func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
+
+// SilenceRounds is how many silence sweeps this server finished (0
+// until ready).
+func (a *App) SilenceRounds() int64 {
+	if a.silence == nil {
+		return 0
+	}
+	return a.silence.rounds.Load()
+}

@@ -48,7 +48,7 @@ func (s *SensorConfig) fromEnv(getenv func(string) string) error {
 // ingestService is the ingest service over db, auditing into sink.
 func (a *App) ingestService(db *store.DB, sink audit.Sink) *ingest.Service {
 	return ingest.New(ingest.Config{DB: db, Audit: sink, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		MaxInFlight: a.cfg.Sensors.IngestMaxInFlight})
+		MaxInFlight: a.cfg.Sensors.IngestMaxInFlight, Metrics: a.sensors})
 }
 
 // partitionWorker keeps PostgreSQL readings partitions created ahead
