@@ -40,7 +40,10 @@ type Deps struct {
 	Accounts domain.Accounts
 	// Ingest manages ingest tokens and accepts sensor batches (nil: no
 	// sensor routes).
-	Ingest     Ingester
+	Ingest Ingester
+	// Health reads device health (nil: no health route, and no health
+	// in the installation views).
+	Health     DeviceHealth
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
@@ -130,6 +133,7 @@ func New(d Deps) *API {
 	a.registerDocuments()
 	a.registerAudit()
 	a.registerIngestTokens()
+	a.registerHealth()
 	applyLimits(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())

@@ -33,6 +33,7 @@ var pinnedResourceTypes = map[string]string{
 	"download-document": "document", "delete-document": "document",
 	"query-audit": "audit", "get-access-history": "patient",
 	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
+	"get-installation-health": "installation",
 }
 
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each

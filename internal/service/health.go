@@ -22,6 +22,9 @@ func NewHealth(db *store.DB, rule domain.SilenceRule) *Health {
 	return &Health{db: db, rule: rule.WithDefaults()}
 }
 
+// Now is the time health is judged at: the store's clock, in UTC.
+func (h *Health) Now() time.Time { return h.db.Now().UTC() }
+
 // Rule is the silence rule in force.
 func (h *Health) Rule() domain.SilenceRule { return h.rule }
 

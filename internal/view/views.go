@@ -105,6 +105,8 @@ type InstallationView struct {
 	Context         HomeContext               `json:"context"`
 	CreatedAt       time.Time                 `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	UpdatedAt       time.Time                 `json:"updated_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
+	LastSeen        *time.Time                `json:"last_seen,omitempty" doc:"Time of the latest sensor reading (installers: to the hour; see Device health in the API docs)."`
+	Health          domain.HealthSummary      `json:"health,omitempty" enum:"ok,silent,no_data,not_collecting" doc:"Device health in one word (see Device health in the API docs)."`
 }
 
 // TicketView is a ticket with its thread: dottore, iit, imt.
