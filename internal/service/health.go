@@ -25,9 +25,6 @@ func NewHealth(db *store.DB, rule domain.SilenceRule) *Health {
 // Now is the time health is judged at: the store's clock, in UTC.
 func (h *Health) Now() time.Time { return h.db.Now().UTC() }
 
-// Rule is the silence rule in force.
-func (h *Health) Rule() domain.SilenceRule { return h.rule }
-
 // Health window bounds.
 const (
 	// MaxHealthWindow is the longest window gaps are looked for in.
