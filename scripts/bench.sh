@@ -18,6 +18,9 @@ go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 .
 echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
 go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
 
+echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP into PostgreSQL, vs raw COPY of the same rows"
+go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
@@ -28,6 +31,7 @@ awk '
 		if ($(i+1) == "reads/s") rps[name] = $i
 		if ($(i+1) == "p99-ms") p99[name] = $i
 		if ($(i+1) == "entries/group") group[name] = $i
+		if ($(i+1) == "readings/s") rds[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -43,6 +47,11 @@ END {
 	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
 	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
+	h = "BenchmarkIngest/http"; c = "BenchmarkIngest/copy"
+	if ((h in rds) && (c in rds)) {
+		printf "  ingest, PostgreSQL, batches of 1000: HTTP %.0f readings/s vs raw COPY %.0f readings/s\n", rds[h], rds[c]
+		printf "  %-58s %8.2f   (target >= 0.5)\n", "HTTP ingest / raw COPY readings per second", rds[h] / rds[c]
+	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
 		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]

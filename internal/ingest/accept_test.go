@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"serenade/internal/ingest"
+	"serenade/internal/pseudonym"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -95,11 +96,11 @@ func TestABadBatchWritesNothing(t *testing.T) {
 			index  int
 			field  string
 		}{
-			"a string as value":                {array(good, `{"stream":"a","time":1772445000000,"value":"1"}`), 422, 1, "value"},
-			"more than 5 minutes ahead":        {array(good, reading("a", now.Add(5*time.Minute+time.Second), 1)), 422, 1, "time"},
-			"before the installation existed":  {array(good, good, reading("a", h.start.Add(-48*time.Hour), 1)), 422, 2, "time"},
-			"malformed JSON":                   {array(good) + "]", 422, 1, ""},
-			"an unknown kind":                  {array(good, `{"stream":"b","time":1772445000000,"value":1,"kind":"laser"}`), 422, 1, "kind"},
+			"a string as value":               {array(good, `{"stream":"a","time":1772445000000,"value":"1"}`), 422, 1, "value"},
+			"more than 5 minutes ahead":       {array(good, reading("a", now.Add(5*time.Minute+time.Second), 1)), 422, 1, "time"},
+			"before the installation existed": {array(good, good, reading("a", h.start.Add(-48*time.Hour), 1)), 422, 2, "time"},
+			"malformed JSON":                  {array(good) + "]", 422, 1, ""},
+			"an unknown kind":                 {array(good, `{"stream":"b","time":1772445000000,"value":1,"kind":"laser"}`), 422, 1, "kind"},
 		} {
 			_, err := h.send(t, c.body)
 			var bad *ingest.BadItemError
@@ -110,5 +111,49 @@ func TestABadBatchWritesNothing(t *testing.T) {
 				t.Errorf("%s: tables went from %s to %s", name, before, after)
 			}
 		}
+	})
+}
+
+// TestConcurrentBatchesCreatingTheSameStreams: gateways (or retries)
+// sending at once batches that create the same new streams and overlap
+// in their readings all succeed, create each stream once and store each
+// reading once. Each round starts its senders together on new streams.
+func TestConcurrentBatchesCreatingTheSameStreams(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		const senders, rounds = 6, 8
+		h := newHome(t, env, ingest.New(ingest.Config{DB: env.DB, Audit: auditWriter(t, env), Pseudonyms: pseudonym.New(env.DB.PseudonymKey()),
+			MaxInFlight: senders}))
+		env.Clock.Advance(time.Hour)
+		for round := range rounds {
+			start := make(chan struct{})
+			errs := make(chan error, senders)
+			for i := range senders {
+				var items []string
+				for j := range 50 { // overlapping halves, in opposite orders
+					k := (j + i*25) % 100
+					if i%2 == 1 {
+						k = 99 - k
+					}
+					items = append(items, reading(fmt.Sprintf("r%d.room%d.motion", round, k%7), h.start.Add(time.Duration(k)*time.Second), k))
+				}
+				body := array(items...)
+				go func() {
+					<-start
+					_, err := h.send(t, body)
+					errs <- err
+				}()
+			}
+			close(start)
+			for range senders {
+				if err := <-errs; err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}
+		}
+		streams, readings, _ := counts(t, env)
+		if streams != 7*rounds || readings != 100*rounds {
+			t.Errorf("%d streams, %d readings; want %d, %d", streams, readings, 7*rounds, 100*rounds)
+		}
+		checkRollups(t, env, h.installation)
 	})
 }

@@ -123,7 +123,7 @@ func (db *DB) Partitions(ctx context.Context) ([]time.Time, error) {
 // raw readings. It returns the months dropped; a no-op on SQLite.
 func (db *DB) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]time.Time, error) {
 	months, err := db.Partitions(ctx)
-	if err != nil {
+	if err != nil || len(months) == 0 {
 		return nil, err
 	}
 	var dropped []time.Time

@@ -6,6 +6,7 @@ import (
 
 	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
+	"serenade/internal/ingest"
 	"serenade/internal/resource"
 	"serenade/internal/testsupport/storetest"
 )
@@ -27,8 +28,10 @@ func TestPatientOfEveryKind(t *testing.T) {
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID))
 		tickets := must[[]domain.Ticket](t)(env.DB.Tickets(doctor(), inst.ID))
 		doc := must[domain.Document](t)(env.Study().AddDocument(installer(), inst.ID, domain.DocumentOther, "plan.txt", []byte("the plan")))
+		_, pub, hash := ingest.NewToken()
+		tok := must[domain.IngestToken](t)(env.DB.InsertIngestToken(doctor(), inst.ID, pub, hash))
 		ids := map[resource.Kind]int64{resource.Patient: p.ID, resource.Installation: inst.ID, resource.Ticket: tickets[0].ID,
-			resource.Document: doc.ID, resource.Contact: p.Contacts[0].ID}
+			resource.Document: doc.ID, resource.Contact: p.Contacts[0].ID, resource.IngestToken: tok.ID}
 		for _, k := range resource.All() {
 			id, ok := ids[k]
 			if !ok {

@@ -54,7 +54,7 @@ type IngestResult struct {
 // then creates the streams plan asks for, inserts the readings (one
 // statement for the whole batch; a (stream, time) already stored is left
 // as it is: the first write wins) and adds the new readings to every
-// rollup tier. The batch is durable when this returns nil; a plan error
+// rollup tier (in the same statement on PostgreSQL). The batch is durable when this returns nil; a plan error
 // writes nothing. span is the batch's [min, max] time in ms, for which
 // PostgreSQL partitions are made to exist first.
 func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
@@ -72,19 +72,21 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 		if err != nil {
 			return err
 		}
+		if len(p.NewStreams) > 0 {
+			if target, p, err = db.replanUnderStreamLock(ctx, tx, target, plan); err != nil {
+				return err
+			}
+			res.Target = target
+		}
 		ids, err := db.createStreams(ctx, tx, target, p.NewStreams)
 		if err != nil {
 			return err
 		}
 		res.NewStreams = len(p.NewStreams)
-		fresh, err := db.insertReadings(ctx, tx, ids, p.Readings)
-		if err != nil {
+		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings); err != nil {
 			return err
 		}
-		res.Inserted, res.Duplicates = len(fresh), len(p.Readings)-len(fresh)
-		if err := db.addToRollups(ctx, tx, fresh); err != nil {
-			return err
-		}
+		res.Duplicates = len(p.Readings) - res.Inserted
 		if p.TouchToken {
 			_, err = tx.ExecContext(ctx, `UPDATE ingest_tokens SET last_used_at = $1 WHERE id = $2`, target.Now, tokenID)
 		}
@@ -121,6 +123,36 @@ func (db *DB) ingestTarget(ctx context.Context, tx *sql.Tx, tokenID int64) (Inge
 	}
 	return t, err
 }
+
+// replanUnderStreamLock serialises the batches of one installation that
+// create streams (PostgreSQL: a transaction-level advisory lock on the
+// installation; SQLite has one writer already), reads the streams again
+// (another batch may have created some since) and plans again, so that
+// two batches never create the same stream or pass the limit together.
+func (db *DB) replanUnderStreamLock(ctx context.Context, tx *sql.Tx, t IngestTarget, plan func(IngestTarget) (IngestPlan, error)) (IngestTarget, IngestPlan, error) {
+	if db.dialect.name != postgresDialect.name {
+		p, err := plan(t)
+		return t, p, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, streamLockSpace, int32(t.InstallationID)); err != nil {
+		return t, IngestPlan{}, err
+	}
+	streams, err := queryAll(ctx, tx, scanStream, streamQuery+` WHERE installation_id = $1`, t.InstallationID)
+	if err != nil {
+		return t, IngestPlan{}, err
+	}
+	t.Streams = make(map[string]domain.Stream, len(streams))
+	for _, s := range streams {
+		t.Streams[s.Key] = s
+	}
+	p, err := plan(t)
+	return t, p, err
+}
+
+// streamLockSpace is the first key of the advisory locks that serialise
+// stream creation per installation (the second is the installation id,
+// folded to 32 bits: two installations sharing a lock only wait more).
+const streamLockSpace = 0x5e7e
 
 // createStreams inserts the new streams and returns every stream id of
 // the installation by key.
