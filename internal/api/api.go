@@ -46,7 +46,11 @@ type Deps struct {
 	Ingest Ingester
 	// Sensors answers the consultation of sensor data (streams, series,
 	// exports); the sensor data routes are always registered.
-	Sensors    *consult.Service
+	Sensors *consult.Service
+
+	// Health reads device health (nil: no health route, and no health
+	// in the installation views).
+	Health     DeviceHealth
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
@@ -150,6 +154,8 @@ func New(d Deps) *API {
 	a.registerAudit()
 	a.registerIngestTokens()
 	a.registerSensors()
+
+	a.registerHealth()
 	applyLimits(a.huma.OpenAPI())
 	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()

@@ -35,6 +35,8 @@ var pinnedResourceTypes = map[string]string{
 	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
 	"list-streams": "streams", "read-stream": "stream", "read-installation-streams": "installation", "export-stream-csv": "stream",
 	"export-cohort-readings": "streams",
+
+	"get-installation-health": "installation",
 }
 
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each

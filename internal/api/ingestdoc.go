@@ -59,7 +59,6 @@ func describeIngest(doc *huma.OpenAPI) {
 	doc.Paths[IngestPath] = &huma.PathItem{Post: op}
 }
 
-
 func ingestItemSchema() *huma.Schema {
 	kinds := make([]any, len(domain.StreamKinds))
 	for i, k := range domain.StreamKinds {

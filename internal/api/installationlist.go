@@ -57,10 +57,18 @@ func (a *API) listInstallations(ctx context.Context, in *installationListInput) 
 	if err := a.loadForRedaction(ctx, &v, rows); err != nil {
 		return nil, err
 	}
+	health, err := a.healthSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := &installationListOutput{}
 	out.Body.Installations, out.Body.Next = make([]view.InstallationView, len(insts)), next
 	for i, inst := range insts {
 		out.Body.Installations[i] = v.ListedInstallation(inst, byID[inst.ID])
+		if health != nil {
+			s, last := health(inst)
+			v.HealthSummary(&out.Body.Installations[i], s, last)
+		}
 		out.patients = append(out.patients, inst.PatientID)
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -74,7 +75,7 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.Installation(inst)}, nil
+	return a.withHealth(ctx, v, inst)
 }
 
 func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {
@@ -82,5 +83,28 @@ func (a *API) installationOutput(ctx context.Context, inst domain.Installation) 
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.Installation(inst)}, nil
+	return a.withHealth(ctx, v, inst)
+}
+
+// withHealth is the installation's view with its health summary, for a
+// caller shown health.
+func (a *API) withHealth(ctx context.Context, v view.Viewer, inst domain.Installation) (*installationOutput, error) {
+	out := &installationOutput{Body: v.Installation(inst)}
+	if a.showsHealth(ctx) {
+		s, last, err := a.deps.Health.Summary(ctx, inst)
+		if err != nil {
+			return nil, err
+		}
+		v.HealthSummary(&out.Body, s, last)
+	}
+	return out, nil
+}
+
+// healthSummaries is the installations' health for the caller, or nil
+// when it is not shown any.
+func (a *API) healthSummaries(ctx context.Context) (func(domain.Installation) (domain.HealthSummary, *time.Time), error) {
+	if !a.showsHealth(ctx) {
+		return nil, nil
+	}
+	return a.deps.Health.Summaries(ctx)
 }

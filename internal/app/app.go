@@ -43,9 +43,11 @@ type App struct {
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
 
 	// Built once by boot (which runs alone) and shared by every entry point.
-	trail       audit.Sink           // the audit writer (auditRecorder)
-	ingest      *ingest.Service      // sensor ingest (ingestService)
-	demoSensors chan simulate.Report // the demo's sensor data, once sent (serve --demo)
+	trail       audit.Sink               // the audit writer (auditRecorder)
+	ingest      *ingest.Service          // sensor ingest (ingestService)
+	demoSensors chan simulate.Report     // the demo's sensor data, once sent (serve --demo)
+	sensors     *telemetry.SensorMetrics // ingest and device-health series
+	silence     *silenceWorker           // the silence sweep
 
 	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
 	parts         *parts     // nil until ready
@@ -135,6 +137,8 @@ func (a *App) boot(ctx context.Context) error {
 	if err := a.tel.ObserveStatements(db.StatementsPrepared); err != nil {
 		return err
 	}
+
+	a.sensors = telemetry.NewSensorMetrics(a.tel.Registry())
 	if a.cfg.Demo {
 		if seeded, err = a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
@@ -157,6 +161,8 @@ func (a *App) boot(ctx context.Context) error {
 		return nil
 	}})
 	a.run.start(a.partitionWorker(db))
+	a.silence = a.newSilenceWorker(db, a.auditRecorder(db), a.sensors)
+	a.run.start(a.silence.runner())
 	a.publish(&parts{db: db, keys: keys, api: rest, idp: idp})
 	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())

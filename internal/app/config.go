@@ -45,6 +45,7 @@ type Config struct {
 	MaxConnections    int           // SERENADE_MAX_CONNECTIONS: open connections in all (default 4096)
 	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
 	Sensors           SensorConfig  // sensor ingest and storage (SERENADE_INGEST_*, SERENADE_READINGS_*)
+	Silence           SilenceConfig // device health: the silence rule and its worker (SERENADE_SILENCE_*, SERENADE_EVENT_SILENCE)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -144,6 +145,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		return err
 	}
 	if err := c.Sensors.fromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.Silence.fromEnv(getenv); err != nil {
 		return err
 	}
 	if err := c.minAgeFromEnv(getenv); err != nil {

@@ -65,3 +65,12 @@ func (a *App) Ingest() *ingest.Service {
 	}
 	return a.ingest
 }
+
+// SilenceRounds is how many silence sweeps this server finished (0
+// until ready).
+func (a *App) SilenceRounds() int64 {
+	if a.silence == nil {
+		return 0
+	}
+	return a.silence.rounds.Load()
+}

@@ -59,7 +59,7 @@ func (s *SensorConfig) fromEnv(getenv func(string) string) error {
 func (a *App) ingestService(db *store.DB, sink audit.Sink) *ingest.Service {
 	if a.ingest == nil {
 		a.ingest = ingest.New(ingest.Config{DB: db, Audit: sink, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-			MaxInFlight: a.cfg.Sensors.IngestMaxInFlight})
+			MaxInFlight: a.cfg.Sensors.IngestMaxInFlight, Metrics: a.sensors})
 	}
 	return a.ingest
 }

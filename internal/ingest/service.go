@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"runtime"
 	"time"
 
@@ -40,6 +41,15 @@ type Config struct {
 	// RetryAfter is what an overloaded answer asks the gateway to wait
 	// (<= 0: one second).
 	RetryAfter time.Duration
+	// Metrics observes every accepted batch (nil: nothing observed).
+	Metrics BatchObserver
+}
+
+// BatchObserver observes accepted batches: readings stored and already
+// stored, and each reading's lag in seconds (the commit's time minus the
+// reading's).
+type BatchObserver interface {
+	Batch(stored, duplicates int, lags iter.Seq[float64])
 }
 
 // Service accepts sensor batches and manages ingest tokens.
@@ -49,6 +59,7 @@ type Service struct {
 	limits     Limits
 	slots      chan struct{}
 	retryAfter time.Duration
+	metrics    BatchObserver
 }
 
 // New returns the ingest service.
@@ -60,7 +71,7 @@ func New(c Config) *Service {
 		c.RetryAfter = time.Second
 	}
 	return &Service{db: c.DB, rec: audit.NewRecorder(c.Audit, c.Pseudonyms, c.DB.Now), limits: c.Limits.orDefault(),
-		slots: make(chan struct{}, c.MaxInFlight), retryAfter: c.RetryAfter}
+		slots: make(chan struct{}, c.MaxInFlight), retryAfter: c.RetryAfter, metrics: c.Metrics}
 }
 
 // Limits are the batch limits in force.
@@ -155,6 +166,7 @@ func (s *Service) accept(ctx context.Context, ev *audit.Event, publicID string, 
 	if err != nil {
 		return Ack{}, err
 	}
+	s.observe(res, items)
 	return Ack{Accepted: res.Inserted, Duplicates: res.Duplicates, NewStreams: res.NewStreams}, nil
 }
 
@@ -173,6 +185,23 @@ func (s *Service) begin(publicID string, shaped bool, o Options) *audit.Event {
 	ev := s.rec.Begin(actor, Action, op, resource.Installation.Type())
 	ev.Entry.RequestID, ev.Entry.TraceID, ev.Entry.ClientAddr = o.RequestID, o.TraceID, o.ClientAddr
 	return ev
+}
+
+// observe hands an accepted batch to the metrics: every item that
+// stored nothing (stored before, or repeated within the batch) is a
+// duplicate.
+func (s *Service) observe(res store.IngestResult, items []Item) {
+	if s.metrics == nil {
+		return
+	}
+	nowMs := res.Target.Now.UnixMilli()
+	s.metrics.Batch(res.Inserted, len(items)-res.Inserted, func(yield func(float64) bool) {
+		for _, it := range items {
+			if !yield(float64(nowMs-it.AtMs) / 1000) {
+				return
+			}
+		}
+	})
 }
 
 // span is the batch's [earliest, latest] time (ms).
