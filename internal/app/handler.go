@@ -74,7 +74,7 @@ func (a *App) auditRecorder(db *store.DB) audit.Sink {
 	if a.cfg.AuditDisabledForBenchmarks {
 		return noAudit{}
 	}
-	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
+	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite, Failed: a.tel.CountAuditFailures})
 	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
 	return w
 }
