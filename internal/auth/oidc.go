@@ -173,6 +173,7 @@ func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
 type oidcClaims struct {
 	jwt.Claims
 	AuthorizedParty   string `json:"azp"`
+	Type              string `json:"typ"` // Keycloak: Bearer (access), ID, Refresh, Logout
 	PreferredUsername string `json:"preferred_username"`
 	Email             string `json:"email"`
 	Name              string `json:"name"`
@@ -207,6 +208,9 @@ func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Prin
 	if !v.audienceOK(c) {
 		return domain.Principal{}, errWrongAudience()
 	}
+	if !bearerTyped(c.Type) {
+		return domain.Principal{}, errInvalidToken()
+	}
 	value, ok := claimValue(payload, v.cfg.RolesClaim)
 	if !ok {
 		v.missingClaim(ctx, v.cfg.RolesClaim, c)
@@ -217,6 +221,17 @@ func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Prin
 		return domain.Principal{}, err
 	}
 	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, nil
+}
+
+// bearerTyped reports whether a token's "typ" claim allows its use
+// as an access token: absent (Dex and others write none) or Keycloak's
+// "Bearer". Keycloak signs its ID tokens ("ID") with the same key and
+// for the same client, with "aud" the client id, so without this check
+// an ID token (which a browser holds and may leak to scripts) would be
+// accepted as an access token wherever the roles mapper also adds the
+// roles to ID tokens.
+func bearerTyped(typ string) bool {
+	return typ == "" || strings.EqualFold(typ, "Bearer")
 }
 
 // missingClaim logs that a token the provider signed lacks a claim

@@ -161,3 +161,26 @@ func all(line string, parts []string) bool {
 	}
 	return true
 }
+
+// Keycloak signs ID, refresh and logout tokens too, marking each with a
+// "typ" claim; only an access token ("Bearer") is one, and a token with
+// no "typ" (Dex and others) is judged by its other claims.
+func TestOnlyBearerTypedKeycloakTokensAreAccessTokens(t *testing.T) {
+	p := oidctest.Start(t)
+	v := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade.api", RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	for typ, accepted := range map[string]bool{"Bearer": true, "bearer": true, "": true, "ID": false, "Refresh": false, "Logout": false, "Offline": false} {
+		c := keycloakClaims(p, "dottore")
+		if typ == "" {
+			delete(c, "typ")
+		} else {
+			c["typ"] = typ
+		}
+		got, err := v.Verify(context.Background(), p.Mint(t, c))
+		if accepted && (err != nil || !slices.Equal(got.Roles, []domain.Role{domain.RoleDoctor})) {
+			t.Errorf("typ %q: Verify = %+v, %v; want dottore", typ, got, err)
+		}
+		if !accepted {
+			wantUnauthenticated(t, got, err)
+		}
+	}
+}
