@@ -97,6 +97,26 @@ ensure_chromium() {
 	loud "chromium not installed (apt-get install chromium): browser tests will not run"
 }
 
+# ensure_deploy_tools: the production bundle's tests (deploy/) run the
+# shipped broker configuration with Debian's mosquitto and its clients,
+# and scripts/init-secrets.sh, which needs openssl and mosquitto_passwd.
+have_deploy_tools() {
+	[[ -x /usr/sbin/mosquitto ]] && command -v mosquitto_pub >/dev/null 2>&1 &&
+		command -v mosquitto_passwd >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1
+}
+ensure_deploy_tools() {
+	have_deploy_tools || apt_install mosquitto mosquitto-clients openssl || true
+	if have_deploy_tools; then
+		say "mosquitto, its clients and openssl found"
+		return
+	fi
+	if $ci; then
+		echo "FAIL: mosquitto, mosquitto-clients or openssl is missing and CI=true: the deploy tests must run in CI." >&2
+		exit 1
+	fi
+	loud "mosquitto, mosquitto-clients or openssl not installed: deploy/ broker tests will not run"
+}
+
 # step NAME CMD... runs a step, records its outcome and duration.
 results=()
 failed=0
@@ -130,6 +150,7 @@ summary() {
 main() {
 	ensure_postgres
 	ensure_chromium
+	ensure_deploy_tools
 	local test_flags=(-count=1 -timeout 20m)
 	if [[ ${RACE:-} == 1 ]]; then
 		ensure_cc
