@@ -22,7 +22,8 @@ import (
 func shippedVerifier(t *testing.T, p *oidctest.Provider) *auth.OIDCVerifier {
 	t.Helper()
 	env := serenadeEnv(t)
-	cfg := auth.OIDCConfig{Issuer: p.Issuer(), ClientID: env["SERENADE_OIDC_CLIENT_ID"], Audience: env["SERENADE_OIDC_AUDIENCE"], RolesClaim: env["SERENADE_OIDC_ROLES_CLAIM"]}
+	cfg := auth.OIDCConfig{Issuer: p.Issuer(), ClientID: env["SERENADE_OIDC_CLIENT_ID"], Audience: env["SERENADE_OIDC_AUDIENCE"],
+		RequireAudience: env["SERENADE_OIDC_REQUIRE_AUDIENCE"] == "true", RolesClaim: env["SERENADE_OIDC_ROLES_CLAIM"]}
 	v, err := auth.NewOIDCVerifier(context.Background(), cfg, &http.Client{Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +95,8 @@ func TestBrokenKeycloakAccessTokensAreRefused(t *testing.T) {
 	other := oidctest.NewRSAKey(t)
 	for name, token := range map[string]string{
 		"another audience and client":     with(func(c map[string]any) { c["aud"], c["azp"] = "account", "another-client" }),
+		"another audience, our client":    with(func(c map[string]any) { c["aud"] = "another-api" }),
+		"no audience, our client":         with(func(c map[string]any) { delete(c, "aud") }),
 		"audience array without ours":     with(func(c map[string]any) { c["aud"], c["azp"] = []string{"account", "broker"}, "another-client" }),
 		"another issuer":                  with(func(c map[string]any) { c["iss"] = p.Issuer() + "/realms/other" }),
 		"expired":                         with(func(c map[string]any) { c["exp"] = now.Add(-2 * time.Minute).Unix() }),

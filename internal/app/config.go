@@ -74,8 +74,11 @@ type OIDCConfig struct {
 	// tokens does not need it.
 	ClientSecret string
 	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
-	RolesClaim   string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
-	RoleMap      string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
+	// RequireAudience (SERENADE_OIDC_REQUIRE_AUDIENCE=true): only "aud"
+	// decides, a token whose "azp" is the client no longer suffices.
+	RequireAudience bool
+	RolesClaim      string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap         string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -132,6 +135,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
+	if v := getenv("SERENADE_OIDC_REQUIRE_AUDIENCE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SERENADE_OIDC_REQUIRE_AUDIENCE: want true or false, got %q", v)
+		}
+		c.OIDC.RequireAudience = b
+	}
 	if err := c.loginFromEnv(getenv); err != nil {
 		return err
 	}

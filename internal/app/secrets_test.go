@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"serenade/internal/app"
 )
 
 // secretFile writes contents to a file of the given mode and returns its path.
@@ -92,5 +94,19 @@ func TestMasterKeyAndItsFileAreExclusive(t *testing.T) {
 	_, err := configFrom(map[string]string{"SERENADE_MASTER_KEY": "x", "SERENADE_MASTER_KEY_FILE": "/k"})
 	if err == nil || !strings.Contains(err.Error(), "not both") {
 		t.Fatalf("err = %v, want a refusal of both", err)
+	}
+}
+
+func TestRequireAudienceSetting(t *testing.T) {
+	t.Parallel()
+	c, err := configFrom(map[string]string{"SERENADE_OIDC_REQUIRE_AUDIENCE": "true"})
+	if err != nil || !c.OIDC.RequireAudience {
+		t.Fatalf("RequireAudience = %v, %v; want true", c.OIDC.RequireAudience, err)
+	}
+	if d := app.Defaults(); d.OIDC.RequireAudience {
+		t.Error("the azp fallback is off by default")
+	}
+	if _, err := configFrom(map[string]string{"SERENADE_OIDC_REQUIRE_AUDIENCE": "sometimes"}); err == nil {
+		t.Error("a value that is not a boolean was accepted")
 	}
 }

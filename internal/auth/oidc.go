@@ -49,6 +49,13 @@ type OIDCConfig struct {
 	// Audience, when in the token's "aud", makes it acceptable. Defaults
 	// to ClientID, which is where Dex puts the client.
 	Audience string
+	// RequireAudience makes "aud" the only test: a token whose "azp" is
+	// ClientID but whose "aud" lacks Audience is refused. Set it when the
+	// provider puts Serenade's audience in its access tokens (Keycloak
+	// with an audience mapper, as the shipped realm has; Entra ID): a
+	// token Serenade's client obtained for another service then stays
+	// that service's.
+	RequireAudience bool
 	// RolesClaim is the path of the roles array in the token: dotted, e.g.
 	// "realm_access.roles" (Keycloak, the default) or "groups", or a JSON
 	// Pointer, e.g. "/resource_access/serenade.api/roles" for the roles of
@@ -247,7 +254,7 @@ func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
 	if slices.Contains(c.Audience, v.cfg.Audience) {
 		return true
 	}
-	return v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
+	return !v.cfg.RequireAudience && v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
 }
 
 // username is the first of the provider's names that passes the text

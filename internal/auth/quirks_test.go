@@ -184,3 +184,29 @@ func TestOnlyBearerTypedKeycloakTokensAreAccessTokens(t *testing.T) {
 		}
 	}
 }
+
+// With RequireAudience, only "aud" decides: a token Serenade's client
+// obtained for another audience is refused, one carrying Serenade's
+// audience (as the shipped realm's audience mapper writes) is accepted.
+func TestRequireAudienceIgnoresTheAuthorizedParty(t *testing.T) {
+	p := oidctest.Start(t)
+	strict := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RequireAudience: true, RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	loose := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	for _, aud := range []any{"account", []string{"account", "another-api"}} {
+		c := keycloakClaims(p, "dottore")
+		c["aud"], c["azp"] = aud, "serenade"
+		token := p.Mint(t, c)
+		got, err := strict.Verify(context.Background(), token)
+		wantUnauthenticated(t, got, err)
+		if _, err := loose.Verify(context.Background(), token); err != nil {
+			t.Errorf("aud %v: without RequireAudience the azp fallback should accept: %v", aud, err)
+		}
+	}
+	for _, aud := range []any{"serenade", []string{"account", "serenade"}} {
+		c := keycloakClaims(p, "dottore")
+		c["aud"], c["azp"] = aud, "serenade"
+		if got, err := strict.Verify(context.Background(), p.Mint(t, c)); err != nil || !slices.Equal(got.Roles, []domain.Role{domain.RoleDoctor}) {
+			t.Errorf("aud %v: Verify = %+v, %v; want dottore", aud, got, err)
+		}
+	}
+}
