@@ -42,7 +42,6 @@ loud() {
 
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
-have_mosquitto() { [[ -x /usr/sbin/mosquitto && -x /usr/bin/mosquitto_passwd ]]; }
 postgres_version() { basename "$(dirname "$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)")")"; }
 
 # apt_install PACKAGE... installs Debian packages (without the recommended
@@ -100,17 +99,25 @@ ensure_chromium() {
 	loud "chromium not installed (apt-get install chromium): browser tests will not run"
 }
 
-ensure_mosquitto() {
-	have_mosquitto || apt_install mosquitto || true
-	if have_mosquitto; then
-		say "mosquitto found: $(/usr/sbin/mosquitto -h 2>/dev/null | head -n1 || echo 'version unknown')"
+# ensure_deploy_tools: the MQTT ingest tests and the production bundle's
+# tests (deploy/) run Debian's mosquitto with its clients (the latter the
+# shipped broker configuration), and scripts/init-secrets.sh needs openssl
+# and mosquitto_passwd.
+have_deploy_tools() {
+	[[ -x /usr/sbin/mosquitto ]] && command -v mosquitto_pub >/dev/null 2>&1 &&
+		command -v mosquitto_passwd >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1
+}
+ensure_deploy_tools() {
+	have_deploy_tools || apt_install mosquitto mosquitto-clients openssl || true
+	if have_deploy_tools; then
+		say "mosquitto, its clients and openssl found"
 		return
 	fi
 	if $ci; then
-		echo "FAIL: mosquitto (Debian package mosquitto) is missing and CI=true: the MQTT tests must run in CI." >&2
+		echo "FAIL: mosquitto, mosquitto-clients or openssl is missing and CI=true: the deploy tests must run in CI." >&2
 		exit 1
 	fi
-	loud "mosquitto not installed (apt-get install mosquitto): SKIPPING MQTT tests"
+	loud "mosquitto, mosquitto-clients or openssl not installed: deploy/ broker tests will not run"
 }
 
 # step NAME CMD... runs a step, records its outcome and duration.
@@ -146,7 +153,7 @@ summary() {
 main() {
 	ensure_postgres
 	ensure_chromium
-	ensure_mosquitto
+	ensure_deploy_tools
 	local test_flags=(-count=1 -timeout 20m)
 	if [[ ${RACE:-} == 1 ]]; then
 		ensure_cc

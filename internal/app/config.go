@@ -69,11 +69,19 @@ type Config struct {
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
 type OIDCConfig struct {
-	Issuer     string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
-	ClientID   string // SERENADE_OIDC_CLIENT_ID
-	Audience   string // SERENADE_OIDC_AUDIENCE, default the client id
-	RolesClaim string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
-	RoleMap    string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
+	Issuer   string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
+	ClientID string // SERENADE_OIDC_CLIENT_ID
+	// ClientSecret is the confidential client's secret
+	// (SERENADE_OIDC_CLIENT_SECRET or _FILE), for the browser login's
+	// code exchange at the provider's token endpoint; verifying access
+	// tokens does not need it.
+	ClientSecret string
+	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
+	// RequireAudience (SERENADE_OIDC_REQUIRE_AUDIENCE=true): only "aud"
+	// decides, a token whose "azp" is the client no longer suffices.
+	RequireAudience bool
+	RolesClaim      string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap         string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -105,8 +113,13 @@ func (c Config) outboundClient() *http.Client {
 	return &http.Client{Timeout: outboundTimeout}
 }
 
-// FromEnv overlays SERENADE_* variables on c.
+// FromEnv overlays SERENADE_* variables on c. A secret variable may be
+// given as NAME_FILE instead (see withSecretFiles).
 func (c *Config) FromEnv(getenv func(string) string) error {
+	getenv, err := withSecretFiles(getenv)
+	if err != nil {
+		return err
+	}
 	str := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
 			*dst = v
@@ -121,12 +134,20 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
 	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
+	str("SERENADE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
 	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
 	if err := c.mqttFromEnv(getenv); err != nil {
 		return err
+	}
+	if v := getenv("SERENADE_OIDC_REQUIRE_AUDIENCE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SERENADE_OIDC_REQUIRE_AUDIENCE: want true or false, got %q", v)
+		}
+		c.OIDC.RequireAudience = b
 	}
 	if err := c.loginFromEnv(getenv); err != nil {
 		return err

@@ -49,7 +49,7 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 		rm, _ := a.cfg.OIDC.roleMap()
 		v, err := auth.NewOIDCVerifier(ctx, auth.OIDCConfig{
 			Issuer: a.cfg.OIDC.Issuer, ClientID: a.cfg.OIDC.ClientID, Audience: a.cfg.OIDC.Audience,
-			RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm, Logger: a.log,
+			RequireAudience: a.cfg.OIDC.RequireAudience, RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm, Logger: a.log,
 		}, a.client)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
@@ -82,7 +82,7 @@ func (a *App) auditRecorder(db *store.DB) audit.Sink {
 		a.trail = noAudit{}
 		return a.trail
 	}
-	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
+	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite, Failed: a.tel.CountAuditFailures})
 	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
 	a.trail = w
 	return w

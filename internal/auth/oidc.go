@@ -49,6 +49,13 @@ type OIDCConfig struct {
 	// Audience, when in the token's "aud", makes it acceptable. Defaults
 	// to ClientID, which is where Dex puts the client.
 	Audience string
+	// RequireAudience makes "aud" the only test: a token whose "azp" is
+	// ClientID but whose "aud" lacks Audience is refused. Set it when the
+	// provider puts Serenade's audience in its access tokens (Keycloak
+	// with an audience mapper, as the shipped realm has; Entra ID): a
+	// token Serenade's client obtained for another service then stays
+	// that service's.
+	RequireAudience bool
 	// RolesClaim is the path of the roles array in the token: dotted, e.g.
 	// "realm_access.roles" (Keycloak, the default) or "groups", or a JSON
 	// Pointer, e.g. "/resource_access/serenade.api/roles" for the roles of
@@ -173,6 +180,7 @@ func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
 type oidcClaims struct {
 	jwt.Claims
 	AuthorizedParty   string `json:"azp"`
+	Type              string `json:"typ"` // Keycloak: Bearer (access), ID, Refresh, Logout
 	PreferredUsername string `json:"preferred_username"`
 	Email             string `json:"email"`
 	Name              string `json:"name"`
@@ -208,6 +216,9 @@ func (v *OIDCVerifier) verify(ctx context.Context, rawToken string) (domain.Prin
 	if !v.audienceOK(c) {
 		return domain.Principal{}, time.Time{}, errWrongAudience()
 	}
+	if !bearerTyped(c.Type) {
+		return domain.Principal{}, time.Time{}, errInvalidToken()
+	}
 	value, ok := claimValue(payload, v.cfg.RolesClaim)
 	if !ok {
 		v.missingClaim(ctx, v.cfg.RolesClaim, c)
@@ -218,6 +229,17 @@ func (v *OIDCVerifier) verify(ctx context.Context, rawToken string) (domain.Prin
 		return domain.Principal{}, time.Time{}, err
 	}
 	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, c.Expiry.Time(), nil
+}
+
+// bearerTyped reports whether a token's "typ" claim allows its use
+// as an access token: absent (Dex and others write none) or Keycloak's
+// "Bearer". Keycloak signs its ID tokens ("ID") with the same key and
+// for the same client, with "aud" the client id, so without this check
+// an ID token (which a browser holds and may leak to scripts) would be
+// accepted as an access token wherever the roles mapper also adds the
+// roles to ID tokens.
+func bearerTyped(typ string) bool {
+	return typ == "" || strings.EqualFold(typ, "Bearer")
 }
 
 // missingClaim logs that a token the provider signed lacks a claim
@@ -233,7 +255,7 @@ func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
 	if slices.Contains(c.Audience, v.cfg.Audience) {
 		return true
 	}
-	return v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
+	return !v.cfg.RequireAudience && v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
 }
 
 // username is the first of the provider's names that passes the text

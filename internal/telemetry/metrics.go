@@ -43,7 +43,11 @@ func (t *Telemetry) setupMetrics(version string) {
 		Help:    "Time to write one group of audit events.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms … 4 s
 	})
-	reg.MustRegister(build, t.httpDuration, t.AuditGroupSize, t.AuditWriteSeconds)
+	t.AuditWriteFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "serenade_audit_write_failures_total",
+		Help: "Audit events whose write failed; the requests they recorded were refused.",
+	})
+	reg.MustRegister(build, t.httpDuration, t.AuditGroupSize, t.AuditWriteSeconds, t.AuditWriteFailures)
 	t.registry = reg
 }
 
@@ -78,6 +82,9 @@ func (p slogPrinter) Println(v ...any) { p.t.log.Warn("metrics: " + fmt.Sprint(v
 
 // ObserveAuditGroup records the size of one group of audit events.
 func (t *Telemetry) ObserveAuditGroup(n int) { t.AuditGroupSize.Observe(float64(n)) }
+
+// CountAuditFailures counts n audit events whose write failed.
+func (t *Telemetry) CountAuditFailures(n int) { t.AuditWriteFailures.Add(float64(n)) }
 
 // ObserveAuditWrite records how long one group of audit events took to write.
 func (t *Telemetry) ObserveAuditWrite(seconds float64) { t.AuditWriteSeconds.Observe(seconds) }

@@ -435,6 +435,7 @@ func TestMetricsHandlerExposesBuildInfoAndAuditHistograms(t *testing.T) {
 		`go_build_info{`, `go_goroutines `, `process_`,
 		`serenade_audit_group_size_bucket{le="512"} 1`,
 		`serenade_audit_write_seconds_count 1`,
+		`serenade_audit_write_failures_total 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
