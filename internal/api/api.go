@@ -156,13 +156,13 @@ func New(d Deps) *API {
 	a.registerSensors()
 
 	a.registerHealth()
+	if d.Ingest != nil {
+		describeIngest(a.huma.OpenAPI(), d.BodyReadTimeout)
+	}
 	applyLimits(a.huma.OpenAPI())
 	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
-	if d.Ingest != nil {
-		describeIngest(a.huma.OpenAPI())
-	}
 	return a
 }
 

@@ -27,7 +27,7 @@ var pinnedResourceTypes = map[string]string{
 	"correct-collection-dates": "installation", "list-collection-corrections": "installation",
 	"get-contact-sheet": "installation", "update-address": "installation", "add-contact": "installation",
 	"update-contact": "contact", "delete-contact": "contact",
-	"list-tickets": "installation", "open-ticket": "installation", "get-ticket": "ticket",
+	"list-tickets": "installation", "ticket-queue": "tickets", "open-ticket": "installation", "get-ticket": "ticket",
 	"add-message": "ticket", "close-ticket": "ticket",
 	"list-documents": "installation", "upload-document": "installation",
 	"download-document": "document", "delete-document": "document",

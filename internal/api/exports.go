@@ -48,7 +48,9 @@ type exportOutput struct {
 }
 
 func binary(desc string, media ...string) *huma.Response {
-	r := &huma.Response{Description: desc, Content: map[string]*huma.MediaType{}}
+	r := &huma.Response{Description: desc, Content: map[string]*huma.MediaType{}, Headers: map[string]*huma.Header{
+		"Content-Disposition": {Required: true, Description: "attachment, with the file's name.", Schema: &huma.Schema{Type: "string"}},
+	}}
 	for _, m := range media {
 		r.Content[m] = &huma.MediaType{Schema: &huma.Schema{Type: "string", Format: "binary"}}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"serenade/internal/httplimit"
 	"serenade/internal/ingest"
@@ -71,6 +72,8 @@ func (a *API) serveIngest(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, kind, msg)
 		return
 	}
+	// A gateway that trickles its body does not hold the request for ever.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.deps.BodyReadTimeout))
 	o.Gzip = r.Header.Get("Content-Encoding") == "gzip"
 	body := &ingestBody{r: http.MaxBytesReader(w, r.Body, MaxIngestBody)}
 	ack, err := a.deps.Ingest.Accept(r.Context(), token, body, o)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -15,7 +16,7 @@ import (
 // route is served by IngestHandler, outside the user API (it takes an
 // ingest token, never a user's), so it is described here rather than
 // registered.
-func describeIngest(doc *huma.OpenAPI) {
+func describeIngest(doc *huma.OpenAPI, bodyReadTimeout time.Duration) {
 	doc.Components.SecuritySchemes["ingestToken"] = &huma.SecurityScheme{Type: "http", Scheme: "bearer", BearerFormat: "srn_<public id>_<secret>",
 		Description: "An installation's ingest token, from POST " + Prefix + "/installations/{installation}/ingest-tokens. No user token is accepted here, and this token is accepted nowhere else."}
 	ack := doc.Components.Schemas.Schema(reflect.TypeOf(ingest.Ack{}), true, "IngestAck")
@@ -35,7 +36,8 @@ func describeIngest(doc *huma.OpenAPI) {
 			"or before the installation existed are refused (422); outside its data-collection period (409). An unknown stream key " +
 			"creates the stream, up to " + strconv.Itoa(domain.MaxStreamsPerInstallation) + " per installation. When too many batches " +
 			"are being written the answer is 503 with Retry-After (nothing is queued).",
-		Security: []map[string][]string{{"ingestToken": {}}},
+		Security:        []map[string][]string{{"ingestToken": {}}},
+		BodyReadTimeout: bodyReadTimeout, // applied by serveIngest
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/json":     {Schema: &huma.Schema{Type: "array", Items: item, MinItems: ptr(1), MaxItems: ptr(ingest.DefaultMaxItems)}},
 			"application/x-ndjson": {Schema: item},

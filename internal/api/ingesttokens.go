@@ -52,6 +52,9 @@ func (a *API) registerIngestTokens() {
 	register(a, access.IngestTokenWrite, huma.Operation{OperationID: "provision-ingest-token", Method: http.MethodPost, Path: path, Tags: tags,
 		Summary: "Provision an ingest token for the installation's gateway", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusNotFound, http.StatusConflict},
+		// A token has no address of its own: Location is the list of the
+		// installation's tokens, where it shows (without its secret).
+		Metadata: map[string]any{metaLocation: "/installations/{installation}/ingest-tokens"},
 		Description: "The answer holds the token, shown this once: Serenade keeps only its SHA-256. The gateway sends it as " +
 			"`Authorization: Bearer` to `/ingest/v1/readings`; it writes this installation's streams only. A withdrawn patient's installation takes no token (409)."},
 		a.provisionIngestToken)

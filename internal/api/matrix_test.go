@@ -318,7 +318,9 @@ func validBody(t *testing.T, opID string, r fixtureIDs) any {
 		return map[string]any{"date_join": "2020-01-01"} // before the fixture's collection start
 	case "correct-collection-dates":
 		// The fixture's installation collects (start and planned end set).
-		return map[string]any{"collection_start": "2020-01-01T08:00:00Z", "collection_end": "2020-06-01T08:00:00Z", "reason": "Fixture: the kit ran earlier."}
+		// Not before the enrolment (today, or 2020-01-01 once corrected).
+		start := time.Now().UTC().Truncate(24 * time.Hour).Add(8 * time.Hour)
+		return map[string]any{"collection_start": start, "collection_end": start.AddDate(0, 5, 0), "reason": "Fixture: the kit ran earlier."}
 	case "update-address":
 		return map[string]any{"address": "Via del Collaudo 2, 20100 Milano"}
 	case "add-contact", "update-contact":

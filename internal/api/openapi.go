@@ -30,6 +30,9 @@ var tags = []*huma.Tag{
 	{Name: "tickets", Description: "Installation, maintenance and uninstallation tickets with their message threads."},
 	{Name: "documents", Description: "Files attached to an installation: maps, signed forms, photos."},
 	{Name: "audit", Description: "The audit trail, and a patient's access history."},
+	{Name: "sensor ingest", Description: "Gateways sending readings (POST /ingest/v1/readings, with an ingest token), and the installers' and monitoring's provisioning of those tokens."},
+	{Name: "sensor data", Description: "Streams and readings: downsampled series, CSV exports, and the researchers' cohort export (gzip CSV or Parquet)."},
+	{Name: "device health", Description: "Last readings, gaps and data completeness of an installation's streams."},
 }
 
 // Headers declared once under components.headers.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -54,7 +55,7 @@ type streamSeriesInput struct {
 type installationSeriesInput struct {
 	InstallationRef
 	SeriesQuery
-	Streams []string `query:"streams" required:"true" doc:"The streams to read, comma-separated references (1 to 20), all of this installation."`
+	Streams string `query:"streams" required:"true" doc:"The streams to read, comma-separated references (1 to 20), all of this installation."`
 }
 
 type streamListOutput struct {
@@ -128,13 +129,14 @@ func (a *API) readInstallationStreams(ctx context.Context, in *installationSerie
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Streams) == 0 || len(in.Streams) > consult.MaxSeries {
+	refs := strings.Split(in.Streams, ",")
+	if in.Streams == "" || len(refs) > consult.MaxSeries {
 		return nil, asQueryInvalid(domain.Invalid("streams", "name from 1 to %d streams", consult.MaxSeries))
 	}
 	v := a.viewer(ctx)
 	out := &stackedOutput{}
 	out.Body.Installation = v.Ref(resource.Installation, in.InstallationRef.id)
-	for _, ref := range in.Streams {
+	for _, ref := range refs {
 		id, err := v.Resolve(resource.Stream, ref)
 		if err != nil {
 			return nil, err

@@ -163,13 +163,15 @@ func (s *seeder) backdate(instID int64, joined time.Time) error {
 		return err
 	}
 	start := joined.Add(time.Duration(3*24+s.rng.IntN(7*24)) * time.Hour)
-	if !start.Before(*inst.CollectionStart) {
-		return nil // enrolled in the last days: installed today
-	}
 	end := inst.CollectionEnd
 	if end.Equal(inst.CollectionStart.AddDate(0, domain.CollectionMonths, 0)) { // still running
 		e := start.AddDate(0, domain.CollectionMonths, 0)
 		end = &e
+	} else if earliest := end.AddDate(0, -domain.CollectionMonths, 0); start.Before(earliest) {
+		start = earliest // an ended collection lasted at most its months
+	}
+	if !start.Before(*inst.CollectionStart) {
+		return nil // enrolled in the last days: installed today
 	}
 	reason := fmt.Sprintf("Kit installed on %s; the visit's ticket was closed later.", start.Format(time.DateOnly))
 	_, err = s.study.CorrectCollection(s.as(Monitoring), instID, &start, end, reason)
