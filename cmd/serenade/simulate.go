@@ -19,6 +19,7 @@ type simulateFlags struct {
 	homes, days    int
 	batch, workers int
 	noFaults       bool
+	until          string
 }
 
 func simulateCommand(e *env) *cobra.Command {
@@ -44,6 +45,7 @@ func simulateCommand(e *env) *cobra.Command {
 	fl.IntVar(&f.batch, "batch", 1000, "readings per batch")
 	fl.IntVar(&f.workers, "workers", 4, "homes sent at once")
 	fl.BoolVar(&f.noFaults, "no-faults", false, "no silent sensors or gateway outages")
+	fl.StringVar(&f.until, "until", "", "end of the history, RFC 3339 (default: now); the same end sends the same readings")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if f.user == "" || f.days < 1 || f.batch < 1 || f.homes < 0 {
 			return fmt.Errorf("%w: simulate needs --user, --days of at least 1, --batch of at least 1", app.ErrUsage)
@@ -84,7 +86,15 @@ func runSimulate(cmd *cobra.Command, e *env, f simulateFlags) error {
 		}
 		jobs[i] = simulate.Job{Target: t, Gateway: c.Gateway(token), Seed: seedOf(t.Installation)}
 	}
-	plan := simulate.Plan{Days: f.days, Now: time.Now().UTC(), Batch: f.batch, Workers: f.workers, Faults: simulate.AllFaults}
+	until := time.Now().UTC()
+	if f.until != "" {
+		t, err := time.Parse(time.RFC3339, f.until)
+		if err != nil {
+			return fmt.Errorf("%w: --until: want an RFC 3339 time, got %q", app.ErrUsage, f.until)
+		}
+		until = t.UTC()
+	}
+	plan := simulate.Plan{Days: f.days, Now: until, Batch: f.batch, Workers: f.workers, Faults: simulate.AllFaults}
 	if f.noFaults {
 		plan.Faults = simulate.Faults{}
 	}

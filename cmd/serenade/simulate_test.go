@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"serenade/internal/testsupport/apptest"
 )
@@ -14,7 +15,8 @@ import (
 func TestSimulateSendsThroughTheIngestAPI(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{Demo: true})
 	vars := map[string]string{"SERENADE_SIMULATE_PASSWORD": "gennaro"}
-	args := []string{"simulate", "--url", s.URL, "--user", "iit-gennaro", "--homes", "2", "--days", "2", "--batch", "500"}
+	args := []string{"simulate", "--url", s.URL, "--user", "iit-gennaro", "--homes", "2", "--days", "2", "--batch", "500",
+		"--until", time.Now().UTC().Truncate(time.Minute).Format(time.RFC3339)}
 	summary := regexp.MustCompile(`(\d+) homes, (\d+) days: (\d+) readings stored, (\d+) already there`)
 	stored := func(out string) (n [4]int) {
 		m := summary.FindStringSubmatch(out)

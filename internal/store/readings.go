@@ -61,6 +61,17 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 	if err := db.ensurePartitions(ctx, span[0], span[1]); err != nil {
 		return IngestResult{}, wrapOp("readings partitions", err)
 	}
+	// A batch that PostgreSQL aborted to break a deadlock (with partition
+	// upkeep or another writer's locks) wrote nothing: it runs again.
+	for attempt := 1; ; attempt++ {
+		res, err := db.ingestOnce(ctx, tokenID, plan)
+		if !isDeadlock(err) || attempt == 3 {
+			return res, err
+		}
+	}
+}
+
+func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
 	var res IngestResult
 	err := db.inTx(ctx, "ingest readings", func(tx *sql.Tx) error {
 		target, err := db.ingestTarget(ctx, tx, tokenID)
