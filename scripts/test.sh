@@ -5,12 +5,14 @@
 # them with apt when running as root (as CI does), then vets and tests:
 #   - Debian's PostgreSQL server: the database tests start a throwaway
 #     cluster from /usr/lib/postgresql/<version>/bin (see internal/testsupport/pgtest);
-#   - Debian's chromium, for the browser tests.
+#   - Debian's chromium, for the browser tests;
+#   - Debian's mosquitto, the MQTT broker the MQTT ingest tests start
+#     (see internal/testsupport/mqtttest).
 # Then it runs what `make vet` runs (go vet, staticcheck and the dead-code
 # check of scripts/deadcode.sh; both tools are Go tool dependencies in
 # go.mod) and the tests.
-# Without PostgreSQL the database tests skip loudly; with CI=true they fail,
-# so a CI run can never go green by skipping them.
+# Without PostgreSQL (or mosquitto) the database (MQTT) tests skip loudly;
+# with CI=true they fail, so a CI run can never go green by skipping them.
 #
 # Usage: scripts/test.sh [packages...]   (default ./...)
 # Env:   CI=true  missing PostgreSQL is an error
@@ -97,6 +99,27 @@ ensure_chromium() {
 	loud "chromium not installed (apt-get install chromium): browser tests will not run"
 }
 
+# ensure_deploy_tools: the MQTT ingest tests and the production bundle's
+# tests (deploy/) run Debian's mosquitto with its clients (the latter the
+# shipped broker configuration), and scripts/init-secrets.sh needs openssl
+# and mosquitto_passwd.
+have_deploy_tools() {
+	[[ -x /usr/sbin/mosquitto ]] && command -v mosquitto_pub >/dev/null 2>&1 &&
+		command -v mosquitto_passwd >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1
+}
+ensure_deploy_tools() {
+	have_deploy_tools || apt_install mosquitto mosquitto-clients openssl || true
+	if have_deploy_tools; then
+		say "mosquitto, its clients and openssl found"
+		return
+	fi
+	if $ci; then
+		echo "FAIL: mosquitto, mosquitto-clients or openssl is missing and CI=true: the deploy tests must run in CI." >&2
+		exit 1
+	fi
+	loud "mosquitto, mosquitto-clients or openssl not installed: deploy/ broker tests will not run"
+}
+
 # step NAME CMD... runs a step, records its outcome and duration.
 results=()
 failed=0
@@ -130,6 +153,7 @@ summary() {
 main() {
 	ensure_postgres
 	ensure_chromium
+	ensure_deploy_tools
 	local test_flags=(-count=1 -timeout 20m)
 	if [[ ${RACE:-} == 1 ]]; then
 		ensure_cc

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,7 +17,13 @@ import (
 	"serenade/internal/testsupport/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The servers these tests start with --demo (in process and as child
+	// processes, which inherit the environment) skip the demo's sensor
+	// data: it would only load the machine. The test that wants it sets it.
+	os.Setenv("SERENADE_DEMO_SENSOR_DAYS", "0")
+	pgtest.Main(m)
+}
 
 // cli runs one subcommand in-process with the given stdin and
 // environment, and returns its exit code and output.

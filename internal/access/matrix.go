@@ -38,10 +38,22 @@ const (
 	TicketOpen  Action = "ticket.open"  // open a ticket
 	TicketWrite Action = "ticket.write" // write on a ticket
 	TicketClose Action = "ticket.close" // close a ticket
+	// TicketQueue is the work queue: tickets across installations, with
+	// their last activity, last sender and message count, no thread.
+	TicketQueue Action = "ticket.queue"
 
 	DocumentRead   Action = "document.read"
 	DocumentWrite  Action = "document.write"
 	DocumentDelete Action = "document.delete"
+
+	// Sensor data (SPEC §7). Ingest itself is no user action: gateways
+	// write with an ingest token, which no user token can stand for.
+	StreamRead       Action = "stream.read"        // streams and their readings
+	DeviceHealthRead Action = "device-health.read" // last reading per stream, gaps
+	IngestTokenWrite Action = "ingest-token.write" // provision, list and revoke an installation's ingest tokens
+	// ReadingsExport is the cohort export: every installation's readings
+	// over a range in one download, keyed by the caller's pseudonyms.
+	ReadingsExport Action = "readings.export"
 
 	AuditRead            Action = "audit.read"             // the whole audit log
 	PatientAccessHistory Action = "patient.access-history" // who saw a patient, when
@@ -89,10 +101,22 @@ var matrix = map[Action][]domain.Role{
 	TicketOpen:  {installer, monitoring},
 	TicketWrite: {installer, monitoring},
 	TicketClose: {installer},
+	// The queue is the field teams' worklist (the issue asks it for
+	// installers and monitoring); doctors read tickets per installation.
+	TicketQueue: {installer, monitoring},
 
 	DocumentRead:   {doctor, installer, monitoring, researcher},
 	DocumentWrite:  {installer},
 	DocumentDelete: {installer},
+
+	StreamRead:       {doctor, monitoring, researcher},
+	DeviceHealthRead: {doctor, installer, monitoring, researcher},
+	// The cohort export is the researchers' material; doctors and
+	// monitoring consult one installation at a time.
+	ReadingsExport: {researcher},
+	// Installers provision at install time, monitoring replaces a lost
+	// or leaked token; neither reads readings through a token's list.
+	IngestTokenWrite: {installer, monitoring},
 
 	AuditRead:            {admin},
 	PatientAccessHistory: {doctor},

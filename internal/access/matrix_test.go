@@ -13,11 +13,12 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 	want := map[domain.Role][]Action{
 		domain.RoleDoctor: {Self, PatientList, PatientCreate, PatientRead, PatientUpdate, PatientWithdraw,
 			ContactSheetRead, ContactSheetWrite, ScreeningRead, ScreeningWrite, InstallationRead, InstallationWrite,
-			InstallationCorrectDates, TicketRead, DocumentRead, PatientAccessHistory},
+			InstallationCorrectDates, TicketRead, DocumentRead, PatientAccessHistory, StreamRead, DeviceHealthRead},
 		domain.RoleInstaller: {Self, ContactSheetRead, ContactSheetWrite, InstallationRead, InstallationWrite,
-			TicketRead, TicketOpen, TicketWrite, TicketClose, DocumentRead, DocumentWrite, DocumentDelete},
-		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, DocumentRead},
-		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead},
+			TicketRead, TicketOpen, TicketWrite, TicketClose, TicketQueue, DocumentRead, DocumentWrite, DocumentDelete, DeviceHealthRead, IngestTokenWrite},
+		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead,
+			StreamRead, DeviceHealthRead, IngestTokenWrite},
+		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead, StreamRead, DeviceHealthRead, ReadingsExport},
 		domain.RoleAdmin:      {Self, AuditRead, AccountManage, KeyManage},
 	}
 	for _, role := range domain.AllRoles {

@@ -92,17 +92,17 @@ func TestPseudonymRolesOfEveryCombination(t *testing.T) {
 	}
 }
 
-var timeClasses = []TimeClass{RecordTimes, CollectionTimes, TicketTimes, DocumentTimes}
+var timeClasses = []TimeClass{RecordTimes, CollectionTimes, TicketTimes, DocumentTimes, HealthTimes}
 
 // TestPrecisionOfEveryRoleAndClass spells out the timestamp policy cell
 // by cell, and that a caller gets the finest of its roles'.
 func TestPrecisionOfEveryRoleAndClass(t *testing.T) {
 	want := map[domain.Role]map[TimeClass]Precision{
-		domain.RoleDoctor:     {RecordTimes: Exact, CollectionTimes: Exact, TicketTimes: Exact, DocumentTimes: Exact},
-		domain.RoleInstaller:  {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
-		domain.RoleMonitoring: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay},
-		domain.RoleResearcher: {RecordTimes: ToYear, CollectionTimes: ToQuarter, TicketTimes: ToYear, DocumentTimes: ToYear},
-		domain.RoleAdmin:      {RecordTimes: ToYear, CollectionTimes: ToYear, TicketTimes: ToYear, DocumentTimes: ToYear},
+		domain.RoleDoctor:     {RecordTimes: Exact, CollectionTimes: Exact, TicketTimes: Exact, DocumentTimes: Exact, HealthTimes: Exact},
+		domain.RoleInstaller:  {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay, HealthTimes: ToHour},
+		domain.RoleMonitoring: {RecordTimes: ToDay, CollectionTimes: ToDay, TicketTimes: ToHour, DocumentTimes: ToDay, HealthTimes: Exact},
+		domain.RoleResearcher: {RecordTimes: ToYear, CollectionTimes: ToQuarter, TicketTimes: ToYear, DocumentTimes: ToYear, HealthTimes: Exact},
+		domain.RoleAdmin:      {RecordTimes: ToYear, CollectionTimes: ToYear, TicketTimes: ToYear, DocumentTimes: ToYear, HealthTimes: ToYear},
 	}
 	for _, role := range domain.AllRoles {
 		for _, c := range timeClasses {
@@ -118,5 +118,29 @@ func TestPrecisionOfEveryRoleAndClass(t *testing.T) {
 		if got := PrecisionFor([]domain.Role{domain.RoleResearcher, domain.RoleDoctor}, c); got != Exact {
 			t.Errorf("unimi+dottore, class %d: %d, want exact", c, got)
 		}
+	}
+}
+
+// TestHealthPrecision: installers, who see identity and no readings, are
+// shown device health coarsely; the roles that read the readings see it
+// as it is; a caller with several roles gets the finest.
+func TestHealthPrecision(t *testing.T) {
+	for _, c := range []struct {
+		roles []domain.Role
+		exact bool
+		p     Precision
+	}{
+		{[]domain.Role{domain.RoleDoctor}, true, Exact},
+		{[]domain.Role{domain.RoleInstaller}, false, ToHour},
+		{[]domain.Role{domain.RoleMonitoring}, true, Exact},
+		{[]domain.Role{domain.RoleResearcher}, true, Exact},
+		{[]domain.Role{domain.RoleInstaller, domain.RoleMonitoring}, true, Exact},
+	} {
+		if ExactHealth(c.roles) != c.exact || PrecisionFor(c.roles, HealthTimes) != c.p {
+			t.Errorf("%v: exact %v precision %v", c.roles, ExactHealth(c.roles), PrecisionFor(c.roles, HealthTimes))
+		}
+	}
+	if Allows([]domain.Role{domain.RoleInstaller}, StreamRead) || !Allows([]domain.Role{domain.RoleInstaller}, DeviceHealthRead) {
+		t.Error("installers read device health only, not the readings")
 	}
 }

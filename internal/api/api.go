@@ -19,7 +19,10 @@ import (
 	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/consult"
 	"serenade/internal/domain"
+	"serenade/internal/keyring"
+	"serenade/internal/page"
 	"serenade/internal/password"
 	"serenade/internal/pseudonym"
 	"serenade/internal/resource"
@@ -36,13 +39,27 @@ const defaultBodyReadTimeout = 10 * time.Second
 
 // Deps is everything the API needs, built by the app.
 type Deps struct {
-	Study      domain.Study
-	Accounts   domain.Accounts
+	Study    domain.Study
+	Accounts domain.Accounts
+	// Ingest manages ingest tokens and accepts sensor batches (nil: no
+	// sensor routes).
+	Ingest Ingester
+	// Sensors answers the consultation of sensor data (streams, series,
+	// exports); the sensor data routes are always registered.
+	Sensors *consult.Service
+
+	// Health reads device health (nil: no health route, and no health
+	// in the installation views).
+	Health     DeviceHealth
 	Auth       *auth.Authenticator
 	Issuer     *auth.Issuer // signs local access tokens; nil when login is external (OIDC)
 	Pseudonyms *pseudonym.Codec
-	Audit      audit.Sink // every API request is recorded here before it is answered
-	AuditLog   AuditLog
+	// Cursors seal the lists' page cursors; every replica needs the same
+	// key (app derives it from the pseudonym key). Nil: a key of this
+	// process only.
+	Cursors  *page.Cursors
+	Audit    audit.Sink // every API request is recorded here before it is answered
+	AuditLog AuditLog
 	// RequestID and TraceID read the request's ids for the audit trail.
 	RequestID, TraceID func(context.Context) string
 	Log                *slog.Logger
@@ -90,6 +107,7 @@ type API struct {
 	uploads  *uploadGate
 	rec      *audit.Recorder
 	views    view.Viewers
+	cursors  *page.Cursors
 }
 
 // New builds the API and registers every operation.
@@ -113,11 +131,19 @@ func New(d Deps) *API {
 		d.ClientAddr = func(r *http.Request) string { return clientip.Peer(r.RemoteAddr) }
 	}
 	d.Audit = markingRecorder{d.Audit}
+	if d.Cursors == nil {
+		k, err := keyring.NewKey()
+		if err != nil {
+			panic(err) // the OS RNG never fails on Linux ≥3.17
+		}
+		d.Cursors = page.NewCursors(k)
+	}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),
-		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study}}
+		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study, Nicknames: view.NewNicknameCache()},
+		cursors: d.Cursors}
 	a.huma = humago.New(a.mux, a.config())
-	a.huma.UseMiddleware(a.authenticate, a.cleanQuery)
+	a.huma.UseMiddleware(a.authenticate, a.requireMediaType, a.cleanQuery)
 	a.registerAuth()
 	a.registerPatients()
 	a.registerScreening()
@@ -126,7 +152,15 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	a.registerIngestTokens()
+	a.registerSensors()
+
+	a.registerHealth()
+	if d.Ingest != nil {
+		describeIngest(a.huma.OpenAPI(), d.BodyReadTimeout)
+	}
 	applyLimits(a.huma.OpenAPI())
+	finishDocument(a.huma.OpenAPI())
 	a.indexOperations()
 	declareNames(a.huma.OpenAPI())
 	return a
@@ -139,7 +173,8 @@ func (a *API) config() huma.Config {
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in bodies
 	cfg.Formats = jsonFormats()
-	cfg.Transformers = append(cfg.Transformers, problemDetails)
+	cfg.Transformers = append(cfg.Transformers, problemDetails, sendLocation)
+	configureDocument(&cfg)
 	cfg.Info.Description = "Serenade: a clinical study of ambient sensors in patients' homes. " +
 		"Every operation is authorised by the access matrix; responses carry only the fields the caller's roles may see, " +
 		"and roles other than dottore see per-role pseudonyms instead of internal ids. Errors are RFC 9457 problem details. " +

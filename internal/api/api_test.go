@@ -2,14 +2,25 @@ package api_test
 
 import (
 	"net/http"
+	"os"
 	"testing"
 
 	"serenade/internal/demo"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/conformance"
 	"serenade/internal/testsupport/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain runs the package's tests with the conformance check on: every
+// exchange the tests make through apptest is validated against the
+// OpenAPI document the server serves, and the package fails listing
+// each answer the document does not declare (see docs/api.md, "OpenAPI
+// conformance").
+func TestMain(m *testing.M) {
+	log := conformance.Start()
+	code := pgtest.Run(m)
+	os.Exit(log.Finish(os.Stderr, code, testing.Verbose()))
+}
 
 // A doctor's enrolment with a wrong check character is refused naming
 // the codice fiscale; with the right one the patient is created, and

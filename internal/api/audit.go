@@ -142,18 +142,18 @@ type AuditEntry struct {
 type auditQuery struct {
 	Actor   string    `query:"actor" doc:"Username."`
 	Patient string    `query:"patient" doc:"Audit pseudonym of a patient."`
-	Action  string    `query:"action"`
-	Outcome string    `query:"outcome" enum:"ok,denied,failed,"`
+	Action  string    `query:"action" doc:"An action of the access matrix (e.g. patient.read), or auth.login."`
+	Outcome string    `query:"outcome" enum:"ok,denied,failed," doc:"ok (answered below 400), denied (refused: 401, 403, 404, 429) or failed (any other refusal or error)."`
 	From    time.Time `query:"from" doc:"Entries at or after (RFC 3339)."`
 	To      time.Time `query:"to" doc:"Entries before (RFC 3339)."`
 	After   int64     `query:"after" doc:"Keyset cursor: the next value of the previous page."`
-	Limit   int       `query:"limit" default:"100"`
+	Limit   int       `query:"limit" default:"100" doc:"Most entries in the page."`
 }
 
 type historyInput struct {
 	PatientRef
-	After int64 `query:"after"`
-	Limit int   `query:"limit" default:"100"`
+	After int64 `query:"after" doc:"Keyset cursor: the next value of the previous page."`
+	Limit int   `query:"limit" default:"100" doc:"Most entries in the page."`
 }
 
 type auditPage struct {

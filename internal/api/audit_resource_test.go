@@ -27,11 +27,16 @@ var pinnedResourceTypes = map[string]string{
 	"correct-collection-dates": "installation", "list-collection-corrections": "installation",
 	"get-contact-sheet": "installation", "update-address": "installation", "add-contact": "installation",
 	"update-contact": "contact", "delete-contact": "contact",
-	"list-tickets": "installation", "open-ticket": "installation", "get-ticket": "ticket",
+	"list-tickets": "installation", "ticket-queue": "tickets", "open-ticket": "installation", "get-ticket": "ticket",
 	"add-message": "ticket", "close-ticket": "ticket",
 	"list-documents": "installation", "upload-document": "installation",
 	"download-document": "document", "delete-document": "document",
 	"query-audit": "audit", "get-access-history": "patient",
+	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
+	"list-streams": "streams", "read-stream": "stream", "read-installation-streams": "installation", "export-stream-csv": "stream",
+	"export-cohort-readings": "streams",
+
+	"get-installation-health": "installation",
 }
 
 // TestEveryRouteRecordsItsPinnedResourceType, on both backends: each

@@ -47,7 +47,6 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if err != nil {
-		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 		a.refuse(ctx, ev, http.StatusUnauthorized, errMessage(err))
 		return
 	}
@@ -60,10 +59,14 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 }
 
 // refuse records a refused request, then answers it; if the trail
-// cannot be written the answer is 503 instead.
+// cannot be written the answer is 503 instead. A 401 names the scheme to
+// authenticate with (RFC 6750 §3); a 503 does not.
 func (a *API) refuse(ctx huma.Context, ev *audit.Event, status int, msg string) {
 	if err := a.rec.Record(ctx.Context(), ev, status); err != nil {
 		status, msg = http.StatusServiceUnavailable, errAuditUnavailable().Error()
+	}
+	if status == http.StatusUnauthorized {
+		ctx.SetHeader("WWW-Authenticate", `Bearer realm="serenade"`)
 	}
 	_ = huma.WriteErr(a.huma, ctx, status, msg)
 }
@@ -100,9 +103,9 @@ func (a *API) registerAuth() {
 	op := huma.Operation{
 		OperationID: "create-token", Method: http.MethodPost, Path: Prefix + "/auth/token", Tags: []string{"auth"},
 		Summary:     "Log in with a local account",
-		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts slow down further attempts for the same username from the same client address (a short wait, then 429 with Retry-After), and more so while an account or an address sees many failures; while an account's budget is spent, attempts from addresses it has not logged in from take turns (429 with Retry-After). The answer never tells whether a username exists. 503 with Retry-After when too many passwords are being checked at once, or one address asks for more than its share; 408 when the form is not sent in time.",
+		Description: "OAuth2 password grant (form fields grant_type=password, username, password). Failed attempts slow down further attempts for the same username from the same client address (a short wait, then 429 with Retry-After), and more so while an account or an address sees many failures; while an account's budget is spent, attempts from addresses it has not logged in from take turns (429 with Retry-After). The answer never tells whether a username exists. 503 with Retry-After when too many passwords are being checked at once, or one address asks for more than its share; 408 when the form is not sent in time; 415 for a body that is not a form; 404 when login is external (OpenID Connect).",
 		Metadata:    map[string]any{publicOp: true},
-		Errors:      []int{http.StatusRequestTimeout, http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
+		Errors:      []int{http.StatusNotFound, http.StatusRequestTimeout, http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable},
 		// A raw body has neither a size limit nor a read deadline in huma
 		// unless given them: without a deadline a client that trickles
 		// its form holds the request for ever.

@@ -28,7 +28,7 @@ type addContactInput struct {
 // ContactRef is the {contact} path parameter of an installation (exported: see PatientRef).
 type ContactRef struct {
 	InstallationRef
-	Contact   string `path:"contact"`
+	Contact   string `path:"contact" doc:"Contact id (doctors) or the caller's pseudonym of the contact, as the contact sheet gives it."`
 	contactID int64  // resolved before the handler runs (refs.go)
 }
 
@@ -49,7 +49,8 @@ func (a *API) registerContactSheet() {
 		Summary: "Correct the home address", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 		a.updateAddress)
 	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "add-contact", Method: http.MethodPost, Path: base + "/contacts", Tags: tags,
-		Summary: "Add a contact", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		Summary: "Add a contact", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Metadata: map[string]any{metaLocation: base + "/contacts/{id}"}},
 		a.addContact)
 	register(a, access.ContactSheetWrite, huma.Operation{OperationID: "update-contact", Method: http.MethodPut, Path: base + "/contacts/{contact}", Tags: tags,
 		Summary: "Replace a contact", Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},

@@ -131,32 +131,34 @@ func collectionDatesAreCorrected(t *testing.T, backend string) {
 		}
 	})
 
-	history := func(role domain.Role, token string) []correctionJSON {
+	// The demo's own correction (the kit installed weeks before its
+	// ticket was closed) comes first; the one accepted above is the last.
+	history := func(role domain.Role, token string) correctionJSON {
 		var out struct{ Corrections []correctionJSON }
 		res := s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(role, inst)+"/collection-dates/corrections", token, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("history as %s: %d %s", role, res.Status, res.Body)
 		}
 		res.JSON(t, &out)
-		if len(out.Corrections) != 1 {
-			t.Fatalf("history as %s holds %d corrections, want the one accepted: %s", role, len(out.Corrections), res.Body)
+		if len(out.Corrections) != 2 || !out.Corrections[1].OldStart.Equal(*out.Corrections[0].NewStart) {
+			t.Fatalf("history as %s holds %d corrections, want the demo's and the one accepted after it: %s", role, len(out.Corrections), res.Body)
 		}
-		return out.Corrections
+		return out.Corrections[1]
 	}
 
 	t.Run("the history keeps the dates before and the reason, per role", func(t *testing.T) {
-		doc := history(domain.RoleDoctor, doctor)[0]
+		doc := history(domain.RoleDoctor, doctor)
 		if doc.Reason == nil || *doc.Reason != reason || !doc.OldStart.Equal(*before.Start) || !doc.NewStart.Equal(start) || doc.CorrectedBy != demo.Monitoring {
 			t.Errorf("doctor's history %+v, want the exact dates, %s and the reason %q", doc, demo.Monitoring, reason)
 		}
-		if got := history(domain.RoleInstaller, iit)[0]; got.Reason == nil || *got.Reason != reason || !got.NewStart.Equal(start.Truncate(24*time.Hour)) {
+		if got := history(domain.RoleInstaller, iit); got.Reason == nil || *got.Reason != reason || !got.NewStart.Equal(start.Truncate(24*time.Hour)) {
 			t.Errorf("installer's history %+v, want the reason whole and the day", got)
 		}
-		got := history(domain.RoleMonitoring, imt)[0]
+		got := history(domain.RoleMonitoring, imt)
 		if got.Reason == nil || strings.Contains(*got.Reason, working.last) || !strings.Contains(*got.Reason, "confirmed it on the phone") {
 			t.Errorf("monitoring's reason %v, want it with the patient's name redacted", got.Reason)
 		}
-		res := history(domain.RoleResearcher, unimi)[0]
+		res := history(domain.RoleResearcher, unimi)
 		if res.Reason != nil {
 			t.Errorf("the researcher is shown the reason %q", *res.Reason)
 		}

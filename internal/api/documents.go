@@ -191,7 +191,7 @@ func (a *API) registerDocuments() {
 			"(`map`, `signed-form`, `photo` or `other`; `other` when absent; any other value is a 422 naming `type`); " +
 			"a second file or type or any other part is refused (422; the other part's name is not repeated). The stored type is sniffed from the content (e.g. `image/heic` for an iPhone photo).",
 		Errors:          []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
-		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize, metaUploadGate: a.uploads},
+		Metadata:        map[string]any{metaMaxDocumentSize: a.deps.MaxDocumentSize, metaUploadGate: a.uploads, metaLocation: "/documents/{id}"},
 		BodyReadTimeout: uploadReadTimeout,
 		MaxBodyBytes:    a.deps.MaxDocumentSize + httplimit.MultipartOverhead, // enforced before the body is read
 
@@ -209,8 +209,7 @@ func (a *API) registerDocuments() {
 	register(a, access.DocumentRead, huma.Operation{OperationID: "download-document", Method: http.MethodGet, Path: "/documents/{document}", Tags: tags,
 		Summary: "Download a document", Errors: []int{http.StatusNotFound},
 		Description: "The body is the file, with its sniffed content type and an attachment Content-Disposition.",
-		Responses: map[string]*huma.Response{"200": {Description: "The file.", Content: map[string]*huma.MediaType{
-			"application/octet-stream": {Schema: &huma.Schema{Type: "string", Format: "binary"}}}}},
+		Responses:   map[string]*huma.Response{"200": downloadResponse()},
 	}, a.downloadDocument)
 	register(a, access.DocumentDelete, huma.Operation{OperationID: "delete-document", Method: http.MethodDelete, Path: "/documents/{document}", Tags: tags,
 		Summary: "Delete a document", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, a.deleteDocument)

@@ -267,10 +267,10 @@ func TestDocumentUploadLimits(t *testing.T) {
 		})
 	}
 
-	t.Run("a body that is not multipart is refused", func(t *testing.T) {
-		p := checkProblem(t, s.Do(t, http.MethodPost, uploadPath, iit, map[string]string{"file": "%PDF-1.4"}), http.StatusUnprocessableEntity)
-		if !p.hasErrorAt("body") {
-			t.Errorf("errors %+v do not name the body", p.Errors)
+	t.Run("a body that is not multipart is refused as an unsupported media type", func(t *testing.T) {
+		p := checkProblem(t, s.Do(t, http.MethodPost, uploadPath, iit, map[string]string{"file": "%PDF-1.4"}), http.StatusUnsupportedMediaType)
+		if !strings.Contains(p.Detail, "multipart/form-data") {
+			t.Errorf("detail %q does not name the media type the route accepts", p.Detail)
 		}
 	})
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -24,6 +25,7 @@ type installationListOutput struct {
 	listed
 	Body struct {
 		Installations []view.InstallationView `json:"installations"`
+		Next          string                  `json:"next,omitempty" doc:"Pass as cursor= for the next page; absent on the last page."`
 	}
 }
 
@@ -35,7 +37,10 @@ type updateInstallationInput struct {
 func (a *API) registerInstallations() {
 	tags := []string{"installations"}
 	register(a, access.InstallationRead, huma.Operation{OperationID: "list-installations", Method: http.MethodGet, Path: "/installations", Tags: tags,
-		Summary: "List installations with their derived status", Metadata: map[string]any{metaResource: resource.Installation.Collection()}}, a.listInstallations)
+		Summary: "List installations with their derived status, enrolment date and last activity, paged", Errors: []int{http.StatusUnprocessableEntity},
+		Description: "Keyset pages (limit, cursor). Roles without ids get them by nickname (then their own pseudonym) unless sort says " +
+			"otherwise; doctors by id. Dates and times sort as the caller is shown them (cut to its precision).",
+		Metadata: map[string]any{metaResource: resource.Installation.Collection()}}, a.listInstallations)
 	register(a, access.InstallationRead, huma.Operation{OperationID: "get-installation", Method: http.MethodGet, Path: "/installations/{installation}", Tags: tags,
 		Summary: "Read an installation", Errors: []int{http.StatusNotFound}}, a.getInstallation)
 	register(a, access.InstallationWrite, huma.Operation{OperationID: "update-installation", Method: http.MethodPut, Path: "/installations/{installation}", Tags: tags,
@@ -44,25 +49,6 @@ func (a *API) registerInstallations() {
 			"back as shown, redacted or not, keeps the stored text and its author)."},
 		a.updateInstallation)
 	a.registerCorrections(tags)
-}
-
-func (a *API) listInstallations(ctx context.Context, _ *struct{}) (*installationListOutput, error) {
-	insts, err := a.deps.Study.Installations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v, err := a.viewerOfAll(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &installationListOutput{}
-	out.Body.Installations = make([]view.InstallationView, len(insts))
-	for i, inst := range insts {
-		out.Body.Installations[i] = v.Installation(inst)
-		out.patients = append(out.patients, inst.PatientID)
-	}
-	v.OrderInstallations(out.Body.Installations)
-	return out, nil
 }
 
 func (a *API) getInstallation(ctx context.Context, in *InstallationRef) (*installationOutput, error) {
@@ -89,7 +75,7 @@ func (a *API) updateInstallation(ctx context.Context, in *updateInstallationInpu
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.Installation(inst)}, nil
+	return a.withHealth(ctx, v, inst)
 }
 
 func (a *API) installationOutput(ctx context.Context, inst domain.Installation) (*installationOutput, error) {
@@ -97,5 +83,28 @@ func (a *API) installationOutput(ctx context.Context, inst domain.Installation) 
 	if err != nil {
 		return nil, err
 	}
-	return &installationOutput{Body: v.Installation(inst)}, nil
+	return a.withHealth(ctx, v, inst)
+}
+
+// withHealth is the installation's view with its health summary, for a
+// caller shown health.
+func (a *API) withHealth(ctx context.Context, v view.Viewer, inst domain.Installation) (*installationOutput, error) {
+	out := &installationOutput{Body: v.Installation(inst)}
+	if a.showsHealth(ctx) {
+		s, last, err := a.deps.Health.Summary(ctx, inst)
+		if err != nil {
+			return nil, err
+		}
+		v.HealthSummary(&out.Body, s, last)
+	}
+	return out, nil
+}
+
+// healthSummaries is the installations' health for the caller, or nil
+// when it is not shown any.
+func (a *API) healthSummaries(ctx context.Context) (func(domain.Installation) (domain.HealthSummary, *time.Time), error) {
+	if !a.showsHealth(ctx) {
+		return nil, nil
+	}
+	return a.deps.Health.Summaries(ctx)
 }

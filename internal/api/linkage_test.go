@@ -33,7 +33,10 @@ var linkageAllowList = []allowedLink{
 // coworkFields are what iit and imt share as co-workers: tickets with
 // their threads, and the dates of the installations they look after.
 var coworkFields = []string{"ticket.", "installation.created_at", "installation.updated_at",
-	"installation.collection_start", "installation.collection_end", "document.created_at"}
+	"installation.collection_start", "installation.collection_end", "document.created_at",
+	// The installations list's enrolment date (to the day) and last
+	// activity (the newest message of the thread, to the hour).
+	"installation.date_join", "installation.last_activity"}
 
 var documentFields = []string{"document.name", "document.size", "document.content_type", "document-file."}
 

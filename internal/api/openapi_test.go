@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"serenade/internal/api"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -80,6 +81,35 @@ func TestOpenAPIDocument(t *testing.T) {
 	var doc openAPIDoc
 	res.JSON(t, &doc)
 	ops := doc.operations(t)
+	// The ingest route is served outside the user API (it takes an ingest
+	// token, never a user's): it is checked on its own.
+	ingestOp, hasIngest := ops["POST "+api.IngestPath]
+	delete(ops, "POST "+api.IngestPath)
+
+	t.Run("the ingest route is documented with its token scheme, bodies and refusals", func(t *testing.T) {
+		if !hasIngest || ingestOp.OperationID != "ingest-readings" {
+			t.Fatalf("POST %s is not ingest-readings: %+v", api.IngestPath, ingestOp)
+		}
+		if len(ingestOp.Security) != 1 || !hasKey(ingestOp.Security[0], "ingestToken") {
+			t.Errorf("ingest security %v, want the ingestToken scheme only", ingestOp.Security)
+		}
+		if sch, ok := doc.Comps.SecuritySchemes["ingestToken"]; !ok || sch.Type != "http" {
+			t.Errorf("ingestToken scheme %+v", sch)
+		}
+		for _, status := range []string{"200", "400", "401", "409", "413", "415", "422", "503"} {
+			if _, ok := ingestOp.Responses[status]; !ok {
+				t.Errorf("ingest does not document %s", status)
+			}
+		}
+		if ingestOp.RequestBody == nil {
+			t.Fatal("ingest documents no request body")
+		}
+		for _, mt := range []string{"application/json", "application/x-ndjson"} {
+			if _, ok := ingestOp.RequestBody.Content[mt]; !ok {
+				t.Errorf("ingest body does not document %s", mt)
+			}
+		}
+	})
 
 	t.Run("the document is OpenAPI 3.1", func(t *testing.T) {
 		if !strings.HasPrefix(doc.OpenAPI, "3.1") {
@@ -193,4 +223,9 @@ func TestInteractiveDocs(t *testing.T) {
 	if !strings.Contains(string(res.Body), "/api/v1/openapi.json") {
 		t.Errorf("the docs page does not load /api/v1/openapi.json")
 	}
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
 }

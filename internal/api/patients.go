@@ -93,15 +93,20 @@ type patientListOutput struct {
 	listed
 	Body struct {
 		Patients []view.PatientSummary `json:"patients"`
+		Next     string                `json:"next,omitempty" doc:"Pass as cursor= for the next page; absent on the last page."`
 	}
 }
 
 func (a *API) registerPatients() {
 	tags := []string{"patients"}
 	register(a, access.PatientList, huma.Operation{OperationID: "list-patients", Method: http.MethodGet, Path: "/patients", Tags: tags,
-		Summary: "List patients with identity", Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
+		Summary: "List patients with identity, paged, sorted, filtered and searched", Errors: []int{http.StatusUnprocessableEntity},
+		Description: "Keyset pages (limit, cursor). Sorted by id (enrolment order) unless sort says otherwise; last_name sorts at most " +
+			"2,000 matching patients (narrow with q, status or diagnosis_class first). q finds a codice fiscale exactly, or patients " +
+			"whose first or last name has every word typed (case, accents and apostrophes do not matter), or a whole name typed without its spaces.",
+		Metadata: map[string]any{metaResource: resource.Patient.Collection()}}, a.listPatients)
 	register(a, access.PatientCreate, huma.Operation{OperationID: "enrol-patient", Method: http.MethodPost, Path: "/patients", Tags: tags,
-		Metadata: map[string]any{metaResource: resource.Patient.Collection()},
+		Metadata: map[string]any{metaResource: resource.Patient.Collection(), metaLocation: "/patients/{id}"},
 		Summary:  "Enrol a patient", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
 		Description: "Creates the patient, the installation in their home and the installation ticket. An invalid codice fiscale is a 422 saying what is wrong; " +
 			"so is a first or last name that does not give the code's letters (the error names the field, never the value), " +
@@ -125,37 +130,6 @@ func (a *API) registerPatients() {
 			"ticket threads stay for the retrieval visit and are shredded when the uninstallation ticket is closed (at once if " +
 			"the kit is already home). Earlier backups open none of it (crypto-shredding and master key rotation)."},
 		a.withdrawPatient)
-}
-
-func (a *API) listPatients(ctx context.Context, _ *struct{}) (*patientListOutput, error) {
-	patients, err := a.deps.Study.Patients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	status, err := a.statusByPatient(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v := a.viewer(ctx)
-	out := &patientListOutput{}
-	out.Body.Patients = make([]view.PatientSummary, len(patients))
-	for i, p := range patients {
-		out.Body.Patients[i] = v.Summary(p, status[p.ID])
-		out.patients = append(out.patients, p.ID)
-	}
-	return out, nil
-}
-
-func (a *API) statusByPatient(ctx context.Context) (map[int64]domain.InstallationStatus, error) {
-	insts, err := a.deps.Study.Installations(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]domain.InstallationStatus, len(insts))
-	for _, i := range insts {
-		m[i.PatientID] = i.Status
-	}
-	return m, nil
 }
 
 func (a *API) enrolPatient(ctx context.Context, in *enrolInput) (*recordOutput, error) {
@@ -188,12 +162,14 @@ func (a *API) recordOf(ctx context.Context, p domain.Patient) (*recordOutput, er
 	return &recordOutput{Body: a.viewer(ctx).Record(p, inst, a.deps.Now())}, nil
 }
 
+// getPatient reads the patient and the installation in one statement
+// (the hot read path, see Study.PatientRecord).
 func (a *API) getPatient(ctx context.Context, in *PatientRef) (*recordOutput, error) {
-	p, err := a.deps.Study.Patient(ctx, in.id)
+	p, inst, err := a.deps.Study.PatientRecord(ctx, in.id)
 	if err != nil {
 		return nil, err
 	}
-	return a.recordOf(ctx, p)
+	return &recordOutput{Body: a.viewer(ctx).Record(p, inst, a.deps.Now())}, nil
 }
 
 func (a *API) updatePatient(ctx context.Context, in *updatePatientInput) (*recordOutput, error) {

@@ -18,6 +18,7 @@ type screeningListOutput struct {
 	listed
 	Body struct {
 		Screening []view.Screening `json:"screening"`
+		Next      string           `json:"next,omitempty" doc:"Pass as cursor= for the next page; absent on the last page."`
 	}
 }
 
@@ -31,7 +32,9 @@ type updateScreeningInput struct {
 func (a *API) registerScreening() {
 	tags := []string{"screening"}
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "list-screening", Method: http.MethodGet, Path: "/screening", Tags: tags,
-		Summary: "List the pseudonymised screening data of patients still in the study", Metadata: map[string]any{metaResource: resource.Screening}}, a.listScreening)
+		Summary: "List the pseudonymised screening data of patients still in the study, paged", Errors: []int{http.StatusUnprocessableEntity},
+		Description: "Keyset pages (limit, cursor), by nickname then the caller's pseudonym (doctors: by id).",
+		Metadata:    map[string]any{metaResource: resource.Screening}}, a.listScreening)
 	register(a, access.ScreeningRead, huma.Operation{OperationID: "get-screening", Method: http.MethodGet, Path: "/patients/{patient}/screening", Tags: tags,
 		Summary: "Read a patient's screening data", Errors: []int{http.StatusNotFound}}, a.getScreening)
 	register(a, access.ScreeningWrite, huma.Operation{OperationID: "update-screening", Method: http.MethodPut, Path: "/patients/{patient}/screening", Tags: tags,
@@ -41,23 +44,6 @@ func (a *API) registerScreening() {
 
 func (a *API) screening(ctx context.Context, p domain.Patient) view.Screening {
 	return a.viewer(ctx).Screening(p, a.deps.Now())
-}
-
-func (a *API) listScreening(ctx context.Context, _ *struct{}) (*screeningListOutput, error) {
-	patients, err := a.deps.Study.Patients(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := &screeningListOutput{}
-	out.Body.Screening = []view.Screening{}
-	for _, p := range patients {
-		if !p.Withdrawn() {
-			out.Body.Screening = append(out.Body.Screening, a.screening(ctx, p))
-			out.patients = append(out.patients, p.ID)
-		}
-	}
-	a.viewer(ctx).OrderScreening(out.Body.Screening)
-	return out, nil
 }
 
 // livePatient reads a patient still in the study; a withdrawn one has no

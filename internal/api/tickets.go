@@ -48,13 +48,16 @@ func (a *API) registerTickets() {
 		Summary: "List an installation's tickets with their threads", Errors: []int{http.StatusNotFound}}, a.listTickets)
 	register(a, access.TicketOpen, huma.Operation{OperationID: "open-ticket", Method: http.MethodPost, Path: "/installations/{installation}/tickets", Tags: tags,
 		Summary: "Open a ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Metadata: map[string]any{metaLocation: "/tickets/{id}"},
 		Description: "Which category may be opened depends on the installation's status (the ticket state machine in docs/design.md): " +
 			"installation only before collection started, maintenance only on a working home, uninstallation on a working home or " +
 			"during maintenance (which it closes); nothing on an inactive home or a withdrawn patient's. A refusal is a 409 saying why."}, a.openTicket)
 	register(a, access.TicketRead, huma.Operation{OperationID: "get-ticket", Method: http.MethodGet, Path: "/tickets/{ticket}", Tags: tags,
 		Summary: "Read a ticket and its thread", Errors: []int{http.StatusNotFound}}, a.getTicket)
 	register(a, access.TicketWrite, huma.Operation{OperationID: "add-message", Method: http.MethodPost, Path: "/tickets/{ticket}/messages", Tags: tags,
-		Summary: "Write on an open ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		Summary: "Write on an open ticket", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+		Description: "A message has no address of its own: Location is its ticket's.",
+		Metadata:    map[string]any{metaLocation: "/tickets/{ticket}"}},
 		a.addMessage)
 	register(a, access.TicketClose, huma.Operation{OperationID: "close-ticket", Method: http.MethodPost, Path: "/tickets/{ticket}/close", Tags: tags,
 		Summary: "Close a ticket", Errors: []int{http.StatusNotFound, http.StatusConflict},
@@ -62,6 +65,7 @@ func (a *API) registerTickets() {
 			"or ended); closing the uninstallation ticket ends it now, or keeps an earlier end. Closing the uninstallation ticket " +
 			"of a withdrawn patient shreds what was kept for the kit's retrieval."},
 		a.closeTicket)
+	a.registerTicketQueue(tags)
 }
 
 func (a *API) listTickets(ctx context.Context, in *InstallationRef) (*ticketListOutput, error) {

@@ -19,8 +19,3 @@ func (a *API) viewerOf(ctx context.Context, patientID int64) (view.Viewer, error
 	p, _ := domain.PrincipalFrom(ctx)
 	return a.views.Of(ctx, p, patientID)
 }
-
-func (a *API) viewerOfAll(ctx context.Context) (view.Viewer, error) {
-	p, _ := domain.PrincipalFrom(ctx)
-	return a.views.OfAll(ctx, p)
-}

@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"serenade/internal/api"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/ingest"
 	"serenade/internal/server"
+	"serenade/internal/simulate"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -38,6 +41,13 @@ type App struct {
 	client *http.Client // outgoing calls (the identity provider)
 
 	metricsAddr string // "" unless SERENADE_METRICS_LISTEN is set
+
+	// Built once by boot (which runs alone) and shared by every entry point.
+	trail       audit.Sink               // the audit writer (auditRecorder)
+	ingest      *ingest.Service          // sensor ingest (ingestService)
+	demoSensors chan simulate.Report     // the demo's sensor data, once sent (serve --demo)
+	sensors     *telemetry.SensorMetrics // ingest and device-health series
+	silence     *silenceWorker           // the silence sweep
 
 	mu            sync.Mutex // guards what boot publishes and a reload asked for before it
 	parts         *parts     // nil until ready
@@ -70,7 +80,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	a := &App{cfg: cfg, log: tel.Logger(), tel: tel, ready: make(chan struct{}), done: make(chan error, 1), client: cfg.outboundClient()}
+	a := &App{cfg: cfg, log: tel.Logger(), tel: tel, ready: make(chan struct{}), done: make(chan error, 1), client: cfg.outboundClient(),
+		demoSensors: make(chan simulate.Report, 1)}
 	a.run = newGroup(a.log, cancel)
 	a.run.start(closer("telemetry", stageTelemetry, a.flushTelemetry))
 	if err := a.listen(proxies); err != nil {
@@ -121,8 +132,15 @@ func (a *App) boot(ctx context.Context) error {
 		return err
 	}
 	a.run.start(closer("store", stageDatabase, db.Close))
+	seeded := false
+
+	if err := a.tel.ObserveStatements(db.StatementsPrepared); err != nil {
+		return err
+	}
+
+	a.sensors = telemetry.NewSensorMetrics(a.tel.Registry())
 	if a.cfg.Demo {
-		if err := a.seedDemo(ctx, db); err != nil {
+		if seeded, err = a.seedDemo(ctx, db); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -130,12 +148,21 @@ func (a *App) boot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.startMQTT(db, a.ingestService(db, a.auditRecorder(db)), a.auditRecorder(db)); err != nil {
+		return err
+	}
+	if seeded && a.cfg.Sensors.DemoDays > 0 {
+		a.run.start(a.sendDemoSensors(db, a.ingest))
+	}
 	keys := newKeyWatch(db, a.log, a.cfg.KeyCheckInterval)
 	keys.check(ctx)
 	a.run.start(runner{name: "key watch", stage: stageWorkers, run: func(ctx context.Context) error {
 		keys.run(ctx)
 		return nil
 	}})
+	a.run.start(a.partitionWorker(db))
+	a.silence = a.newSilenceWorker(db, a.auditRecorder(db), a.sensors)
+	a.run.start(a.silence.runner())
 	a.publish(&parts{db: db, keys: keys, api: rest, idp: idp})
 	a.srv.Install(h, a.readiness)
 	a.log.Info("ready", "backend", db.Backend())

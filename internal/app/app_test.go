@@ -15,10 +15,17 @@ import (
 	"serenade/internal/app"
 	"serenade/internal/keyring"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/conformance"
 	"serenade/internal/testsupport/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain runs the package's tests with the OpenAPI conformance check
+// on (see docs/api.md, "OpenAPI conformance").
+func TestMain(m *testing.M) {
+	log := conformance.Start()
+	code := pgtest.Run(m)
+	os.Exit(log.Finish(os.Stderr, code, testing.Verbose()))
+}
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

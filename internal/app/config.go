@@ -37,12 +37,15 @@ type Config struct {
 	Demo              bool          // --demo: seed demo accounts and patients into an empty database
 	DemoAllowPublic   bool          // --demo-allow-public: let --demo listen beyond loopback
 	OIDC              OIDCConfig    // external identity provider; local login when Issuer is empty
+	MQTT              MQTTConfig    // MQTT ingest; off when URL is empty
 	TrustedProxies    string        // SERENADE_TRUSTED_PROXIES: CIDRs/addresses whose X-Forwarded-For or Forwarded is believed; none by default
 	MaxPasswordChecks int           // SERENADE_MAX_PASSWORD_CHECKS: password checks (64 MiB each) at once; 0: max(2, GOMAXPROCS)
 	AccountCheckTTL   time.Duration // SERENADE_ACCOUNT_CHECK_TTL: how long a token's account state is cached (default 5s)
 	BodyReadTimeout   time.Duration // SERENADE_BODY_READ_TIMEOUT: how long a request body may take to arrive, uploads excepted (default 10s)
 	MaxConnections    int           // SERENADE_MAX_CONNECTIONS: open connections in all (default 4096)
 	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
+	Sensors           SensorConfig  // sensor ingest and storage (SERENADE_INGEST_*, SERENADE_READINGS_*)
+	Silence           SilenceConfig // device health: the silence rule and its worker (SERENADE_SILENCE_*, SERENADE_EVENT_SILENCE)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -66,11 +69,19 @@ type Config struct {
 
 // OIDCConfig selects an external OpenID Connect provider (SERENADE_OIDC_*).
 type OIDCConfig struct {
-	Issuer     string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
-	ClientID   string // SERENADE_OIDC_CLIENT_ID
-	Audience   string // SERENADE_OIDC_AUDIENCE, default the client id
-	RolesClaim string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
-	RoleMap    string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
+	Issuer   string // SERENADE_OIDC_ISSUER, e.g. https://keycloak.example/realms/serenade
+	ClientID string // SERENADE_OIDC_CLIENT_ID
+	// ClientSecret is the confidential client's secret
+	// (SERENADE_OIDC_CLIENT_SECRET or _FILE), for the browser login's
+	// code exchange at the provider's token endpoint; verifying access
+	// tokens does not need it.
+	ClientSecret string
+	Audience     string // SERENADE_OIDC_AUDIENCE, default the client id
+	// RequireAudience (SERENADE_OIDC_REQUIRE_AUDIENCE=true): only "aud"
+	// decides, a token whose "azp" is the client no longer suffices.
+	RequireAudience bool
+	RolesClaim      string // SERENADE_OIDC_ROLES_CLAIM, default realm_access.roles
+	RoleMap         string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
 // Defaults returns the embedded-default configuration.
@@ -87,6 +98,7 @@ func Defaults() Config {
 		MaxConnections:    server.DefaultMaxConnections,
 		MaxPerClient:      server.DefaultMaxPerPeer,
 		Version:           "dev",
+		Sensors:           SensorConfig{DemoDays: DefaultDemoSensorDays},
 	}
 }
 
@@ -101,8 +113,13 @@ func (c Config) outboundClient() *http.Client {
 	return &http.Client{Timeout: outboundTimeout}
 }
 
-// FromEnv overlays SERENADE_* variables on c.
+// FromEnv overlays SERENADE_* variables on c. A secret variable may be
+// given as NAME_FILE instead (see withSecretFiles).
 func (c *Config) FromEnv(getenv func(string) string) error {
+	getenv, err := withSecretFiles(getenv)
+	if err != nil {
+		return err
+	}
 	str := func(name string, dst *string) {
 		if v := getenv(name); v != "" {
 			*dst = v
@@ -117,10 +134,21 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
 	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
+	str("SERENADE_OIDC_CLIENT_SECRET", &c.OIDC.ClientSecret)
 	str("SERENADE_OIDC_AUDIENCE", &c.OIDC.Audience)
 	str("SERENADE_OIDC_ROLES_CLAIM", &c.OIDC.RolesClaim)
 	str("SERENADE_OIDC_ROLE_MAP", &c.OIDC.RoleMap)
 	str("SERENADE_TRUSTED_PROXIES", &c.TrustedProxies)
+	if err := c.mqttFromEnv(getenv); err != nil {
+		return err
+	}
+	if v := getenv("SERENADE_OIDC_REQUIRE_AUDIENCE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SERENADE_OIDC_REQUIRE_AUDIENCE: want true or false, got %q", v)
+		}
+		c.OIDC.RequireAudience = b
+	}
 	if err := c.loginFromEnv(getenv); err != nil {
 		return err
 	}
@@ -135,6 +163,12 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		c.MaxDocumentSize = n
 	}
 	if err := c.uploadMemoryFromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.Sensors.fromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.Silence.fromEnv(getenv); err != nil {
 		return err
 	}
 	if err := c.minAgeFromEnv(getenv); err != nil {
@@ -246,6 +280,9 @@ func (c *Config) Resolve() error {
 		return errors.New("SERENADE_OIDC_ISSUER needs SERENADE_OIDC_CLIENT_ID")
 	}
 	if _, err := c.OIDC.roleMap(); err != nil {
+		return err
+	}
+	if err := c.MQTT.check(); err != nil {
 		return err
 	}
 	if _, err := clientip.New(c.TrustedProxies); err != nil {

@@ -11,9 +11,11 @@ import (
 	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/clientip"
+	"serenade/internal/consult"
 	"serenade/internal/docs"
 	"serenade/internal/domain"
 	"serenade/internal/httplimit"
+	"serenade/internal/page"
 	"serenade/internal/pseudonym"
 	"serenade/internal/service"
 	"serenade/internal/store"
@@ -47,7 +49,7 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 		rm, _ := a.cfg.OIDC.roleMap()
 		v, err := auth.NewOIDCVerifier(ctx, auth.OIDCConfig{
 			Issuer: a.cfg.OIDC.Issuer, ClientID: a.cfg.OIDC.ClientID, Audience: a.cfg.OIDC.Audience,
-			RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm, Logger: a.log,
+			RequireAudience: a.cfg.OIDC.RequireAudience, RolesClaim: a.cfg.OIDC.RolesClaim, RoleMap: rm, Logger: a.log,
 		}, a.client)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OIDC provider %s: %w", a.cfg.OIDC.Issuer, err)
@@ -70,12 +72,19 @@ func (a *App) authenticator(ctx context.Context, db *store.DB) (*auth.Authentica
 
 // auditRecorder starts the group-committing audit writer, stopped at the
 // audit stage: after the server drained, before the store closes.
+// There is one writer per process (later calls return it), so that every
+// entry point's entries go into one chain.
 func (a *App) auditRecorder(db *store.DB) audit.Sink {
-	if a.cfg.AuditDisabledForBenchmarks {
-		return noAudit{}
+	if a.trail != nil {
+		return a.trail
 	}
-	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite})
+	if a.cfg.AuditDisabledForBenchmarks {
+		a.trail = noAudit{}
+		return a.trail
+	}
+	w := audit.NewWriter(db, a.log, audit.Metrics{GroupSize: a.tel.ObserveAuditGroup, WriteSeconds: a.tel.ObserveAuditWrite, Failed: a.tel.CountAuditFailures})
 	a.run.start(closer("audit writer", stageAudit, func() error { w.Close(); return nil }))
+	a.trail = w
 	return w
 }
 
@@ -95,13 +104,14 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	sink := a.auditRecorder(db)
 	rest := api.New(api.Deps{
-		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-		Audit: a.auditRecorder(db), AuditLog: db, RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
+		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()), Cursors: page.NewCursors(db.PseudonymKey()),
+		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), Sensors: consult.New(db), Health: service.NewHealth(db, a.cfg.Silence.rule()), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
-	return dispatch(rest, docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
+	return dispatch(rest, rest.IngestHandler(), docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
 }
 
 // named serves h under a fixed route name (for subtree patterns such as
@@ -113,14 +123,19 @@ func named(route string, h http.Handler) http.Handler {
 	})
 }
 
-// dispatch sends the docs' routes to the docs and every other request to
-// the API, whose guard answers unknown and non-canonical paths with an
+// dispatch sends every path under /ingest/v1/ to the ingest handler
+// (gateways, ingest tokens), the docs' routes to the docs and every other
+// request to the API, whose guard answers unknown and non-canonical paths with an
 // audited 404 problem. It is not a ServeMux on purpose: a ServeMux answers
 // a path such as /api/v1, //x or /x/../y with a redirect of its own, which
 // would be neither audited nor a problem, nor carry no-store and nosniff.
-func dispatch(rest http.Handler, docsMux *http.ServeMux) http.Handler {
+func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux) http.Handler {
 	docsHandler := named("/docs", httplimit.Headers(docsMux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, api.IngestPrefix) {
+			ingestHandler.ServeHTTP(w, r)
+			return
+		}
 		if api.CanonicalPath(r) {
 			if _, pattern := docsMux.Handler(r); pattern != "" {
 				docsHandler.ServeHTTP(w, r)

@@ -3,7 +3,9 @@ package app
 import (
 	"serenade/internal/api"
 	"serenade/internal/domain"
+	"serenade/internal/ingest"
 	"serenade/internal/service"
+	"serenade/internal/simulate"
 	"serenade/internal/store"
 	"serenade/internal/telemetry"
 )
@@ -50,3 +52,25 @@ func (a *App) MetricsAddr() string { return a.metricsAddr }
 
 // Telemetry is the app's tracing, logging and metrics.
 func (a *App) Telemetry() *telemetry.Telemetry { return a.tel }
+
+// DemoSensors hands over the report of the demo's sensor data once it is
+// sent (serve --demo on an empty database, SensorConfig.DemoDays > 0).
+func (a *App) DemoSensors() <-chan simulate.Report { return a.demoSensors }
+
+// Ingest is the sensor ingest service (nil until ready, or when no
+// transport uses it), for tests that provision ingest tokens.
+func (a *App) Ingest() *ingest.Service {
+	if a.current() == nil {
+		return nil
+	}
+	return a.ingest
+}
+
+// SilenceRounds is how many silence sweeps this server finished (0
+// until ready).
+func (a *App) SilenceRounds() int64 {
+	if a.silence == nil {
+		return 0
+	}
+	return a.silence.rounds.Load()
+}

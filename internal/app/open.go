@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"log/slog"
 	"os"
 	"strings"
@@ -45,7 +46,7 @@ func (a *App) openStore(ctx context.Context) (*store.DB, error) {
 
 // openStoreWith loads the keyring, opens and migrates the database, with
 // the pools opened by openDB (nil: sql.Open).
-func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func(driver, dsn string) (*sql.DB, error)) (*store.DB, error) {
+func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func(driverName, dsn string, c driver.Connector) (*sql.DB, error)) (*store.DB, error) {
 	kr, err := c.keyring(log)
 	if err != nil {
 		return nil, err
@@ -57,7 +58,7 @@ func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func
 }
 
 // storeConfig is the store's part of the configuration.
-func (c Config) storeConfig(kr *keyring.Keyring, openDB func(driver, dsn string) (*sql.DB, error)) store.Config {
+func (c Config) storeConfig(kr *keyring.Keyring, openDB func(driverName, dsn string, c driver.Connector) (*sql.DB, error)) store.Config {
 	return store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB, Now: c.StoreClock,
 		MinParticipantAge: c.MinParticipantAge}
 }

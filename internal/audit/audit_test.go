@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -82,10 +83,16 @@ type failingStore struct{}
 func (failingStore) AppendAudit(context.Context, []Entry) error { return errors.New("disk full") }
 
 func TestWriterReportsAFailedWrite(t *testing.T) {
-	w := NewWriter(failingStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics{})
+	var failed atomic.Int64
+	w := NewWriter(failingStore{}, slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics{Failed: func(n int) { failed.Add(int64(n)) }})
 	defer w.Close()
-	if err := w.Record(context.Background(), Entry{}); err == nil {
-		t.Fatal("a failed write was reported as durable")
+	for range 3 {
+		if err := w.Record(context.Background(), Entry{}); err == nil {
+			t.Fatal("a failed write was reported as durable")
+		}
+	}
+	if n := failed.Load(); n != 3 {
+		t.Errorf("failed entries counted %d, want 3", n)
 	}
 }
 

@@ -20,6 +20,9 @@ type Appender interface {
 type Metrics struct {
 	GroupSize    func(n int)
 	WriteSeconds func(seconds float64)
+	// Failed counts the entries of a group whose write failed (their
+	// requests were refused): what an operator's alert watches.
+	Failed func(n int)
 }
 
 // MaxGroup bounds one transaction.
@@ -140,6 +143,9 @@ func (w *Writer) write(group []pending) {
 	}
 	if err != nil {
 		w.log.Error("audit write failed: refusing the requests it concerned", "entries", len(group), "err", err)
+		if w.metrics.Failed != nil {
+			w.metrics.Failed(len(group))
+		}
 	}
 	for i, p := range group {
 		if err == nil {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"serenade/internal/domain"
 )
@@ -32,6 +33,7 @@ type Authenticator struct {
 	local    *Issuer
 	oidc     *OIDCVerifier
 	accounts *AccountGuard // checks the accounts of local tokens; nil: none
+	verified *verifiedTokens
 }
 
 // CheckAccounts makes every local token's account be checked by g on
@@ -49,7 +51,7 @@ func NewAuthenticator(local *Issuer, provider *OIDCVerifier) (*Authenticator, er
 	if local != nil && provider != nil && local.issuer == provider.Issuer() {
 		return nil, errors.New("auth: local and OIDC issuers must differ")
 	}
-	return &Authenticator{local: local, oidc: provider}, nil
+	return &Authenticator{local: local, oidc: provider, verified: newVerifiedTokens()}, nil
 }
 
 // Authenticate returns the principal of the request's bearer token.
@@ -61,28 +63,55 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request) (doma
 	return a.AuthenticateToken(ctx, token)
 }
 
-// AuthenticateToken verifies a raw token with the verifier its issuer
-// names. The issuer is read from the unverified payload only to choose
-// the verifier, which then checks everything, the issuer included; a
-// forged "iss" can at most pick the verifier that will refuse it.
+// AuthenticateToken verifies a raw token (or finds it verified before,
+// see verifiedTokens), then checks a local token's account.
 func (a *Authenticator) AuthenticateToken(ctx context.Context, token string) (domain.Principal, error) {
+	v, ok := a.verified.get(token, a.now)
+	if !ok {
+		var expiry time.Time
+		var err error
+		if v, expiry, err = a.verify(ctx, token); err != nil {
+			return domain.Principal{}, err
+		}
+		a.verified.put(token, v, expiry, a.now(v.local))
+	}
+	if v.local {
+		return a.checkAccount(ctx, v.p)
+	}
+	return v.p, nil
+}
+
+// now is the clock of the local issuer or of the OIDC verifier.
+func (a *Authenticator) now(local bool) time.Time {
+	if local {
+		return a.local.now()
+	}
+	return a.oidc.now()
+}
+
+// verify verifies a raw token with the verifier its issuer names, and
+// returns its principal and expiry. The issuer is read from the
+// unverified payload only to choose the verifier, which then checks
+// everything, the issuer included; a forged "iss" can at most pick the
+// verifier that will refuse it.
+func (a *Authenticator) verify(ctx context.Context, token string) (verifiedToken, time.Time, error) {
 	iss, ok := unverifiedIssuer(token)
 	switch {
 	case !ok:
-		return domain.Principal{}, errInvalidToken()
 	case a.local != nil && iss == a.local.issuer:
-		return a.verifyLocal(ctx, token)
+		p, expiry, err := a.local.verify(token)
+		return verifiedToken{p: p, local: true}, expiry, err
 	case a.oidc != nil && iss == a.oidc.Issuer():
-		return a.oidc.Verify(ctx, token)
+		p, expiry, err := a.oidc.verify(ctx, token)
+		return verifiedToken{p: p}, expiry, err
 	}
-	return domain.Principal{}, errInvalidToken()
+	return verifiedToken{}, time.Time{}, errInvalidToken()
 }
 
-// verifyLocal verifies a local token and checks its account.
-func (a *Authenticator) verifyLocal(ctx context.Context, token string) (domain.Principal, error) {
-	p, err := a.local.Verify(token)
-	if err != nil || a.accounts == nil {
-		return p, err
+// checkAccount refuses a local token whose account may no longer act.
+func (a *Authenticator) checkAccount(ctx context.Context, p domain.Principal) (domain.Principal, error) {
+	if a.accounts == nil {
+		return p, nil
 	}
 	username, ok := strings.CutPrefix(p.Subject, LocalSubjectPrefix)
 	if !ok {

@@ -128,30 +128,31 @@ func (i *Issuer) Issue(p domain.Principal) (token string, expiresIn time.Duratio
 	return token, i.ttl, nil
 }
 
-// Verify checks a local access token: only the key's own algorithm is
+// verify checks a local access token: only the key's own algorithm is
 // accepted (no "none", no HMAC), the type, the signature, the issuer and
 // the validity window with LocalLeeway.
-func (i *Issuer) Verify(token string) (domain.Principal, error) {
+// It returns the token's principal and expiry.
+func (i *Issuer) verify(token string) (domain.Principal, time.Time, error) {
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{i.alg})
 	if err != nil || len(tok.Headers) != 1 || tok.Headers[0].ExtraHeaders[jose.HeaderType] != accessTokenType {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	var c localClaims
 	if err := tok.Claims(i.public, &c); err != nil {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if c.Issuer != i.issuer || c.Subject == "" {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if err := validateTimes(c.Claims, i.now(), LocalLeeway); err != nil {
-		return domain.Principal{}, err
+		return domain.Principal{}, time.Time{}, err
 	}
 	if c.Roles == nil {
-		return domain.Principal{}, errNoRolesClaim()
+		return domain.Principal{}, time.Time{}, errNoRolesClaim()
 	}
 	username := c.PreferredUsername
 	if username == "" {
 		username = c.Subject
 	}
-	return domain.Principal{Subject: c.Subject, Username: username, Roles: rolesFromNames(*c.Roles, nil)}, nil
+	return domain.Principal{Subject: c.Subject, Username: username, Roles: rolesFromNames(*c.Roles, nil)}, c.Expiry.Time(), nil
 }

@@ -49,6 +49,13 @@ type OIDCConfig struct {
 	// Audience, when in the token's "aud", makes it acceptable. Defaults
 	// to ClientID, which is where Dex puts the client.
 	Audience string
+	// RequireAudience makes "aud" the only test: a token whose "azp" is
+	// ClientID but whose "aud" lacks Audience is refused. Set it when the
+	// provider puts Serenade's audience in its access tokens (Keycloak
+	// with an audience mapper, as the shipped realm has; Entra ID): a
+	// token Serenade's client obtained for another service then stays
+	// that service's.
+	RequireAudience bool
 	// RolesClaim is the path of the roles array in the token: dotted, e.g.
 	// "realm_access.roles" (Keycloak, the default) or "groups", or a JSON
 	// Pointer, e.g. "/resource_access/serenade.api/roles" for the roles of
@@ -173,12 +180,13 @@ func (v *OIDCVerifier) Issuer() string { return v.cfg.Issuer }
 type oidcClaims struct {
 	jwt.Claims
 	AuthorizedParty   string `json:"azp"`
+	Type              string `json:"typ"` // Keycloak: Bearer (access), ID, Refresh, Logout
 	PreferredUsername string `json:"preferred_username"`
 	Email             string `json:"email"`
 	Name              string `json:"name"`
 }
 
-// Verify checks a provider access token and returns its principal.
+// verify checks a provider access token and returns its principal.
 //
 // A token without the roles claim at all is refused as unauthenticated,
 // while one whose roles are all unknown yields a principal with no roles
@@ -187,36 +195,51 @@ type oidcClaims struct {
 // scope missing), and failing at authentication makes that visible at the
 // first login instead of as a puzzling 403 for everyone. Note that Dex
 // omits "groups" for a user in no group, so such a user is refused too.
-func (v *OIDCVerifier) Verify(ctx context.Context, rawToken string) (domain.Principal, error) {
+// It returns the token's principal and expiry.
+func (v *OIDCVerifier) verify(ctx context.Context, rawToken string) (domain.Principal, time.Time, error) {
 	tok, err := v.verifier.Verify(ctx, rawToken)
 	if err != nil {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	var payload map[string]any
 	var c oidcClaims
 	if tok.Claims(&payload) != nil || tok.Claims(&c) != nil {
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if c.Subject == "" {
 		v.missingClaim(ctx, "sub", c)
-		return domain.Principal{}, errInvalidToken()
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	if err := validateTimes(c.Claims, v.now(), v.cfg.Leeway); err != nil {
-		return domain.Principal{}, err
+		return domain.Principal{}, time.Time{}, err
 	}
 	if !v.audienceOK(c) {
-		return domain.Principal{}, errWrongAudience()
+		return domain.Principal{}, time.Time{}, errWrongAudience()
+	}
+	if !bearerTyped(c.Type) {
+		return domain.Principal{}, time.Time{}, errInvalidToken()
 	}
 	value, ok := claimValue(payload, v.cfg.RolesClaim)
 	if !ok {
 		v.missingClaim(ctx, v.cfg.RolesClaim, c)
-		return domain.Principal{}, errNoRolesClaim()
+		return domain.Principal{}, time.Time{}, errNoRolesClaim()
 	}
 	names, err := claimStrings(value)
 	if err != nil {
-		return domain.Principal{}, err
+		return domain.Principal{}, time.Time{}, err
 	}
-	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, nil
+	return domain.Principal{Subject: c.Subject, Username: username(c), Roles: rolesFromNames(names, v.cfg.RoleMap)}, c.Expiry.Time(), nil
+}
+
+// bearerTyped reports whether a token's "typ" claim allows its use
+// as an access token: absent (Dex and others write none) or Keycloak's
+// "Bearer". Keycloak signs its ID tokens ("ID") with the same key and
+// for the same client, with "aud" the client id, so without this check
+// an ID token (which a browser holds and may leak to scripts) would be
+// accepted as an access token wherever the roles mapper also adds the
+// roles to ID tokens.
+func bearerTyped(typ string) bool {
+	return typ == "" || strings.EqualFold(typ, "Bearer")
 }
 
 // missingClaim logs that a token the provider signed lacks a claim
@@ -232,7 +255,7 @@ func (v *OIDCVerifier) audienceOK(c oidcClaims) bool {
 	if slices.Contains(c.Audience, v.cfg.Audience) {
 		return true
 	}
-	return v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
+	return !v.cfg.RequireAudience && v.cfg.ClientID != "" && c.AuthorizedParty == v.cfg.ClientID
 }
 
 // username is the first of the provider's names that passes the text

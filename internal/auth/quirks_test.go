@@ -161,3 +161,52 @@ func all(line string, parts []string) bool {
 	}
 	return true
 }
+
+// Keycloak signs ID, refresh and logout tokens too, marking each with a
+// "typ" claim; only an access token ("Bearer") is one, and a token with
+// no "typ" (Dex and others) is judged by its other claims.
+func TestOnlyBearerTypedKeycloakTokensAreAccessTokens(t *testing.T) {
+	p := oidctest.Start(t)
+	v := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade.api", RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	for typ, accepted := range map[string]bool{"Bearer": true, "bearer": true, "": true, "ID": false, "Refresh": false, "Logout": false, "Offline": false} {
+		c := keycloakClaims(p, "dottore")
+		if typ == "" {
+			delete(c, "typ")
+		} else {
+			c["typ"] = typ
+		}
+		got, err := v.Verify(context.Background(), p.Mint(t, c))
+		if accepted && (err != nil || !slices.Equal(got.Roles, []domain.Role{domain.RoleDoctor})) {
+			t.Errorf("typ %q: Verify = %+v, %v; want dottore", typ, got, err)
+		}
+		if !accepted {
+			wantUnauthenticated(t, got, err)
+		}
+	}
+}
+
+// With RequireAudience, only "aud" decides: a token Serenade's client
+// obtained for another audience is refused, one carrying Serenade's
+// audience (as the shipped realm's audience mapper writes) is accepted.
+func TestRequireAudienceIgnoresTheAuthorizedParty(t *testing.T) {
+	p := oidctest.Start(t)
+	strict := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RequireAudience: true, RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	loose := newVerifier(t, OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RolesClaim: "/resource_access/serenade.api/roles"}, nil)
+	for _, aud := range []any{"account", []string{"account", "another-api"}} {
+		c := keycloakClaims(p, "dottore")
+		c["aud"], c["azp"] = aud, "serenade"
+		token := p.Mint(t, c)
+		got, err := strict.Verify(context.Background(), token)
+		wantUnauthenticated(t, got, err)
+		if _, err := loose.Verify(context.Background(), token); err != nil {
+			t.Errorf("aud %v: without RequireAudience the azp fallback should accept: %v", aud, err)
+		}
+	}
+	for _, aud := range []any{"serenade", []string{"account", "serenade"}} {
+		c := keycloakClaims(p, "dottore")
+		c["aud"], c["azp"] = aud, "serenade"
+		if got, err := strict.Verify(context.Background(), p.Mint(t, c)); err != nil || !slices.Equal(got.Roles, []domain.Role{domain.RoleDoctor}) {
+			t.Errorf("aud %v: Verify = %+v, %v; want dottore", aud, got, err)
+		}
+	}
+}

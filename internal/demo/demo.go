@@ -146,7 +146,36 @@ func (s *seeder) patient(spec patientSpec) error {
 	if err := s.tickets(inst.ID, spec.tickets); err != nil {
 		return err
 	}
+	if err := s.backdate(inst.ID, in.DateJoin); err != nil {
+		return err
+	}
 	return s.documents(inst.ID, spec)
+}
+
+// backdate moves an installed home's data collection back to a few days
+// after the enrolment, as the monitoring team corrects the dates of a kit
+// installed before its ticket was closed: the tickets are played today,
+// but the demo's homes have been collecting for weeks (and get sensor
+// data for them). A running collection keeps its 12 months.
+func (s *seeder) backdate(instID int64, joined time.Time) error {
+	inst, err := s.study.Installation(s.as(Monitoring), instID)
+	if err != nil || inst.CollectionStart == nil {
+		return err
+	}
+	start := joined.Add(time.Duration(3*24+s.rng.IntN(7*24)) * time.Hour)
+	end := inst.CollectionEnd
+	if end.Equal(inst.CollectionStart.AddDate(0, domain.CollectionMonths, 0)) { // still running
+		e := start.AddDate(0, domain.CollectionMonths, 0)
+		end = &e
+	} else if earliest := end.AddDate(0, -domain.CollectionMonths, 0); start.Before(earliest) {
+		start = earliest // an ended collection lasted at most its months
+	}
+	if !start.Before(*inst.CollectionStart) {
+		return nil // enrolled in the last days: installed today
+	}
+	reason := fmt.Sprintf("Kit installed on %s; the visit's ticket was closed later.", start.Format(time.DateOnly))
+	_, err = s.study.CorrectCollection(s.as(Monitoring), instID, &start, end, reason)
+	return err
 }
 
 // newPatient builds the enrolment input, with a codice fiscale computed

@@ -64,6 +64,10 @@ const (
 	StatusUnknown      InstallationStatus = "unknown"
 )
 
+// InstallationStatuses are all the statuses DeriveStatus gives, in the
+// order of an installation's life (unknown: no ticket yet).
+var InstallationStatuses = []InstallationStatus{StatusToInstall, StatusWorking, StatusMaintenance, StatusUninstalling, StatusInactive, StatusUnknown}
+
 // DeriveStatus computes an installation's status from its tickets (SPEC
 // §3). An open ticket decides, in the order uninstallation, installation,
 // maintenance (an uninstall in progress matters most); with no open

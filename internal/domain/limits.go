@@ -28,6 +28,20 @@ const (
 	// trail's filters (a username, an action name).
 	AuditActorMaxLength  = UsernameMaxLength
 	AuditActionMaxLength = 60
+	// ListPageDefault is the rows a page of a list returns without a
+	// limit; a page holds at most AuditPageMax rows (the "limit" of every
+	// list and of the audit trail).
+	ListPageDefault = 100
+	// CursorMaxLength bounds a list's opaque cursor (a few hundred
+	// characters in practice).
+	CursorMaxLength = 1024
+	// SearchMaxLength bounds a doctor's patient search.
+	SearchMaxLength = 100
+	// NameSortMax is the most patients a list sorts by surname: names are
+	// sealed, so that order is made by opening every matching identity
+	// (about 1 µs each); beyond it, the doctor narrows the list first
+	// (search, status, diagnosis class).
+	NameSortMax = 2000
 	// UsernameMaxLength bounds a username (UsernameRule says it in words);
 	// PasswordMaxLength bounds a password at login, in bytes.
 	UsernameMaxLength = 100
@@ -37,6 +51,10 @@ const (
 	// rule (codicefiscale.Rule) decides which years are plausible.
 	BirthYearMin = 1800
 	BirthYearMax = 2200
+	// MaxPoints bounds the points of a downsampled sensor series;
+	// MaxSeries the streams of one stacked read (consult uses both).
+	MaxPoints = 10_000
+	MaxSeries = 20
 )
 
 // Limits is the one table of input limits. The API's OpenAPI schema
@@ -62,9 +80,16 @@ func buildLimits() map[string]Limit {
 		"action": {MaxLength: AuditActionMaxLength},
 		"limit":  {Minimum: 1, HasMinimum: true, Maximum: AuditPageMax},
 		"after":  {Minimum: 0, HasMinimum: true}, // a keyset cursor
+		// The lists' opaque cursors and the doctors' search.
+		"cursor": {MaxLength: CursorMaxLength},
+		"q":      {MaxLength: SearchMaxLength},
 		// Login.
 		"username": {MaxLength: UsernameMaxLength},
 		"password": {MaxLength: PasswordMaxLength},
+		// Sensor data consultation: a stream reference, the streams of a
+		// stacked chart, and the points of a downsampled series.
+		"stream": {MaxLength: RefMaxLength}, "streams": {MaxItems: MaxSeries},
+		"max_points": {Minimum: 1, HasMinimum: true, Maximum: MaxPoints},
 		// A collection-date correction's reason.
 		"reason": {MaxLength: CorrectionReasonText.Max, MinLength: 1},
 	}

@@ -15,7 +15,21 @@ type Study interface {
 	// ticket with a first system message.
 	Enrol(ctx context.Context, in NewPatient) (Patient, error)
 	Patient(ctx context.Context, id int64) (Patient, error)
+	// PatientRecord is Patient with the installation in the patient's
+	// home (the zero Installation when there is none), read together in
+	// one snapshot: the read of GET /patients/{id}, the hot path.
+	PatientRecord(ctx context.Context, id int64) (Patient, Installation, error)
 	Patients(ctx context.Context) ([]Patient, error)
+	// ListEntries, PatientsByID, InstallationsByID and TicketEntries are
+	// what paged lists read: the entries of every row a filter keeps,
+	// nothing sealed opened, then the page's rows in full (ListEntry).
+	ListEntries(ctx context.Context, f ListFilter) ([]ListEntry, error)
+	// Activity fills the Status and LastMessageAt of entries read without
+	// them (ListFilter.WithActivity), reading only their installations.
+	Activity(ctx context.Context, es []ListEntry) error
+	PatientsByID(ctx context.Context, ids []int64) ([]Patient, error)
+	InstallationsByID(ctx context.Context, ids []int64) ([]Installation, error)
+	TicketEntries(ctx context.Context, f TicketFilter) ([]TicketEntry, error)
 	UpdateIdentity(ctx context.Context, id int64, in Identity) (Patient, error)
 	// CorrectDateJoin replaces the enrolment date, under the enrolment's
 	// rule and not after the start of data collection.

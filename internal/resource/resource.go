@@ -29,6 +29,11 @@ var (
 	Ticket       = add(Kind{Name: "ticket", Code: 'T', Table: "tickets", Parent: "installation"})
 	Document     = add(Kind{Name: "document", Code: 'D', Table: "documents", Parent: "installation"})
 	Contact      = add(Kind{Name: "contact", Code: 'C', Table: "contacts", Parent: "patient"})
+	// IngestToken is a gateway's ingest token of an installation (the
+	// token itself is shown once; this names its row).
+	IngestToken = add(Kind{Name: "token", Code: 'K', Table: "ingest_tokens", Parent: "installation"})
+	// Stream is one sensor channel of an installation (SPEC §7).
+	Stream = add(Kind{Name: "stream", Code: 'S', Table: "streams", Parent: "installation"})
 )
 
 var kinds []Kind

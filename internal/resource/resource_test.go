@@ -8,7 +8,7 @@ import "testing"
 // patient, which is what the audit trail's patient lookup joins.
 func TestTheTableIsConsistent(t *testing.T) {
 	all := All()
-	if len(all) != 5 {
+	if len(all) != 7 {
 		t.Errorf("%d kinds: %v", len(all), all)
 	}
 	for _, k := range all {
@@ -23,7 +23,7 @@ func TestTheTableIsConsistent(t *testing.T) {
 			t.Errorf("%s: types %q, %q", k.Name, k.Type(), k.Collection())
 		}
 	}
-	if _, ok := ByName("stream"); ok {
+	if _, ok := ByName("reading"); ok {
 		t.Error("an unknown name is a kind")
 	}
 }
@@ -36,6 +36,8 @@ func TestLineagesOfTheTable(t *testing.T) {
 		Ticket:       {Ticket, Installation, Patient},
 		Document:     {Document, Installation, Patient},
 		Contact:      {Contact, Patient},
+		IngestToken:  {IngestToken, Installation, Patient},
+		Stream:       {Stream, Installation, Patient},
 	}
 	for k, w := range want {
 		got := k.Lineage()
@@ -56,8 +58,8 @@ func TestLineagesOfTheTable(t *testing.T) {
 func TestClashingRowsAreRefused(t *testing.T) {
 	for _, k := range []Kind{
 		{Name: "patient", Code: 'X', Table: "xs"},
-		{Name: "stream", Code: 'P', Table: "streams"},
-		{Name: "stream", Code: 'S', Table: "tickets"},
+		{Name: "reading", Code: 'P', Table: "readings"},
+		{Name: "reading", Code: 'R', Table: "tickets"},
 	} {
 		func() {
 			defer func() {
@@ -68,7 +70,7 @@ func TestClashingRowsAreRefused(t *testing.T) {
 			add(k)
 		}()
 	}
-	if len(All()) != 5 {
+	if len(All()) != 7 {
 		t.Errorf("a refused row stayed: %v", All())
 	}
 }

@@ -26,6 +26,10 @@ type Server struct {
 	http  *http.Server
 	app   atomic.Pointer[http.Handler]
 	ready func(context.Context) error // readiness probe of the installed app
+	// detail gives lines added to a ready /readyz answer: the state of
+	// optional parts (the MQTT connection) that do not make Serenade
+	// unready.
+	detail atomic.Pointer[func() []string]
 }
 
 // Options bound what a client may hold of the server: how long a body
@@ -110,6 +114,10 @@ func (s *Server) Install(h http.Handler, ready func(context.Context) error) {
 	s.app.Store(&h)
 }
 
+// SetReadyDetail adds fn's lines (e.g. "mqtt: connected") to the 200
+// answer of /readyz, after "ready". They name states, never secrets.
+func (s *Server) SetReadyDetail(fn func() []string) { s.detail.Store(&fn) }
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if s.app.Load() == nil {
 		problem.Write(w, r, problem.NotReady, "starting: migrations or keys not loaded yet")
@@ -128,7 +136,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("ready\n"))
+	body := "ready\n"
+	if fn := s.detail.Load(); fn != nil {
+		for _, line := range (*fn)() {
+			body += line + "\n"
+		}
+	}
+	_, _ = w.Write([]byte(body))
 }
 
 func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {

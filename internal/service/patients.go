@@ -65,6 +65,12 @@ func (s *Study) Patient(ctx context.Context, id int64) (domain.Patient, error) {
 	return s.db.Patient(ctx, id)
 }
 
+// PatientRecord returns a patient with the installation in their home,
+// in one read.
+func (s *Study) PatientRecord(ctx context.Context, id int64) (domain.Patient, domain.Installation, error) {
+	return s.db.PatientRecord(ctx, id)
+}
+
 // Patients returns every patient, withdrawn ones included.
 func (s *Study) Patients(ctx context.Context) ([]domain.Patient, error) { return s.db.Patients(ctx) }
 

@@ -33,6 +33,8 @@ func planWithdrawal(h store.LockedHome) (store.HomeChange, error) {
 	c := store.HomeChange{
 		Collection: &store.Collection{Start: h.Home.CollectionStart, End: domain.EndBy(h.Home.CollectionEnd, h.Now)},
 		Shred:      plan.KitHome, Withdraw: !plan.KitHome,
+		// Collection has ended: the home's gateway may write no more.
+		RevokeIngestTokens: true,
 	}
 	for _, t := range plan.Close {
 		c.Close = append(c.Close, store.TicketClose{ID: t.ID, By: domain.SystemSender, Note: domain.MessageClosedByWithdrawal})

@@ -11,69 +11,40 @@ import (
 	"serenade/internal/resource"
 )
 
-// auditLock is the PostgreSQL advisory lock that serialises appends of
-// every replica, so they extend one chain.
-const auditLock = 0x5e7e4ade
-
 const auditColumns = `seq, at, actor_subject, actor_username, roles, action, operation, resource_type, resource_ref,
 	resource_audit, patient, outcome, status, request_id, trace_id, client_addr, format, patients_listed, prev_hash, hash`
 
-// auditPatientsBatch bounds the rows of one INSERT into audit_patients
-// (two parameters each, far below either backend's limit).
-const auditPatientsBatch = 500
-
 // AppendAudit links a group of entries to the chain's head and stores
-// them in one transaction. On PostgreSQL the head row is locked (after a
-// transaction-level advisory lock), so concurrent replicas take turns;
-// on SQLite the write transaction is already exclusive.
+// them, durably, before it returns (auditwrite.go: a fixed few
+// statements per group, not a few per entry). Several processes sharing
+// one database extend one chain: on SQLite the write transaction is
+// exclusive; on PostgreSQL the group is written only if the head is
+// still the one it was linked to, and linked again to the new head
+// otherwise.
 func (db *DB) AppendAudit(ctx context.Context, entries []audit.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if db.dialect.name == postgresDialect.name {
+		return wrapOp("append audit", db.appendAuditPostgres(ctx, entries))
+	}
 	return db.inTx(ctx, "append audit", func(tx *sql.Tx) error {
-		if db.dialect.name == postgresDialect.name {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
-				return err
-			}
-		}
 		var seq int64
 		var hash []byte
-		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+db.dialect.forUpdate).Scan(&seq, &hash); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
 			return err
 		}
-		for i := range entries {
-			e := &entries[i]
-			audit.Link(seq, hash, e)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-				e.Seq, e.Time, e.ActorSubject, e.ActorUsername, strings.Join(e.Roles, ","), e.Action, e.Operation,
-				e.ResourceType, e.ResourceRef, e.ResourceAudit, e.Patient, e.Outcome, e.Status, e.RequestID, e.TraceID, e.ClientAddr,
-				e.Format, len(e.Patients), e.PrevHash, e.Hash); err != nil {
-				return err
-			}
-			if err := insertAuditPatients(ctx, tx, e.Seq, e.Patients); err != nil {
-				return err
-			}
-			seq, hash = e.Seq, e.Hash
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, hash)
-		return err
+		link(seq, hash, entries)
+		return appendEntriesSQLite(ctx, tx, entries)
 	})
 }
 
-// insertAuditPatients stores the set of patients of the entry seq (a
-// list read's), in batches of multi-row INSERTs.
-func insertAuditPatients(ctx context.Context, tx *sql.Tx, seq int64, patients []string) error {
-	for start := 0; start < len(patients); start += auditPatientsBatch {
-		batch := patients[start:min(start+auditPatientsBatch, len(patients))]
-		values := make([]string, len(batch))
-		args := make([]any, 0, 2*len(batch))
-		for i, p := range batch {
-			values[i] = "($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + ")"
-			args = append(args, seq, p)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_patients (seq, patient) VALUES `+strings.Join(values, ", "), args...); err != nil {
-			return err
-		}
+// link chains entries, in order, after the head (seq, hash).
+func link(seq int64, hash []byte, entries []audit.Entry) {
+	for i := range entries {
+		audit.Link(seq, hash, &entries[i])
+		seq, hash = entries[i].Seq, entries[i].Hash
 	}
-	return nil
 }
 
 // scanAudit reads auditColumns, then the extra columns a query adds.

@@ -26,6 +26,13 @@ var (
 )
 
 // isUniqueViolation recognises a unique-constraint failure on either backend.
+// isDeadlock reports PostgreSQL's deadlock_detected: the server aborted
+// this transaction to break a cycle, and running it again is the remedy.
+func isDeadlock(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "40P01"
+}
+
 func isUniqueViolation(err error) bool {
 	if err == nil {
 		return false

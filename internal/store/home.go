@@ -63,6 +63,9 @@ type HomeChange struct {
 	// Shred erases what is left of a withdrawn patient with its data key
 	// (crypto-shredding), under the configured withdrawal policy.
 	Shred bool
+	// RevokeIngestTokens revokes every live ingest token of the
+	// installation: its gateway may write no more readings.
+	RevokeIngestTokens bool
 }
 
 // Applied is what applying a HomeChange did.
@@ -141,6 +144,11 @@ func (db *DB) applyHome(ctx context.Context, tx *sql.Tx, h LockedHome, c HomeCha
 			if err := db.insertCorrection(ctx, tx, h, *c.Collection, *c.Correction); err != nil {
 				return done, fmt.Errorf("collection correction: %w", err)
 			}
+		}
+	}
+	if c.RevokeIngestTokens {
+		if err := db.revokeInstallationTokens(ctx, tx, h.InstallationID, h.Now); err != nil {
+			return done, fmt.Errorf("revoke ingest tokens: %w", err)
 		}
 	}
 	switch {

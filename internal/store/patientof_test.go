@@ -1,11 +1,19 @@
 package store_test
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
+	"serenade/internal/audit"
+	"serenade/internal/pseudonym"
+
 	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
+	"serenade/internal/ingest"
 	"serenade/internal/resource"
 	"serenade/internal/testsupport/storetest"
 )
@@ -27,8 +35,11 @@ func TestPatientOfEveryKind(t *testing.T) {
 		inst := must[domain.Installation](t)(env.DB.InstallationOfPatient(doctor(), p.ID))
 		tickets := must[[]domain.Ticket](t)(env.DB.Tickets(doctor(), inst.ID))
 		doc := must[domain.Document](t)(env.Study().AddDocument(installer(), inst.ID, domain.DocumentOther, "plan.txt", []byte("the plan")))
+		stream := streamOf(t, env, inst.ID, tickets[0].ID)
+		_, pub, hash := ingest.NewToken()
+		tok := must[domain.IngestToken](t)(env.DB.InsertIngestToken(doctor(), inst.ID, pub, hash))
 		ids := map[resource.Kind]int64{resource.Patient: p.ID, resource.Installation: inst.ID, resource.Ticket: tickets[0].ID,
-			resource.Document: doc.ID, resource.Contact: p.Contacts[0].ID}
+			resource.Document: doc.ID, resource.Contact: p.Contacts[0].ID, resource.IngestToken: tok.ID, resource.Stream: stream}
 		for _, k := range resource.All() {
 			id, ok := ids[k]
 			if !ok {
@@ -42,4 +53,23 @@ func TestPatientOfEveryKind(t *testing.T) {
 			}
 		}
 	})
+}
+
+// streamOf starts the installation's data collection (closing its
+// installation ticket) and sends it one reading through the ingest
+// service, which creates a stream; it returns the stream's id.
+func streamOf(t *testing.T, env *storetest.Env, installationID, ticketID int64) int64 {
+	t.Helper()
+	must[domain.Ticket](t)(env.Study().CloseTicket(installer(), ticketID))
+	w := audit.NewWriter(env.DB, slog.New(slog.DiscardHandler), audit.Metrics{})
+	t.Cleanup(w.Close)
+	svc := ingest.New(ingest.Config{DB: env.DB, Audit: w, Pseudonyms: pseudonym.New(env.DB.PseudonymKey())})
+	tok := must[ingest.Provisioned](t)(svc.Provision(installer(), installationID))
+	batch := fmt.Sprintf(`[{"stream": "kitchen.motion", "time": %d, "value": true}]`, env.Clock.Now().UnixMilli())
+	must[ingest.Ack](t)(svc.Accept(context.Background(), tok.Token, strings.NewReader(batch), ingest.Options{Operation: "test"}))
+	streams := must[[]domain.Stream](t)(env.DB.Streams(doctor(), installationID))
+	if len(streams) != 1 {
+		t.Fatalf("%d streams, want the one the reading created", len(streams))
+	}
+	return streams[0].ID
 }

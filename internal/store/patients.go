@@ -57,6 +57,9 @@ func (db *DB) insertPatient(ctx context.Context, tx *sql.Tx, in domain.NewPatien
 	if err != nil {
 		return 0, key, err
 	}
+	if err := db.writeTokens(ctx, tx, id, in.Identity); err != nil {
+		return 0, key, err
+	}
 	for _, c := range in.Contacts {
 		if _, err := db.insertContact(ctx, tx, id, key, c, now); err != nil {
 			return 0, key, err
@@ -237,7 +240,10 @@ func (db *DB) SaveIdentity(ctx context.Context, id int64, change func(*domain.Id
 		if isUniqueViolation(err) {
 			return domain.Conflict("a patient with this codice fiscale is already enrolled")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return db.writeTokens(ctx, tx, id, p.Identity)
 	})
 	return err
 }

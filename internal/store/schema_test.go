@@ -60,6 +60,7 @@ var portableTypes = map[string]string{
 	"text": "text",
 	"blob": "bytes", "bytea": "bytes",
 	"timestamp": "timestamp", "timestamp with time zone": "timestamp",
+	"real": "float", "double precision": "float",
 	"date":    "date",
 	"boolean": "boolean",
 }

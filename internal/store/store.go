@@ -13,6 +13,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -21,12 +22,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+
+	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 
 	"serenade/internal/keyring"
 )
@@ -55,8 +60,10 @@ type Config struct {
 	// MinParticipantAge is the youngest age at which a codice fiscale is
 	// read as a participant's; 0 means domain.DefaultMinParticipantAge.
 	MinParticipantAge int
-	// OpenDB opens a connection pool (for example traced); nil means sql.Open.
-	OpenDB func(driver, dsn string) (*sql.DB, error)
+	// OpenDB opens a connection pool over the store's connector (for
+	// example traced); driverName ("sqlite" or "pgx") and dsn only name
+	// the pool. Nil means sql.OpenDB.
+	OpenDB func(driverName, dsn string, c driver.Connector) (*sql.DB, error)
 }
 
 // DB is an open store. It holds SQL and transactions only: the study's
@@ -75,6 +82,11 @@ type DB struct {
 	signingSeed  keyring.Key // Ed25519 seed of the local access-token key
 
 	verified verifiedKeys // master key bytes that matched their check value
+
+	partitions sync.Map // time.Time (month) → true: readings partitions known to exist (PostgreSQL)
+
+	prepared  atomic.Int64 // statements prepared on any connection (stmtcache.go)
+	auditHead auditHead    // the audit chain's head as last written (auditwrite.go, PostgreSQL)
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
@@ -98,6 +110,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	if err := db.loadSystemKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.indexUnindexed(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -144,45 +160,86 @@ func connect(cfg Config) (*DB, error) {
 	}
 	open := cfg.OpenDB
 	if open == nil {
-		open = sql.Open
+		open = func(_, _ string, c driver.Connector) (*sql.DB, error) { return sql.OpenDB(c), nil }
 	}
 	var err error
 	if IsPostgres(cfg.URL) {
-		db.dialect = postgresDialect
-		db.write, err = open("pgx", cfg.URL)
-		db.read = db.write
-		if err == nil {
-			db.write.SetMaxOpenConns(32)
-			db.write.SetMaxIdleConns(32)
-		}
-		return db, err
+		err = db.connectPostgres(cfg.URL, open)
+	} else {
+		err = db.connectSQLite(strings.TrimPrefix(cfg.URL, "sqlite://"), open)
 	}
-	db.dialect = sqliteDialect
-	path := strings.TrimPrefix(cfg.URL, "sqlite://")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err != nil {
 		return nil, err
+	}
+	return db, nil
+}
+
+// connectPostgres opens one pool whose connections keep their statements
+// prepared (pgx's statement cache, counted) and stay open while idle, so
+// that the cache survives between requests.
+func (db *DB) connectPostgres(url string, open func(string, string, driver.Connector) (*sql.DB, error)) error {
+	db.dialect = postgresDialect
+	pc, err := pgx.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	pc.Tracer = prepareCounter{n: &db.prepared}
+	if db.write, err = open("pgx", url, stdlib.GetConnector(*pc)); err != nil {
+		return err
+	}
+	db.read = db.write
+	db.write.SetMaxOpenConns(32)
+	db.write.SetMaxIdleConns(32)
+	return nil
+}
+
+// connectSQLite opens the writer and the readers' pool, each connection
+// with its statement cache.
+func (db *DB) connectSQLite(path string, open func(string, string, driver.Connector) (*sql.DB, error)) error {
+	db.dialect = sqliteDialect
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
 	}
 	// Create the file private before SQLite does: its WAL and shared
 	// memory files inherit these permissions.
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
-		return nil, err
+		return err
 	} else {
 		f.Close()
 	}
+	pool := func(dsn string) (*sql.DB, error) {
+		c, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, err
+		}
+		return open("sqlite", dsn, cachingConnector{Connector: c, prepared: &db.prepared})
+	}
 	// One writer connection with BEGIN IMMEDIATE: SQLite has one writer
 	// anyway, and taking the lock at BEGIN avoids deadlocked upgrades.
-	// Readers get their own pool and see WAL snapshots.
-	if db.write, err = open("sqlite", sqliteDSN(path, "immediate")); err != nil {
-		return nil, err
+	// Readers get their own pool and see WAL snapshots; all of them stay
+	// open while idle (database/sql keeps 2 by default), or their
+	// prepared statements would be lost with them.
+	var err error
+	if db.write, err = pool(sqliteDSN(path, "immediate")); err != nil {
+		return err
 	}
 	db.write.SetMaxOpenConns(1)
-	if db.read, err = open("sqlite", sqliteDSN(path, "deferred")+"&_pragma=query_only(1)"); err != nil {
+	if db.read, err = pool(sqliteDSN(path, "deferred") + "&_pragma=query_only(1)"); err != nil {
 		db.write.Close()
-		return nil, err
+		return err
 	}
-	db.read.SetMaxOpenConns(4)
-	return db, nil
+	db.read.SetMaxOpenConns(sqliteReaders)
+	db.read.SetMaxIdleConns(sqliteReaders)
+	return nil
 }
+
+// sqliteReaders is the size of SQLite's read pool.
+const sqliteReaders = 4
+
+// StatementsPrepared is how many statements the store has prepared on
+// its connections since it opened: it grows while the statement caches
+// fill, then stays (a growing count means misses).
+func (db *DB) StatementsPrepared() int64 { return db.prepared.Load() }
 
 func sqliteDSN(path, txlock string) string {
 	q := url.Values{}

@@ -53,6 +53,9 @@ func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h LockedHome, no
 		newID, now, h.PatientID); err != nil {
 		return err
 	}
+	if err := db.dropTokens(ctx, tx, h.PatientID); err != nil { // no longer found by search
+		return err
+	}
 	if _, err = tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, h.keyID.Int64, purposePatient); err != nil {
 		return err
 	}
@@ -132,6 +135,7 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 		return err
 	}
 	stmts := []string{
+		`DELETE FROM patient_tokens WHERE patient_id = $1`,
 		`DELETE FROM contacts WHERE patient_id = $1`,
 		`DELETE FROM documents WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,
 		`DELETE FROM collection_corrections WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`,

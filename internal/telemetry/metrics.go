@@ -43,7 +43,11 @@ func (t *Telemetry) setupMetrics(version string) {
 		Help:    "Time to write one group of audit events.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms … 4 s
 	})
-	reg.MustRegister(build, t.httpDuration, t.AuditGroupSize, t.AuditWriteSeconds)
+	t.AuditWriteFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "serenade_audit_write_failures_total",
+		Help: "Audit events whose write failed; the requests they recorded were refused.",
+	})
+	reg.MustRegister(build, t.httpDuration, t.AuditGroupSize, t.AuditWriteSeconds, t.AuditWriteFailures)
 	t.registry = reg
 }
 
@@ -79,5 +83,19 @@ func (p slogPrinter) Println(v ...any) { p.t.log.Warn("metrics: " + fmt.Sprint(v
 // ObserveAuditGroup records the size of one group of audit events.
 func (t *Telemetry) ObserveAuditGroup(n int) { t.AuditGroupSize.Observe(float64(n)) }
 
+// CountAuditFailures counts n audit events whose write failed.
+func (t *Telemetry) CountAuditFailures(n int) { t.AuditWriteFailures.Add(float64(n)) }
+
 // ObserveAuditWrite records how long one group of audit events took to write.
 func (t *Telemetry) ObserveAuditWrite(seconds float64) { t.AuditWriteSeconds.Observe(seconds) }
+
+// ObserveStatements exports how many statements the store has prepared
+// on its connections (serenade_db_statements_prepared_total): it grows
+// while the per-connection statement caches fill and then stays flat;
+// a count that keeps growing means the caches miss.
+func (t *Telemetry) ObserveStatements(prepared func() int64) error {
+	return t.registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "serenade_db_statements_prepared_total",
+		Help: "SQL statements prepared on the database connections (statement cache misses).",
+	}, func() float64 { return float64(prepared()) }))
+}

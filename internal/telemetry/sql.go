@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,24 +16,22 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 )
 
-// OpenDB opens a database/sql pool whose calls are traced as children of
-// the span in their context, and exports its pool statistics. Spans carry
+// OpenDB opens a database/sql pool over a connector whose calls are
+// traced as children of the span in their context, and exports its pool
+// statistics; driverName and dsn name the pool. Spans carry
 // the SQL text, which holds only placeholders, and never the arguments;
 // the database's error messages (which may quote values) are not recorded,
 // only an error type or SQLSTATE. Pings, row iteration, prepares and
 // session resets make no spans.
-func (t *Telemetry) OpenDB(driver, dsn string) (*sql.DB, error) {
-	var (
-		db  *sql.DB
-		err error
-	)
+func (t *Telemetry) OpenDB(driverName, dsn string, c driver.Connector) (*sql.DB, error) {
+	var db *sql.DB
 	if !t.recording { // no span would go anywhere
-		db, err = sql.Open(driver, dsn)
+		db = sql.OpenDB(c)
 	} else {
-		db, err = otelsql.Open(driver, dsn,
+		db = otelsql.OpenDB(c,
 			otelsql.WithTracerProvider(t.provider),
 			otelsql.WithMeterProvider(metricnoop.NewMeterProvider()), // pool metrics: the DBStats collector below
-			otelsql.WithAttributes(dbSystem(driver)),
+			otelsql.WithAttributes(dbSystem(driverName)),
 			otelsql.WithSpanNameFormatter(spanName),
 			otelsql.WithSpanOptions(otelsql.SpanOptions{
 				DisableErrSkip:       true,
@@ -44,14 +43,11 @@ func (t *Telemetry) OpenDB(driver, dsn string) (*sql.DB, error) {
 			otelsql.WithSpanErrorAttributesGetter(errorAttributes),
 		)
 	}
-	if err != nil {
-		return nil, err
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	name := poolName(driver, dsn)
+	name := poolName(driverName, dsn)
 	for i := 2; t.pools[name]; i++ {
-		name = poolName(driver, dsn) + "_" + strconv.Itoa(i)
+		name = poolName(driverName, dsn) + "_" + strconv.Itoa(i)
 	}
 	if err := t.registry.Register(collectors.NewDBStatsCollector(db, name)); err != nil {
 		db.Close()

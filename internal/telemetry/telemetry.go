@@ -76,6 +76,8 @@ type Telemetry struct {
 	AuditGroupSize prometheus.Histogram
 	// AuditWriteSeconds observes how long writing one group of audit events takes.
 	AuditWriteSeconds prometheus.Histogram
+	// AuditWriteFailures counts audit events whose write failed.
+	AuditWriteFailures prometheus.Counter
 
 	mu    sync.Mutex
 	pools map[string]bool // names of the registered database pools

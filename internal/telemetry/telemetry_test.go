@@ -3,6 +3,7 @@ package telemetry_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	"modernc.org/sqlite"
 	_ "modernc.org/sqlite"
 
 	"serenade/internal/telemetry"
@@ -322,19 +324,26 @@ func labels(m *dto.Metric) string {
 	return strings.Join(parts, ",")
 }
 
+// openSQLite opens a traced pool on dsn, closed when the test ends.
+func openSQLite(t *testing.T, tel *telemetry.Telemetry, dsn string) *sql.DB {
+	t.Helper()
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := tel.OpenDB("sqlite", dsn, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func TestDatabaseCallsAreChildSpansWithoutArguments(t *testing.T) {
 	tel, spans := setup(t, nil)
 	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := tel.OpenDB("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ro, err := tel.OpenDB("sqlite", "file:"+path+"?_pragma=query_only(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ro.Close()
+	db := openSQLite(t, tel, "file:"+path)
+	ro := openSQLite(t, tel, "file:"+path+"?_pragma=query_only(1)")
 	if _, err := db.Exec(`CREATE TABLE p (name TEXT UNIQUE)`); err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +353,7 @@ func TestDatabaseCallsAreChildSpansWithoutArguments(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `INSERT INTO p (name) VALUES ($1)`, "RSSMRA80A01H501U"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO p (name) VALUES ($1)`, "RSSMRA80A01H501U")
+	_, err := db.ExecContext(ctx, `INSERT INTO p (name) VALUES ($1)`, "RSSMRA80A01H501U")
 	if err == nil {
 		t.Fatal("duplicate accepted")
 	}
@@ -426,6 +435,7 @@ func TestMetricsHandlerExposesBuildInfoAndAuditHistograms(t *testing.T) {
 		`go_build_info{`, `go_goroutines `, `process_`,
 		`serenade_audit_group_size_bucket{le="512"} 1`,
 		`serenade_audit_write_seconds_count 1`,
+		`serenade_audit_write_failures_total 0`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)

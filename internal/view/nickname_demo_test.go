@@ -71,8 +71,12 @@ func demoNicknames(t *testing.T, env *storetest.Env) map[domain.Role]map[int64]s
 		t.Fatal(err)
 	}
 	out := map[domain.Role]map[int64]string{}
+	ids := map[int64]string{}
+	for _, p := range patients {
+		ids[p.ID] = ""
+	}
 	for _, role := range domain.AllRoles {
-		v, err := vs.OfAll(doctor(), domain.Principal{Roles: []domain.Role{role}})
+		v, err := vs.ForList(doctor(), domain.Principal{Roles: []domain.Role{role}}, ids)
 		if err != nil {
 			t.Fatal(err)
 		}

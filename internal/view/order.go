@@ -7,8 +7,8 @@ import (
 
 // Lists are ordered, for roles other than dottore, only by what the
 // caller is shown: the nickname and the caller's own pseudonym of each
-// row, after the shown time where the job reads a list in time order
-// (an installation's tickets and documents). The store's order follows
+// row (the paged lists: lists.go), after the shown time where the job
+// reads a list in time order (an installation's tickets and documents). The store's order follows
 // internal ids, the same for every role: row k of one role's export
 // would be row k of another's. Callers who see the ids keep it.
 
@@ -21,16 +21,6 @@ func orderFor[T any](v Viewer, rows []T, key func(T) []string) {
 
 // shownTime is a timestamp as a sort key (fixed width, UTC).
 func shownTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
-
-// OrderInstallations sorts rows as the viewer may see them ordered.
-func (v Viewer) OrderInstallations(xs []InstallationView) {
-	orderFor(v, xs, func(x InstallationView) []string { return []string{x.Nickname, x.Patient, x.ID} })
-}
-
-// OrderScreening sorts rows as the viewer may see them ordered.
-func (v Viewer) OrderScreening(xs []Screening) {
-	orderFor(v, xs, func(x Screening) []string { return []string{x.Nickname, x.Patient} })
-}
 
 // OrderTickets sorts rows as the viewer may see them ordered.
 func (v Viewer) OrderTickets(xs []TicketView) {

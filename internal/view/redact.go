@@ -29,20 +29,6 @@ func (vs Viewers) Of(ctx context.Context, p domain.Principal, patientID int64) (
 	return v, nil
 }
 
-// OfAll is Of for lists that span every patient.
-func (vs Viewers) OfAll(ctx context.Context, p domain.Principal) (Viewer, error) {
-	v := vs.For(p)
-	if v.ids {
-		return v, nil
-	}
-	patients, err := vs.Patients.Patients(ctx)
-	if err != nil {
-		return v, err
-	}
-	v.know(patients, !access.SeesIdentity(p.Roles))
-	return v, nil
-}
-
 // know records the patients' nicknames and, when redact is set, their
 // redactors.
 func (v *Viewer) know(patients []domain.Patient, redact bool) {
@@ -114,7 +100,7 @@ func (v Viewer) NicknameOf(p domain.Patient) string {
 }
 
 // knownNickname is NicknameOf of a patient the viewer was built for (Of,
-// OfAll), for views that carry only the patient's id; none for any other.
+// ForList), for views that carry only the patient's id; none for any other.
 func (v Viewer) knownNickname(patientID int64) string {
 	return v.nicknames[patientID]
 }

@@ -21,12 +21,15 @@ import (
 type Patients interface {
 	Patient(ctx context.Context, id int64) (domain.Patient, error)
 	Patients(ctx context.Context) ([]domain.Patient, error)
+	PatientsByID(ctx context.Context, ids []int64) ([]domain.Patient, error)
 }
 
 // Viewers builds viewers for callers.
 type Viewers struct {
 	Codec    *pseudonym.Codec
 	Patients Patients
+	// Nicknames caches the nicknames lists sort by (nil: none cached).
+	Nicknames *NicknameCache
 }
 
 // Viewer is one caller as the views see them: callers who see internal
@@ -40,7 +43,7 @@ type Viewer struct {
 	// redact, per patient, cleans free text about them for roles without
 	// identity; nil when the caller may see identity.
 	redact map[int64]func(string) string
-	// nicknames, per patient the viewer was built for (Of, OfAll).
+	// nicknames, per patient the viewer was built for (Of, ForList).
 	nicknames map[int64]string
 }
 
@@ -91,3 +94,7 @@ func canonicalID(ref string) (int64, bool) {
 	}
 	return id, true
 }
+
+// SeesIDs reports whether the viewer is shown internal ids (and so no
+// nicknames, and the store's order).
+func (v Viewer) SeesIDs() bool { return v.ids }

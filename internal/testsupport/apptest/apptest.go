@@ -31,6 +31,10 @@ type Server struct {
 	stopOnce sync.Once
 	stopErr  error
 	cancel   context.CancelFunc
+
+	docOnce sync.Once // the OpenAPI document, fetched for the conformance check
+	doc     []byte
+	docErr  error
 }
 
 // Stop shuts the server down (draining requests and flushing telemetry)
@@ -57,6 +61,7 @@ func Start(t testing.TB, o Options) *Server {
 	dir := t.TempDir()
 	cfg := app.Defaults()
 	cfg.Listen, cfg.DataDir, cfg.Demo, cfg.ShutdownTimeout = "127.0.0.1:0", dir, o.Demo, 5*time.Second
+	cfg.Sensors.DemoDays = 0 // a test that wants the demo's sensor data asks for it (Edit)
 	if o.Backend == "postgres" {
 		cfg.DatabaseURL = pgtest.New(t)
 	}
@@ -140,9 +145,11 @@ func (s *Server) Do(t testing.TB, method, path, token string, body any) Response
 	return s.Send(t, req)
 }
 
-// Send sends a prepared request.
+// Send sends a prepared request. While a conformance.Log is active, the
+// exchange is checked against the server's OpenAPI document (record.go).
 func (s *Server) Send(t testing.TB, req *http.Request) Response {
 	t.Helper()
+	rec := record(req)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +159,9 @@ func (s *Server) Send(t testing.TB, req *http.Request) Response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	out := Response{Status: res.StatusCode, Header: res.Header, Body: b}
+	rec.check(t, s, out)
+	return out
 }
 
 // Login gets a local access token.

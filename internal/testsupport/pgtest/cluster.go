@@ -35,6 +35,7 @@ type server struct {
 	binDir     string   // PostgreSQL bin dir, "" when not installed
 	dir        string   // temp dir holding data, socket and log
 	asPostgres bool     // run server binaries via runuser (we are root)
+	durable    bool     // fsync and synchronous commit on (StartDurable)
 }
 
 // start returns the external server named by EnvURL, or initialises and
@@ -156,11 +157,16 @@ func (s *server) startWithFreePort() error {
 }
 
 // pgctlStart starts the server and waits until it accepts connections.
-// Durability is off: a crash only loses a throwaway cluster.
+// Durability is off for tests (a crash only loses a throwaway cluster),
+// on for a durable cluster (PostgreSQL's defaults: fsync, synchronous
+// commit and full page writes).
 func (s *server) pgctlStart(port int) error {
+	durability := "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+	if s.durable {
+		durability = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on "
+	}
 	opts := fmt.Sprintf("-k '%s' -p %d -c listen_addresses=127.0.0.1 "+
-		"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "+
-		"-c max_connections=200", s.dir, port)
+		durability+"-c max_connections=200", s.dir, port)
 	err := s.run("pg_ctl", "-D", s.dataDir(), "-l", s.logFile(), "-o", opts,
 		"-w", "-t", "60", "start")
 	if err != nil {

@@ -76,7 +76,12 @@ func Run(m *testing.M) int {
 // test and its subtests finish.
 func New(t testing.TB) string {
 	t.Helper()
-	s := cluster(t)
+	return newDatabase(t, cluster(t))
+}
+
+// newDatabase creates a fresh database on s, dropped when t ends.
+func newDatabase(t testing.TB, s *server) string {
+	t.Helper()
 	name := databaseName(t)
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
+	"serenade/internal/codicefiscale"
 	"serenade/internal/domain"
 )
 
@@ -61,4 +63,19 @@ func (e *Env) Backup(t testing.TB, patientID int64) BackupRow {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Patient is a valid enrolment distinct from every other n: a fictitious
+// patient born on the nth day after 1 January 1940, whose codice fiscale
+// is built from the names, so that tests can enrol as many homes as they
+// need.
+func Patient(t testing.TB, n int) domain.NewPatient {
+	t.Helper()
+	born := time.Date(1940, time.January, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
+	cf, err := codicefiscale.Build("Sensori", "Casa", "F", born, "F205")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return domain.NewPatient{Identity: domain.Identity{FirstName: "Casa", LastName: "Sensori", CodiceFiscale: cf,
+		Address: "Via dei Sensori 1, 20100 Milano", MedicalNotes: "Fixture.", Diagnosis: "Fixture", DiagnosisClass: domain.DiagnosisMCI}}
 }

@@ -1,0 +1,51 @@
+package api
+
+import (
+	"context"
+	"slices"
+
+	"serenade/internal/domain"
+	"serenade/internal/page"
+	"serenade/internal/resource"
+	"serenade/internal/view"
+)
+
+// screeningListInput is the screening list: diagnosis-class filter and
+// paging; the order is the default one (nickname, or id for doctors).
+type screeningListInput struct {
+	DiagnosisClass domain.DiagnosisClass `query:"diagnosis_class" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified," doc:"Only patients of this diagnosis class."`
+	PageQuery
+}
+
+func (a *API) listScreening(ctx context.Context, in *screeningListInput) (*screeningListOutput, error) {
+	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{DiagnosisClass: in.DiagnosisClass})
+	if err != nil {
+		return nil, err
+	}
+	entries = slices.DeleteFunc(entries, func(e domain.ListEntry) bool { return e.Withdrawn })
+	p, _ := domain.PrincipalFrom(ctx)
+	v, err := a.views.ForList(ctx, p, versions(entries))
+	if err != nil {
+		return nil, err
+	}
+	pos := page.Position{List: "screening", Filter: filterKey(string(in.DiagnosisClass))}
+	rows, next, err := listPage(a, ctx, pos, in.PageQuery, entries, func(e domain.ListEntry) page.Key {
+		return v.EntryKey(view.SortDefault, resource.Patient, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	patients, err := a.deps.Study.PatientsByID(ctx, patientIDs(rows))
+	if err != nil {
+		return nil, err
+	}
+	out := &screeningListOutput{}
+	out.Body.Screening, out.Body.Next = make([]view.Screening, 0, len(patients)), next
+	for _, pt := range patients {
+		if !pt.Withdrawn() { // withdrawn since the entries were read
+			out.Body.Screening = append(out.Body.Screening, v.Screening(pt, a.deps.Now()))
+			out.patients = append(out.patients, pt.ID)
+		}
+	}
+	return out, nil
+}

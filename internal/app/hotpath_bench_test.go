@@ -1,0 +1,271 @@
+package app_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"serenade/internal/app"
+	"serenade/internal/demo"
+	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/pgtest"
+)
+
+// The hot read path side by side with the database's own speed, in one
+// run on one machine: `make bench` prints the ratios. Each measurement
+// runs for benchSeconds (SERENADE_BENCH_SECONDS, default 5) after a
+// warm-up, benchRuns times (SERENADE_BENCH_RUNS, default 3), alternating
+// with the baseline's runs; the medians are reported. Run with
+// -benchtime 1x: the runs are timed, not counted.
+
+// demoPatients is how many demo patients the readers cycle through.
+const demoPatients = 20
+
+// BenchmarkHotRead measures GET /api/v1/patients/{id} (authenticated,
+// authorised, decrypted and audited, durable before the answer) from 64
+// concurrent HTTP clients, and the limit it is compared with:
+//
+//   - postgres: `pgbench -S -c 64 -j 2` on the same durable cluster
+//     (fsync on), which answers the primary-key read of a 100,000-row table;
+//   - sqlite: the primary-key read of a patient row through database/sql
+//     from 64 goroutines, on the same database file.
+//
+// It reports the limit's rate (limit/s), Serenade's (reads/s), their
+// ratio and Serenade's p50 and p99 latency in milliseconds.
+func BenchmarkHotRead(b *testing.B) {
+	b.Run("postgres", func(b *testing.B) {
+		cluster := pgtest.StartDurable(b)
+		s := startBenchServer(b, cluster.NewDatabase(b))
+		pgbench := newPgbench(b, cluster)
+		compare(b, s, func(d time.Duration) float64 { return pgbench.run(b, d) })
+	})
+	b.Run("sqlite", func(b *testing.B) {
+		s := startBenchServer(b, "")
+		raw, err := sql.Open("sqlite", "file:"+s.StorePath()+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { raw.Close() })
+		raw.SetMaxIdleConns(clients)
+		compare(b, s, func(d time.Duration) float64 { return rawPointReads(b, raw, d) })
+	})
+}
+
+// startBenchServer starts a server with the demo data, on PostgreSQL at
+// url, or on SQLite when url is "".
+func startBenchServer(b *testing.B, url string) *apptest.Server {
+	return apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) {
+		if url != "" {
+			c.DatabaseURL = url
+		}
+	}})
+}
+
+// compare alternates runs of the limit and of Serenade and reports the
+// medians.
+func compare(b *testing.B, s *apptest.Server, limit func(time.Duration) float64) {
+	token := s.Login(b, demo.Doctor, "alice")
+	d, runs := benchDuration(b), benchRuns(b)
+	readPatients(b, s, token, min(d, 2*time.Second)) // warm-up: connections, caches
+	var limits, rates, p50s, p99s []float64
+	groups, entries, seconds := auditWrites(b, s)
+	b.ResetTimer()
+	for range runs {
+		limits = append(limits, limit(d))
+		lat, elapsed := readPatients(b, s, token, d)
+		rates = append(rates, float64(len(lat))/elapsed.Seconds())
+		p50s = append(p50s, ms(lat[len(lat)/2]))
+		p99s = append(p99s, ms(lat[len(lat)*99/100]))
+	}
+	b.StopTimer()
+	groups2, entries2, seconds2 := auditWrites(b, s)
+	if g := groups2 - groups; g > 0 {
+		b.ReportMetric((entries2-entries)/g, "entries/group")
+		b.ReportMetric(1000*(seconds2-seconds)/g, "ms/group")
+	}
+	b.ReportMetric(median(limits), "limit/s")
+	b.ReportMetric(median(rates), "reads/s")
+	b.ReportMetric(median(rates)/median(limits), "ratio")
+	b.ReportMetric(median(p50s), "p50-ms")
+	b.ReportMetric(median(p99s), "p99-ms")
+}
+
+// readPatients reads demo patients from 64 concurrent clients over
+// keep-alive connections for d, and returns the sorted latencies of
+// the reads and the time they took.
+func readPatients(b *testing.B, s *apptest.Server, token string, d time.Duration) ([]time.Duration, time.Duration) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	defer client.CloseIdleConnections()
+	per := make([][]time.Duration, clients)
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := c; time.Now().Before(deadline); i += clients {
+				t0 := time.Now()
+				if err := getPatient(client, s.URL, token, 1+i%demoPatients); err != nil {
+					b.Error(err)
+					return
+				}
+				per[c] = append(per[c], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	lat := slices.Concat(per...)
+	if len(lat) == 0 {
+		b.Fatal("no read answered")
+	}
+	slices.Sort(lat)
+	return lat, elapsed
+}
+
+func getPatient(client *http.Client, base, token string, id int) error {
+	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/patients/"+strconv.Itoa(id), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET patient %d: status %d", id, res.StatusCode)
+	}
+	return nil
+}
+
+// rawPointReads reads patient rows by primary key from 64 goroutines for
+// d and returns the reads per second.
+func rawPointReads(b *testing.B, raw *sql.DB, d time.Duration) float64 {
+	counts := make([]int, clients)
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := c; time.Now().Before(deadline); i += clients {
+				var sealed []byte
+				err := raw.QueryRowContext(context.Background(), `SELECT sealed FROM patients WHERE id = $1`, 1+i%demoPatients).Scan(&sealed)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				counts[c]++
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	return float64(total) / time.Since(start).Seconds()
+}
+
+// pgbench runs PostgreSQL's own benchmark against a database of its own
+// on the durable cluster.
+type pgbench struct {
+	cluster   *pgtest.Durable
+	url       string
+	perClient int // transactions per client that take about the run's duration
+}
+
+// newPgbench initialises pgbench's tables (scale 1: 100,000 accounts).
+func newPgbench(b *testing.B, cluster *pgtest.Durable) *pgbench {
+	p := &pgbench{cluster: cluster, url: cluster.NewDatabase(b)}
+	if out, err := cluster.Command("pgbench", "-i", "-q", p.url).CombinedOutput(); err != nil {
+		b.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	return p
+}
+
+var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
+
+// run runs `pgbench -S -c 64 -j 2` (select-only, 64 clients, 2 threads)
+// for about d and returns its transactions per second. It counts
+// transactions (-t) rather than time (-T): on a busy machine connecting
+// 64 clients can take longer than a timed run, which then measures
+// nothing; pgbench's rate leaves the connection time out either way. The
+// first call calibrates the count.
+func (p *pgbench) run(b *testing.B, d time.Duration) float64 {
+	if p.perClient == 0 {
+		p.perClient = 100
+		p.perClient = max(100, int(p.tps(b)*d.Seconds()/clients))
+	}
+	return p.tps(b)
+}
+
+func (p *pgbench) tps(b *testing.B) float64 {
+	out, err := p.cluster.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-t", strconv.Itoa(p.perClient), p.url).CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench -S: %v\n%s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("pgbench printed no tps:\n%s", out)
+	}
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tps
+}
+
+func benchDuration(b *testing.B) time.Duration {
+	return time.Duration(envInt(b, "SERENADE_BENCH_SECONDS", 5)) * time.Second
+}
+
+func benchRuns(b *testing.B) int { return envInt(b, "SERENADE_BENCH_RUNS", 3) }
+
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive integer", name, v)
+	}
+	return n
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// auditWrites reads the audit writer's histograms: groups written,
+// entries in them, and seconds their transactions took.
+func auditWrites(b *testing.B, s *apptest.Server) (groups, entries, seconds float64) {
+	mfs, err := s.App.Telemetry().Registry().Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		switch h := mf.GetMetric()[0].GetHistogram(); mf.GetName() {
+		case "serenade_audit_group_size":
+			groups, entries = float64(h.GetSampleCount()), h.GetSampleSum()
+		case "serenade_audit_write_seconds":
+			seconds = h.GetSampleSum()
+		}
+	}
+	return groups, entries, seconds
+}

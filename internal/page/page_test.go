@@ -1,0 +1,86 @@
+package page
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestPagesFollowTheKeyOrderOnce: following the keys page by page gives
+// every row once in key order, whatever the page size, and rows inserted
+// before the cursor between two pages are never shown while those after
+// it are, once.
+func TestPagesFollowTheKeyOrderOnce(t *testing.T) {
+	key := func(n int) Key { return Key{Int(int64(n % 7)), Int(int64(n))} }
+	for _, limit := range []int{1, 2, 3, 50} {
+		rows := []int{9, 3, 14, 1, 8, 20, 6, 13}
+		var got []int
+		var after Key
+		for i := range 100 {
+			page, next := Of(slices.Clone(rows), key, after, limit)
+			got = append(got, page...)
+			if next == nil {
+				break
+			}
+			after = next
+			if i == 0 { // inserted between two pages: 0 sorts before any cursor, 27 and 34 after
+				rows = append(rows, 0, 34, 27)
+			}
+		}
+		want := []int{14, 1, 8, 9, 3, 6, 13, 20, 27, 34} // by n%7, then n
+		if limit == 50 {
+			want = want[:8]
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: %v, want %v", limit, got, want)
+		}
+	}
+}
+
+func TestTimeKeysSortNewestFirstAndNoneLast(t *testing.T) {
+	t1 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	keys := []string{TimeDesc(time.Time{}), TimeDesc(t1), TimeDesc(t1.Add(time.Hour))}
+	slices.Sort(keys)
+	if keys[0] != TimeDesc(t1.Add(time.Hour)) || keys[2] != TimeDesc(time.Time{}) {
+		t.Errorf("descending keys in order %v", keys)
+	}
+	if Time(t1) >= Time(t1.Add(time.Nanosecond)) || IntDesc(2) >= IntDesc(1) {
+		t.Error("ascending times or descending ids out of order")
+	}
+}
+
+// TestCursorsOpenOnlyForTheirCallerListSortAndFilter: a cursor opens for
+// the caller, list, sort and filter it was sealed for, and for nothing
+// else; two cursors of one position differ; an edited one never opens.
+func TestCursorsOpenOnlyForTheirCallerListSortAndFilter(t *testing.T) {
+	var key [32]byte
+	c := NewCursors(key)
+	pos := Position{List: "installations", Sort: "status", Filter: "working", Key: Key{"a", "b"}}
+	s := c.Seal("42\x00iit", pos)
+	if got, err := c.Open("42\x00iit", s, pos); err != nil || !slices.Equal(got, pos.Key) {
+		t.Fatalf("own cursor: %v %v", got, err)
+	}
+	if s == c.Seal("42\x00iit", pos) {
+		t.Error("two cursors of one position are equal: they would link requests")
+	}
+	other := func(p Position, f func(*Position)) Position { f(&p); return p }
+	refused := map[string]struct {
+		owner, cursor string
+		want          Position
+	}{
+		"another role":    {"42\x00imt", s, pos},
+		"another account": {"43\x00iit", s, pos},
+		"another list":    {"42\x00iit", s, other(pos, func(p *Position) { p.List = "tickets" })},
+		"another sort":    {"42\x00iit", s, other(pos, func(p *Position) { p.Sort = "" })},
+		"another filter":  {"42\x00iit", s, other(pos, func(p *Position) { p.Filter = "maintenance" })},
+		"edited":          {"42\x00iit", s[:10] + map[bool]string{true: "B", false: "A"}[s[10] == 'A'] + s[11:], pos},
+		"not a cursor":    {"42\x00iit", "42", pos},
+		"another key":     {"42\x00iit", NewCursors([32]byte{1}).Seal("42\x00iit", pos), pos},
+	}
+	for name, r := range refused {
+		if _, err := c.Open(r.owner, r.cursor, r.want); !errors.Is(err, ErrCursor) {
+			t.Errorf("%s: opened (err %v)", name, err)
+		}
+	}
+}
