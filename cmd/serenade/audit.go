@@ -23,12 +23,7 @@ func auditCommand(e *env) *cobra.Command {
 	}
 	// The hash chain needs no key: open without the master key, so a lost
 	// or wrong key file cannot stop the trail being checked.
-	load := configured(verify, (*app.Config).StorageFlags)
-	verify.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(verify, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, _ []string) error {
 		n, err := app.VerifyAudit(cmd.Context(), cfg)
 		var p *audit.Problem
 		if errors.As(err, &p) {
@@ -39,6 +34,6 @@ func auditCommand(e *env) *cobra.Command {
 		}
 		fmt.Fprintf(e.stdout, "audit chain intact: %d entries\n", n)
 		return nil
-	}
+	})
 	return group("audit", "check the audit trail", verify)
 }

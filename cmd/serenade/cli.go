@@ -54,19 +54,23 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	return c
 }
 
-// configured adds the configuration flags that register defines to cmd
-// and returns the loader of the command's configuration: defaults, then
-// the environment, then the flags given on the command line.
-func configured(cmd *cobra.Command, register func(*app.Config, *flag.FlagSet)) func() (app.Config, error) {
+// configure adds the configuration flags that register defines to cmd
+// and runs run with the command's configuration: defaults, then the
+// environment, then the flags given on the command line.
+func configure(cmd *cobra.Command, register func(*app.Config, *flag.FlagSet), run func(*cobra.Command, app.Config, []string) error) {
 	cmd.Flags().AddGoFlagSet(app.Flags(register))
-	return func() (app.Config, error) {
-		return app.Load(register, func(name string) (string, bool) {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		cfg, err := app.Load(register, func(name string) (string, bool) {
 			f := cmd.Flags().Lookup(name)
 			if f == nil || !f.Changed {
 				return "", false
 			}
 			return f.Value.String(), true
 		})
+		if err != nil {
+			return err
+		}
+		return run(cmd, cfg, args)
 	}
 }
 

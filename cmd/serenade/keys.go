@@ -19,12 +19,7 @@ func keysCommand(e *env) *cobra.Command {
 			"and must replace the old one everywhere before the next start.",
 		Args: cobra.NoArgs,
 	}
-	load := configured(rotate, (*app.Config).StorageFlags)
-	rotate.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(rotate, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, _ []string) error {
 		r, err := app.RotateMasterKey(cmd.Context(), cfg, e.log)
 		if err != nil {
 			return err
@@ -40,6 +35,6 @@ func keysCommand(e *env) *cobra.Command {
 		fmt.Fprintf(e.stderr, "rotated: data keys are wrapped by master key version %d. Replace SERENADE_MASTER_KEY with the line below everywhere and restart; the old key then opens nothing.\n", r.Version)
 		fmt.Fprintf(e.stdout, "%d %s\n", r.Version, base64.StdEncoding.EncodeToString(r.Key[:]))
 		return nil
-	}
+	})
 	return group("keys", "manage encryption keys", rotate)
 }

@@ -21,14 +21,9 @@ func serveCommand(e *env) *cobra.Command {
 		Example: "  serenade serve --demo\n  SERENADE_DATABASE_URL=postgres://serenade@db/serenade serenade serve --listen :8080",
 		Args:    cobra.NoArgs,
 	}
-	load := configured(cmd, (*app.Config).ServeFlags)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(cmd, (*app.Config).ServeFlags, func(cmd *cobra.Command, cfg app.Config, _ []string) error {
 		return runServe(cmd.Context(), e, cfg)
-	}
+	})
 	return cmd
 }
 
@@ -39,18 +34,13 @@ func migrateCommand(e *env) *cobra.Command {
 		Long:  "Apply the schema migrations the database lacks, then exit. serve does the same at start.",
 		Args:  cobra.NoArgs,
 	}
-	load := configured(cmd, (*app.Config).StorageFlags)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(cmd, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, _ []string) error {
 		m, err := app.Migrate(cmd.Context(), cfg, e.log)
 		if err == nil {
 			e.log.Info("database migrated", "backend", m.Backend, "version", m.Version)
 		}
 		return err
-	}
+	})
 	return cmd
 }
 

@@ -53,17 +53,12 @@ func userAddCommand(e *env) *cobra.Command {
 		Args:    exactArgs("one USERNAME", 1),
 	}
 	cmd.Flags().Var(&roles, "role", "role to grant (repeatable or comma-separated): dottore, iit, imt, unimi, admin")
-	load := configured(cmd, (*app.Config).StorageFlags)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+	configure(cmd, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, args []string) error {
 		if len(roles) == 0 {
 			return fmt.Errorf("%w: %s needs --role", app.ErrUsage, cmd.CommandPath())
 		}
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
 		return userAdd(cmd.Context(), e, cfg, roles, args[0])
-	}
+	})
 	return cmd
 }
 
@@ -124,14 +119,9 @@ func userListCommand(e *env) *cobra.Command {
 		Short: "list local accounts with their roles and state",
 		Args:  cobra.NoArgs,
 	}
-	load := configured(cmd, (*app.Config).StorageFlags)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(cmd, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, _ []string) error {
 		return userList(cmd.Context(), e, cfg)
-	}
+	})
 	return cmd
 }
 
@@ -165,14 +155,9 @@ func userDisableCommand(e *env) *cobra.Command {
 		Short: "disable a local account (its sessions end at once)",
 		Args:  exactArgs("one USERNAME", 1),
 	}
-	load := configured(cmd, (*app.Config).StorageFlags)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		cfg, err := load()
-		if err != nil {
-			return err
-		}
+	configure(cmd, (*app.Config).StorageFlags, func(cmd *cobra.Command, cfg app.Config, args []string) error {
 		return userDisable(cmd.Context(), e, cfg, args[0])
-	}
+	})
 	return cmd
 }
 
