@@ -72,6 +72,9 @@ func (m *metricsServer) serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := m.http.Shutdown(sctx)
+	if err != nil { // a scrape cut short loses nothing: the next one reads the same counters
+		err = m.http.Close()
+	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,6 +31,9 @@ type Server struct {
 	// optional parts (the MQTT connection) that do not make Serenade
 	// unready.
 	detail atomic.Pointer[func() []string]
+	// inflight counts requests being answered: at the end of the drain it
+	// tells a request cut short from a connection that never sent one.
+	inflight atomic.Int64
 }
 
 // Options bound what a client may hold of the server: how long a body
@@ -157,8 +161,14 @@ func (s *Server) serveApp(w http.ResponseWriter, r *http.Request) {
 
 // Serve answers on ln, within the connection caps, until ctx is done,
 // then stops accepting and waits up to drain for in-flight requests.
+// It returns an error when a request was still being answered at the end
+// of the drain. A connection that never sent a request (a client's
+// spare, dialled ahead and kept idle) is closed then without error:
+// net/http waits up to 5 s for such connections before it calls them
+// idle, and nothing was lost on them.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
 	ln = limitListener(ln, s.opts.MaxConnections, s.opts.MaxPerPeer, s.opts.Exempt)
+	s.http.Handler = s.counted(s.http.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	select {
@@ -170,8 +180,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
+	if err != nil {
+		cut := s.inflight.Load()
+		err = errors.Join(s.http.Close())
+		if cut > 0 {
+			err = errors.Join(fmt.Errorf("%d requests still in flight after the %s drain were cut", cut, drain), err)
+		}
+	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+func (s *Server) counted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		next.ServeHTTP(w, r)
+	})
 }
