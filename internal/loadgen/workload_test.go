@@ -15,7 +15,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // demoAccounts are the demo's doctor, installer and researcher.
-func demoAccounts(t *testing.T) loadgen.Accounts {
+func demoAccounts(t testing.TB) loadgen.Accounts {
 	acc := func(name string) loadgen.Account {
 		a, ok := demo.AccountNamed(name)
 		if !ok {
