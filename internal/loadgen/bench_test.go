@@ -36,7 +36,7 @@ func BenchmarkHotReadOIDC(b *testing.B) {
 		cluster := pgtest.StartDurable(b)
 		p := oidctest.Start(b)
 		s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) {
-			c.DatabaseURL = cluster.NewDatabase(b)
+			c.DatabaseURL = durableDatabase(b, cluster)
 			c.OIDC = app.OIDCConfig{Issuer: p.Issuer(), ClientID: "serenade", RolesClaim: "groups"}
 		}})
 		pg := cluster.Pgbench(b)
@@ -59,7 +59,7 @@ func BenchmarkHotReadOIDC(b *testing.B) {
 // goroutines: the page's 50 sealed rows, and all 2,000 for by-name.
 func BenchmarkPatientList2k(b *testing.B) {
 	cluster := pgtest.StartDurable(b)
-	s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) { c.DatabaseURL = cluster.NewDatabase(b) }})
+	s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) { c.DatabaseURL = durableDatabase(b, cluster) }})
 	enrolUpTo(b, s, 2000)
 	raw := s.Raw(b)
 	token := s.Login(b, demo.Doctor, "alice")
@@ -88,7 +88,7 @@ func BenchmarkMixedWorkload(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) {
 		cluster := pgtest.StartDurable(b)
 		s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) {
-			c.DatabaseURL = cluster.NewDatabase(b)
+			c.DatabaseURL = durableDatabase(b, cluster)
 			c.Sensors.DemoDays = 7
 		}})
 		pg := cluster.Pgbench(b)

@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/pgtest"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -99,6 +100,22 @@ func readAll(db *sql.DB, query string) error {
 		}
 	}
 	return rows.Err()
+}
+
+// durableDatabase returns a new database on a durable cluster, after
+// checking that the cluster commits durably (fsync on), as production.
+func durableDatabase(b *testing.B, cluster *pgtest.Durable) string {
+	url := cluster.NewDatabase(b)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var fsync string
+	if err := db.QueryRow(`SHOW fsync`).Scan(&fsync); err != nil || fsync != "on" {
+		b.Fatalf("fsync = %q (%v), want on", fsync, err)
+	}
+	return url
 }
 
 // enrolUpTo enrols numbered patients through the study service, 8 at a
