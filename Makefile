@@ -1,4 +1,4 @@
-.PHONY: test run build bench vet fuzz
+.PHONY: test run build bench soak vet fuzz
 
 # The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
 test:
@@ -12,6 +12,13 @@ build:
 
 bench:
 	bash scripts/bench.sh
+
+# A long run of simulated homes and staff against a serve process (not in
+# CI): errors, p99 and resident memory per minute, in soak-out/report.md
+# with a plot. SOAK_BACKEND=sqlite for the embedded database.
+SOAK_DURATION ?= 10m
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_OUT=$(CURDIR)/soak-out go test -count=1 -run '^TestSoak$$' -v -timeout 0 ./internal/soak
 
 # go vet, staticcheck and the dead-code check (both pinned as tool
 # dependencies in go.mod; see scripts/deadcode.sh for what counts as dead).
