@@ -1,109 +1,58 @@
 #!/usr/bin/env bash
-# make bench: runs the Go benchmarks and prints each figure as a ratio to
-# a limit of this machine measured in the same run (a raw primary-key read
-# of the same database), so results compare across machines. Nothing here
-# asserts a time; it reports.
+# make bench: runs, in one go, Serenade's benchmarks and the limits of
+# this machine they are compared with (pgbench on the same durable
+# PostgreSQL cluster, raw reads of the same SQLite file, raw COPY, the
+# naive aggregate), then prints one table of ratios with the machine it
+# ran on (cmd/benchreport). Nothing here asserts a time; it reports.
+# About 15 minutes on a 2-core machine; lengthen with the variables
+# below (README, Benchmarks).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+out=${BENCH_OUT:-$(mktemp)}
+[ -n "${BENCH_OUT:-}" ] || trap 'rm -f "$out"' EXIT
+: >"$out"
 benchtime=${BENCHTIME:-1s}
+export SERENADE_BENCH_SECONDS=${SERENADE_BENCH_SECONDS:-5} SERENADE_BENCH_RUNS=${SERENADE_BENCH_RUNS:-3}
+export SERENADE_BENCH_MIXED_SECONDS=${SERENADE_BENCH_MIXED_SECONDS:-15}
 
-echo "==> machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
-echo "==> store benchmarks (SQLite and PostgreSQL)"
-go test -run '^$' -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "$benchtime" ./internal/store | tee -a "$out"
-echo "==> API benchmarks (one core, SQLite, through the real handler stack)"
-go test -run '^$' -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 ./internal/api | tee -a "$out"
+# A benchmark that fails is named at the end; the others still make the
+# table (and make bench fails).
+failed=()
+section() { echo; echo "==> $*"; }
+bench() { go test -run '^$' -timeout 30m "$@" | tee -a "$out" || failed+=("${*: -1}"); }
 
-echo "==> audit throughput: 64 concurrent HTTP clients reading patients on PostgreSQL, audit on and off"
-go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app | tee -a "$out"
+go run ./cmd/benchreport facts start | tee -a "$out"
 
-echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP and over MQTT (mosquitto) into PostgreSQL, vs raw COPY of the same rows"
-go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
-echo "==> sensor downsampling: a year of per-minute readings (525,600) into 1,000 buckets over HTTP, SQLite and PostgreSQL"
-go test -run '^$' -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" -timeout 30m ./internal/api | tee -a "$out"
+section "store: read and enrol one patient vs a raw point read (SQLite and PostgreSQL)"
+bench -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "$benchtime" ./internal/store
+section "API: GET /patients/{id} through the handler stack, local and OIDC RS256 tokens (one core, SQLite)"
+bench -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 ./internal/api
 
-echo "==> hot read path: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL cluster, fsync on) and vs a raw SQLite point read"
+section "hot read: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL, fsync on) and a raw SQLite point read"
 echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"
-go test -run '^$' -bench 'HotRead' -benchtime 1x -timeout 30m ./internal/app | tee -a "$out"
+bench -bench 'HotRead' -benchtime 1x ./internal/app
+section "the same with OIDC RS256 tokens; the patient list of 2,000 patients; the mixed workload at a fixed arrival rate"
+echo "    (mixed: SERENADE_BENCH_MIXED_SECONDS per run, default 15; SERENADE_BENCH_MIXED_RATE, a multiple of 14 requests/s)"
+bench -bench 'HotReadOIDC|PatientList2k|MixedWorkload' -benchtime 1x ./internal/loadgen
+section "audit cost: 64 clients reading patients on PostgreSQL, audit on and off"
+bench -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app
 
-echo "==> lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
-go test -run '^$' -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" -timeout 30m ./internal/api | tee -a "$out"
+section "sensor ingest: 8 gateways, batches of 1,000 readings over HTTP and MQTT (mosquitto) into PostgreSQL, vs raw COPY"
+bench -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app
+section "downsampling a year of per-minute readings (525,600) into 1,000 buckets over HTTP, vs the naive GROUP BY"
+bench -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" ./internal/api
+section "lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
+bench -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" ./internal/api
 
+section "peak RSS of serve: a short soak (BENCH_SOAK_DURATION, default 1m) of simulated homes and users on PostgreSQL"
+SOAK_DURATION=${BENCH_SOAK_DURATION:-1m} SOAK_WINDOW=20s SOAK_HOMES=2 SOAK_HISTORY_DAYS=2 SOAK_OUT="$PWD/soak-out/bench" \
+	go test -count=1 -run '^TestSoak$' -v -timeout 30m ./internal/soak | tee -a "$out" || failed+=(soak)
+
+go run ./cmd/benchreport facts end | tee -a "$out"
 echo
-echo "==> ratios to this machine's limits, measured above"
-awk '
-/^Benchmark/ {
-	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 2; i < NF; i++) {
-		if ($(i+1) == "ns/op") ns[name] = $i
-		if ($(i+1) == "reads/s") rps[name] = $i
-		if ($(i+1) == "p99-ms") p99[name] = $i
-		if ($(i+1) == "p50-ms") p50[name] = $i
-		if ($(i+1) == "entries/group") group[name] = $i
-		if ($(i+1) == "readings/s") rds[name] = $i
-
-		if ($(i+1) == "limit/s") lim[name] = $i
-
-		if ($(i+1) == "p50-ms") p50[name] = $i
-		if ($(i+1) == "naive-p50-ms") naive[name] = $i
-		if ($(i+1) == "csv-month-heap-MiB") heapm[name] = $i
-		if ($(i+1) == "csv-year-heap-MiB") heapy[name] = $i
-	}
-}
-function ratio(label, a, b) {
-	if ((a in ns) && (b in ns)) printf "  %-58s %8.0f ns/op  = %6.1f x %s\n", label, ns[a], ns[a] / ns[b], b
-}
-END {
-	n = split("sqlite postgres", backends, " ")
-	for (i = 1; i <= n; i++) {
-		be = backends[i]
-		ratio("read one patient, decrypted (" be ")", "BenchmarkReadPatient/" be, "BenchmarkRawPointRead/" be)
-		ratio("enrol one patient (" be ")", "BenchmarkEnrol/" be, "BenchmarkRawPointRead/" be)
-	}
-	ratio("GET /patients/{id}, local token (sqlite, 1 core)", "BenchmarkGetPatient/local-token", "BenchmarkRawPointRead/sqlite")
-	ratio("GET /patients/{id}, OIDC RS256 token (sqlite, 1 core)", "BenchmarkGetPatient/oidc-rs256-token", "BenchmarkRawPointRead/sqlite")
-	ratio("GET /patients/{id}, local token, audit off (sqlite, 1 core)", "BenchmarkGetPatient/local-token-unaudited", "BenchmarkRawPointRead/sqlite")
-	h = "BenchmarkIngest/http"; c = "BenchmarkIngest/copy"
-	if ((h in rds) && (c in rds)) {
-		printf "  ingest, PostgreSQL, batches of 1000: HTTP %.0f readings/s vs raw COPY %.0f readings/s\n", rds[h], rds[c]
-		printf "  %-58s %8.2f   (target >= 0.5)\n", "HTTP ingest / raw COPY readings per second", rds[h] / rds[c]
-	}
-
-	for (i = 1; i <= n; i++) {
-		be = backends[i]; h = "BenchmarkHotRead/" be
-		limit = (be == "postgres") ? "pgbench -S" : "raw point reads"
-		if ((h in rps) && (h in lim)) {
-			printf "  GET /patients/{id}, 64 clients (%s): %.0f reads/s vs %s %.0f/s = %.3f (p50 %s ms, p99 %s ms, %s entries/audit group)\n",
-				be, rps[h], limit, lim[h], rps[h] / lim[h], p50[h], p99[h], group[h]
-		}
-	}
-	if ("BenchmarkHotRead/postgres" in rps) printf "  %-58s %8.3f   (target >= 0.25, p99 <= 25 ms)\n", "hot read / pgbench -S (PostgreSQL, fsync on)", rps["BenchmarkHotRead/postgres"] / lim["BenchmarkHotRead/postgres"]
-
-	for (i = 1; i <= n; i++) {
-		be = backends[i]; raw = "BenchmarkLists10k/" be "/raw-entries"
-		m = split("patients-page patients-page-by-date patients-search installations-page-by-nickname ticket-queue-page", lists, " ")
-		for (j = 1; j <= m; j++) {
-			l = "BenchmarkLists10k/" be "/" lists[j]
-			if ((l in p50) && (raw in p50) && p50[raw] > 0)
-				printf "  %-58s p50 %7.2f ms = %5.1f x raw entries, %4.2f of the 50 ms bar\n", lists[j] " of 10,000 (" be ")", p50[l], p50[l] / p50[raw], p50[l] / 50
-		}
-	}
-
-	m = "BenchmarkIngestMQTT"
-	if ((m in rds) && (c in rds)) printf "  %-58s %8.2f   (%.0f readings/s)\n", "MQTT ingest / raw COPY readings per second", rds[m] / rds[c], rds[m]
-
-	for (i = 1; i <= n; i++) {
-		d = "BenchmarkDownsampleYear/" backends[i]
-		if ((d in p50) && (d in naive)) {
-			printf "  downsample a year to 1,000 buckets over HTTP (%s): p50 %s ms, p99 %s ms (goal p50 <= 20 ms); naive GROUP BY %s ms: %.3f x naive\n", backends[i], p50[d], p99[d], naive[d], p50[d] / naive[d]
-			printf "  live heap growth during CSV export (%s): a month %s MiB, a year %s MiB (flat: not growing with the range)\n", backends[i], heapm[d], heapy[d]
-		}
-	}
-	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
-	if ((a in rps) && (u in rps)) {
-		printf "  64 clients, PostgreSQL: audited %.0f reads/s (p99 %s ms, %s entries/group) vs unaudited %.0f reads/s (p99 %s ms)\n", rps[a], p99[a], group[a], rps[u], p99[u]
-		printf "  %-58s %8.2f   (target >= 0.5)\n", "audited / unaudited reads per second", rps[a] / rps[u]
-	}
-}' "$out"
+go run ./cmd/benchreport table "$out"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "make bench: failed: ${failed[*]}" >&2
+	exit 1
+fi

@@ -84,7 +84,9 @@ func TestShortSoakSamplesTheServerAndReports(t *testing.T) {
 
 // TestSoak is `make soak`: SOAK_DURATION (e.g. 10m) of homes and users on
 // a serve process on a durable PostgreSQL cluster (SOAK_BACKEND=sqlite for
-// the embedded database), the report in SOAK_OUT. It prints its figures
+// the embedded database), the report in SOAK_OUT. SOAK_WINDOW (1m),
+// SOAK_HOMES (5), SOAK_HISTORY_DAYS (7) and SOAK_RATE (1, a multiple of
+// loadgen.DefaultRates) change the load. It prints its figures
 // as a benchmark line for make bench's table. Skipped without
 // SOAK_DURATION: it is not part of the test suite.
 func TestSoak(t *testing.T) {
@@ -101,6 +103,9 @@ func TestSoak(t *testing.T) {
 	}
 	if n, err := strconv.Atoi(os.Getenv("SOAK_HOMES")); err == nil && n > 0 {
 		cfg.Homes = n
+	}
+	if n, err := strconv.Atoi(os.Getenv("SOAK_HISTORY_DAYS")); err == nil && n > 0 {
+		cfg.HistoryDays = n
 	}
 	if k, err := strconv.ParseFloat(os.Getenv("SOAK_RATE"), 64); err == nil && k > 0 {
 		cfg.Rate = k
