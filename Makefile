@@ -18,7 +18,7 @@ bench:
 # with a plot. SOAK_BACKEND=sqlite for the embedded database.
 SOAK_DURATION ?= 10m
 soak:
-	SOAK_DURATION=$(SOAK_DURATION) SOAK_OUT=$(CURDIR)/soak-out go test -count=1 -run '^TestSoak$$' -v -timeout 0 ./internal/soak
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_OUT=$(CURDIR)/soak-out go test -count=1 -run '^TestSoak$$' -v -timeout 0 ./internal/testsupport/soak
 
 # go vet, staticcheck and the dead-code check (both pinned as tool
 # dependencies in go.mod; see scripts/deadcode.sh for what counts as dead).

@@ -34,7 +34,7 @@ echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, 
 bench -bench 'HotRead' -benchtime 1x ./internal/app
 section "the same with OIDC RS256 tokens; the patient list of 2,000 patients; the mixed workload at a fixed arrival rate"
 echo "    (mixed: SERENADE_BENCH_MIXED_SECONDS per run, default 15; SERENADE_BENCH_MIXED_RATE, a multiple of 14 requests/s)"
-bench -bench 'HotReadOIDC|PatientList2k|MixedWorkload' -benchtime 1x ./internal/loadgen
+bench -bench 'HotReadOIDC|PatientList2k|MixedWorkload' -benchtime 1x ./internal/testsupport/loadgen
 section "audit cost: 64 clients reading patients on PostgreSQL, audit on and off"
 bench -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app
 
@@ -47,7 +47,7 @@ bench -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" ./internal/api
 
 section "peak RSS of serve: a short soak (BENCH_SOAK_DURATION, default 1m) of simulated homes and users on PostgreSQL"
 SOAK_DURATION=${BENCH_SOAK_DURATION:-1m} SOAK_WINDOW=20s SOAK_HOMES=2 SOAK_HISTORY_DAYS=2 SOAK_OUT="$PWD/soak-out/bench" \
-	go test -count=1 -run '^TestSoak$' -v -timeout 30m ./internal/soak | tee -a "$out" || failed+=(soak)
+	go test -count=1 -run '^TestSoak$' -v -timeout 30m ./internal/testsupport/soak | tee -a "$out" || failed+=(soak)
 
 go run ./cmd/benchreport facts end | tee -a "$out"
 echo

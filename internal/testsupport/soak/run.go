@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"serenade/internal/loadgen"
+	"serenade/internal/testsupport/loadgen"
 )
 
 // Config is one soak run.

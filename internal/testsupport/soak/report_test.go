@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"serenade/internal/loadgen"
+	"serenade/internal/testsupport/loadgen"
 )
 
 // syntheticRun has windows whose figures are all different, so a

@@ -7,7 +7,7 @@ import (
 
 	"serenade/internal/app"
 	"serenade/internal/demo"
-	"serenade/internal/loadgen"
+	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/pgtest"
 )

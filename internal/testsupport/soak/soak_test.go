@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"serenade/internal/demo"
-	"serenade/internal/loadgen"
+	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/pgtest"
 )
 
@@ -115,7 +115,7 @@ func TestSoak(t *testing.T) {
 	}
 	out := os.Getenv("SOAK_OUT")
 	if out == "" {
-		out = filepath.Join("..", "..", "soak-out")
+		out = filepath.Join("..", "..", "..", "soak-out")
 	}
 	started := time.Now()
 	r, err := Run(context.Background(), cfg)
