@@ -63,10 +63,10 @@ func TestRowsComputeRatiosAndGoals(t *testing.T) {
 		ratio  float64
 		met    string
 	}{
-		{"GET /patients/{id}, 64 clients, local token (PostgreSQL)", 0.3, "yes"},            // 1200/4000 ≥ 0.25, p99 20 ≤ 25
-		{"HTTP ingest, 8 gateways, batches of 1,000 (PostgreSQL)", 0.6, "yes"},              // 60000/100000 ≥ 0.5
-		{"mixed workload at 14 req/s: doctor-enrol (PostgreSQL)", 1.2, "yes"},               // p99 120 ≤ 300, no error
-		{"mixed workload at 14 req/s: doctor-edit (PostgreSQL)", 0.9, "no"},                 // 2 errors
+		{"GET /patients/{id}, 64 clients, local token (PostgreSQL)", 0.3, "yes"},                             // 1200/4000 ≥ 0.25, p99 20 ≤ 25
+		{"HTTP ingest, 8 gateways, batches of 1,000 (PostgreSQL)", 0.6, "yes"},                               // 60000/100000 ≥ 0.5
+		{"mixed workload at 14 req/s: doctor-enrol (PostgreSQL)", 1.2, "yes"},                                // p99 120 ≤ 300, no error
+		{"mixed workload at 14 req/s: doctor-edit (PostgreSQL)", 0.9, "no"},                                  // 2 errors
 		{"peak RSS of `serenade serve` under homes and users, short soak (PostgreSQL)", 400.0 / 512.0, "no"}, // 0.78 > 0.70
 	}
 	for _, c := range cases {

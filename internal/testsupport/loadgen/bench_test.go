@@ -12,8 +12,8 @@ import (
 
 	"serenade/internal/app"
 	"serenade/internal/demo"
-	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/oidctest"
 	"serenade/internal/testsupport/pgtest"
 )

@@ -7,8 +7,8 @@ import (
 
 	"serenade/internal/app"
 	"serenade/internal/demo"
-	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/loadgen"
 	"serenade/internal/testsupport/pgtest"
 )
 
