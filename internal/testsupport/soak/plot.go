@@ -28,9 +28,8 @@ func plotSamples(file string, samples []Sample) error {
 	for i, p := range panels {
 		pl := plot.New()
 		pl.Title.Text = p.title
-		pl.X.Label.Text = "minutes"
+		pl.X.Label.Text = "minutes from the start of the load (end of each window)"
 		pl.Y.Label.Text = p.unit
-		pl.Y.Min = 0
 		xys := make(plotter.XYs, len(samples))
 		for j, s := range samples {
 			xys[j] = plotter.XY{X: s.End.Minutes(), Y: p.value(s)}
@@ -40,6 +39,9 @@ func plotSamples(file string, samples []Sample) error {
 			return fmt.Errorf("plotting %s: %w", p.title, err)
 		}
 		pl.Add(line, points, plotter.NewGrid())
+		// From the start of the load and from zero, so a flat line reads
+		// as flat, and a run without errors shows a floor, not a band.
+		pl.X.Min, pl.Y.Min, pl.Y.Max = 0, 0, max(pl.Y.Max, 1)
 		plots[i] = []*plot.Plot{pl}
 	}
 	img := vgimg.New(vg.Points(720), vg.Points(760))
