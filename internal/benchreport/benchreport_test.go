@@ -18,6 +18,8 @@ pkg: serenade/internal/app
 BenchmarkHotRead/postgres-2   	       1	9000000000 ns/op	  4000 limit/s	  9.000 p50-ms	  30.00 p99-ms	  0.2 ratio	  800 reads/s
 BenchmarkHotRead/postgres-2   	       1	9000000000 ns/op	  4000 limit/s	  8.000 p50-ms	  20.00 p99-ms	  0.3 ratio	  1200 reads/s
     bench_test.go:12: a log line
+BenchmarkReadPatient/sqlite-2	10000	250000 ns/op
+BenchmarkRawPointRead/sqlite-2	10000	62500 ns/op
 BenchmarkIngest/http-2   	     400	  2000000 ns/op	  60000 readings/s
 BenchmarkIngest/copy-2   	     400	  1000000 ns/op	  100000 readings/s
 BenchmarkMixedWorkload/postgres-2	1	6000000000 ns/op	0 doctor-enrol-errors	120 doctor-enrol-p99-ms	2 doctor-edit-errors	90 doctor-edit-p99-ms	100 limit-p99-ms	14 offered/s	14 served/s
@@ -63,6 +65,7 @@ func TestRowsComputeRatiosAndGoals(t *testing.T) {
 		ratio  float64
 		met    string
 	}{
+		{"read one patient, decrypted, in the store (SQLite)", 4, ""},                                        // no goal
 		{"GET /patients/{id}, 64 clients, local token (PostgreSQL)", 0.3, "yes"},                             // 1200/4000 ≥ 0.25, p99 20 ≤ 25
 		{"HTTP ingest, 8 gateways, batches of 1,000 (PostgreSQL)", 0.6, "yes"},                               // 60000/100000 ≥ 0.5
 		{"mixed workload at 14 req/s: doctor-enrol (PostgreSQL)", 1.2, "yes"},                                // p99 120 ≤ 300, no error
@@ -93,6 +96,7 @@ func TestWritePrintsTheMachineTheTableAndWhatNoRowShows(t *testing.T) {
 	for _, want := range []string{
 		"- load average at start (1, 5, 15 min): 1.50 1.20 1.00", "- load average at end: 3.00 2.00 1.00",
 		"| GET /patients/{id}, 64 clients, local token (PostgreSQL) | 1,200 reads/s (p50 8, p99 20 ms) | `pgbench -S -c 64` 4,000/s | 0.3 | ≥ 0.25, p99 ≤ 25 ms | yes |",
+		"| read one patient, decrypted, in the store (SQLite) | 250 µs/op | raw point read 62.5 µs | 4 |  |  |",
 		"3 of 5 goals met.",
 		"- BenchmarkSomethingNew/x: 5 ns/op 7 widgets/s",
 	} {

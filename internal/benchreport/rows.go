@@ -33,6 +33,13 @@ func Rows(f Figures) []Row {
 			rows = append(rows, r)
 		}
 	}
+	for _, be := range []string{"sqlite", "postgres"} {
+		add(perOp(f, "BenchmarkReadPatient/"+be, "BenchmarkRawPointRead/"+be, "read one patient, decrypted, in the store ("+backendName(be)+")"))
+		add(perOp(f, "BenchmarkEnrol/"+be, "BenchmarkRawPointRead/"+be, "enrol one patient in the store ("+backendName(be)+")"))
+	}
+	for _, c := range []struct{ sub, label string }{{"local-token", "local token"}, {"oidc-rs256-token", "OIDC RS256 token"}, {"local-token-unaudited", "local token, audit off"}} {
+		add(perOp(f, "BenchmarkGetPatient/"+c.sub, "BenchmarkRawPointRead/sqlite", "GET /patients/{id} in the handler stack, "+c.label+" (SQLite, one core)"))
+	}
 	add(readsVsLimit(f, "BenchmarkHotRead/postgres", "GET /patients/{id}, 64 clients, local token (PostgreSQL)", "`pgbench -S -c 64`", 0.25, 25))
 	add(readsVsLimit(f, "BenchmarkHotReadOIDC/postgres", "GET /patients/{id}, 64 clients, OIDC RS256 token (PostgreSQL)", "`pgbench -S -c 64`", 0.25, 25))
 	add(readsVsLimit(f, "BenchmarkHotRead/sqlite", "GET /patients/{id}, 64 clients, local token (SQLite)", "raw point reads", 0, 25))
@@ -54,6 +61,19 @@ func Rows(f Figures) []Row {
 		add(peakRSS(f, be))
 	}
 	return rows
+}
+
+// perOp: the time of one operation against a raw primary-key read of
+// the same database; no goal (the table says how many raw reads one
+// operation costs).
+func perOp(f Figures, bench, raw, label string) (Row, bool) {
+	ns, ok1 := f.Get(bench, "ns/op")
+	rawNs, ok2 := f.Get(raw, "ns/op")
+	if !ok1 || !ok2 || rawNs <= 0 {
+		return Row{}, false
+	}
+	return Row{Figure: label, Value: num(ns/1000) + " µs/op", Limit: "raw point read " + num(rawNs/1000) + " µs",
+		Ratio: ns / rawNs, used: []string{bench, raw}}, true
 }
 
 // readsVsLimit: reads/s against limit/s; the goal, when minRatio > 0,
