@@ -142,8 +142,9 @@ func TestBackupRestoresEveryPatientOnANewMachine(t *testing.T) {
 func TestPatientWithdrawnAfterTheBackupStaysUnreadable(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := context.Background()
-		patients := enrolSome(t, env, 3)
-		gone := patients[1]
+		patients := enrolSome(t, env, 2)
+		home := env.SensorHome(t, 50) // its data collection has started
+		gone := storetest.Must[domain.Patient](t)(env.Study().Patient(doctor(), home.Patient))
 		keyID := dataKeyID(t, env, gone.ID)
 		backup, _ := takeBackup(t, env.DB)
 		if !escrowHas(t, env.Escrow, keyring.EscrowDataKey(keyID)) {
@@ -171,10 +172,14 @@ func TestPatientWithdrawnAfterTheBackupStaysUnreadable(t *testing.T) {
 		if !got.Withdrawn() || got.Identity != (domain.Identity{}) || len(got.Contacts) != 0 {
 			t.Fatalf("the patient withdrawn after the backup reads back as %+v, want withdrawn with nothing of the identity", got)
 		}
+		inst, err := service.New(db).InstallationOfPatient(doctor(), gone.ID)
+		if err != nil || inst.Status != domain.StatusInactive || inst.CollectionEnd == nil {
+			t.Fatalf("installation of the erased patient: status %s, collection end %v, err %v; want inactive, ended", inst.Status, inst.CollectionEnd, err)
+		}
 		if n := tg.count(t, "data_keys WHERE master_version = 0"); n != 0 {
 			t.Fatalf("%d data keys are left escrow-wrapped after restore", n)
 		}
-		for _, p := range []domain.Patient{patients[0], patients[2]} {
+		for _, p := range patients {
 			if got, err := db.Patient(doctor(), p.ID); err != nil || got.Identity != p.Identity {
 				t.Fatalf("patient %d after restore: %+v, %v", p.ID, got.Identity, err)
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"serenade/internal/keyring"
 )
@@ -40,10 +41,10 @@ func (l *loader) load(ctx context.Context, tx *sql.Tx) error {
 	if err := l.tables(ctx, tx); err != nil {
 		return err
 	}
-	if err := l.eraseLost(ctx, tx); err != nil {
+	if err := l.db.resetIdentities(ctx, tx); err != nil {
 		return err
 	}
-	return l.db.resetIdentities(ctx, tx)
+	return l.eraseLost(ctx, tx)
 }
 
 // startKeys makes the keyring's current version the one in use, with its
@@ -198,16 +199,30 @@ func (l *loader) eraseLost(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// endForErasure ends a started data collection and closes open tickets
-// of a patient erased at restore, as the system.
-func (db *DB) endForErasure(ctx context.Context, tx *sql.Tx, patient int64, now any) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE installations SET collection_end = $1, updated_at = $1
-		WHERE patient_id = $2 AND collection_start IS NOT NULL AND collection_end IS NULL`, now, patient); err != nil {
-		return err
+// endForErasure brings the installation of a patient erased at restore
+// to where a withdrawal ends once the kit is back: a started data
+// collection ends, open tickets are closed by the system and, if the kit
+// was installed, a closed uninstallation ticket is recorded (inactive);
+// the gateway's ingest tokens are revoked. Whether the kit really is
+// back is for the field team: restore reports how many were erased.
+func (db *DB) endForErasure(ctx context.Context, tx *sql.Tx, patient int64, now time.Time) error {
+	stmts := []string{
+		`UPDATE installations SET collection_end = $1, updated_at = $1
+			WHERE patient_id = $2 AND collection_start IS NOT NULL AND collection_end IS NULL`,
+		`UPDATE tickets SET closed_by = 'serenade', closed_at = $1
+			WHERE closed_at IS NULL AND installation_id IN (SELECT id FROM installations WHERE patient_id = $2)`,
+		`INSERT INTO tickets (installation_id, category, opened_by, opened_at, closed_by, closed_at)
+			SELECT i.id, 'uninstallation', 'serenade', $1, 'serenade', $1 FROM installations i WHERE i.patient_id = $2
+			AND EXISTS (SELECT 1 FROM tickets t WHERE t.installation_id = i.id AND t.category = 'installation')`,
+		`UPDATE ingest_tokens SET revoked_at = $1
+			WHERE revoked_at IS NULL AND installation_id IN (SELECT id FROM installations WHERE patient_id = $2)`,
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_by = 'serenade', closed_at = $1
-		WHERE closed_at IS NULL AND installation_id IN (SELECT id FROM installations WHERE patient_id = $2)`, now, patient)
-	return err
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q, now, patient); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resetIdentities moves each PostgreSQL identity sequence past the
