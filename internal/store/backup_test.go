@@ -341,3 +341,46 @@ func countRows(t *testing.T, backend, url, from string) int64 {
 func (tg target) count(t *testing.T, from string) int64 {
 	return countRows(t, tg.backend, tg.cfg.URL, from)
 }
+
+// TestWithdrawalDuringABackup withdraws a patient while a backup runs:
+// after the backup's snapshot (it is already writing) and before it ends.
+// The backup holds the patient as before the withdrawal, but the
+// withdrawal's erasure removed the escrow entry the backup created, so
+// the restore erases that patient.
+func TestWithdrawalDuringABackup(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		patients := enrolSome(t, env, 2)
+		keyID := dataKeyID(t, env, patients[0].ID)
+		pr, pw := io.Pipe()
+		errc := make(chan error, 1)
+		go func() {
+			_, err := env.DB.Backup(context.Background(), pw)
+			pw.CloseWithError(err)
+			errc <- err
+		}()
+		first := make([]byte, 1)
+		if _, err := io.ReadFull(pr, first); err != nil { // the backup is writing: its snapshot is taken
+			t.Fatal(err)
+		}
+		if !escrowHas(t, env.Escrow, keyring.EscrowDataKey(keyID)) {
+			t.Fatal("the running backup has no escrow entry for the patient")
+		}
+		if err := env.Study().Withdraw(doctor(), patients[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		rest, err := io.ReadAll(pr)
+		if err != nil || <-errc != nil {
+			t.Fatalf("backup: %v", err)
+		}
+		st, db := newTarget(t, env).restore(t, append(first, rest...))
+		if st.Erased != 1 {
+			t.Fatalf("restore erased %d patients, want 1", st.Erased)
+		}
+		if got, err := db.Patient(doctor(), patients[0].ID); err != nil || !got.Withdrawn() || got.Identity != (domain.Identity{}) {
+			t.Fatalf("the patient withdrawn during the backup: %+v, %v", got.Identity, err)
+		}
+		if got, err := db.Patient(doctor(), patients[1].ID); err != nil || got.Identity != patients[1].Identity {
+			t.Fatalf("the other patient: %+v, %v", got.Identity, err)
+		}
+	})
+}
