@@ -52,7 +52,7 @@ func (db *DB) EraseEscrow(ctx context.Context) error {
 	var ids []int64
 	_, err := db.escrow.Update(func(stored keyring.EscrowKeys) (keyring.EscrowKeys, error) {
 		var err error
-		ids, err = queryAll(ctx, db.write, func(s scanner) (int64, error) {
+		ids, err = queryAll(ctx, db.read, func(s scanner) (int64, error) {
 			var id int64
 			return id, s.Scan(&id)
 		}, `SELECT data_key_id FROM escrow_erasures_due`)
