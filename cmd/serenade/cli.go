@@ -35,7 +35,7 @@ func newRoot(e *env) (*cobra.Command, *bool) {
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	root.AddCommand(serveCommand(e), migrateCommand(e), userCommand(e), keysCommand(e), auditCommand(e), simulateCommand(e), versionCommand(e))
+	root.AddCommand(serveCommand(e), migrateCommand(e), userCommand(e), keysCommand(e), auditCommand(e), backupCommand(e), restoreCommand(e), simulateCommand(e), versionCommand(e))
 	return root, started
 }
 

@@ -5,6 +5,8 @@
 //	serenade user add|list|disable manage local accounts
 //	serenade keys rotate           replace the master key
 //	serenade audit verify          check the audit trail's hash chain
+//	serenade backup OUT            write an online backup (no master key in it)
+//	serenade restore IN            load a backup into a new, empty database
 //	serenade version               print the version
 //	serenade help [COMMAND]        print a command's usage
 //

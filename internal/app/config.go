@@ -29,6 +29,7 @@ type Config struct {
 	DatabaseURL       string        // SERENADE_DATABASE_URL: postgres://… or a SQLite path (default <data>/serenade.db)
 	MasterKeyFile     string        // SERENADE_MASTER_KEY_FILE (default <data>/master.key)
 	MasterKey         string        // SERENADE_MASTER_KEY: the key itself, instead of a file
+	EscrowFile        string        // SERENADE_ESCROW_FILE: escrow keys of the backups (default escrow.keys beside the master key file, or in <data>)
 	WithdrawalPolicy  string        // SERENADE_WITHDRAWAL_POLICY: keep-pseudonymised | erase-all
 	MinParticipantAge int           // SERENADE_MIN_PARTICIPANT_AGE: youngest age a codice fiscale is read as (default 18)
 	MaxDocumentSize   int64         // SERENADE_MAX_DOCUMENT_SIZE in bytes (default 20 MiB)
@@ -131,6 +132,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SERENADE_DATABASE_URL", &c.DatabaseURL)
 	str("SERENADE_MASTER_KEY_FILE", &c.MasterKeyFile)
 	str("SERENADE_MASTER_KEY", &c.MasterKey)
+	str("SERENADE_ESCROW_FILE", &c.EscrowFile)
 	str("SERENADE_WITHDRAWAL_POLICY", &c.WithdrawalPolicy)
 	str("SERENADE_OIDC_ISSUER", &c.OIDC.Issuer)
 	str("SERENADE_OIDC_CLIENT_ID", &c.OIDC.ClientID)
@@ -249,6 +251,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory of the embedded default (SERENADE_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL or SQLite path (SERENADE_DATABASE_URL)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", c.MasterKeyFile, "master key file, mode 0600 (SERENADE_MASTER_KEY_FILE)")
+	fs.StringVar(&c.EscrowFile, "escrow-file", c.EscrowFile, "escrow key file of the backups, mode 0600, never inside a backup (SERENADE_ESCROW_FILE)")
 }
 
 // ServeFlags registers the flags of `serve`.
@@ -271,6 +274,9 @@ func (c *Config) Resolve() error {
 	if c.MasterKeyFile != "" && c.MasterKey != "" {
 		return errors.New("set SERENADE_MASTER_KEY or SERENADE_MASTER_KEY_FILE, not both")
 	}
+	if c.EscrowFile == "" {
+		c.EscrowFile = c.defaultEscrowFile()
+	}
 	switch store.WithdrawalPolicy(c.WithdrawalPolicy) {
 	case store.KeepPseudonymised, store.EraseAll:
 	default:
@@ -292,6 +298,15 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("--demo listens only on a loopback address (its passwords are public); %q is not one: use --demo-allow-public to force it", c.Listen)
 	}
 	return nil
+}
+
+// defaultEscrowFile is escrow.keys beside the master key file, or in the
+// data directory when the master key comes from the environment.
+func (c *Config) defaultEscrowFile() string {
+	if c.MasterKeyFile != "" {
+		return filepath.Join(filepath.Dir(c.MasterKeyFile), "escrow.keys")
+	}
+	return filepath.Join(c.DataDir, "escrow.keys")
 }
 
 func isLoopback(addr string) bool {

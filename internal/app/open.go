@@ -60,7 +60,16 @@ func (c Config) openStoreWith(ctx context.Context, log *slog.Logger, openDB func
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig(kr *keyring.Keyring, openDB func(driverName, dsn string, c driver.Connector) (*sql.DB, error)) store.Config {
 	return store.Config{URL: c.DatabaseURL, Keyring: kr, Withdrawal: store.WithdrawalPolicy(c.WithdrawalPolicy), OpenDB: openDB, Now: c.StoreClock,
-		MinParticipantAge: c.MinParticipantAge}
+		MinParticipantAge: c.MinParticipantAge, Escrow: c.escrow()}
+}
+
+// escrow is the escrow key file of the backups; nil when none is set
+// (a configuration that was not resolved).
+func (c Config) escrow() *keyring.EscrowFile {
+	if c.EscrowFile == "" {
+		return nil
+	}
+	return &keyring.EscrowFile{Path: c.EscrowFile}
 }
 
 // ensureDataDir creates the data directory of the embedded SQLite

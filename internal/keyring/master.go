@@ -146,8 +146,15 @@ func ReadMasterKeyFile(path string) (MasterKeys, error) {
 // WriteMasterKeyFile replaces the file atomically with mode 0600 and
 // syncs it, so a crash leaves either the old or the new set of keys.
 func WriteMasterKeyFile(path string, m MasterKeys) error {
+	return writeSecretFile(path, m.Format())
+}
+
+// writeSecretFile replaces path atomically with data, mode 0600: a
+// temporary file beside it is written and fsynced, renamed over path,
+// and the directory fsynced, so a crash leaves the old or the new file.
+func writeSecretFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".master-key-*")
+	tmp, err := os.CreateTemp(dir, ".secret-*")
 	if err != nil {
 		return err
 	}
@@ -156,7 +163,7 @@ func WriteMasterKeyFile(path string, m MasterKeys) error {
 		tmp.Close()
 		return err
 	}
-	if _, err := tmp.Write(m.Format()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}

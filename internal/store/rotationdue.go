@@ -41,12 +41,16 @@ func (db *DB) RotationDue(ctx context.Context) (bool, error) {
 	return n > 0, wrapOp("rotation due", err)
 }
 
-// RotateIfDue carries out a recorded rotation: under the rotators' lock
+// RotateIfDue first erases the escrow entries of destroyed data keys
+// (EraseEscrow), then carries out a recorded rotation: under the rotators' lock
 // it rotates when a due version is still the one in use (another process
 // may have rotated since), then prunes, which clears what is done. It
 // returns whether a rotation is still due; a failure is wrapped in
 // domain.ErrRotationPending.
 func (db *DB) RotateIfDue(ctx context.Context) (bool, error) {
+	if err := db.EraseEscrow(ctx); err != nil {
+		return true, fmt.Errorf("%w: %w", domain.ErrRotationPending, err)
+	}
 	due, err := db.RotationDue(ctx)
 	if err != nil || !due {
 		return due, err

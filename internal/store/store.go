@@ -64,6 +64,10 @@ type Config struct {
 	// example traced); driverName ("sqlite" or "pgx") and dsn only name
 	// the pool. Nil means sql.OpenDB.
 	OpenDB func(driverName, dsn string, c driver.Connector) (*sql.DB, error)
+	// Escrow is the escrow key file of this database's backups (see
+	// Backup). Nil: escrow entries of destroyed data keys are left due
+	// (escrow_erasures_due) for a process that has the file.
+	Escrow *keyring.EscrowFile
 }
 
 // DB is an open store. It holds SQL and transactions only: the study's
@@ -73,6 +77,7 @@ type DB struct {
 	read, write *sql.DB // the same pool on PostgreSQL
 	dialect     dialect
 	keys        *keyring.Keyring
+	escrow      *keyring.EscrowFile // nil: none configured
 	policy      WithdrawalPolicy
 	now         func() time.Time
 	minAge      int // of participants; see Config.MinParticipantAge
@@ -148,7 +153,7 @@ func (a *AuditTrail) Close() error { return a.db.Close() }
 
 // connect opens the pools; cfg.Keyring may be nil only for OpenAuditTrail.
 func connect(cfg Config) (*DB, error) {
-	db := &DB{keys: cfg.Keyring, policy: cfg.Withdrawal, now: cfg.Now, minAge: cfg.MinParticipantAge}
+	db := &DB{keys: cfg.Keyring, escrow: cfg.Escrow, policy: cfg.Withdrawal, now: cfg.Now, minAge: cfg.MinParticipantAge}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -284,28 +289,28 @@ func (db *DB) SigningSeed() keyring.Key { return db.signingSeed }
 // PseudonymKey is the server key from which per-role pseudonyms derive.
 func (db *DB) PseudonymKey() keyring.Key { return db.pseudonymKey }
 
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context) error { return db.migrateTo(ctx, 0) }
+
+// migrationProvider is goose's provider over this dialect's migrations.
+func (db *DB) migrationProvider() (*goose.Provider, error) {
 	fsys, err := fs.Sub(migrations, "migrations/"+db.dialect.name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var opts []goose.ProviderOption
 	if db.dialect.name == postgresDialect.name {
 		// Replicas starting together take turns.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(db.dialect.goose, db.write, fsys, opts...)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // MigrationVersion returns the schema version applied.

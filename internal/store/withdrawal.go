@@ -56,7 +56,7 @@ func (db *DB) keepForRetrieval(ctx context.Context, tx *sql.Tx, h LockedHome, no
 	if err := db.dropTokens(ctx, tx, h.PatientID); err != nil { // no longer found by search
 		return err
 	}
-	if _, err = tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, h.keyID.Int64, purposePatient); err != nil {
+	if err := db.destroyPatientKey(ctx, tx, h.keyID.Int64); err != nil {
 		return err
 	}
 	return db.markRotationDue(ctx, tx)
@@ -134,6 +134,20 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 	if err := db.requireVerifiedKey(ctx, tx); err != nil {
 		return err
 	}
+	if err := db.eraseSealed(ctx, tx, patientID, now); err != nil {
+		return err
+	}
+	if err := db.destroyPatientKey(ctx, tx, keyID); err != nil {
+		return err
+	}
+	return db.markRotationDue(ctx, tx)
+}
+
+// eraseSealed deletes or clears every row of the patient sealed under its
+// data key, under the withdrawal policy, and marks the patient withdrawn
+// (keeping an earlier withdrawal time). The data key itself is left to
+// the caller.
+func (db *DB) eraseSealed(ctx context.Context, tx *sql.Tx, patientID int64, now time.Time) error {
 	stmts := []string{
 		`DELETE FROM patient_tokens WHERE patient_id = $1`,
 		`DELETE FROM contacts WHERE patient_id = $1`,
@@ -156,8 +170,5 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM data_keys WHERE id = $1 AND purpose = $2`, keyID, purposePatient); err != nil {
-		return err
-	}
-	return db.markRotationDue(ctx, tx)
+	return nil
 }

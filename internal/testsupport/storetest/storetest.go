@@ -26,6 +26,7 @@ type Env struct {
 	Backend string
 	URL     string // SQLite path or PostgreSQL URL
 	KeyFile string // master key file
+	Escrow  string // escrow key file of the backups, beside the key file
 	Clock   *Clock
 	DB      *store.DB
 }
@@ -42,7 +43,7 @@ func ForEach(t *testing.T, fn func(t *testing.T, env *Env)) {
 func Open(t testing.TB, backend string) *Env {
 	t.Helper()
 	dir := t.TempDir()
-	env := &Env{Backend: backend, KeyFile: filepath.Join(dir, "master.key"), Clock: NewClock()}
+	env := &Env{Backend: backend, KeyFile: filepath.Join(dir, "master.key"), Escrow: filepath.Join(dir, "escrow.keys"), Clock: NewClock()}
 	switch backend {
 	case "sqlite":
 		env.URL = filepath.Join(dir, "serenade.db")
@@ -74,7 +75,12 @@ func (e *Env) TryOpen(src keyring.Source) (*store.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(context.Background(), store.Config{URL: e.URL, Keyring: kr, Now: e.Clock.Now})
+	return store.Open(context.Background(), e.Config(kr))
+}
+
+// Config is the store configuration of the test's database under kr.
+func (e *Env) Config(kr *keyring.Keyring) store.Config {
+	return store.Config{URL: e.URL, Keyring: kr, Now: e.Clock.Now, Escrow: &keyring.EscrowFile{Path: e.Escrow}}
 }
 
 // Reopen closes the store and opens it again, as a restart would.
