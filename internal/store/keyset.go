@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"serenade/internal/domain"
+	"serenade/internal/page"
 )
 
 // Keyset pages over text and id columns: the order of a role's list (a
@@ -84,8 +85,9 @@ func (k keyset) after(key []string, args *[]any) (string, error) {
 
 // errKeyShape is a cursor's key that does not fit the order it is used
 // with (a cursor is bound to its list, sort and filter, so only a key of
-// an older release).
-var errKeyShape = domain.Invalid("cursor", "is not a cursor of this list, sort and filter for you: start again without it")
+// an older release): page.ErrCursor, which the API answers with a 422
+// naming the cursor.
+var errKeyShape = page.ErrCursor
 
 // cutText is the SQL text of the time column col cut to c (UTC), whose
 // text order is the order of the cut times; NULL stays NULL. date says
