@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"slices"
 
 	"serenade/internal/domain"
 	"serenade/internal/page"
-	"serenade/internal/resource"
 	"serenade/internal/view"
 )
 
@@ -19,31 +17,18 @@ type installationListInput struct {
 }
 
 func (a *API) listInstallations(ctx context.Context, in *installationListInput) (*installationListOutput, error) {
-	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{WithActivity: needsActivity(in.Sort, in.Status)})
-	if err != nil {
-		return nil, err
-	}
-	entries = slices.DeleteFunc(entries, func(e domain.ListEntry) bool { return e.InstallationID == 0 })
-	entries = keepStatus(entries, in.Status)
-	p, _ := domain.PrincipalFrom(ctx)
-	v, err := a.views.ForList(ctx, p, versions(entries))
-	if err != nil {
-		return nil, err
-	}
+	v := a.viewer(ctx)
 	if err := checkSort(v, in.Sort); err != nil {
 		return nil, err
 	}
 	pos := page.Position{List: "installations", Sort: in.Sort, Filter: filterKey(string(in.Status))}
-	rows, next, err := listPage(a, ctx, pos, in.PageQuery, entries, func(e domain.ListEntry) page.Key {
-		return v.EntryKey(in.Sort, resource.Installation, e)
-	})
+	rows, next, err := a.entryPage(ctx, v, pos, in.PageQuery, domain.ListFilter{Status: in.Status, Installed: true, ByInstallation: true})
 	if err != nil {
 		return nil, err
 	}
-	if !needsActivity(in.Sort, in.Status) {
-		if err := a.deps.Study.Activity(ctx, rows); err != nil {
-			return nil, err
-		}
+	p, _ := domain.PrincipalFrom(ctx)
+	if v, err = a.views.ForList(ctx, p, versions(rows)); err != nil {
+		return nil, err
 	}
 	ids := make([]int64, len(rows))
 	byID := make(map[int64]domain.ListEntry, len(rows))

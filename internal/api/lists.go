@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/page"
 	"serenade/internal/view"
@@ -60,7 +62,8 @@ func pageLimit(q PageQuery) int {
 }
 
 // pageAfter is one page of rows by key (page.Of) after the key after,
-// with the cursor of the next page ("" on the last).
+// with the cursor of the next page ("" on the last): for the one order
+// computed in memory, doctors' bounded sort by surname.
 func pageAfter[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key, after page.Key) ([]T, string) {
 	out, last := page.Of(rows, key, after, pageLimit(q))
 	if last == nil {
@@ -70,20 +73,96 @@ func pageAfter[T any](a *API, ctx context.Context, pos page.Position, q PageQuer
 	return out, a.cursors.Seal(cursorOwner(ctx), pos)
 }
 
-// listPage is pageAfter after the caller's cursor.
-func listPage[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key) ([]T, string, error) {
+// sqlPage reads one page of rows in SQL after the caller's cursor: the
+// store reads limit+1 rows (read, given the key the cursor carries, nil
+// from the start) so that the next cursor, sealing the key of the
+// page's last row (key), is given only when another row follows.
+func sqlPage[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, read func(after page.Key, limit int) ([]T, error), key func(T) page.Key) ([]T, string, error) {
 	after, err := a.openCursor(ctx, pos, q)
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := pageAfter(a, ctx, pos, q, rows, key, after)
-	return out, next, nil
+	limit := pageLimit(q)
+	rows, err := read(after, limit+1)
+	if errors.Is(err, page.ErrCursor) {
+		return nil, "", queryInvalid("cursor", page.ErrCursor.Error())
+	}
+	if err != nil || len(rows) <= limit {
+		return rows, "", err
+	}
+	rows = rows[:limit]
+	pos.Key = key(rows[limit-1])
+	return rows, a.cursors.Seal(cursorOwner(ctx), pos), nil
 }
 
-// needsActivity reports whether a list's sort or status filter reads the
-// activity (status, last message) of every entry, not only the page's.
-func needsActivity(sort string, status domain.InstallationStatus) bool {
-	return status != "" || sort == view.SortStatus || sort == view.SortLastActivity
+// entryPage is one page of list entries in the caller's order of sort,
+// read in SQL: by the id for callers who see ids, otherwise by the
+// caller's stored sort keys (view.Viewer.OrderRole), times compared as
+// the caller is shown them.
+func (a *API) entryPage(ctx context.Context, v view.Viewer, pos page.Position, q PageQuery, f domain.ListFilter) ([]domain.ListEntry, string, error) {
+	f.Order = domain.ListOrder(pos.Sort)
+	if pos.Sort == view.SortNickname {
+		f.Order = domain.OrderID
+	}
+	if role := v.OrderRole(); role != "" {
+		f.Role, f.HeadCut = role, v.Cut(access.EnrolmentDates)
+		if f.Order == domain.OrderLastActivity {
+			f.HeadCut = v.Cut(access.ActivityTimes)
+		}
+	}
+	read := func(after page.Key, limit int) ([]domain.ListEntry, error) {
+		f.Limit = limit
+		if f.Role != "" {
+			f.AfterKey = after
+		} else if after != nil {
+			e, err := entryOfKey(after)
+			if err != nil {
+				return nil, err
+			}
+			f.After = &e
+		}
+		return a.deps.Study.ListEntries(ctx, f)
+	}
+	return sqlPage(a, ctx, pos, q, read, func(e domain.ListEntry) page.Key {
+		if f.Role != "" {
+			return e.Key
+		}
+		return idEntryKey(e)
+	})
+}
+
+// idEntryKey is what the cursor of a list of a caller who sees ids
+// carries: the values of the last entry the store's orders compare.
+func idEntryKey(e domain.ListEntry) page.Key {
+	last := ""
+	if e.LastMessageAt != nil {
+		last = page.Time(*e.LastMessageAt)
+	}
+	return page.Key{page.Int(e.PatientID), page.Int(e.InstallationID), page.Time(e.DateJoin), string(e.Status), last}
+}
+
+// entryOfKey is the entry an idEntryKey was made of (enough of it for
+// the store's keyset); a 422 naming the cursor for a key of another shape.
+func entryOfKey(k page.Key) (domain.ListEntry, error) {
+	bad := queryInvalid("cursor", page.ErrCursor.Error())
+	if len(k) != 5 {
+		return domain.ListEntry{}, bad
+	}
+	pid, err1 := strconv.ParseInt(k[0], 10, 64)
+	iid, err2 := strconv.ParseInt(k[1], 10, 64)
+	joined, err3 := page.ParseTime(k[2])
+	e := domain.ListEntry{PatientID: pid, InstallationID: iid, DateJoin: joined, Status: domain.InstallationStatus(k[3])}
+	if k[4] != "" {
+		last, err := page.ParseTime(k[4])
+		if err != nil {
+			return e, bad
+		}
+		e.LastMessageAt = &last
+	}
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return e, bad
+	}
+	return e, nil
 }
 
 // checkSort refuses a sort the caller cannot be given: ordering by
@@ -93,14 +172,6 @@ func checkSort(v view.Viewer, sort string) error {
 		return queryInvalid("sort", "nickname: callers who see ids are shown no nicknames")
 	}
 	return nil
-}
-
-// keepStatus keeps the entries of installations in status s ("" keeps all).
-func keepStatus(es []domain.ListEntry, s domain.InstallationStatus) []domain.ListEntry {
-	if s == "" {
-		return es
-	}
-	return slices.DeleteFunc(es, func(e domain.ListEntry) bool { return e.InstallationID == 0 || e.Status != s })
 }
 
 // versions is the identity version of each entry's patient, for the

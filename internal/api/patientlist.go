@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"strconv"
 
 	"serenade/internal/domain"
 	"serenade/internal/page"
-	"serenade/internal/resource"
 	"serenade/internal/textfold"
 	"serenade/internal/view"
 )
@@ -24,30 +22,18 @@ type patientListInput struct {
 func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientListOutput, error) {
 	v := a.viewer(ctx)
 	pos := page.Position{List: "patients", Sort: in.Sort, Filter: filterKey(string(in.Status), string(in.DiagnosisClass), in.Q)}
-	after, err := a.openCursor(ctx, pos, in.PageQuery)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := a.patientEntries(ctx, in, after)
-	if err != nil {
-		return nil, err
-	}
-	key := func(e domain.ListEntry) page.Key { return v.EntryKey(in.Sort, resource.Patient, e) }
+	f := domain.ListFilter{Search: in.Q, DiagnosisClass: in.DiagnosisClass, Status: in.Status}
+	var rows []domain.ListEntry
+	var next string
 	var loaded map[int64]domain.Patient
+	var err error
 	if in.Sort == view.SortLastName {
-		if loaded, err = a.byName(ctx, entries); err != nil {
-			return nil, err
-		}
-		key = func(e domain.ListEntry) page.Key {
-			p := loaded[e.PatientID]
-			return page.Key{textfold.Fold(p.Identity.LastName), textfold.Fold(p.Identity.FirstName), page.Int(e.PatientID)}
-		}
+		rows, next, loaded, err = a.byName(ctx, pos, in.PageQuery, f)
+	} else {
+		rows, next, err = a.entryPage(ctx, v, pos, in.PageQuery, f)
 	}
-	rows, next := pageAfter(a, ctx, pos, in.PageQuery, entries, key, after)
-	if !needsActivity(in.Sort, in.Status) {
-		if err := a.deps.Study.Activity(ctx, rows); err != nil {
-			return nil, err
-		}
+	if err != nil {
+		return nil, err
 	}
 	if loaded == nil {
 		if loaded, err = a.patientsByID(ctx, patientIDs(rows)); err != nil {
@@ -65,34 +51,32 @@ func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientL
 	return out, nil
 }
 
-// patientEntries reads the entries a page of the patient list is made
-// from: in the default (id) order, only the page's in SQL (keyset on the
-// id the cursor carries, one more row to know whether a next page
-// exists); otherwise every entry the filter keeps, with their activity
-// when the sort or filter needs it.
-func (a *API) patientEntries(ctx context.Context, in *patientListInput, after page.Key) ([]domain.ListEntry, error) {
-	f := domain.ListFilter{Search: in.Q, DiagnosisClass: in.DiagnosisClass, WithActivity: needsActivity(in.Sort, in.Status)}
-	if in.Sort == view.SortDefault && in.Status == "" {
-		f.Limit = pageLimit(in.PageQuery) + 1
-		if len(after) == 1 {
-			id, err := strconv.ParseInt(after[0], 10, 64)
-			if err != nil {
-				return nil, queryInvalid("cursor", page.ErrCursor.Error())
-			}
-			f.AfterID = id
-		}
+// byName is a page of the list by surname, then first name, then id:
+// the one order the store cannot read (names are sealed), so it opens
+// the identities of every entry the filter keeps, at most
+// domain.NameSortMax of them, and orders them in memory. It returns the
+// patients it opened with the page.
+func (a *API) byName(ctx context.Context, pos page.Position, q PageQuery, f domain.ListFilter) ([]domain.ListEntry, string, map[int64]domain.Patient, error) {
+	after, err := a.openCursor(ctx, pos, q)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	entries, err := a.deps.Study.ListEntries(ctx, f)
-	return keepStatus(entries, in.Status), err
-}
-
-// byName opens the identities of every entry, to sort by surname: at
-// most domain.NameSortMax of them.
-func (a *API) byName(ctx context.Context, es []domain.ListEntry) (map[int64]domain.Patient, error) {
+	es, err := a.deps.Study.ListEntries(ctx, f)
+	if err != nil {
+		return nil, "", nil, err
+	}
 	if len(es) > domain.NameSortMax {
-		return nil, queryInvalid("sort", errNameSortTooMany.Error())
+		return nil, "", nil, queryInvalid("sort", errNameSortTooMany.Error())
 	}
-	return a.patientsByID(ctx, patientIDs(es))
+	loaded, err := a.patientsByID(ctx, patientIDs(es))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	rows, next := pageAfter(a, ctx, pos, q, es, func(e domain.ListEntry) page.Key {
+		p := loaded[e.PatientID]
+		return page.Key{textfold.Fold(p.Identity.LastName), textfold.Fold(p.Identity.FirstName), page.Int(e.PatientID)}
+	}, after)
+	return rows, next, loaded, nil
 }
 
 func (a *API) patientsByID(ctx context.Context, ids []int64) (map[int64]domain.Patient, error) {

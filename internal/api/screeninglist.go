@@ -2,11 +2,9 @@ package api
 
 import (
 	"context"
-	"slices"
 
 	"serenade/internal/domain"
 	"serenade/internal/page"
-	"serenade/internal/resource"
 	"serenade/internal/view"
 )
 
@@ -18,20 +16,13 @@ type screeningListInput struct {
 }
 
 func (a *API) listScreening(ctx context.Context, in *screeningListInput) (*screeningListOutput, error) {
-	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{DiagnosisClass: in.DiagnosisClass})
-	if err != nil {
-		return nil, err
-	}
-	entries = slices.DeleteFunc(entries, func(e domain.ListEntry) bool { return e.Withdrawn })
-	p, _ := domain.PrincipalFrom(ctx)
-	v, err := a.views.ForList(ctx, p, versions(entries))
-	if err != nil {
-		return nil, err
-	}
 	pos := page.Position{List: "screening", Filter: filterKey(string(in.DiagnosisClass))}
-	rows, next, err := listPage(a, ctx, pos, in.PageQuery, entries, func(e domain.ListEntry) page.Key {
-		return v.EntryKey(view.SortDefault, resource.Patient, e)
-	})
+	rows, next, err := a.entryPage(ctx, a.viewer(ctx), pos, in.PageQuery, domain.ListFilter{DiagnosisClass: in.DiagnosisClass, Active: true})
+	if err != nil {
+		return nil, err
+	}
+	p, _ := domain.PrincipalFrom(ctx)
+	v, err := a.views.ForList(ctx, p, versions(rows))
 	if err != nil {
 		return nil, err
 	}

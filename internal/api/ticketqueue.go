@@ -43,22 +43,25 @@ func (a *API) ticketQueue(ctx context.Context, in *ticketQueueInput) (*ticketQue
 	if err != nil {
 		return nil, err
 	}
-	entries, err := a.deps.Study.TicketEntries(ctx, f)
+	v := a.viewer(ctx)
+	f.ByOpening, f.Role, f.HeadCut = in.Sort == view.SortOpened, v.OrderRole(), v.Cut(access.ActivityTimes)
+	if f.ByOpening {
+		f.HeadCut = v.Cut(access.TicketTimes)
+	}
+	pos := page.Position{List: "tickets", Sort: in.Sort, Filter: filterKey(in.State, string(in.Category), in.Installation)}
+	rows, next, err := sqlPage(a, ctx, pos, in.PageQuery, func(after page.Key, limit int) ([]domain.TicketEntry, error) {
+		f.AfterKey, f.Limit = after, limit
+		return a.deps.Study.TicketEntries(ctx, f)
+	}, func(t domain.TicketEntry) page.Key { return t.Key })
 	if err != nil {
 		return nil, err
 	}
-	vers := make(map[int64]string, len(entries))
-	for _, e := range entries {
+	vers := make(map[int64]string, len(rows))
+	for _, e := range rows {
 		vers[e.PatientID] = e.IdentityVersion
 	}
 	p, _ := domain.PrincipalFrom(ctx)
-	v, err := a.views.ForList(ctx, p, vers)
-	if err != nil {
-		return nil, err
-	}
-	pos := page.Position{List: "tickets", Sort: in.Sort, Filter: filterKey(in.State, string(in.Category), in.Installation)}
-	rows, next, err := listPage(a, ctx, pos, in.PageQuery, entries, func(t domain.TicketEntry) page.Key { return v.TicketKey(in.Sort, t) })
-	if err != nil {
+	if v, err = a.views.ForList(ctx, p, vers); err != nil {
 		return nil, err
 	}
 	out := &ticketQueueOutput{}

@@ -19,6 +19,9 @@ type ListEntry struct {
 	// again (a fresh nonce each time); empty once it is shredded. What is
 	// derived from the identity (a nickname) may be cached under it.
 	IdentityVersion string
+	// Key is the entry's place in a role's order (ListFilter.Role), as
+	// read: the cursor of a page that ends with it.
+	Key []string
 }
 
 // LastActivity is the installation's last activity: its newest ticket
@@ -36,17 +39,54 @@ type ListFilter struct {
 	// (folded: case, accents and punctuation do not matter), or a whole
 	// name written without its spaces or apostrophes.
 	Search         string
-	DiagnosisClass DiagnosisClass // "" for any
-	// WithActivity reads every entry's Status and LastMessageAt (an
-	// aggregate over all tickets and messages); without it they are left
-	// empty, for Study.Activity to fill for a page's entries only.
-	WithActivity bool
-	// AfterID and Limit read, in id order, at most Limit entries of ids
-	// above AfterID: the keyset page of the doctors' default order done
-	// in SQL. Limit 0 reads every entry, in no particular order.
-	AfterID int64
-	Limit   int
+	DiagnosisClass DiagnosisClass     // "" for any
+	Status         InstallationStatus // "" for any; otherwise only patients whose installation has it
+	Installed      bool               // only patients with an installation
+	Active         bool               // only patients who have not withdrawn
+	// Order, After and Limit read one keyset page in SQL: at most Limit
+	// entries after the entry After (from the start when nil) in Order,
+	// each order ending with the id (the installation's when
+	// ByInstallation, else the patient's). Limit 0 reads every entry the
+	// filter keeps, in no particular order.
+	Order          ListOrder
+	ByInstallation bool
+	After          *ListEntry
+	Limit          int
+	// Role, when set, orders the page as that role is shown the list:
+	// by Order's value cut to HeadCut (OrderID: no value), then by the
+	// role's nickname of the patient and its pseudonym of the row
+	// (stored sort keys); AfterKey is the Key of the entry the page
+	// follows (nil from the start). After is then unused.
+	Role     Role
+	HeadCut  TimeCut
+	AfterKey []string
 }
+
+// TimeCut is how coarsely a time is compared in a role's order: the
+// precision the role is shown it at (access.Precision).
+type TimeCut string
+
+// The cuts, finest first; all in UTC.
+const (
+	CutExact   TimeCut = ""
+	CutHour    TimeCut = "hour"
+	CutDay     TimeCut = "day"
+	CutQuarter TimeCut = "quarter"
+	CutYear    TimeCut = "year"
+)
+
+// ListOrder is an order of the lists the store pages in SQL, each read
+// through an index of its own (migration 00012) and ending with the id.
+type ListOrder string
+
+// The orders, as the lists' sort parameter names them.
+const (
+	OrderID           ListOrder = ""              // the id
+	OrderDateJoin     ListOrder = "date_join"     // enrolment date, oldest first
+	OrderDateJoinDesc ListOrder = "-date_join"    // enrolment date, newest first
+	OrderLastActivity ListOrder = "last_activity" // newest activity first, none last
+	OrderStatus       ListOrder = "status"        // status, by name ("" without an installation first)
+)
 
 // TicketEntry is one ticket of the work queue across installations,
 // without its thread: how many messages it has, and when and by whom the
@@ -58,6 +98,9 @@ type TicketEntry struct {
 	LastAt       time.Time // the newest of: opening, newest message, closing
 	// IdentityVersion is the ticket's patient's (ListEntry.IdentityVersion).
 	IdentityVersion string
+	// Key is the ticket's place in the queue's order, as read
+	// (TicketFilter.Limit).
+	Key []string
 }
 
 // TicketFilter narrows the work queue; zero values do not filter.
@@ -65,4 +108,14 @@ type TicketFilter struct {
 	Open           *bool // open (true) or closed (false) tickets only
 	Category       TicketCategory
 	InstallationID int64
+	// Limit, when above 0, reads one page of at most Limit tickets after
+	// the ticket whose Key is AfterKey, newest first by the last activity
+	// (or by the opening, ByOpening) cut to HeadCut, then by Role's
+	// pseudonym of the ticket, or by the id, newest first, when Role is
+	// empty (callers who see ids).
+	Limit     int
+	ByOpening bool
+	HeadCut   TimeCut
+	Role      Role
+	AfterKey  []string
 }

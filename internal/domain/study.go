@@ -24,9 +24,6 @@ type Study interface {
 	// what paged lists read: the entries of every row a filter keeps,
 	// nothing sealed opened, then the page's rows in full (ListEntry).
 	ListEntries(ctx context.Context, f ListFilter) ([]ListEntry, error)
-	// Activity fills the Status and LastMessageAt of entries read without
-	// them (ListFilter.WithActivity), reading only their installations.
-	Activity(ctx context.Context, es []ListEntry) error
 	PatientsByID(ctx context.Context, ids []int64) ([]Patient, error)
 	InstallationsByID(ctx context.Context, ids []int64) ([]Installation, error)
 	TicketEntries(ctx context.Context, f TicketFilter) ([]TicketEntry, error)

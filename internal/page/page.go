@@ -37,6 +37,14 @@ func Time(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
 }
 
+// ParseTime is the instant of a Time key element; the zero time for "".
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse("2006-01-02T15:04:05.000000000Z", s)
+}
+
 // TimeDesc is an instant as a descending key element: the newest first,
 // the zero time (no activity) last.
 func TimeDesc(t time.Time) string {

@@ -29,8 +29,3 @@ func (s *Study) InstallationsByID(ctx context.Context, ids []int64) ([]domain.In
 func (s *Study) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domain.TicketEntry, error) {
 	return s.db.TicketEntries(ctx, f)
 }
-
-// Activity fills the status and newest message of a page's entries.
-func (s *Study) Activity(ctx context.Context, es []domain.ListEntry) error {
-	return s.db.Activity(ctx, es)
-}

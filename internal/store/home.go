@@ -97,8 +97,10 @@ func (db *DB) UpdateHome(ctx context.Context, of HomeOf, plan func(LockedHome) (
 		if err != nil {
 			return err
 		}
-		done, err = db.applyHome(ctx, tx, h, change)
-		return err
+		if done, err = db.applyHome(ctx, tx, h, change); err != nil {
+			return err
+		}
+		return db.refreshActivity(ctx, tx, h.PatientID)
 	})
 	return done, err
 }

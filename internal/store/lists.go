@@ -10,41 +10,20 @@ import (
 	"serenade/internal/domain"
 )
 
-// Lists that scale: a list reads the entries of every row its filter
-// keeps (ids, dates, derived status, last activity; nothing sealed), the
-// caller orders and pages them, and reads only the page's rows in full
-// (PatientsByID, InstallationsByID), decrypting at most a page.
-
-// openFlags aggregates, per installation, which categories have an open
-// and which a closed ticket: what domain.DeriveStatus reads.
-const openFlags = `SELECT installation_id,
-	MAX(CASE WHEN closed_at IS NULL AND category = 'uninstallation' THEN 1 ELSE 0 END) AS ou,
-	MAX(CASE WHEN closed_at IS NULL AND category = 'installation' THEN 1 ELSE 0 END) AS oi,
-	MAX(CASE WHEN closed_at IS NULL AND category = 'maintenance' THEN 1 ELSE 0 END) AS om,
-	MAX(CASE WHEN closed_at IS NOT NULL AND category = 'uninstallation' THEN 1 ELSE 0 END) AS cu,
-	MAX(CASE WHEN closed_at IS NOT NULL AND category = 'installation' THEN 1 ELSE 0 END) AS ci
-	FROM tickets`
-
-const byInstallation = ` GROUP BY installation_id`
-
-// newestMessage is, per installation, the id of its newest message.
-const newestMessage = `SELECT t.installation_id, MAX(m.id) AS last_id
-	FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id GROUP BY t.installation_id`
+// Lists that scale: a list reads its entries (ids, dates, the stored
+// status and last activity; nothing sealed) either one keyset page in
+// SQL (an index per order, LIMIT page+1) or, for orders only the caller
+// can compute (nicknames), every entry the filter keeps; then it reads
+// only the page's rows in full (PatientsByID, InstallationsByID),
+// decrypting at most a page.
 
 // identityVersion is the seal's version byte and nonce: new at every
 // sealing of the identity, NULL once shredded.
 const identityVersion = `substr(p.sealed, 1, 13)`
 
-// entryQuery reads entries without their activity; activityJoins adds
-// it (over every ticket and message: only when the whole list is sorted
-// or filtered by it).
 const (
-	entryColumns  = `SELECT p.id, i.id, %s, p.withdrawn_at IS NOT NULL, ` + identityVersion
-	entryFrom     = ` FROM patients p LEFT JOIN installations i ON i.patient_id = p.id`
-	activityCols  = `, f.ou, f.oi, f.om, f.cu, f.ci, %s`
-	activityJoins = ` LEFT JOIN (` + openFlags + byInstallation + `) f ON f.installation_id = i.id
-	LEFT JOIN (` + newestMessage + `) l ON l.installation_id = i.id
-	LEFT JOIN ticket_messages lm ON lm.id = l.last_id`
+	entryColumns = `SELECT p.id, i.id, %s, p.withdrawn_at IS NOT NULL, ` + identityVersion + `, p.status, %s`
+	entryFrom    = ` FROM patients p LEFT JOIN installations i ON i.patient_id = p.id`
 )
 
 func scanEntry(s scanner) (domain.ListEntry, error) {
@@ -52,71 +31,57 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 	var inst sql.NullInt64
 	var version []byte
 	var joined *time.Time
-	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version)
+	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version, &e.Status, timeScan{&e.LastMessageAt})
 	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
 	if joined != nil {
 		e.DateJoin = joined.UTC()
 	}
+	if e.LastMessageAt != nil {
+		t := e.LastMessageAt.UTC()
+		e.LastMessageAt = &t
+	}
 	return e, err
 }
 
-func scanEntryWithActivity(s scanner) (domain.ListEntry, error) {
-	var e domain.ListEntry
-	var inst sql.NullInt64
-	var version []byte
-	var flags [5]sql.NullInt64
-	var joined *time.Time
-	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version,
-		&flags[0], &flags[1], &flags[2], &flags[3], &flags[4], timeScan{&e.LastMessageAt})
-	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
-	if joined != nil {
-		e.DateJoin = joined.UTC()
-	}
-	e.Status = statusOfFlags(flags)
-	return e, err
-}
-
-// statusOfFlags derives the status from the aggregated flags by the one
-// rule (domain.DeriveStatus), given one ticket per flag set.
-func statusOfFlags(f [5]sql.NullInt64) domain.InstallationStatus {
-	closed := time.Unix(0, 0)
-	kinds := []struct {
-		c    domain.TicketCategory
-		open bool
-	}{{domain.CategoryUninstallation, true}, {domain.CategoryInstallation, true}, {domain.CategoryMaintenance, true},
-		{domain.CategoryUninstallation, false}, {domain.CategoryInstallation, false}}
-	var ts []domain.Ticket
-	for i, k := range kinds {
-		if f[i].Int64 == 1 {
-			t := domain.Ticket{Category: k.c}
-			if !k.open {
-				t.ClosedAt = &closed
-			}
-			ts = append(ts, t)
-		}
-	}
-	return domain.DeriveStatus(ts)
-}
-
-// ListEntries returns the entry of every patient the filter keeps
-// (withdrawn ones included): in no particular order, or with f.Limit
-// the first f.Limit in id order after f.AfterID.
+// ListEntries returns the entries the filter keeps (withdrawn patients
+// included unless f.Active): every one in no particular order, or with
+// f.Limit the first f.Limit after f.After in f.Order (listorder.go), or
+// after f.AfterKey in f.Role's order (roleOrder).
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
-	columns := fmt.Sprintf(entryColumns, db.textTime("p.date_join"))
-	q, scan := columns+entryFrom, scanEntry
-	if f.WithActivity {
-		q, scan = columns+fmt.Sprintf(activityCols, db.textTime("lm.created_at"))+entryFrom+activityJoins, scanEntryWithActivity
-	}
+	q := fmt.Sprintf(entryColumns, db.textTime("p.date_join"), db.textTime("p.last_activity"))
 	where, args := db.searchWhere(f, 0)
-	if f.Limit > 0 {
-		args = append(args, f.AfterID)
-		where = strings.TrimPrefix(where+fmt.Sprintf(` AND p.id > $%d`, len(args)), " AND ")
-	}
+	var conds []string
 	if where != "" {
-		q += ` WHERE ` + where
+		conds = append(conds, where)
+	}
+	conds = append(conds, listConds(f, &args)...)
+	from, tail, scan := entryFrom, "", scanEntry
+	switch {
+	case f.Limit > 0 && f.Role != "":
+		keys, join := db.roleOrder(f, &args)
+		q += ", " + keys.selectList()
+		from += join
+		if f.AfterKey != nil {
+			cond, err := keys.after(f.AfterKey, &args)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, cond)
+		}
+		tail, scan = keys.orderBy(), scanKeyed(len(keys))
+	case f.Limit > 0:
+		o := orderOf(f)
+		if f.After != nil {
+			conds = append(conds, o.after(*f.After, &args))
+		}
+		tail = o.by
+	}
+	q += from
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	if f.Limit > 0 {
-		q += fmt.Sprintf(` ORDER BY p.id LIMIT %d`, f.Limit)
+		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
 	var out []domain.ListEntry
 	err := db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
@@ -127,57 +92,55 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 	return out, err
 }
 
-// Activity fills the status and newest message of entries read without
-// them, reading only their installations' tickets and messages.
-func (db *DB) Activity(ctx context.Context, es []domain.ListEntry) error {
-	var ids []int64
-	for _, e := range es {
-		if e.InstallationID != 0 {
-			ids = append(ids, e.InstallationID)
-		}
+// roleOrder is the keyset of f.Role's order of the list (its head, the
+// role's nickname and pseudonym of the row) and the join of the role's
+// sort keys; the role's value is appended to args.
+func (db *DB) roleOrder(f domain.ListFilter, args *[]any) (keyset, string) {
+	kind, id := sortPatient, "p.id"
+	if f.ByInstallation {
+		kind, id = sortInstallation, "i.id"
 	}
-	if len(ids) == 0 {
-		return nil
+	*args = append(*args, string(f.Role), kind)
+	join := fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = $%d AND k.id = %s`, len(*args)-1, len(*args), id)
+	var keys keyset
+	switch f.Order {
+	case domain.OrderDateJoin, domain.OrderDateJoinDesc:
+		keys = keyset{{expr: db.cutText("p.date_join", f.HeadCut, true), desc: f.Order == domain.OrderDateJoinDesc}}
+	case domain.OrderLastActivity: // none ("") last
+		keys = keyset{{expr: "COALESCE(" + db.cutText("p.last_activity", f.HeadCut, false) + ", '')", desc: true}}
+	case domain.OrderStatus:
+		keys = keyset{{expr: "p.status"}}
 	}
-	in, args := inList(ids)
-	type activity struct {
-		id    int64
-		flags [5]sql.NullInt64
-		last  *time.Time
+	return append(keys, keyCol{expr: "k.nickname"}, keyCol{expr: "k.ref"}), join
+}
+
+// scanKeyed scans an entry followed by its n key columns.
+func scanKeyed(n int) func(scanner) (domain.ListEntry, error) {
+	return func(s scanner) (domain.ListEntry, error) {
+		key := make([]string, n)
+		e, err := scanEntry(keyScanner{s, key})
+		e.Key = key
+		return e, err
 	}
-	var rows []activity
-	err := db.inReadTx(ctx, "activity", func(tx *sql.Tx) error {
-		var err error
-		rows, err = queryAll(ctx, tx, func(s scanner) (activity, error) {
-			var a activity
-			return a, s.Scan(&a.id, &a.flags[0], &a.flags[1], &a.flags[2], &a.flags[3], &a.flags[4], timeScan{&a.last})
-		}, `SELECT i.id`+fmt.Sprintf(activityCols, db.textTime("lm.created_at"))+` FROM installations i
-			LEFT JOIN (`+openFlags+` WHERE installation_id IN (`+in+`)`+byInstallation+`) f ON f.installation_id = i.id
-			LEFT JOIN (SELECT t.installation_id, MAX(m.id) AS last_id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
-				WHERE t.installation_id IN (`+in+`) GROUP BY t.installation_id) l ON l.installation_id = i.id
-			LEFT JOIN ticket_messages lm ON lm.id = l.last_id WHERE i.id IN (`+in+`)`, args...)
-		return err
-	})
-	if err != nil {
-		return err
+}
+
+// keyScanner scans a row's own columns, then its key into key.
+type keyScanner struct {
+	s   scanner
+	key []string
+}
+
+func (k keyScanner) Scan(dest ...any) error {
+	for i := range k.key {
+		dest = append(dest, &k.key[i])
 	}
-	byID := make(map[int64]activity, len(rows))
-	for _, a := range rows {
-		byID[a.id] = a
-	}
-	for i := range es {
-		if a, ok := byID[es[i].InstallationID]; ok {
-			es[i].Status, es[i].LastMessageAt = statusOfFlags(a.flags), a.last
-		}
-	}
-	return nil
+	return k.s.Scan(dest...)
 }
 
 const ticketEntryQuery = `SELECT t.id, t.installation_id, i.patient_id, t.category, t.opened_by, %s, t.closed_by, %s,
-	COALESCE(c.n, 0), lm.sender, %s, ` + identityVersion + `
-	FROM tickets t JOIN installations i ON i.id = t.installation_id JOIN patients p ON p.id = i.patient_id
-	LEFT JOIN (SELECT ticket_id, COUNT(*) AS n, MAX(id) AS last_id FROM ticket_messages GROUP BY ticket_id) c ON c.ticket_id = t.id
-	LEFT JOIN ticket_messages lm ON lm.id = c.last_id`
+	t.message_count, t.last_sender, %s, ` + identityVersion
+
+const ticketEntryFrom = ` FROM tickets t JOIN installations i ON i.id = t.installation_id JOIN patients p ON p.id = i.patient_id`
 
 func scanTicketEntry(s scanner) (domain.TicketEntry, error) {
 	var e domain.TicketEntry
@@ -190,17 +153,15 @@ func scanTicketEntry(s scanner) (domain.TicketEntry, error) {
 	if opened != nil {
 		e.OpenedAt = *opened
 	}
-	e.LastAt = e.OpenedAt
-	for _, t := range []*time.Time{last, e.ClosedAt} {
-		if t != nil && t.After(e.LastAt) {
-			e.LastAt = *t
-		}
+	if last != nil {
+		e.LastAt = last.UTC()
 	}
 	return e, err
 }
 
-// TicketEntries returns every ticket the filter keeps, across
-// installations, without threads, in no particular order.
+// TicketEntries returns the tickets the filter keeps, across
+// installations, without threads: every one in no particular order, or
+// with f.Limit one page in the queue's order (queueOrder).
 func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domain.TicketEntry, error) {
 	var conds []string
 	var args []any
@@ -215,17 +176,60 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 		args = append(args, f.InstallationID)
 		conds = append(conds, fmt.Sprintf(`t.installation_id = $%d`, len(args)))
 	}
-	q := fmt.Sprintf(ticketEntryQuery, db.textTime("t.opened_at"), db.textTime("t.closed_at"), db.textTime("lm.created_at"))
+	q := fmt.Sprintf(ticketEntryQuery, db.textTime("t.opened_at"), db.textTime("t.closed_at"), db.textTime("t.last_at"))
+	scan, from, tail := scanTicketEntry, ticketEntryFrom, ""
+	if f.Limit > 0 {
+		keys, join := db.queueOrder(f, &args)
+		q, from = q+", "+keys.selectList(), from+join
+		if f.AfterKey != nil {
+			cond, err := keys.after(f.AfterKey, &args)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, cond)
+		}
+		scan, tail = scanKeyedTicket(len(keys)), keys.orderBy()+fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	q += from
 	if len(conds) > 0 {
 		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
+	q += tail
 	var out []domain.TicketEntry
 	err := db.inReadTx(ctx, "ticket entries", func(tx *sql.Tx) error {
 		var err error
-		out, err = queryAll(ctx, tx, scanTicketEntry, q, args...)
+		out, err = queryAll(ctx, tx, scan, q, args...)
 		return err
 	})
 	return out, err
+}
+
+// queueOrder is the work queue's keyset: the last activity (or the
+// opening) cut to f.HeadCut, newest first, then f.Role's pseudonym of
+// the ticket (joining the role's sort keys), or the id, newest first,
+// for callers who see ids.
+func (db *DB) queueOrder(f domain.TicketFilter, args *[]any) (keyset, string) {
+	col := "t.last_at"
+	if f.ByOpening {
+		col = "t.opened_at"
+	}
+	keys := keyset{{expr: db.cutText(col, f.HeadCut, false), desc: true}}
+	if f.Role == "" {
+		return append(keys, keyCol{expr: "t.id", desc: true, numeric: true}), ""
+	}
+	*args = append(*args, string(f.Role))
+	return append(keys, keyCol{expr: "k.ref"}),
+		fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
+}
+
+// scanKeyedTicket scans a ticket entry followed by its n key columns.
+func scanKeyedTicket(n int) func(scanner) (domain.TicketEntry, error) {
+	return func(s scanner) (domain.TicketEntry, error) {
+		key := make([]string, n)
+		e, err := scanTicketEntry(keyScanner{s, key})
+		e.Key = key
+		return e, err
+	}
 }
 
 // inList is "$n+1, $n+2, …" for ids, with ids as arguments.

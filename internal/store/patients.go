@@ -32,8 +32,13 @@ func (db *DB) CreatePatient(ctx context.Context, in domain.NewPatient, first New
 		if err != nil {
 			return err
 		}
-		_, err = db.openTicket(ctx, tx, instID, first, now)
-		return err
+		if _, err = db.openTicket(ctx, tx, instID, first, now); err != nil {
+			return err
+		}
+		if err := db.writeSortKeys(ctx, tx, id, in.Identity.FirstName, in.Identity.LastName); err != nil {
+			return err
+		}
+		return db.refreshActivity(ctx, tx, id)
 	})
 	return id, err
 }
@@ -243,7 +248,10 @@ func (db *DB) SaveIdentity(ctx context.Context, id int64, change func(*domain.Id
 		if err != nil {
 			return err
 		}
-		return db.writeTokens(ctx, tx, id, p.Identity)
+		if err := db.writeTokens(ctx, tx, id, p.Identity); err != nil {
+			return err
+		}
+		return db.writeSortKeys(ctx, tx, id, p.Identity.FirstName, p.Identity.LastName)
 	})
 	return err
 }

@@ -34,6 +34,7 @@ import (
 	"modernc.org/sqlite"
 
 	"serenade/internal/keyring"
+	"serenade/internal/pseudonym"
 )
 
 //go:embed migrations
@@ -84,7 +85,9 @@ type DB struct {
 
 	indexKey     keyring.Key // blind index of the codice fiscale
 	pseudonymKey keyring.Key // per-role patient pseudonyms
-	signingSeed  keyring.Key // Ed25519 seed of the local access-token key
+	codecOnce    sync.Once
+	pseudonyms   *pseudonym.Codec // of pseudonymKey, for the sort keys (sortkeys.go)
+	signingSeed  keyring.Key      // Ed25519 seed of the local access-token key
 
 	verified verifiedKeys // master key bytes that matched their check value
 
@@ -119,6 +122,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	if err := db.indexUnindexed(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.fillSortKeys(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -16,13 +16,20 @@ const labelMessage = "ticket.message"
 // on open tickets refuses a second open ticket of a category.
 func (db *DB) openTicket(ctx context.Context, tx *sql.Tx, installationID int64, t NewTicket, now time.Time) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO tickets (installation_id, category, opened_by, opened_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+	err := tx.QueryRowContext(ctx, `INSERT INTO tickets (installation_id, category, opened_by, opened_at, last_at) VALUES ($1, $2, $3, $4, $4) RETURNING id`,
 		installationID, t.Category, t.By, now).Scan(&id)
 	if isUniqueViolation(err) {
 		return 0, domain.Conflict("a %s ticket is already open", t.Category)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("insert ticket: %w", err)
+	}
+	var patientID int64
+	if err := tx.QueryRowContext(ctx, `SELECT patient_id FROM installations WHERE id = $1`, installationID).Scan(&patientID); err != nil {
+		return 0, fmt.Errorf("ticket's patient: %w", err)
+	}
+	if err := db.writeTicketKeys(ctx, tx, id, patientID); err != nil {
+		return 0, err
 	}
 	_, err = db.insertMessage(ctx, tx, NewMessage{TicketID: id, Sender: t.By, Body: t.Message, Blind: t.Blind}, now)
 	return id, err

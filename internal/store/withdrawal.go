@@ -71,12 +71,15 @@ func (db *DB) resealIdentity(ctx context.Context, tx *sql.Tx, patientID int64, o
 	if err := openJSON(old, labelIdentity, sealed, &id); err != nil {
 		return err
 	}
-	resealed, err := sealJSON(fresh, labelIdentity, id.RetrievalIdentity())
+	kept := id.RetrievalIdentity()
+	resealed, err := sealJSON(fresh, labelIdentity, kept)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE patients SET sealed = $1 WHERE id = $2`, resealed, patientID)
-	return err
+	if _, err = tx.ExecContext(ctx, `UPDATE patients SET sealed = $1 WHERE id = $2`, resealed, patientID); err != nil {
+		return err
+	}
+	return db.writeSortKeys(ctx, tx, patientID, kept.FirstName, kept.LastName)
 }
 
 func (db *DB) resealHomeContext(ctx context.Context, tx *sql.Tx, installationID int64, old, fresh keyring.Key) error {
@@ -167,6 +170,9 @@ func (db *DB) eraseSealed(ctx context.Context, tx *sql.Tx, patientID int64, now 
 	if db.policy != EraseAll {
 		if _, err := tx.ExecContext(ctx, `UPDATE patients SET sealed = NULL, cf_index = NULL, data_key_id = NULL,
 			withdrawn_at = COALESCE(withdrawn_at, $1), updated_at = $1 WHERE id = $2`, now, patientID); err != nil {
+			return err
+		}
+		if err := db.writeSortKeys(ctx, tx, patientID, "", ""); err != nil { // the names are gone
 			return err
 		}
 	}

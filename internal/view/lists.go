@@ -5,16 +5,16 @@ import (
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
-	"serenade/internal/page"
 	"serenade/internal/resource"
-	"serenade/internal/textfold"
 )
 
 // Sorts of the lists. Every order ends with a tiebreaker the caller is
 // shown: doctors the internal id, other roles the nickname and their own
-// pseudonym, never the store's (enrolment) order, which is the same for
-// every role. Times and dates sort as the caller is shown them (cut to
-// its precision), so an order tells nothing finer than the values.
+// pseudonym (tickets: the pseudonym), never the store's (enrolment)
+// order, which is the same for every role. Times and dates sort as the
+// caller is shown them (cut to its precision, Cut), so an order tells
+// nothing finer than the values. The store reads each order in SQL, the
+// nicknames and pseudonyms from its per-role sort keys (OrderRole).
 const (
 	SortDefault      = ""              // nickname (roles without ids), id (doctors); tickets: last activity
 	SortNickname     = "nickname"      // roles without ids only
@@ -25,57 +25,6 @@ const (
 	SortLastName     = "last_name"     // doctors' patient list (bounded, see the API)
 	SortOpened       = "opened"        // tickets: newest opening first
 )
-
-// tail is the tiebreaker of a row of a patient, resource kind and id.
-func (v Viewer) tail(patientID int64, kind resource.Kind, id int64) page.Key {
-	if v.ids {
-		return page.Key{page.Int(id)}
-	}
-	return page.Key{page.Text(textfold.Fold(v.nicknames[patientID])), v.Ref(kind, id)}
-}
-
-// EntryKey is a list entry's place in sort, as the viewer may see it
-// ordered; rows of kind (patient, screening: resource.Patient;
-// installations: resource.Installation) are named by the entry's id of
-// that kind.
-func (v Viewer) EntryKey(sort string, kind resource.Kind, e domain.ListEntry) page.Key {
-	id := e.PatientID
-	if kind == resource.Installation {
-		id = e.InstallationID
-	}
-	var head page.Key
-	switch sort {
-	case SortDateJoin:
-		head = page.Key{page.Time(v.At(access.EnrolmentDates, e.DateJoin))}
-	case SortDateJoinDesc:
-		head = page.Key{page.TimeDesc(v.At(access.EnrolmentDates, e.DateJoin))}
-	case SortLastActivity:
-		head = page.Key{page.TimeDesc(v.lastActivity(e))}
-	case SortStatus:
-		head = page.Key{string(e.Status)}
-	}
-	return append(head, v.tail(e.PatientID, kind, id)...)
-}
-
-func (v Viewer) lastActivity(e domain.ListEntry) time.Time {
-	if t := e.LastActivity(); t != nil {
-		return v.At(access.ActivityTimes, *t)
-	}
-	return time.Time{}
-}
-
-// TicketKey is a queue ticket's place in sort: newest first, by last
-// activity (default) or opening, as the viewer is shown them.
-func (v Viewer) TicketKey(sort string, t domain.TicketEntry) page.Key {
-	at := v.At(access.ActivityTimes, t.LastAt)
-	if sort == SortOpened {
-		at = v.At(access.TicketTimes, t.OpenedAt)
-	}
-	if v.ids {
-		return page.Key{page.TimeDesc(at), page.IntDesc(t.ID)}
-	}
-	return page.Key{page.TimeDesc(at), v.Ref(resource.Ticket, t.ID)}
-}
 
 // ListedInstallation is an installation of a list: the installation
 // with its patient's enrolment date and its last activity, each shown at
@@ -109,4 +58,23 @@ func (v Viewer) QueueTicket(t domain.TicketEntry) QueueTicket {
 		Category: t.Category, Open: t.Open(), OpenedAt: v.At(access.TicketTimes, t.OpenedAt), ClosedAt: v.AtPtr(access.TicketTimes, t.ClosedAt),
 		LastActivity: v.At(access.ActivityTimes, t.LastAt), LastSender: t.LastSender, Messages: t.MessageCount,
 	}
+}
+
+// OrderRole is the role whose stored sort keys (its nicknames and
+// pseudonyms) order the viewer's lists in the store, as EntryKey and
+// TicketKey order them: the role that names resources; "" for callers
+// who see ids, whose lists end with the id.
+func (v Viewer) OrderRole() domain.Role {
+	if v.ids || len(v.roles) == 0 {
+		return ""
+	}
+	return v.roles[0]
+}
+
+// Cut is how coarsely the viewer's lists compare times of a class: as
+// finely as the viewer is shown them (At), so an order tells nothing
+// finer than the values shown.
+func (v Viewer) Cut(class access.TimeClass) domain.TimeCut {
+	return map[access.Precision]domain.TimeCut{access.Exact: domain.CutExact, access.ToHour: domain.CutHour,
+		access.ToDay: domain.CutDay, access.ToQuarter: domain.CutQuarter, access.ToYear: domain.CutYear}[access.PrecisionFor(v.all, class)]
 }
