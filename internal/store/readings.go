@@ -62,16 +62,26 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 		return IngestResult{}, wrapOp("readings partitions", err)
 	}
 	// A batch that PostgreSQL aborted to break a deadlock (with partition
-	// upkeep or another writer's locks) wrote nothing: it runs again.
+	// upkeep or another writer's locks) wrote nothing: it runs again. A
+	// batch is first written as new readings only (writeReadings); when
+	// one of them was stored already, nothing was written, and it runs
+	// again keeping what is stored.
+	resent := false
 	for attempt := 1; ; attempt++ {
-		res, err := db.ingestOnce(ctx, tokenID, plan)
+		res, err := db.ingestOnce(ctx, tokenID, plan, resent)
+		if !resent && isUniqueViolation(err) {
+			resent, attempt = true, attempt-1
+			continue
+		}
 		if !isDeadlock(err) || attempt == 3 {
 			return res, err
 		}
 	}
 }
 
-func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
+// ingestOnce writes the batch in one transaction; resent says that some
+// of its readings may be stored already (writeReadings).
+func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error), resent bool) (IngestResult, error) {
 	var res IngestResult
 	err := db.inTx(ctx, "ingest readings", func(tx *sql.Tx) error {
 		target, err := db.ingestTarget(ctx, tx, tokenID)
@@ -94,7 +104,7 @@ func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTar
 			return err
 		}
 		res.NewStreams = len(p.NewStreams)
-		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings); err != nil {
+		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings, resent); err != nil {
 			return err
 		}
 		res.Duplicates = len(p.Readings) - res.Inserted
