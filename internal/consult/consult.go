@@ -116,10 +116,12 @@ func (s *Service) Summaries(ctx context.Context, installationID int64) ([]Summar
 	return out, nil
 }
 
-// aggregate is count, sum, min and max of a stream's readings in r.
+// aggregate is count, sum, min and max of a stream's readings in r:
+// one bucket, aggregated on the database.
 func (s *Service) aggregate(ctx context.Context, streamID int64, r Range) (store.Bucket, error) {
 	var acc store.Bucket
-	err := s.db.ScanSegments(ctx, streamID, planGrid(r.FromMs, r.ToMs, 1).segs, func(b store.Bucket) error {
+	g := planGrid(r.FromMs, r.ToMs, 1)
+	err := s.db.AggregateSegments(ctx, streamID, g.segs, g.origin, g.width, func(_ int64, b store.Bucket) error {
 		merge(&acc, b)
 		return nil
 	})
@@ -147,36 +149,41 @@ type Series struct {
 	Tier     int64
 }
 
-// Downsample reads a stream over r as at most maxPoints points.
+// Downsample reads a stream over r as at most maxPoints points. The
+// buckets are aggregated on the database from the coarsest rollup tier
+// that fills maxPoints (planGrid): one statement, at most maxPoints rows
+// back. Only when they count no more than maxPoints readings are the raw
+// readings read instead (a second statement, at most maxPoints + 1 rows:
+// a reading that arrived meanwhile can make them too many, and the
+// buckets are answered).
 func (s *Service) Downsample(ctx context.Context, st domain.Stream, r Range, maxPoints int) (Series, error) {
 	out := Series{Stream: st}
-	raw, err := s.db.FirstReadings(ctx, st.ID, r.FromMs, r.ToMs, maxPoints+1)
-	if err != nil {
-		return out, err
-	}
-	if len(raw) <= maxPoints {
-		out.Raw, out.Points = true, make([]Point, len(raw))
-		for i, p := range raw {
-			out.Points[i] = Point{AtMs: p.AtMs, Value: p.Value}
-		}
-		return out, nil
-	}
 	g := planGrid(r.FromMs, r.ToMs, maxPoints)
-	cells := make([]store.Bucket, g.n)
-	err = s.db.ScanSegments(ctx, st.ID, g.segs, func(b store.Bucket) error {
-		merge(&cells[g.index(b.StartMs)], b)
+	cells := make([]store.Bucket, 0, g.n)
+	var total int64
+	err := s.db.AggregateSegments(ctx, st.ID, g.segs, g.origin, g.width, func(k int64, b store.Bucket) error {
+		b.StartMs, b.EndMs = g.start(int(k)), g.start(int(k)+1)
+		cells = append(cells, b)
+		total += b.Count
 		return nil
 	})
 	if err != nil {
 		return out, err
 	}
-	out.BucketMs, out.Tier = g.width, g.tier
-	for i, c := range cells {
-		if c.Count > 0 {
-			c.StartMs, c.EndMs = g.start(i), g.start(i+1)
-			out.Buckets = append(out.Buckets, c)
+	if total <= int64(maxPoints) {
+		raw, err := s.db.FirstReadings(ctx, st.ID, r.FromMs, r.ToMs, maxPoints+1)
+		if err != nil {
+			return out, err
+		}
+		if len(raw) <= maxPoints {
+			out.Raw, out.Points = true, make([]Point, len(raw))
+			for i, p := range raw {
+				out.Points[i] = Point{AtMs: p.AtMs, Value: p.Value}
+			}
+			return out, nil
 		}
 	}
+	out.BucketMs, out.Tier, out.Buckets = g.width, g.tier, cells
 	return out, nil
 }
 

@@ -109,6 +109,7 @@ func Parse(body io.Reader, gzipped bool, l Limits) ([]Item, error) {
 // end (NDJSON).
 func decodeItems(dec *json.Decoder, array bool, l Limits, capped *capReader) ([]Item, error) {
 	var items []Item
+	keys := keyCache{}
 	for i := 0; ; i++ {
 		if array && !dec.More() {
 			if _, err := dec.Token(); err != nil { // the closing ]
@@ -130,7 +131,7 @@ func decodeItems(dec *json.Decoder, array bool, l Limits, capped *capReader) ([]
 		if err != nil {
 			return nil, badItem(i, readErr(err, capped))
 		}
-		it, err := w.item(i)
+		it, err := w.item(i, keys)
 		if err != nil {
 			return nil, err
 		}
@@ -184,8 +185,30 @@ func firstByte(br *bufio.Reader) (byte, error) {
 	}
 }
 
+// keyCache maps a stream key as sent (its JSON string) to the key, once
+// checked: a batch names a few streams many times, and each is decoded
+// and checked once (at most maxCachedKeys of them are kept).
+type keyCache map[string]string
+
+const maxCachedKeys = 256
+
+// key decodes and checks a stream key.
+func (c keyCache) key(raw json.RawMessage) (string, bool) {
+	if k, ok := c[string(raw)]; ok {
+		return k, true
+	}
+	var k string
+	if json.Unmarshal(raw, &k) != nil || !domain.ValidStreamKey(k) {
+		return "", false
+	}
+	if len(c) < maxCachedKeys {
+		c[string(raw)] = k
+	}
+	return k, true
+}
+
 // item checks one wire item and converts it.
-func (w wireItem) item(i int) (Item, error) {
+func (w wireItem) item(i int, keys keyCache) (Item, error) {
 	it := Item{Cadence: -1}
 	bad := func(field, reason string) (Item, error) {
 		return Item{}, &BadItemError{Index: i, Field: field, Reason: reason}
@@ -193,10 +216,10 @@ func (w wireItem) item(i int) (Item, error) {
 	if w.Stream == nil {
 		return bad("stream", "missing")
 	}
-	if json.Unmarshal(w.Stream, &it.Stream) != nil || !domain.ValidStreamKey(it.Stream) {
+	var ok bool
+	if it.Stream, ok = keys.key(w.Stream); !ok {
 		return bad("stream", "a stream key is dot-separated lower-case letters, digits, '_' and '-', at most 64 characters")
 	}
-	var ok bool
 	if it.AtMs, ok = parseTime(w.Time); w.Time == nil {
 		return bad("time", "missing")
 	} else if !ok {

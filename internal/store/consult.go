@@ -48,41 +48,51 @@ type Segment struct {
 	FromMs, ToMs int64
 }
 
-// ScanSegments reads the segments of a stream in one statement (one
-// snapshot) and hands each rollup bucket, or each raw reading as a
-// bucket of one, to fn in no particular order. fn's error stops the
-// scan and is returned.
-func (db *DB) ScanSegments(ctx context.Context, streamID int64, segs []Segment, fn func(Bucket) error) error {
+// AggregateSegments reads the segments of a stream in one statement
+// (one snapshot) and aggregates them on the database into the buckets of
+// a grid: bucket k holds the rollup buckets, and the raw readings (each
+// a bucket of one), whose start s has (s − originMs) / widthMs = k
+// (integer division; every segment starts at or after originMs). Each
+// non-empty bucket is handed to fn once, with its index, in index order:
+// the database returns at most one row per bucket, whatever the number
+// of stored rows it reads (a year at the hour tier: 8,760 rows in, at
+// most 1,000 out). fn's error stops the scan and is returned.
+func (db *DB) AggregateSegments(ctx context.Context, streamID int64, segs []Segment, originMs, widthMs int64, fn func(k int64, b Bucket) error) error {
 	if len(segs) == 0 {
 		return nil
 	}
 	parts := make([]string, len(segs))
-	args := []any{streamID}
+	args := []any{streamID, originMs, widthMs}
 	for i, s := range segs {
 		lo, hi := len(args)+1, len(args)+2
 		args = append(args, s.FromMs, s.ToMs)
 		if s.Tier == 0 {
-			parts[i] = fmt.Sprintf(`SELECT at_ms, 1, value, value, value FROM readings WHERE stream_id = $1 AND at_ms >= $%d AND at_ms < $%d`, lo, hi)
+			parts[i] = fmt.Sprintf(`SELECT at_ms AS s, 1 AS n, value AS total, value AS lo, value AS hi FROM readings WHERE stream_id = $1 AND at_ms >= $%d AND at_ms < $%d`, lo, hi)
 			continue
 		}
-		parts[i] = fmt.Sprintf(`SELECT bucket_ms, n, total, min, max FROM rollups WHERE stream_id = $1 AND tier = %d AND bucket_ms >= $%d AND bucket_ms < $%d`,
+		parts[i] = fmt.Sprintf(`SELECT bucket_ms AS s, n, total, min AS lo, max AS hi FROM rollups WHERE stream_id = $1 AND tier = %d AND bucket_ms >= $%d AND bucket_ms < $%d`,
 			s.Tier, lo, hi)
 	}
-	rows, err := db.read.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	// The statement's text depends only on the segments' tiers (at most a
+	// few shapes), so each connection prepares it once.
+	q := `SELECT (s - $2) / $3 AS k, CAST(SUM(n) AS BIGINT), SUM(total), MIN(lo), MAX(hi) FROM (` +
+		strings.Join(parts, " UNION ALL ") + `) AS seg GROUP BY k ORDER BY k`
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return wrapOp("scan segments", err)
+		return wrapOp("aggregate segments", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var k int64
 		var b Bucket
-		if err := rows.Scan(&b.StartMs, &b.Count, &b.Sum, &b.Min, &b.Max); err != nil {
-			return wrapOp("scan segments", err)
+		if err := rows.Scan(&k, &b.Count, &b.Sum, &b.Min, &b.Max); err != nil {
+			return wrapOp("aggregate segments", err)
 		}
-		if err := fn(b); err != nil {
+		if err := fn(k, b); err != nil {
 			return err
 		}
 	}
-	return wrapOp("scan segments", rows.Err())
+	return wrapOp("aggregate segments", rows.Err())
 }
 
 // FirstReadings reads up to limit of a stream's raw readings in

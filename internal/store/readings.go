@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"time"
@@ -62,16 +63,26 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 		return IngestResult{}, wrapOp("readings partitions", err)
 	}
 	// A batch that PostgreSQL aborted to break a deadlock (with partition
-	// upkeep or another writer's locks) wrote nothing: it runs again.
+	// upkeep or another writer's locks) wrote nothing: it runs again. A
+	// batch is first written as new readings only (writeReadings); when
+	// one of them was stored already, nothing was written, and it runs
+	// again keeping what is stored.
+	resent := false
 	for attempt := 1; ; attempt++ {
-		res, err := db.ingestOnce(ctx, tokenID, plan)
+		res, err := db.ingestOnce(ctx, tokenID, plan, resent)
+		if !resent && isUniqueViolation(err) {
+			resent, attempt = true, attempt-1
+			continue
+		}
 		if !isDeadlock(err) || attempt == 3 {
 			return res, err
 		}
 	}
 }
 
-func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
+// ingestOnce writes the batch in one transaction; resent says that some
+// of its readings may be stored already (writeReadings).
+func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error), resent bool) (IngestResult, error) {
 	var res IngestResult
 	err := db.inTx(ctx, "ingest readings", func(tx *sql.Tx) error {
 		target, err := db.ingestTarget(ctx, tx, tokenID)
@@ -94,7 +105,7 @@ func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTar
 			return err
 		}
 		res.NewStreams = len(p.NewStreams)
-		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings); err != nil {
+		if res.Inserted, err = db.writeReadings(ctx, tx, ids, p.Readings, resent); err != nil {
 			return err
 		}
 		res.Duplicates = len(p.Readings) - res.Inserted
@@ -107,32 +118,55 @@ func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTar
 }
 
 // ingestTarget reads the token's installation (locked for share) and
-// its streams.
+// its streams, in one statement (one row per stream, at least one).
 func (db *DB) ingestTarget(ctx context.Context, tx *sql.Tx, tokenID int64) (IngestTarget, error) {
-	t := IngestTarget{TokenID: tokenID, Now: db.now().UTC()}
+	t := IngestTarget{TokenID: tokenID, Now: db.now().UTC(), Streams: map[string]domain.Stream{}}
 	lock := ""
 	if db.dialect.name == postgresDialect.name {
 		lock = " FOR SHARE OF i"
 	}
-	var used, revoked, withdrawn, start, end sql.NullTime
-	err := tx.QueryRowContext(ctx, `SELECT t.installation_id, i.patient_id, t.last_used_at, t.revoked_at, p.withdrawn_at,
-			i.created_at, i.collection_start, i.collection_end
+	rows, err := tx.QueryContext(ctx, `SELECT t.installation_id, i.patient_id, t.last_used_at, t.revoked_at, p.withdrawn_at,
+			i.created_at, i.collection_start, i.collection_end, s.id, s.key, s.kind, s.unit, s.cadence_s, s.created_at
 		FROM ingest_tokens t JOIN installations i ON i.id = t.installation_id JOIN patients p ON p.id = i.patient_id
-		WHERE t.id = $1`+lock, tokenID).
-		Scan(&t.InstallationID, &t.PatientID, &used, &revoked, &withdrawn, &t.Installation.CreatedAt, &start, &end)
+			LEFT JOIN streams s ON s.installation_id = i.id
+		WHERE t.id = $1`+lock, tokenID)
 	if err != nil {
-		return t, notFound(err, "ingest token")
+		return t, err
+	}
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		found = true
+		if err := scanTargetRow(rows, &t); err != nil {
+			return t, err
+		}
+	}
+	if err := rows.Err(); err != nil || !found {
+		return t, notFound(cmp.Or(err, sql.ErrNoRows), "ingest token")
+	}
+	return t, nil
+}
+
+// scanTargetRow reads one row of ingestTarget's statement into t: the
+// token and installation (the same on every row) and a stream, if any.
+func scanTargetRow(rows *sql.Rows, t *IngestTarget) error {
+	var used, revoked, withdrawn, start, end, streamCreated sql.NullTime
+	var id, cadence sql.NullInt64
+	var key, kind, unit sql.NullString
+	err := rows.Scan(&t.InstallationID, &t.PatientID, &used, &revoked, &withdrawn, &t.Installation.CreatedAt, &start, &end,
+		&id, &key, &kind, &unit, &cadence, &streamCreated)
+	if err != nil {
+		return err
 	}
 	t.TokenLastUsed, t.TokenRevoked, t.Withdrawn = utcPtr(used), revoked.Valid, withdrawn.Valid
 	t.Installation.ID, t.Installation.PatientID = t.InstallationID, t.PatientID
 	t.Installation.CreatedAt = t.Installation.CreatedAt.UTC()
 	t.Installation.CollectionStart, t.Installation.CollectionEnd = utcPtr(start), utcPtr(end)
-	streams, err := queryAll(ctx, tx, scanStream, streamQuery+` WHERE installation_id = $1`, t.InstallationID)
-	t.Streams = make(map[string]domain.Stream, len(streams))
-	for _, s := range streams {
-		t.Streams[s.Key] = s
+	if id.Valid {
+		t.Streams[key.String] = domain.Stream{ID: id.Int64, InstallationID: t.InstallationID, Key: key.String, Kind: domain.StreamKind(kind.String),
+			Unit: unit.String, CadenceSeconds: int(cadence.Int64), CreatedAt: streamCreated.Time.UTC()}
 	}
-	return t, err
+	return nil
 }
 
 // replanUnderStreamLock serialises the batches of one installation that

@@ -12,17 +12,27 @@ import (
 )
 
 // Bulk writes: one statement per batch, never one per reading. On
-// PostgreSQL the rows travel as arrays (unnest), and one statement
-// inserts them and adds the new ones to the rollups (a data-modifying
-// WITH: no rows travel back). SQLite has no arrays and no INSERT in WITH:
-// the rows travel as one JSON array parameter (json_each), the insert
-// returns the new rows, and a second statement upserts their rollups.
-// Both insert with ON CONFLICT DO NOTHING: only new readings reach the
-// rollups.
+// PostgreSQL the rows travel as arrays (unnest). A batch is most often
+// new readings only, so it is first written as such: one statement
+// inserts the readings without conflict handling and upserts the rollup
+// buckets the service computed from them (a data-modifying WITH; a few
+// dozen bucket rows travel, and nothing travels back). If one of the
+// readings was stored already the statement fails on the primary key
+// (unique violation): the transaction wrote nothing, and IngestReadings
+// runs it again as a re-sent batch, whose statement inserts with ON
+// CONFLICT DO NOTHING and rolls up only the rows it inserted (first
+// write wins; a re-sent reading is never counted twice). SQLite has no
+// arrays and no INSERT in WITH: the rows travel as one JSON array
+// parameter (json_each), the insert (ON CONFLICT DO NOTHING) returns the
+// new rows, and a second statement upserts their rollups; a statement
+// costs no round trip there, so it has one way only.
 
 // writeReadings inserts the readings (each key must be in ids), adds
 // the new ones to every rollup tier, and returns how many were new.
-func (db *DB) writeReadings(ctx context.Context, tx *sql.Tx, ids map[string]int64, rs []KeyedReading) (int, error) {
+// Unless resent, a reading stored already fails the statement on
+// PostgreSQL with a unique violation (the transaction must then be
+// rolled back and run again with resent).
+func (db *DB) writeReadings(ctx context.Context, tx *sql.Tx, ids map[string]int64, rs []KeyedReading, resent bool) (int, error) {
 	if len(rs) == 0 {
 		return 0, nil
 	}
@@ -30,9 +40,12 @@ func (db *DB) writeReadings(ctx context.Context, tx *sql.Tx, ids map[string]int6
 	if err != nil {
 		return 0, err
 	}
+	if db.dialect.name == postgresDialect.name && !resent {
+		return len(streams), db.insertFreshPostgres(ctx, tx, streams, ats, vals)
+	}
 	if db.dialect.name == postgresDialect.name {
 		var n int
-		err := tx.QueryRowContext(ctx, pgWriteReadings, streams, ats, vals, domain.RollupTiers).Scan(&n)
+		err := tx.QueryRowContext(ctx, pgWriteResent, streams, ats, vals, domain.RollupTiers).Scan(&n)
 		return n, err
 	}
 	fresh, err := db.insertSQLite(ctx, tx, streams, ats, vals)
@@ -42,10 +55,46 @@ func (db *DB) writeReadings(ctx context.Context, tx *sql.Tx, ids map[string]int6
 	return len(fresh), db.addToRollups(ctx, tx, fresh)
 }
 
-// pgWriteReadings inserts $1-$3 and upserts the rollups of the rows it
-// inserted, for each tier of $4, in key order (as the readings: two
-// batches never wait for each other's rows in opposite orders).
-const pgWriteReadings = `WITH fresh AS (
+// insertFreshPostgres inserts readings none of which is stored yet, and
+// upserts their rollup buckets, in one statement.
+func (db *DB) insertFreshPostgres(ctx context.Context, tx *sql.Tx, streams, ats []int64, vals []float64) error {
+	order, cells := rollupCellsOf(func(yield func(stream, at int64, v float64) bool) {
+		for i := range streams {
+			if !yield(streams[i], ats[i], vals[i]) {
+				return
+			}
+		}
+	})
+	var b struct {
+		stream, tier, bucket, n []int64
+		sum, lo, hi             []float64
+	}
+	for _, k := range order {
+		c := cells[k]
+		b.stream, b.tier, b.bucket, b.n = append(b.stream, k.stream), append(b.tier, k.tier), append(b.bucket, k.bucket), append(b.n, c.n)
+		b.sum, b.lo, b.hi = append(b.sum, c.sum), append(b.lo, c.min), append(b.hi, c.max)
+	}
+	_, err := tx.ExecContext(ctx, pgWriteFresh, streams, ats, vals, b.stream, b.tier, b.bucket, b.n, b.sum, b.lo, b.hi)
+	return err
+}
+
+// pgWriteFresh inserts readings $1-$3 (none stored yet: a stored one
+// fails the statement) and upserts the rollup buckets $4-$10 (stream,
+// tier, bucket start, count, sum, min, max; in key order, as the
+// readings: two batches never wait for each other's rows in opposite
+// orders).
+const pgWriteFresh = `WITH fresh AS (
+		INSERT INTO readings (stream_id, at_ms, value)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
+	)
+	INSERT INTO rollups (stream_id, tier, bucket_ms, n, total, min, max)
+	SELECT * FROM unnest($4::bigint[], $5::integer[], $6::bigint[], $7::bigint[], $8::float8[], $9::float8[], $10::float8[])
+	ON CONFLICT (stream_id, tier, bucket_ms) DO UPDATE SET n = rollups.n + excluded.n, total = rollups.total + excluded.total,
+		min = LEAST(rollups.min, excluded.min), max = GREATEST(rollups.max, excluded.max)`
+
+// pgWriteResent inserts $1-$3 keeping what is stored and upserts the
+// rollups of the rows it inserted, for each tier of $4, in key order.
+const pgWriteResent = `WITH fresh AS (
 		INSERT INTO readings (stream_id, at_ms, value)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[])
 		ON CONFLICT (stream_id, at_ms) DO NOTHING RETURNING stream_id, at_ms, value
@@ -147,25 +196,40 @@ func (db *DB) addToRollups(ctx context.Context, tx *sql.Tx, fresh []domain.Readi
 	if len(fresh) == 0 {
 		return nil
 	}
+	order, cells := rollupCellsOf(func(yield func(stream, at int64, v float64) bool) {
+		for _, r := range fresh {
+			if !yield(r.StreamID, r.AtMs, r.Value) {
+				return
+			}
+		}
+	})
+	return db.bulkUpsertRollups(ctx, tx, order, cells)
+}
+
+// rollupCellsOf aggregates readings (stream, time in ms, value) into
+// the buckets of every tier of domain.RollupTiers, and returns the
+// buckets in key order (stream, tier, start: the order every writer
+// locks them in, so that two batches never deadlock) with their cells.
+func rollupCellsOf(readings func(yield func(stream, at int64, v float64) bool)) ([]rollupKey, map[rollupKey]*rollupCell) {
 	cells := map[rollupKey]*rollupCell{}
 	var order []rollupKey
-	for _, r := range fresh {
+	readings(func(stream, at int64, v float64) bool {
 		for _, tier := range domain.RollupTiers {
-			k := rollupKey{r.StreamID, tier, domain.Bucket(r.AtMs, tier)}
+			k := rollupKey{stream, tier, domain.Bucket(at, tier)}
 			c := cells[k]
 			if c == nil {
 				c = &rollupCell{}
 				cells[k] = c
 				order = append(order, k)
 			}
-			c.add(r.Value)
+			c.add(v)
 		}
-	}
-	// In key order, for the same reason as the readings.
+		return true
+	})
 	slices.SortFunc(order, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.stream, b.stream), cmp.Compare(a.tier, b.tier), cmp.Compare(a.bucket, b.bucket))
 	})
-	return db.bulkUpsertRollups(ctx, tx, order, cells)
+	return order, cells
 }
 
 func (db *DB) bulkUpsertRollups(ctx context.Context, tx *sql.Tx, order []rollupKey, cells map[rollupKey]*rollupCell) error {
