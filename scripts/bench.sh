@@ -14,7 +14,7 @@ out=${BENCH_OUT:-$(mktemp)}
 : >"$out"
 benchtime=${BENCHTIME:-1s}
 export SERENADE_BENCH_SECONDS=${SERENADE_BENCH_SECONDS:-5} SERENADE_BENCH_RUNS=${SERENADE_BENCH_RUNS:-3}
-export SERENADE_BENCH_MIXED_SECONDS=${SERENADE_BENCH_MIXED_SECONDS:-15}
+export SERENADE_BENCH_MIXED_SECONDS=${SERENADE_BENCH_MIXED_SECONDS:-10}
 
 # A benchmark that fails is named at the end; the others still make the
 # table (and make bench fails).
@@ -33,7 +33,7 @@ section "hot read: GET /patients/{id} from 64 clients vs pgbench -S (durable Pos
 echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"
 bench -bench 'HotRead' -benchtime 1x ./internal/app
 section "the same with OIDC RS256 tokens; the patient list of 2,000 patients; the mixed workload at a fixed arrival rate"
-echo "    (mixed: SERENADE_BENCH_MIXED_SECONDS per run, default 15; SERENADE_BENCH_MIXED_RATE, a multiple of 14 requests/s)"
+echo "    (mixed: SERENADE_BENCH_MIXED_SECONDS per run, default 10; SERENADE_BENCH_MIXED_RATE, a multiple of 14 requests/s)"
 bench -bench 'HotReadOIDC|PatientList2k|MixedWorkload' -benchtime 1x ./internal/testsupport/loadgen
 section "audit cost: 64 clients reading patients on PostgreSQL, audit on and off"
 bench -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app
@@ -43,7 +43,7 @@ bench -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app
 section "downsampling a year of per-minute readings (525,600) into 1,000 buckets over HTTP, vs the naive GROUP BY"
 bench -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" ./internal/api
 section "lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
-bench -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" ./internal/api
+bench -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-20x}" ./internal/api
 
 section "peak RSS of serve: a short soak (BENCH_SOAK_DURATION, default 1m) of simulated homes and users on PostgreSQL"
 SOAK_DURATION=${BENCH_SOAK_DURATION:-1m} SOAK_WINDOW=20s SOAK_HOMES=2 SOAK_HISTORY_DAYS=2 SOAK_OUT="$PWD/soak-out/bench" \

@@ -87,10 +87,7 @@ func BenchmarkPatientList2k(b *testing.B) {
 func BenchmarkMixedWorkload(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) {
 		cluster := pgtest.StartDurable(b)
-		s := apptest.Start(b, apptest.Options{Demo: true, Edit: func(c *app.Config) {
-			c.DatabaseURL = durableDatabase(b, cluster)
-			c.Sensors.DemoDays = 7
-		}})
+		s := startWithStreams(b, "", 7, func(c *app.Config) { c.DatabaseURL = durableDatabase(b, cluster) })
 		pg := cluster.Pgbench(b)
 		rates := loadgen.Scaled(loadgen.DefaultRates, envFloat(b, "SERENADE_BENCH_MIXED_RATE", 1))
 		offered := 0.0

@@ -34,7 +34,7 @@ func TestMixedWorkloadRunsEveryOperation(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true, Edit: func(c *app.Config) { c.Sensors.DemoDays = 1 }})
+			s := startWithStreams(t, backend, 1, nil)
 			ctx := context.Background()
 			w, err := loadgen.New(ctx, s.URL, demoAccounts(t), loadgen.Scaled(loadgen.DefaultRates, 2))
 			if err != nil {
@@ -66,7 +66,7 @@ func TestMixedWorkloadRunsEveryOperation(t *testing.T) {
 // A server that refuses everything shows as errors, not as silence.
 func TestWorkloadCountsRefusalsAsErrors(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{Demo: true, Edit: func(c *app.Config) { c.Sensors.DemoDays = 1 }})
+	s := startWithStreams(t, "sqlite", 1, nil)
 	ctx := context.Background()
 	w, err := loadgen.New(ctx, s.URL, demoAccounts(t), map[string]float64{loadgen.OpScreening: 20})
 	if err != nil {
@@ -79,6 +79,27 @@ func TestWorkloadCountsRefusalsAsErrors(t *testing.T) {
 	if len(r.Ops) != 1 || r.Ops[0].Requests == 0 || r.Ops[0].Errors != r.Ops[0].Requests {
 		t.Fatalf("against a stopped server: %+v", r.Ops)
 	}
+}
+
+// startWithStreams starts a demo server whose homes have days of
+// sensor data, sent before it returns (the researchers' stream reads
+// need streams), with edit applied to the configuration when not nil.
+func startWithStreams(t testing.TB, backend string, days int, edit func(*app.Config)) *apptest.Server {
+	s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true, Edit: func(c *app.Config) {
+		c.Sensors.DemoDays = days
+		if edit != nil {
+			edit(c)
+		}
+	}})
+	select {
+	case r := <-s.App.DemoSensors():
+		if r.Accepted == 0 {
+			t.Fatalf("the demo homes got no readings: %+v", r)
+		}
+	case <-time.After(5 * time.Minute):
+		t.Fatal("the demo's sensor data was not sent within 5 minutes")
+	}
+	return s
 }
 
 func countPatients(t *testing.T, s *apptest.Server) int {
