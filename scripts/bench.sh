@@ -31,6 +31,9 @@ go test -run '^$' -bench 'HotRead' -benchtime 1x -timeout 30m ./internal/app | t
 echo "==> lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
 go test -run '^$' -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-100x}" -timeout 30m ./internal/api | tee -a "$out"
 
+echo "==> backup and restore of a database with 100,800 sensor readings (SQLite and PostgreSQL), vs a plain full scan"
+go test -run '^$' -bench 'BackupRestore' -benchtime "${BACKUP_BENCHTIME:-1x}" -timeout 30m ./internal/store | tee -a "$out"
+
 echo
 echo "==> ratios to this machine's limits, measured above"
 awk '
@@ -45,6 +48,9 @@ awk '
 		if ($(i+1) == "readings/s") rds[name] = $i
 
 		if ($(i+1) == "limit/s") lim[name] = $i
+		if ($(i+1) == "backup-rows/s") bkp[name] = $i
+		if ($(i+1) == "restore-rows/s") rst[name] = $i
+		if ($(i+1) == "scan-rows/s") scan[name] = $i
 
 		if ($(i+1) == "p50-ms") p50[name] = $i
 		if ($(i+1) == "naive-p50-ms") naive[name] = $i
@@ -100,6 +106,11 @@ END {
 			printf "  downsample a year to 1,000 buckets over HTTP (%s): p50 %s ms, p99 %s ms (goal p50 <= 20 ms); naive GROUP BY %s ms: %.3f x naive\n", backends[i], p50[d], p99[d], naive[d], p50[d] / naive[d]
 			printf "  live heap growth during CSV export (%s): a month %s MiB, a year %s MiB (flat: not growing with the range)\n", backends[i], heapm[d], heapy[d]
 		}
+	}
+	for (i = 1; i <= n; i++) {
+		k = "BenchmarkBackupRestore/" backends[i]
+		if ((k in bkp) && (k in scan))
+			printf "  backup / restore (%s): %.0f / %.0f rows/s = %.2f / %.2f x a plain full scan (%.0f rows/s)\n", backends[i], bkp[k], rst[k], bkp[k] / scan[k], rst[k] / scan[k], scan[k]
 	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
