@@ -45,6 +45,9 @@ bench -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" ./intern
 section "lists of 10,000 enrolled patients (pages, a search, the work queue) on SQLite and PostgreSQL"
 bench -bench 'Lists10k' -benchtime "${LISTS_BENCHTIME:-20x}" ./internal/api
 
+section "backup and restore of a database with 100,800 sensor readings (SQLite and PostgreSQL), vs a plain full scan"
+bench -bench 'BackupRestore' -benchtime "${BACKUP_BENCHTIME:-1x}" ./internal/store
+
 section "peak RSS of serve: a short soak (BENCH_SOAK_DURATION, default 1m) of simulated homes and users on PostgreSQL"
 SOAK_DURATION=${BENCH_SOAK_DURATION:-1m} SOAK_WINDOW=20s SOAK_HOMES=2 SOAK_HISTORY_DAYS=2 SOAK_OUT="$PWD/soak-out/bench" \
 	go test -count=1 -run '^TestSoak$' -v -timeout 30m ./internal/testsupport/soak | tee -a "$out" || failed+=(soak)

@@ -29,6 +29,12 @@ type target struct {
 
 func newTarget(t *testing.T, env *storetest.Env) target {
 	t.Helper()
+	return target{cfg: newBenchTarget(t, env), backend: env.Backend}
+}
+
+// newBenchTarget is newTarget's configuration, for tests and benchmarks.
+func newBenchTarget(t testing.TB, env *storetest.Env) store.Config {
+	t.Helper()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "master.key")
 	if _, err := keyring.EnsureFile(keyFile); err != nil {
@@ -48,7 +54,7 @@ func newTarget(t *testing.T, env *storetest.Env) target {
 	if env.Backend == "postgres" {
 		url = pgtest.New(t)
 	}
-	return target{cfg: store.Config{URL: url, Keyring: kr, Now: env.Clock.Now, Escrow: &keyring.EscrowFile{Path: escrow}}, backend: env.Backend}
+	return store.Config{URL: url, Keyring: kr, Now: env.Clock.Now, Escrow: &keyring.EscrowFile{Path: escrow}}
 }
 
 // restore loads backup into the target and opens it.

@@ -255,6 +255,10 @@ type inserter struct {
 	ncols   int
 	perStmt int
 	pending []any
+	// positional: SQLite binds "?" by position; its "$n" parameters are
+	// looked up by name, one scan of all names per value, which made a
+	// batch of thousands of values quadratic.
+	positional bool
 }
 
 func (db *DB) newInserter(ctx context.Context, tx *sql.Tx, table string, cols []string) (*inserter, error) {
@@ -273,7 +277,8 @@ func (db *DB) newInserter(ctx context.Context, tx *sql.Tx, table string, cols []
 	if len(ids) > 0 {
 		head += `OVERRIDING SYSTEM VALUE `
 	}
-	return &inserter{tx: tx, head: head + `VALUES `, ncols: len(cols), perStmt: max(1, restoreParams/len(cols))}, nil
+	return &inserter{tx: tx, head: head + `VALUES `, ncols: len(cols), perStmt: max(1, restoreParams/len(cols)),
+		positional: db.dialect.name == sqliteDialect.name}, nil
 }
 
 func (in *inserter) add(ctx context.Context, vals []any) error {
@@ -301,7 +306,11 @@ func (in *inserter) flush(ctx context.Context) error {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("$" + strconv.Itoa(p))
+			if in.positional {
+				b.WriteByte('?')
+			} else {
+				b.WriteString("$" + strconv.Itoa(p))
+			}
 			p++
 		}
 		b.WriteByte(')')
