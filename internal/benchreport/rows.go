@@ -57,6 +57,10 @@ func Rows(f Figures) []Row {
 	for _, be := range []string{"sqlite", "postgres"} {
 		add(downsample(f, be))
 	}
+	for _, be := range []string{"sqlite", "postgres"} {
+		add(backupVsScan(f, be, "backup-rows/s", "backup"))
+		add(backupVsScan(f, be, "restore-rows/s", "restore"))
+	}
 	for _, be := range []string{"postgres", "sqlite"} {
 		add(peakRSS(f, be))
 	}
@@ -245,4 +249,17 @@ func thousands(n int64) string {
 		s = "-" + s
 	}
 	return s
+}
+
+// backupVsScan: rows/s of a backup or a restore (100,800 readings)
+// against a plain full scan of the same database; no goal.
+func backupVsScan(f Figures, backend, unit, what string) (Row, bool) {
+	bench := "BenchmarkBackupRestore/" + backend
+	rate, ok1 := f.Get(bench, unit)
+	scan, ok2 := f.Get(bench, "scan-rows/s")
+	if !ok1 || !ok2 || scan <= 0 {
+		return Row{}, false
+	}
+	return Row{Figure: what + " of a database with 100,800 readings (" + backendName(backend) + ")", Value: num(rate) + " rows/s",
+		Limit: "plain full scan " + num(scan) + " rows/s", Ratio: rate / scan, used: []string{bench}}, true
 }
