@@ -69,9 +69,7 @@ func (s *server) withdrawKeyFileAway(t *testing.T, keyFile string, raw *sql.DB, 
 	if status, body, err := s.do(http.MethodDelete, "/api/v1/patients/"+id); err != nil || status != http.StatusNoContent {
 		t.Fatalf("withdrawal with the key file away = %d %v %s, want 204\n%s", status, err, body, s.logs)
 	}
-	if !strings.Contains(s.logs.String(), "rotation that must follow is pending") {
-		t.Errorf("no warning about the pending rotation in the log:\n%s", s.logs)
-	}
+	waitLogSays(t, s, "rotation that must follow is pending")
 	var outcome string
 	var status int
 	if err := raw.QueryRow(`SELECT outcome, status FROM audit_log WHERE operation = 'withdraw-patient' ORDER BY seq DESC LIMIT 1`).Scan(&outcome, &status); err != nil {
@@ -89,6 +87,18 @@ func (s *server) withdrawKeyFileAway(t *testing.T, keyFile string, raw *sql.DB, 
 		if err := os.Rename(away, keyFile); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// waitLogSays waits (bounded) until the server's log holds want: the
+// child's output reaches the test through a pipe, after its answers.
+func waitLogSays(t *testing.T, s *server, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(s.logs.String(), want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log:\n%s", want, s.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
