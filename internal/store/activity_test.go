@@ -66,7 +66,10 @@ func TestStoredListValuesFollowEveryWorkflow(t *testing.T) {
 		})
 		step("close maintenance", func() error { _, err := st.CloseTicket(installer(), ticketOf(pids[0], true)); return err })
 		step("withdraw installed", func() error { return st.Withdraw(doctor(), pids[0]) })
-		step("message on uninstallation", func() error { _, err := st.AddMessage(installer(), ticketOf(pids[0], true), "kit collected"); return err })
+		step("message on uninstallation", func() error {
+			_, err := st.AddMessage(installer(), ticketOf(pids[0], true), "kit collected")
+			return err
+		})
 		step("retrieval shreds", func() error { _, err := st.CloseTicket(installer(), ticketOf(pids[0], true)); return err })
 		step("withdraw before installation", func() error { return st.Withdraw(doctor(), pids[2]) })
 	})
