@@ -136,7 +136,7 @@ func New(d Deps) *API {
 		if err != nil {
 			panic(err) // the OS RNG never fails on Linux ≥3.17
 		}
-		d.Cursors = page.NewCursors(k)
+		d.Cursors = page.NewCursors(k, d.Now)
 	}
 	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"serenade/internal/access"
 	"serenade/internal/audit"
 	"serenade/internal/domain"
+	"serenade/internal/page"
 	"serenade/internal/resource"
 )
 
@@ -146,61 +148,69 @@ type auditQuery struct {
 	Outcome string    `query:"outcome" enum:"ok,denied,failed," doc:"ok (answered below 400), denied (refused: 401, 403, 404, 429) or failed (any other refusal or error)."`
 	From    time.Time `query:"from" doc:"Entries at or after (RFC 3339)."`
 	To      time.Time `query:"to" doc:"Entries before (RFC 3339)."`
-	After   int64     `query:"after" doc:"Keyset cursor: the next value of the previous page."`
-	Limit   int       `query:"limit" default:"100" doc:"Most entries in the page."`
+	Since   int64     `query:"since" doc:"Only entries after this seq (to follow the trail on from an entry already read)."`
+	PageQuery
 }
 
 type historyInput struct {
 	PatientRef
-	After int64 `query:"after" doc:"Keyset cursor: the next value of the previous page."`
-	Limit int   `query:"limit" default:"100" doc:"Most entries in the page."`
+	PageQuery
 }
 
 type auditPage struct {
 	Body struct {
 		Entries []AuditEntry `json:"entries"`
-		Next    int64        `json:"next,omitempty" doc:"Pass as after= for the next page; absent on the last page."`
+		Next    string       `json:"next,omitempty" doc:"Pass as cursor= for the next page, with the same filters; absent on the last page."`
 	}
 }
 
 func (a *API) registerAudit() {
 	register(a, access.AuditRead, huma.Operation{OperationID: "query-audit", Method: http.MethodGet, Path: "/audit", Tags: []string{"audit"},
-		Summary: "Query the audit trail", Description: "Filters combine; pages follow the chain order (keyset pagination on seq).",
-		Metadata: map[string]any{metaResource: resource.Trail}},
+		Summary: "Query the audit trail", Description: "Filters combine; pages follow the chain order (keyset pagination on seq, with the lists' sealed cursors).",
+		Errors: []int{http.StatusUnprocessableEntity}, Metadata: map[string]any{metaResource: resource.Trail}},
 		func(ctx context.Context, in *auditQuery) (*auditPage, error) {
-			return a.auditPage(ctx, audit.Filter{Actor: in.Actor, Patient: in.Patient, Action: in.Action, Outcome: in.Outcome,
-				From: in.From, To: in.To, After: in.After, Limit: in.Limit})
+			f := audit.Filter{Actor: in.Actor, Patient: in.Patient, Action: in.Action, Outcome: in.Outcome, From: in.From, To: in.To, After: in.Since}
+			pos := page.Position{List: "audit", Filter: filterKey(in.Actor, in.Patient, in.Action, in.Outcome,
+				in.From.UTC().Format(time.RFC3339Nano), in.To.UTC().Format(time.RFC3339Nano), strconv.FormatInt(in.Since, 10))}
+			return a.auditPage(ctx, pos, in.PageQuery, f)
 		})
 	register(a, access.PatientAccessHistory, huma.Operation{OperationID: "get-access-history", Method: http.MethodGet,
 		Path: "/patients/{patient}/access-history", Tags: []string{"audit"},
-		Summary: "Who accessed a patient's data, and when", Errors: []int{http.StatusNotFound}},
+		Summary: "Who accessed a patient's data, and when", Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *historyInput) (*auditPage, error) {
 			id := in.PatientRef.id
 			if _, err := a.deps.Study.Patient(ctx, id); err != nil {
 				return nil, err
 			}
-			return a.auditPage(ctx, audit.Filter{Patient: a.rec.PatientRef(id), After: in.After, Limit: in.Limit})
+			pos := page.Position{List: "access-history", Filter: strconv.FormatInt(id, 10)}
+			return a.auditPage(ctx, pos, in.PageQuery, audit.Filter{Patient: a.rec.PatientRef(id)})
 		})
 }
 
-func (a *API) auditPage(ctx context.Context, f audit.Filter) (*auditPage, error) {
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	entries, err := a.deps.AuditLog.QueryAudit(ctx, f)
+// auditPage is one page of the entries f keeps, in chain order, after
+// the caller's cursor (which carries the last seq read) for pos.
+func (a *API) auditPage(ctx context.Context, pos page.Position, q PageQuery, f audit.Filter) (*auditPage, error) {
+	entries, next, err := sqlPage(a, ctx, pos, q, func(after page.Key, limit int) ([]audit.Entry, error) {
+		if len(after) == 1 {
+			seq, err := strconv.ParseInt(after[0], 10, 64)
+			if err != nil {
+				return nil, page.ErrCursor
+			}
+			f.After = max(f.After, seq)
+		}
+		f.Limit = limit
+		return a.deps.AuditLog.QueryAudit(ctx, f)
+	}, func(e audit.Entry) page.Key { return page.Key{page.Int(e.Seq)} })
 	if err != nil {
 		return nil, err
 	}
 	out := &auditPage{}
-	out.Body.Entries = make([]AuditEntry, len(entries))
+	out.Body.Entries, out.Body.Next = make([]AuditEntry, len(entries)), next
 	for i, e := range entries {
 		method, route := a.routeOf(e.Operation)
 		out.Body.Entries[i] = AuditEntry{Seq: e.Seq, Time: e.Time, Actor: e.ActorUsername, ActorSubject: e.ActorSubject, Roles: e.Roles,
 			Action: e.Action, Operation: e.Operation, Method: method, Route: route, ResourceType: e.ResourceType, Resource: e.ResourceRef, ResourceID: e.ResourceAudit, Patient: e.Patient, Listed: e.Listed,
 			Outcome: e.Outcome, Status: e.Status, RequestID: e.RequestID, TraceID: e.TraceID, ClientAddr: e.ClientAddr}
-	}
-	if len(entries) == f.Limit {
-		out.Body.Next = entries[len(entries)-1].Seq
 	}
 	return out, nil
 }

@@ -35,7 +35,7 @@ type auditRow struct {
 // auditAfter returns the entries written after seq, oldest first.
 func auditAfter(t *testing.T, s *apptest.Server, admin string, seq int64) []auditRow {
 	t.Helper()
-	res := s.Do(t, http.MethodGet, "/api/v1/audit?"+url.Values{"after": {strconv.FormatInt(seq, 10)}, "limit": {"1000"}}.Encode(), admin, nil)
+	res := s.Do(t, http.MethodGet, "/api/v1/audit?"+url.Values{"since": {strconv.FormatInt(seq, 10)}, "limit": {"1000"}}.Encode(), admin, nil)
 	if res.Status != http.StatusOK {
 		t.Fatalf("audit: %d %s", res.Status, res.Body)
 	}

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -28,7 +27,7 @@ type auditPage struct {
 		Status    int      `json:"status"`
 		RequestID string   `json:"request_id"`
 	} `json:"entries"`
-	Next int64 `json:"next"`
+	Next string `json:"next"`
 }
 
 func queryAudit(t *testing.T, s *apptest.Server, token string, q url.Values) auditPage {
@@ -103,10 +102,10 @@ func TestAuditQueriesFilterAndPage(t *testing.T) {
 	for {
 		p := queryAudit(t, s, admin, q)
 		pages, total = pages+1, total+len(p.Entries)
-		if p.Next == 0 {
+		if p.Next == "" {
 			break
 		}
-		q.Set("after", strconv.FormatInt(p.Next, 10))
+		q.Set("cursor", p.Next)
 	}
 	if total != 7 || pages != 3 {
 		t.Errorf("paged %d entries in %d pages, want 7 in 3", total, pages)

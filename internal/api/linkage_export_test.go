@@ -194,11 +194,11 @@ func (e *exporter) audit() {
 				e.add(id, "audit", m)
 			}
 		}
-		next, _ := page["next"].(float64)
-		if next == 0 {
+		next, _ := page["next"].(string)
+		if next == "" {
 			return
 		}
-		q.Set("after", strconv.FormatInt(int64(next), 10))
+		q.Set("cursor", next)
 	}
 }
 

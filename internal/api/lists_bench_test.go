@@ -120,6 +120,14 @@ func BenchmarkLists10k(b *testing.B) {
 			b.Run("patients-page-by-date", func(b *testing.B) {
 				p50(b, s, doctor, func(int) string { return "/api/v1/patients?limit=100&sort=-date_join" })
 			})
+			for _, sort := range []string{"last_activity", "status"} {
+				b.Run("patients-page-by-"+sort, func(b *testing.B) {
+					p50(b, s, doctor, func(int) string { return "/api/v1/patients?limit=100&sort=" + sort })
+				})
+			}
+			b.Run("installations-page-by-activity", func(b *testing.B) {
+				p50(b, s, imt, func(int) string { return "/api/v1/installations?limit=100&sort=last_activity" })
+			})
 			b.Run("patients-search", func(b *testing.B) {
 				p50(b, s, doctor, func(int) string {
 					return "/api/v1/patients?q=" + url.QueryEscape(storetest.Numbered(b, rnd.IntN(listBenchPatients)).Identity.LastName)

@@ -40,7 +40,7 @@ func trailAfter(t *testing.T, s *apptest.Server, admin string, seq int64) []trai
 	t.Helper()
 	var all []trailEntry
 	for {
-		res := s.Do(t, http.MethodGet, "/api/v1/audit?limit=1000&after="+strconv.FormatInt(seq, 10), admin, nil)
+		res := s.Do(t, http.MethodGet, "/api/v1/audit?limit=1000&since="+strconv.FormatInt(seq, 10), admin, nil)
 		if res.Status != http.StatusOK {
 			t.Fatalf("audit query: %d %s", res.Status, res.Body)
 		}

@@ -117,9 +117,9 @@ func TestQueryParametersFollowTheTextPolicy(t *testing.T) {
 				{"actor=dottore%0Aalice", "query.actor", "line break"},
 				{"actor=a&actor=b", "query.actor", "more than once"},
 				{"after=%2B5", "query.after", "canonical"},
-				{"after=05", "query.after", "canonical"},
-				{"after=%205", "query.after", "canonical"},
-				{"after=-0", "query.after", "canonical"},
+				{"since=05", "query.since", "canonical"},
+				{"since=%205", "query.since", "canonical"},
+				{"since=-0", "query.since", "canonical"},
 				{"limit=0010", "query.limit", "canonical"},
 				{"actor=%ZZ", "query", "well-formed"},
 			}
@@ -132,9 +132,9 @@ func TestQueryParametersFollowTheTextPolicy(t *testing.T) {
 					t.Errorf("?%s: the refusal echoes the value: %+v", r.query, p)
 				}
 			}
-			history := "/api/v1/patients/1/access-history?after=05"
-			if p := checkProblem(t, s.Do(t, http.MethodGet, history, doctor, nil), http.StatusUnprocessableEntity); !problemNames(p, "query.after", "canonical") {
-				t.Errorf("%s: errors %+v do not name query.after", history, p.Errors)
+			history := "/api/v1/patients/1/access-history?limit=05"
+			if p := checkProblem(t, s.Do(t, http.MethodGet, history, doctor, nil), http.StatusUnprocessableEntity); !problemNames(p, "query.limit", "canonical") {
+				t.Errorf("%s: errors %+v do not name query.limit", history, p.Errors)
 			}
 
 			plain := queryAudit(t, s, admin, url.Values{"actor": {"dottore-alice"}})
@@ -145,8 +145,8 @@ func TestQueryParametersFollowTheTextPolicy(t *testing.T) {
 				t.Errorf("?actor=%%20dottore-alice%%20: %d with %d entries, want 200 with the %d of ?actor=dottore-alice",
 					res.Status, len(spaced.Entries), len(plain.Entries))
 			}
-			if res := s.Do(t, http.MethodGet, "/api/v1/audit?after=5", admin, nil); res.Status != http.StatusOK {
-				t.Errorf("?after=5: %d %s", res.Status, res.Body)
+			if res := s.Do(t, http.MethodGet, "/api/v1/audit?since=5", admin, nil); res.Status != http.StatusOK {
+				t.Errorf("?since=5: %d %s", res.Status, res.Body)
 			}
 
 			audited := 0

@@ -66,8 +66,8 @@ type Filter struct {
 	Action   string
 	Outcome  string
 	From, To time.Time // [From, To)
-	After    int64     // keyset cursor: entries with seq > After
-	Limit    int       // at most 1000; default 100
+	After    int64     // keyset: entries with seq > After
+	Limit    int       // at most domain.AuditPageMax+1; default domain.AuditPageDefault
 }
 
 // The canonical encodings an entry's hash may cover. Each stored entry

@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"serenade/internal/keyring"
 )
@@ -20,11 +22,25 @@ import (
 // associated data: it carries a row's sort key (an id, a pseudonym, a
 // shown time) that nobody reads, a fresh nonce makes two cursors of one
 // position unrelated, and a cursor opens only for the caller it was
-// given to, and only for the list, sort and filter it was made for.
-type Cursors struct{ aead cipher.AEAD }
+// given to, and only for the list, sort and filter it was made for, for
+// Lifetime after it was given (the time it was sealed travels inside).
+type Cursors struct {
+	aead cipher.AEAD
+	now  func() time.Time
+}
 
-// NewCursors derives the cursor key from the server's pseudonym key.
-func NewCursors(serverKey keyring.Key) *Cursors {
+// Lifetime is how long a cursor opens after it was given: long enough
+// to page through any list at a reading pace, short enough that a cursor
+// copied into a log, a bookmark or a browser history soon stops opening
+// (it carries a row's sort key, sealed).
+const Lifetime = time.Hour
+
+// NewCursors derives the cursor key from the server's pseudonym key; now
+// is the server's clock (nil: time.Now).
+func NewCursors(serverKey keyring.Key, now func() time.Time) *Cursors {
+	if now == nil {
+		now = time.Now
+	}
 	m := hmac.New(sha256.New, serverKey[:])
 	m.Write([]byte("serenade/cursor"))
 	block, err := aes.NewCipher(m.Sum(nil))
@@ -35,7 +51,7 @@ func NewCursors(serverKey keyring.Key) *Cursors {
 	if err != nil {
 		panic(err) // unreachable: standard sizes
 	}
-	return &Cursors{aead: aead}
+	return &Cursors{aead: aead, now: now}
 }
 
 // Position is where a page ends: the list (its operation), the sort and
@@ -52,6 +68,7 @@ type sealed struct {
 	Sort   string `json:"s"`
 	Filter string `json:"f"`
 	Key    Key    `json:"k"`
+	At     int64  `json:"t"` // when it was sealed, in Unix seconds
 }
 
 func filterHash(f string) string {
@@ -64,9 +81,12 @@ func filterHash(f string) string {
 // made for another list, sort or filter.
 var ErrCursor = errors.New("is not a cursor of this list, sort and filter for you: start again without it")
 
+// ErrCursorExpired is a cursor of the caller's older than Lifetime.
+var ErrCursorExpired = fmt.Errorf("has expired (a cursor opens for %v after it was given): start again without it", Lifetime)
+
 // Seal returns the opaque cursor of pos for owner.
 func (c *Cursors) Seal(owner string, pos Position) string {
-	plain, _ := json.Marshal(sealed{List: pos.List, Sort: pos.Sort, Filter: filterHash(pos.Filter), Key: pos.Key}) // strings only: cannot fail
+	plain, _ := json.Marshal(sealed{List: pos.List, Sort: pos.Sort, Filter: filterHash(pos.Filter), Key: pos.Key, At: c.now().Unix()}) // strings only: cannot fail
 	nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(plain)+c.aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		panic(err) // the OS RNG never fails on Linux ≥3.17
@@ -75,7 +95,8 @@ func (c *Cursors) Seal(owner string, pos Position) string {
 }
 
 // Open returns the key a cursor carries when it was sealed for owner
-// with the list, sort and filter of want; ErrCursor otherwise.
+// with the list, sort and filter of want; ErrCursorExpired when that was
+// more than Lifetime ago, ErrCursor for any other cursor.
 func (c *Cursors) Open(owner, cursor string, want Position) (Key, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(raw) < c.aead.NonceSize() {
@@ -89,6 +110,9 @@ func (c *Cursors) Open(owner, cursor string, want Position) (Key, error) {
 	var s sealed
 	if json.Unmarshal(plain, &s) != nil || s.List != want.List || s.Sort != want.Sort || s.Filter != filterHash(want.Filter) || len(s.Key) == 0 {
 		return nil, ErrCursor
+	}
+	if c.now().Sub(time.Unix(s.At, 0)) > Lifetime {
+		return nil, ErrCursorExpired
 	}
 	return s.Key, nil
 }

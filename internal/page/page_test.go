@@ -55,7 +55,7 @@ func TestTimeKeysSortNewestFirstAndNoneLast(t *testing.T) {
 // else; two cursors of one position differ; an edited one never opens.
 func TestCursorsOpenOnlyForTheirCallerListSortAndFilter(t *testing.T) {
 	var key [32]byte
-	c := NewCursors(key)
+	c := NewCursors(key, nil)
 	pos := Position{List: "installations", Sort: "status", Filter: "working", Key: Key{"a", "b"}}
 	s := c.Seal("42\x00iit", pos)
 	if got, err := c.Open("42\x00iit", s, pos); err != nil || !slices.Equal(got, pos.Key) {
@@ -76,11 +76,33 @@ func TestCursorsOpenOnlyForTheirCallerListSortAndFilter(t *testing.T) {
 		"another filter":  {"42\x00iit", s, other(pos, func(p *Position) { p.Filter = "maintenance" })},
 		"edited":          {"42\x00iit", s[:10] + map[bool]string{true: "B", false: "A"}[s[10] == 'A'] + s[11:], pos},
 		"not a cursor":    {"42\x00iit", "42", pos},
-		"another key":     {"42\x00iit", NewCursors([32]byte{1}).Seal("42\x00iit", pos), pos},
+		"another key":     {"42\x00iit", NewCursors([32]byte{1}, nil).Seal("42\x00iit", pos), pos},
 	}
 	for name, r := range refused {
 		if _, err := c.Open(r.owner, r.cursor, r.want); !errors.Is(err, ErrCursor) {
 			t.Errorf("%s: opened (err %v)", name, err)
+		}
+	}
+}
+
+// TestCursorsExpireAfterTheirLifetime: a cursor opens until Lifetime has
+// passed since it was given, and is then refused as expired (not as
+// someone else's), whatever else is right about it.
+func TestCursorsExpireAfterTheirLifetime(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	c := NewCursors([32]byte{7}, func() time.Time { return now })
+	pos := Position{List: "audit", Filter: "actor", Key: Key{Int(42)}}
+	s := c.Seal("1\x00admin", pos)
+	for _, age := range []time.Duration{0, time.Minute, Lifetime} {
+		now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Add(age)
+		if got, err := c.Open("1\x00admin", s, pos); err != nil || !slices.Equal(got, pos.Key) {
+			t.Errorf("after %v: %v %v, want it open", age, got, err)
+		}
+	}
+	for _, age := range []time.Duration{Lifetime + time.Second, 30 * 24 * time.Hour} {
+		now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Add(age)
+		if _, err := c.Open("1\x00admin", s, pos); !errors.Is(err, ErrCursorExpired) {
+			t.Errorf("after %v: %v, want ErrCursorExpired", age, err)
 		}
 	}
 }

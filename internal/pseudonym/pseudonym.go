@@ -17,6 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
+	"encoding/hex"
 	"strings"
 
 	"serenade/internal/domain"
@@ -34,14 +35,16 @@ const AuditRole domain.Role = "audit"
 type Codec struct {
 	blocks map[domain.Role]cipher.Block
 	nicks  map[domain.Role]cipher.Block // keys of the nickname permutations, one per role
+	sorts  map[domain.Role][]byte       // keys of the sort tags (SortTag), one per role
 }
 
 // New derives one key per role from the server's pseudonym key.
 func New(serverKey keyring.Key) *Codec {
-	c := &Codec{blocks: map[domain.Role]cipher.Block{}, nicks: map[domain.Role]cipher.Block{}}
+	c := &Codec{blocks: map[domain.Role]cipher.Block{}, nicks: map[domain.Role]cipher.Block{}, sorts: map[domain.Role][]byte{}}
 	for _, r := range append(domain.AllRoles[:len(domain.AllRoles):len(domain.AllRoles)], AuditRole) {
 		c.blocks[r] = mustAES(derive(serverKey, "serenade/pseudonym/"+string(r)))
 		c.nicks[r] = mustAES(derive(serverKey, "serenade/nickname/"+string(r)))
+		c.sorts[r] = derive(serverKey, "serenade/sort/"+string(r))
 	}
 	return c
 }
@@ -71,6 +74,21 @@ func (c *Codec) Encode(role domain.Role, kind resource.Kind, id int64) string {
 	binary.BigEndian.PutUint64(in[8:], uint64(id))
 	c.blocks[role].Encrypt(out[:], in[:])
 	return strings.ToLower(encoding.EncodeToString(out[:]))
+}
+
+// SortTag is role's tiebreaker of a resource in its lists: a keyed hash
+// (HMAC-SHA-256 under a key of the role's own, 12 bytes in hex), so the
+// order it gives is as arbitrary as the role's pseudonyms and independent
+// from any other role's, yet it can be stored for the database to order
+// by without storing the pseudonym, which would let whoever holds the
+// database map a role's references to its rows. It is never shown.
+func (c *Codec) SortTag(role domain.Role, kind resource.Kind, id int64) string {
+	m := hmac.New(sha256.New, c.sorts[role])
+	var in [9]byte
+	in[0] = kind.Code
+	binary.BigEndian.PutUint64(in[1:], uint64(id))
+	m.Write(in[:])
+	return hex.EncodeToString(m.Sum(nil)[:12])
 }
 
 // Decode returns the id behind role's pseudonym of a resource of kind;

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,7 +67,10 @@ func TestStoredListValuesFollowEveryWorkflow(t *testing.T) {
 		})
 		step("close maintenance", func() error { _, err := st.CloseTicket(installer(), ticketOf(pids[0], true)); return err })
 		step("withdraw installed", func() error { return st.Withdraw(doctor(), pids[0]) })
-		step("message on uninstallation", func() error { _, err := st.AddMessage(installer(), ticketOf(pids[0], true), "kit collected"); return err })
+		step("message on uninstallation", func() error {
+			_, err := st.AddMessage(installer(), ticketOf(pids[0], true), "kit collected")
+			return err
+		})
 		step("retrieval shreds", func() error { _, err := st.CloseTicket(installer(), ticketOf(pids[0], true)); return err })
 		step("withdraw before installation", func() error { return st.Withdraw(doctor(), pids[2]) })
 	})
@@ -124,4 +128,63 @@ func checkStoredTicket(t *testing.T, step string, e domain.TicketEntry, tk domai
 		t.Errorf("%s: ticket %d: stored %d messages, last by %q at %s; thread %d, %q, %s", step, tk.ID,
 			e.MessageCount, e.LastSender, e.LastAt, len(tk.Messages), sender, last)
 	}
+}
+
+// TestListValuesOfAnOlderDatabaseAreFilledIn, on both backends: a
+// database written before migration 00012 (migrated down to 00011, which
+// drops the stored values and sort keys) gets, from the migration and
+// the next start, the very status, last activity, queue values and
+// per-role sort keys that the workflows had written.
+func TestListValuesOfAnOlderDatabaseAreFilledIn(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		st := env.Study()
+		for i := range 4 {
+			p := must[domain.Patient](t)(st.Enrol(doctor(), storetest.Numbered(t, i)))
+			env.Clock.Advance(time.Hour)
+			if i%2 == 0 {
+				inst := must[domain.Installation](t)(st.InstallationOfPatient(doctor(), p.ID))
+				tk := must[[]domain.Ticket](t)(st.Tickets(installer(), inst.ID))[0]
+				must[domain.Ticket](t)(st.CloseTicket(installer(), tk.ID))
+				env.Clock.Advance(time.Hour)
+				must[domain.Ticket](t)(st.OpenTicket(installer(), inst.ID, domain.CategoryMaintenance, "sensor off"))
+			}
+			if i == 3 {
+				if err := st.Withdraw(doctor(), p.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		raw := env.Raw(t)
+		read := func() ([]domain.ListEntry, []domain.TicketEntry, []string) {
+			es := must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{}))
+			ts := must[[]domain.TicketEntry](t)(env.DB.TicketEntries(doctor(), domain.TicketFilter{}))
+			slices.SortFunc(es, func(a, b domain.ListEntry) int { return int(a.PatientID - b.PatientID) })
+			slices.SortFunc(ts, func(a, b domain.TicketEntry) int { return int(a.ID - b.ID) })
+			var keys []string
+			rows, err := raw.Query(`SELECT role, kind, id, patient_id, nickname, tag FROM sort_keys ORDER BY role, kind, id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var role, kind, nick, tag string
+				var id, pid int64
+				if err := rows.Scan(&role, &kind, &id, &pid, &nick, &tag); err != nil {
+					t.Fatal(err)
+				}
+				keys = append(keys, fmt.Sprint(role, kind, id, pid, nick, tag))
+			}
+			return es, ts, keys
+		}
+		es, ts, keys := read()
+		if len(keys) == 0 {
+			t.Fatal("no sort keys written")
+		}
+		migrateDownTo(t, env, raw, 11)
+		env.Reopen(t) // migrates up again, and fills the sort keys in
+		es2, ts2, keys2 := read()
+		if fmt.Sprint(es2) != fmt.Sprint(es) || fmt.Sprint(ts2) != fmt.Sprint(ts) || !slices.Equal(keys2, keys) {
+			t.Errorf("after the migration and a start:\n entries %v\n     was %v\n tickets %v\n     was %v\n keys %v\n  was %v", es2, es, ts2, ts, keys2, keys)
+		}
+	})
 }

@@ -148,7 +148,8 @@ func qualifiedAuditColumns(alias string) string {
 	return strings.Join(cols, ", ")
 }
 
-// QueryAudit returns entries matching f in chain order, at most f.Limit.
+// QueryAudit returns entries matching f in chain order, at most f.Limit
+// (at most domain.AuditPageMax+1: a page and the entry after it).
 func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, error) {
 	var where []string
 	var args []any
@@ -177,8 +178,11 @@ func (db *DB) QueryAudit(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 	if !f.To.IsZero() {
 		add("at < ?", f.To.UTC())
 	}
-	if f.Limit <= 0 || f.Limit > domain.AuditPageMax {
+	switch {
+	case f.Limit <= 0:
 		f.Limit = domain.AuditPageDefault
+	case f.Limit > domain.AuditPageMax+1: // a page, and the one entry that says another follows
+		f.Limit = domain.AuditPageMax + 1
 	}
 	args = append(args, f.Limit)
 	out, err := queryAll(ctx, db.read, scanQueried, `SELECT `+auditColumns+` FROM audit_log WHERE `+strings.Join(where, " AND ")+

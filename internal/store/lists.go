@@ -111,7 +111,7 @@ func (db *DB) roleOrder(f domain.ListFilter, args *[]any) (keyset, string) {
 	case domain.OrderStatus:
 		keys = keyset{{expr: "p.status"}}
 	}
-	return append(keys, keyCol{expr: "k.nickname"}, keyCol{expr: "k.ref"}), join
+	return append(keys, keyCol{expr: "k.nickname"}, keyCol{expr: "k.tag"}), join
 }
 
 // scanKeyed scans an entry followed by its n key columns.
@@ -218,7 +218,7 @@ func (db *DB) queueOrder(f domain.TicketFilter, args *[]any) (keyset, string) {
 		return append(keys, keyCol{expr: "t.id", desc: true, numeric: true}), ""
 	}
 	*args = append(*args, string(f.Role))
-	return append(keys, keyCol{expr: "k.ref"}),
+	return append(keys, keyCol{expr: "k.tag"}),
 		fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
 	"serenade/internal/resource"
@@ -15,17 +14,20 @@ import (
 
 // Sort keys (table sort_keys, migration 00012): roles that do not see
 // ids have their lists ordered by what they are shown, the patient's
-// nickname in their role and their own pseudonym of the row
-// (internal/view, lists.go), both keyed per role. To order those lists
-// in SQL, the store keeps, per such role, each patient's and each
-// installation's (folded nickname, pseudonym) and each ticket's
-// pseudonym, computed from the server key (pseudonym.Codec) in the
-// transaction that seals the names they depend on (enrolment, identity
-// change, withdrawal) or opens the ticket. Each row is one role's value,
-// exactly what that role is shown, so the table joins no two roles.
+// nickname in their role, then by a tiebreaker of their own
+// (pseudonym.Codec.SortTag: keyed per role, as arbitrary as their
+// pseudonyms, never their pseudonyms, which the database must not hold).
+// To order those lists in SQL, the store keeps, per such role, each
+// patient's and each installation's (folded nickname, sort tag) and each
+// ticket's sort tag, computed from the server key in the transaction
+// that seals the names they depend on (enrolment, identity change,
+// withdrawal) or opens the ticket. Each row is one role's value, so the
+// table joins no two roles.
 
-// sortKeyRoles are the roles lists are ordered for by stored keys.
-var sortKeyRoles = access.PseudonymRoles(domain.AllRoles)
+// sortKeyRoles are the roles lists are ordered for by stored keys: every
+// role (the store knows no access policy; the rows of roles that see ids
+// are simply never read).
+var sortKeyRoles = domain.AllRoles
 
 // Kinds of rows in sort_keys.
 const (
@@ -56,25 +58,25 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 	var rows [][]any
 	for _, role := range sortKeyRoles {
 		nick := textfold.Fold(c.Nickname(role, patientID, first, last))
-		rows = append(rows, []any{string(role), sortPatient, patientID, patientID, nick, c.Encode(role, resource.Patient, patientID)})
+		rows = append(rows, []any{string(role), sortPatient, patientID, patientID, nick, c.SortTag(role, resource.Patient, patientID)})
 		if inst.Valid {
-			rows = append(rows, []any{string(role), sortInstallation, inst.Int64, patientID, nick, c.Encode(role, resource.Installation, inst.Int64)})
+			rows = append(rows, []any{string(role), sortInstallation, inst.Int64, patientID, nick, c.SortTag(role, resource.Installation, inst.Int64)})
 		}
 	}
 	return insertSortKeys(ctx, tx, rows)
 }
 
-// writeTicketKeys stores a new ticket's pseudonym in every role.
+// writeTicketKeys stores a new ticket's sort tag in every role.
 func (db *DB) writeTicketKeys(ctx context.Context, tx *sql.Tx, ticketID, patientID int64) error {
 	var rows [][]any
 	for _, role := range sortKeyRoles {
-		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().Encode(role, resource.Ticket, ticketID)})
+		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().SortTag(role, resource.Ticket, ticketID)})
 	}
 	return insertSortKeys(ctx, tx, rows)
 }
 
 // insertSortKeys inserts rows of (role, kind, id, patient_id, nickname,
-// ref) in one statement.
+// tag) in one statement.
 func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -89,7 +91,7 @@ func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
 		}
 		values[i] = "(" + strings.Join(ph, ", ") + ")"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, ref) VALUES `+strings.Join(values, ", "), args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, tag) VALUES `+strings.Join(values, ", "), args...)
 	if err != nil {
 		return fmt.Errorf("sort keys: %w", err)
 	}

@@ -8,13 +8,15 @@ import (
 	"serenade/internal/resource"
 )
 
-// Sorts of the lists. Every order ends with a tiebreaker the caller is
-// shown: doctors the internal id, other roles the nickname and their own
-// pseudonym (tickets: the pseudonym), never the store's (enrolment)
-// order, which is the same for every role. Times and dates sort as the
+// Sorts of the lists. Every order ends with a tiebreaker of the caller's
+// own: doctors the internal id, other roles the nickname (unique in a
+// role) and then a keyed tag of their role (tickets: the tag alone;
+// pseudonym.Codec.SortTag, as arbitrary as their pseudonyms and
+// independent between roles), never the store's (enrolment) order, which
+// is the same for every role. Times and dates sort as the
 // caller is shown them (cut to its precision, Cut), so an order tells
 // nothing finer than the values. The store reads each order in SQL, the
-// nicknames and pseudonyms from its per-role sort keys (OrderRole).
+// nicknames and tags from its per-role sort keys (OrderRole).
 const (
 	SortDefault      = ""              // nickname (roles without ids), id (doctors); tickets: last activity
 	SortNickname     = "nickname"      // roles without ids only
@@ -60,10 +62,9 @@ func (v Viewer) QueueTicket(t domain.TicketEntry) QueueTicket {
 	}
 }
 
-// OrderRole is the role whose stored sort keys (its nicknames and
-// pseudonyms) order the viewer's lists in the store, as EntryKey and
-// TicketKey order them: the role that names resources; "" for callers
-// who see ids, whose lists end with the id.
+// OrderRole is the role whose stored sort keys (its nicknames and sort
+// tags) order the viewer's lists in the store: the role that names
+// resources; "" for callers who see ids, whose lists end with the id.
 func (v Viewer) OrderRole() domain.Role {
 	if v.ids || len(v.roles) == 0 {
 		return ""

@@ -6,8 +6,9 @@ import (
 )
 
 // Lists are ordered, for roles other than dottore, only by what the
-// caller is shown: the nickname and the caller's own pseudonym of each
-// row (the paged lists: lists.go), after the shown time where the job
+// caller is shown and a tiebreaker of its own role: the nickname, then
+// the role's keyed sort tag of each row (the paged lists: lists.go), or
+// its pseudonym, after the shown time where the job
 // reads a list in time order (an installation's tickets and documents). The store's order follows
 // internal ids, the same for every role: row k of one role's export
 // would be row k of another's. Callers who see the ids keep it.

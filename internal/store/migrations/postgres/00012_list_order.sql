@@ -41,9 +41,9 @@ UPDATE tickets SET last_at = closed_at WHERE closed_at IS NOT NULL AND closed_at
 -- Per-role sort keys of the rows roles without ids see, so their lists
 -- too are ordered in SQL: for each pseudonym role, each patient's and
 -- installation's row carries the patient's nickname in that role
--- (folded) and the row's pseudonym in that role, each ticket's its
--- pseudonym. They are what that role is shown anyway and are computed
--- by the store from the server key whenever a patient's names are sealed
+-- (folded) and the role's tiebreaker of the row (a keyed hash, never the
+-- role's pseudonym), each ticket's its tiebreaker. The store computes
+-- them from the server key whenever a patient's names are sealed
 -- (enrolment, identity change, withdrawal) and a ticket opened; rows of
 -- a database of before this migration are filled at the next start
 -- (store/sortkeys.go). Nothing here joins two roles: each row is one
@@ -54,10 +54,10 @@ CREATE TABLE sort_keys (
     id         BIGINT NOT NULL,
     patient_id BIGINT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
     nickname   TEXT COLLATE "C" NOT NULL,
-    ref        TEXT COLLATE "C" NOT NULL,
+    tag        TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (role, kind, id)
 );
-CREATE INDEX sort_keys_order ON sort_keys (role, kind, nickname, ref);
+CREATE INDEX sort_keys_order ON sort_keys (role, kind, nickname, tag);
 CREATE INDEX sort_keys_patient ON sort_keys (patient_id);
 
 -- One index per order of the lists; each ends with the id, the
