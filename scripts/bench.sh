@@ -21,6 +21,8 @@ go test -run '^$' -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}
 
 echo "==> sensor ingest: 8 gateways sending batches of 1,000 readings over HTTP and over MQTT (mosquitto) into PostgreSQL, vs raw COPY of the same rows, one server, one run"
 go test -run '^$' -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app | tee -a "$out"
+echo "==> peak RSS of serenade serve (a separate process, PostgreSQL): 8 gateways ingesting over HTTP, then a month's and a year's CSV export"
+go test -run '^$' -bench 'ServeRSS' -benchtime "${RSS_BENCHTIME:-200x}" -timeout 30m ./cmd/serenade | tee -a "$out"
 echo "==> sensor downsampling: a year of per-minute readings (525,600) into 1,000 buckets over HTTP, SQLite and PostgreSQL"
 go test -run '^$' -bench 'DownsampleYear' -benchtime "${DOWNSAMPLE_BENCHTIME:-50x}" -timeout 30m ./internal/api | tee -a "$out"
 
@@ -50,6 +52,9 @@ awk '
 		if ($(i+1) == "naive-p50-ms") naive[name] = $i
 		if ($(i+1) == "csv-month-heap-MiB") heapm[name] = $i
 		if ($(i+1) == "csv-year-heap-MiB") heapy[name] = $i
+		if ($(i+1) == "ingest-peak-rss-MiB") rssi[name] = $i
+		if ($(i+1) == "csv-month-peak-rss-MiB") rssm[name] = $i
+		if ($(i+1) == "csv-year-peak-rss-MiB") rssy[name] = $i
 	}
 }
 function ratio(label, a, b) {
@@ -98,6 +103,11 @@ END {
 			printf "  downsample a year to 1,000 buckets over HTTP (%s): p50 %s ms, p99 %s ms (goal p50 <= 20 ms); naive GROUP BY %s ms: %.3f x naive\n", backends[i], p50[d], p99[d], naive[d], p50[d] / naive[d]
 			printf "  live heap growth during CSV export (%s): a month %s MiB, a year %s MiB (flat: not growing with the range)\n", backends[i], heapm[d], heapy[d]
 		}
+	}
+	r = "BenchmarkServeRSS"
+	if (r in rssi) {
+		printf "  %-58s %8.1f MiB = %4.2f of the 256 MiB goal\n", "peak RSS of serve during HTTP ingest (PostgreSQL)", rssi[r], rssi[r] / 256
+		printf "  %-58s %8.1f MiB vs a month %.1f MiB = %4.2f (flat: 1.00)\n", "peak RSS of serve exporting a year as CSV", rssy[r], rssm[r], rssy[r] / rssm[r]
 	}
 	a = "BenchmarkConcurrentReads/audited"; u = "BenchmarkConcurrentReads/unaudited"
 	if ((a in rps) && (u in rps)) {
