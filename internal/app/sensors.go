@@ -108,8 +108,3 @@ func (a *App) partitionRound(ctx context.Context, db *store.DB, cfg SensorConfig
 		a.log.Info("dropped expired readings partitions", "months", len(dropped), "before", cutoff.Format("2006-01"))
 	}
 }
-
-func monthStartUTC(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
