@@ -28,6 +28,8 @@ section "store: read and enrol one patient vs a raw point read (SQLite and Postg
 bench -bench 'Enrol|ReadPatient|RawPointRead' -benchmem -benchtime "$benchtime" ./internal/store
 section "API: GET /patients/{id} through the handler stack, local and OIDC RS256 tokens (one core, SQLite)"
 bench -bench 'GetPatient' -benchmem -benchtime "$benchtime" -cpu 1 ./internal/api
+section "peak RSS of serenade serve (a separate process, PostgreSQL): 8 gateways ingesting over HTTP, then a month's and a year's CSV export"
+bench -bench 'ServeRSS' -benchtime "${RSS_BENCHTIME:-200x}" ./cmd/serenade
 
 section "hot read: GET /patients/{id} from 64 clients vs pgbench -S (durable PostgreSQL, fsync on) and a raw SQLite point read"
 echo "    (SERENADE_BENCH_SECONDS per run, default 5; SERENADE_BENCH_RUNS runs, default 3; medians)"

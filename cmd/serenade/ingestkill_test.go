@@ -77,7 +77,7 @@ func TestSIGKILLDuringIngestLosesNoAcknowledgedReading(t *testing.T) {
 
 // provisionDemoToken provisions, as the demo installer, a token of a
 // working demo installation.
-func provisionDemoToken(t *testing.T, base string) string {
+func provisionDemoToken(t testing.TB, base string) string {
 	t.Helper()
 	res, err := http.PostForm(base+"/api/v1/auth/token", url.Values{"grant_type": {"password"}, "username": {"iit-gennaro"}, "password": {"gennaro"}})
 	if err != nil {

@@ -34,7 +34,7 @@ var buildBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestSIGKILLLosesNoAcknowledgedAuditEntry(t *testing.T) {
 	}
 }
 
-func waitReady(t *testing.T, base string) {
+func waitReady(t testing.TB, base string) {
 	for range 300 {
 		if res, err := http.Get(base + "/readyz"); err == nil {
 			res.Body.Close()
@@ -147,7 +147,7 @@ func hammerThenKill(t *testing.T, base string, p *os.Process) []string {
 	return acked
 }
 
-func decodeJSON(t *testing.T, res *http.Response, v any) {
+func decodeJSON(t testing.TB, res *http.Response, v any) {
 	t.Helper()
 	defer res.Body.Close()
 	if err := json.NewDecoder(res.Body).Decode(v); err != nil {

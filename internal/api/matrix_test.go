@@ -246,7 +246,7 @@ func fixtureToken(t *testing.T, s *apptest.Server, installationID int64) int64 {
 func fixtureStream(t *testing.T, s *apptest.Server, tokenID int64) int64 {
 	t.Helper()
 	at := s.App.Store().Now().Add(-time.Hour).UnixMilli()
-	res, err := s.App.Store().IngestReadings(context.Background(), tokenID, [2]int64{at, at}, func(tg store.IngestTarget) (store.IngestPlan, error) {
+	res, err := s.App.Store().IngestReadings(context.Background(), tokenID, func(tg store.IngestTarget) (store.IngestPlan, error) {
 		p := store.IngestPlan{Readings: []store.KeyedReading{{Key: "fixture.power", AtMs: at, Value: 1}}}
 		if _, ok := tg.Streams["fixture.power"]; !ok {
 			p.NewStreams = []domain.Stream{{Key: "fixture.power", Kind: domain.KindPower, Unit: "W", CadenceSeconds: 60}}

@@ -98,8 +98,7 @@ func bulkLoad(t testing.TB, s *apptest.Server, h sensorHome, key string, first t
 		for i := lo; i < hi; i++ {
 			rs = append(rs, store.KeyedReading{Key: key, AtMs: first.Add(time.Duration(i) * step).UnixMilli(), Value: value(i)})
 		}
-		span := [2]int64{rs[0].AtMs, rs[len(rs)-1].AtMs}
-		_, err := s.App.Store().IngestReadings(context.Background(), h.tokenID, span, func(tg store.IngestTarget) (store.IngestPlan, error) {
+		_, err := s.App.Store().IngestReadings(context.Background(), h.tokenID, func(tg store.IngestTarget) (store.IngestPlan, error) {
 			p := store.IngestPlan{Readings: rs}
 			if _, ok := tg.Streams[key]; !ok {
 				k := domain.InferStreamKind(key)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,14 +20,18 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/ingest"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/mqtttest"
 	"serenade/internal/testsupport/storetest"
 )
 
 // Ingest benchmark: batches of 1,000 readings from ingestClients
-// concurrent gateways into PostgreSQL over HTTP (token check, parse,
-// judge, one transaction with the rollups, audit), against raw COPY of
-// the same rows into the same table from as many connections. make bench
-// prints http / copy.
+// concurrent gateways into PostgreSQL, over HTTP (token check, parse,
+// judge, one transaction with the rollups, audit) and through a real
+// mosquitto over MQTT (QoS 1, the same path behind the broker), against
+// raw COPY of the same rows into the same table from as many
+// connections, all three on one server and database in one run. Each
+// transport reports its readings/s and its ratio to the COPY measured
+// just before (copy-ratio); make bench prints both.
 const (
 	ingestClients = 8
 	batchSize     = 1000
@@ -37,34 +42,22 @@ const (
 // start (shared by every run of the sub-benchmarks, so that no run
 // re-sends another's readings).
 type ingestBench struct {
-	s        *apptest.Server
-	token    string
-	copyTo   int64 // the stream raw COPY writes
-	base     time.Time
-	batches  atomic.Int64
-	copyRuns atomic.Int64
+	s            *apptest.Server
+	broker       *mqtttest.Broker
+	token        string
+	publicID     string
+	installation int64
+	copyTo       int64 // the stream raw COPY writes
+	base         time.Time
+	batches      atomic.Int64
+	copyRuns     atomic.Int64
+	copyRate     float64 // readings/s of the last COPY run
 }
 
-// BenchmarkIngest reports readings/s of HTTP ingest and of raw COPY.
+// BenchmarkIngest reports readings/s of raw COPY, HTTP ingest and MQTT
+// ingest, and the ratio of each transport to COPY.
 func BenchmarkIngest(b *testing.B) {
 	ib := startIngestBench(b)
-	b.Run("http", func(b *testing.B) {
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: ingestClients}}
-		runClients(b, func(int64) {
-			i := ib.batches.Add(1) - 1
-			req, _ := http.NewRequest(http.MethodPost, ib.s.URL+api.IngestPath, bytes.NewReader(ib.batch(i)))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+ib.token)
-			res, err := client.Do(req)
-			if err == nil {
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-			}
-			if err != nil || res.StatusCode != http.StatusOK {
-				b.Errorf("batch %d: %v %v", i, err, res)
-			}
-		})
-	})
 	b.Run("copy", func(b *testing.B) {
 		conns := make(chan *pgx.Conn, ingestClients)
 		for range ingestClients {
@@ -75,7 +68,7 @@ func BenchmarkIngest(b *testing.B) {
 			defer c.Close(context.Background())
 			conns <- c
 		}
-		runClients(b, func(int64) {
+		ib.copyRate = runClients(b, func(int64) {
 			c := <-conns
 			defer func() { conns <- c }()
 			i := ib.copyRuns.Add(1) - 1
@@ -88,14 +81,41 @@ func BenchmarkIngest(b *testing.B) {
 			}
 		})
 	})
+	b.Run("http", func(b *testing.B) {
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: ingestClients}}
+		ib.reportRatio(b, runClients(b, func(int64) {
+			i := ib.batches.Add(1) - 1
+			req, _ := http.NewRequest(http.MethodPost, ib.s.URL+api.IngestPath, bytes.NewReader(ib.batch(i)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+ib.token)
+			res, err := client.Do(req)
+			if err == nil {
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+			if err != nil || res.StatusCode != http.StatusOK {
+				b.Errorf("batch %d: %v %v", i, err, res)
+			}
+		}))
+	})
+	b.Run("mqtt", func(b *testing.B) { ib.reportRatio(b, ib.runMQTT(b)) })
+}
+
+// reportRatio reports a transport's readings/s as a share of COPY's.
+func (ib *ingestBench) reportRatio(b *testing.B, rate float64) {
+	if ib.copyRate > 0 {
+		b.ReportMetric(rate/ib.copyRate, "copy-ratio")
+	}
 }
 
 func startIngestBench(b *testing.B) *ingestBench {
 	var offset atomic.Int64
 	base := time.Now().UTC().Truncate(time.Hour).AddDate(0, 0, -40)
+	broker := mqtttest.Start(b, mqtttest.Options{})
 	s := apptest.Start(b, apptest.Options{Backend: "postgres", Edit: func(c *app.Config) {
 		c.StoreClock = func() time.Time { return base.Add(time.Duration(offset.Load())) }
 		c.Sensors.IngestMaxInFlight = ingestClients
+		c.MQTT = app.MQTTConfig{URL: broker.URL(), ClientID: "serenade-bench"}
 	}})
 	ctx := storetest.Doctor()
 	st := s.App.Study()
@@ -117,7 +137,10 @@ func startIngestBench(b *testing.B) *ingestBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ib := &ingestBench{s: s, token: token, copyTo: copyTo, base: base}
+	for !strings.Contains(string(s.Do(b, http.MethodGet, "/readyz", "", nil).Body), "mqtt: connected") {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ib := &ingestBench{s: s, broker: broker, token: token, publicID: pub, installation: inst.ID, copyTo: copyTo, base: base}
 	ib.createStreams(b)
 	return ib
 }
@@ -173,8 +196,8 @@ func (ib *ingestBench) batch(i int64) []byte {
 }
 
 // runClients runs b.N calls of do from ingestClients goroutines and
-// reports readings/s.
-func runClients(b *testing.B, do func(int64)) {
+// reports and returns readings/s.
+func runClients(b *testing.B, do func(int64)) float64 {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -189,5 +212,7 @@ func runClients(b *testing.B, do func(int64)) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "readings/s")
+	rate := float64(b.N*batchSize) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "readings/s")
+	return rate
 }

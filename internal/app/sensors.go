@@ -18,7 +18,8 @@ type SensorConfig struct {
 	// 0: 2 × GOMAXPROCS); one more is answered 503 with Retry-After.
 	IngestMaxInFlight int
 	// RetentionMonths drops PostgreSQL readings partitions (and their
-	// rollups) of months that ended more than this many months ago
+	// rollups) of months that ended more than this many months ago, and
+	// ingest refuses readings that old on both backends
 	// (SERENADE_READINGS_RETENTION_MONTHS; 0, the default: keep for ever).
 	RetentionMonths int
 	// PartitionsAhead is how many months after the current one the
@@ -59,7 +60,7 @@ func (s *SensorConfig) fromEnv(getenv func(string) string) error {
 func (a *App) ingestService(db *store.DB, sink audit.Sink) *ingest.Service {
 	if a.ingest == nil {
 		a.ingest = ingest.New(ingest.Config{DB: db, Audit: sink, Pseudonyms: pseudonym.New(db.PseudonymKey()),
-			MaxInFlight: a.cfg.Sensors.IngestMaxInFlight, Metrics: a.sensors})
+			MaxInFlight: a.cfg.Sensors.IngestMaxInFlight, RetentionMonths: a.cfg.Sensors.RetentionMonths, Metrics: a.sensors})
 	}
 	return a.ingest
 }
@@ -98,7 +99,7 @@ func (a *App) partitionRound(ctx context.Context, db *store.DB, cfg SensorConfig
 	if cfg.RetentionMonths <= 0 {
 		return
 	}
-	cutoff := monthStartUTC(now).AddDate(0, -cfg.RetentionMonths, 0)
+	cutoff := store.RetentionCutoff(now, cfg.RetentionMonths)
 	dropped, err := db.DropPartitionsBefore(ctx, cutoff)
 	if err != nil && ctx.Err() == nil {
 		a.log.Error("dropping expired readings partitions failed", "err", err)
@@ -106,9 +107,4 @@ func (a *App) partitionRound(ctx context.Context, db *store.DB, cfg SensorConfig
 	if len(dropped) > 0 {
 		a.log.Info("dropped expired readings partitions", "months", len(dropped), "before", cutoff.Format("2006-01"))
 	}
-}
-
-func monthStartUTC(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }

@@ -78,9 +78,6 @@ func decompose(a, b int64, tiers []int64, out []store.Segment) []store.Segment {
 	return decompose(hi, b, tiers[1:], out)
 }
 
-// index is the bucket holding time at (ms, in [from, to)).
-func (g grid) index(at int64) int { return int((at - g.origin) / g.width) }
-
 // start is bucket i's first instant: its grid line, from for the first,
 // to for the one after the last.
 func (g grid) start(i int) int64 { return min(max(g.origin+int64(i)*g.width, g.from), g.to) }

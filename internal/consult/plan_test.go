@@ -72,3 +72,7 @@ func TestCheckRangeAndMaxPoints(t *testing.T) {
 		}
 	}
 }
+
+// index is the bucket holding time at (ms, in [from, to)): the rule
+// store.AggregateSegments applies in SQL, (at − origin) / width.
+func (g grid) index(at int64) int { return int((at - g.origin) / g.width) }

@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"time"
 
 	"serenade/internal/domain"
@@ -13,8 +15,10 @@ import (
 // transaction found it, and says what to write. Every item is checked
 // before anything is written; the first bad one refuses the batch:
 //   - the token was revoked meanwhile: ErrRevokedToken;
-//   - a time more than MaxFuture ahead of the server, or before the
-//     installation existed (its collection start): 422;
+//   - a time more than MaxFuture ahead of the server, before the
+//     installation existed (its collection start), or, with a retention
+//     of retention months (> 0), before the window it keeps
+//     (store.RetentionCutoff at the server's time): 422;
 //   - a time outside the data-collection period [start, end) (not begun,
 //     ended, withdrawn): 409;
 //   - a new stream past domain.MaxStreamsPerInstallation: 422.
@@ -23,11 +27,14 @@ import (
 // the one its key suggests, domain.InferStreamKind), unit and cadence (or
 // the kind's defaults); those fields of items of existing streams are
 // ignored. A (stream, time) repeated in the batch keeps its first value.
-func plan(t store.IngestTarget, items []Item) (store.IngestPlan, error) {
+func plan(t store.IngestTarget, items []Item, retention int) (store.IngestPlan, error) {
 	if t.TokenRevoked {
 		return store.IngestPlan{}, ErrRevokedToken
 	}
-	latest := t.Now.Add(MaxFuture).UnixMilli()
+	w := window{latest: t.Now.Add(MaxFuture).UnixMilli(), earliest: math.MinInt64}
+	if retention > 0 {
+		w.earliest, w.retention = store.RetentionCutoff(t.Now, retention).UnixMilli(), retention
+	}
 	var p store.IngestPlan
 	creating := map[string]bool{}
 	type key struct {
@@ -36,7 +43,7 @@ func plan(t store.IngestTarget, items []Item) (store.IngestPlan, error) {
 	}
 	seen := make(map[key]bool, len(items))
 	for i, it := range items {
-		if err := judgeTime(t, i, it.AtMs, latest); err != nil {
+		if err := judgeTime(t, i, it.AtMs, w); err != nil {
 			return store.IngestPlan{}, err
 		}
 		if _, ok := t.Streams[it.Stream]; !ok && !creating[it.Stream] {
@@ -55,11 +62,23 @@ func plan(t store.IngestTarget, items []Item) (store.IngestPlan, error) {
 	return p, nil
 }
 
+// window is the times (ms) a reading may have whatever its
+// installation: from earliest (the retention's cutoff) to latest (the
+// server's time plus MaxFuture).
+type window struct {
+	earliest, latest int64
+	retention        int // months; 0: none
+}
+
 // judgeTime checks one item's time.
-func judgeTime(t store.IngestTarget, i int, atMs, latest int64) error {
+func judgeTime(t store.IngestTarget, i int, atMs int64, w window) error {
 	switch at := time.UnixMilli(atMs); {
-	case atMs > latest:
+	case atMs > w.latest:
 		return &BadItemError{Index: i, Field: "time", Reason: "more than 5 minutes in the future"}
+	case atMs < w.earliest:
+		return &BadItemError{Index: i, Field: "time", Reason: fmt.Sprintf(
+			"older than the readings kept: the retention keeps %d months before the current one (from %s)",
+			w.retention, time.UnixMilli(w.earliest).UTC().Format(time.DateOnly))}
 	case t.Installation.CollectionStart != nil && at.Before(t.Installation.CollectionStart.Truncate(time.Millisecond)):
 		// The kit exists from its installation, the collection start; the
 		// team may correct it back to the day the kit really went in (not

@@ -43,6 +43,10 @@ type Config struct {
 	RetryAfter time.Duration
 	// Metrics observes every accepted batch (nil: nothing observed).
 	Metrics BatchObserver
+	// RetentionMonths, when > 0, refuses readings older than the window
+	// the retention keeps (store.RetentionCutoff): they would be written
+	// into a month the partition worker drops.
+	RetentionMonths int
 }
 
 // BatchObserver observes accepted batches: readings stored and already
@@ -60,6 +64,7 @@ type Service struct {
 	slots      chan struct{}
 	retryAfter time.Duration
 	metrics    BatchObserver
+	retention  int // months; 0: none
 }
 
 // New returns the ingest service.
@@ -71,7 +76,8 @@ func New(c Config) *Service {
 		c.RetryAfter = time.Second
 	}
 	return &Service{db: c.DB, rec: audit.NewRecorder(c.Audit, c.Pseudonyms, c.DB.Now), limits: c.Limits.orDefault(),
-		slots: make(chan struct{}, c.MaxInFlight), retryAfter: c.RetryAfter, metrics: c.Metrics}
+		slots: make(chan struct{}, c.MaxInFlight), retryAfter: c.RetryAfter, metrics: c.Metrics,
+		retention: c.RetentionMonths}
 }
 
 // Limits are the batch limits in force.
@@ -155,8 +161,8 @@ func (s *Service) accept(ctx context.Context, ev *audit.Event, publicID string, 
 		return Ack{}, err
 	}
 	var refused error // the plan's refusal, as it is: the store wraps what it does not know
-	res, err := s.db.IngestReadings(ctx, tok.ID, span(items), func(t store.IngestTarget) (store.IngestPlan, error) {
-		p, err := plan(t, items)
+	res, err := s.db.IngestReadings(ctx, tok.ID, func(t store.IngestTarget) (store.IngestPlan, error) {
+		p, err := plan(t, items, s.retention)
 		refused = err
 		return p, err
 	})
@@ -202,15 +208,6 @@ func (s *Service) observe(res store.IngestResult, items []Item) {
 			}
 		}
 	})
-}
-
-// span is the batch's [earliest, latest] time (ms).
-func span(items []Item) [2]int64 {
-	sp := [2]int64{items[0].AtMs, items[0].AtMs}
-	for _, it := range items[1:] {
-		sp[0], sp[1] = min(sp[0], it.AtMs), max(sp[1], it.AtMs)
-	}
-	return sp
 }
 
 // RecordRefusal records a request its transport refused before it

@@ -11,7 +11,8 @@ import (
 
 // PostgreSQL keeps readings in one range partition per calendar month
 // (UTC) of their time, named readings_pYYYYMM. A month's partition is
-// created when a write first needs it (ensurePartitions) or ahead of
+// created when a write first needs it (IngestReadings, for the months of
+// the readings it accepted) or ahead of
 // time by the partition worker (PreparePartitions); whole months are
 // dropped by the retention setting (DropPartitionsBefore). SQLite keeps
 // one table: these are no-ops there.
@@ -26,28 +27,16 @@ func monthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-func partitionName(month time.Time) string {
-	return fmt.Sprintf("readings_p%04d%02d", month.Year(), int(month.Month()))
+// RetentionCutoff is the earliest time a retention of months (> 0)
+// keeps at now: the first instant of the month that many months before
+// now's. Partitions of months that end by it are dropped
+// (DropPartitionsBefore), and readings before it are refused.
+func RetentionCutoff(now time.Time, months int) time.Time {
+	return monthStart(now).AddDate(0, -months, 0)
 }
 
-// ensurePartitions makes the partitions of every month in [fromMs, toMs]
-// exist; months known to exist are remembered, so a write into them
-// costs nothing.
-func (db *DB) ensurePartitions(ctx context.Context, fromMs, toMs int64) error {
-	if db.dialect.name != postgresDialect.name || fromMs > toMs {
-		return nil
-	}
-	var missing []time.Time
-	last := monthStart(time.UnixMilli(toMs))
-	for m := monthStart(time.UnixMilli(fromMs)); !m.After(last); m = m.AddDate(0, 1, 0) {
-		if _, ok := db.partitions.Load(m); !ok {
-			missing = append(missing, m)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	return db.createPartitions(ctx, missing)
+func partitionName(month time.Time) string {
+	return fmt.Sprintf("readings_p%04d%02d", month.Year(), int(month.Month()))
 }
 
 // createPartitions creates the months' partitions that do not exist,

@@ -4,6 +4,9 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"serenade/internal/domain"
@@ -55,22 +58,32 @@ type IngestResult struct {
 // then creates the streams plan asks for, inserts the readings (one
 // statement for the whole batch; a (stream, time) already stored is left
 // as it is: the first write wins) and adds the new readings to every
-// rollup tier (in the same statement on PostgreSQL). The batch is durable when this returns nil; a plan error
-// writes nothing. span is the batch's [min, max] time in ms, for which
-// PostgreSQL partitions are made to exist first.
-func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
-	if err := db.ensurePartitions(ctx, span[0], span[1]); err != nil {
-		return IngestResult{}, wrapOp("readings partitions", err)
-	}
+// rollup tier (in the same statement on PostgreSQL). The batch is durable
+// when this returns nil; a plan error writes nothing.
+//
+// On PostgreSQL the months of the planned readings (only those: what
+// plan refused never reaches the database) must have their partitions;
+// when one is missing the transaction stops before writing, the
+// partitions are created (their own transaction) and the batch runs
+// again.
+func (db *DB) IngestReadings(ctx context.Context, tokenID int64, plan func(IngestTarget) (IngestPlan, error)) (IngestResult, error) {
 	// A batch that PostgreSQL aborted to break a deadlock (with partition
 	// upkeep or another writer's locks) wrote nothing: it runs again. A
 	// batch is first written as new readings only (writeReadings); when
 	// one of them was stored already, nothing was written, and it runs
 	// again keeping what is stored.
-	resent := false
+	resent, created := false, false
 	for attempt := 1; ; attempt++ {
 		res, err := db.ingestOnce(ctx, tokenID, plan, resent)
-		if !resent && isUniqueViolation(err) {
+		var need *partitionsNeeded
+		switch {
+		case !created && errors.As(err, &need):
+			if err := db.createPartitions(ctx, need.months); err != nil {
+				return res, wrapOp("readings partitions", err)
+			}
+			created, attempt = true, attempt-1
+			continue
+		case !resent && isUniqueViolation(err):
 			resent, attempt = true, attempt-1
 			continue
 		}
@@ -78,6 +91,33 @@ func (db *DB) IngestReadings(ctx context.Context, tokenID int64, span [2]int64, 
 			return res, err
 		}
 	}
+}
+
+// partitionsNeeded stops a batch's transaction whose readings fall in
+// months without a partition (PostgreSQL).
+type partitionsNeeded struct{ months []time.Time }
+
+func (e *partitionsNeeded) Error() string {
+	return fmt.Sprintf("readings of %d months without a partition", len(e.months))
+}
+
+// checkPartitions is a *partitionsNeeded naming the months of rs whose
+// partitions are not known to exist (nil when all are, and on SQLite).
+func (db *DB) checkPartitions(rs []KeyedReading) error {
+	if db.dialect.name != postgresDialect.name {
+		return nil
+	}
+	var missing []time.Time
+	for _, r := range rs {
+		m := monthStart(time.UnixMilli(r.AtMs))
+		if _, ok := db.partitions.Load(m); !ok && !slices.Contains(missing, m) {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &partitionsNeeded{months: missing}
 }
 
 // ingestOnce writes the batch in one transaction; resent says that some
@@ -99,6 +139,9 @@ func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTar
 				return err
 			}
 			res.Target = target
+		}
+		if err := db.checkPartitions(p.Readings); err != nil {
+			return err
 		}
 		ids, err := db.createStreams(ctx, tx, target, p.NewStreams)
 		if err != nil {
