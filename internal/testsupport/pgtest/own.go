@@ -8,7 +8,8 @@ import (
 
 // Own is a throwaway cluster of one test's own, which the test may stop
 // and start again (a database restart under load) without disturbing the
-// tests that share New's cluster.
+// tests that share New's cluster. Its commits are durable (as
+// StartDurable's), so a stop loses nothing that was acknowledged.
 type Own struct {
 	s    *server
 	port int
@@ -24,7 +25,9 @@ func StartOwn(t testing.TB) *Own {
 		skipOrFail(t, "PostgreSQL not installed (apt-get install postgresql)")
 	}
 	reapStale()
-	s := &server{binDir: binDir, asPostgres: os.Geteuid() == 0}
+	// Durable: an immediate stop is a crash, and with synchronous_commit
+	// off a crash loses commits already acknowledged.
+	s := &server{binDir: binDir, asPostgres: os.Geteuid() == 0, durable: true}
 	if err := s.create(); err != nil {
 		s.close()
 		t.Fatalf("pgtest: own cluster: %v", err)
