@@ -53,6 +53,9 @@ func TestSIGKILLDuringPatientWritesLosesNothingAcknowledged(t *testing.T) {
 				w.writeThenKill(base, srv.Process, int64(15+rand.IntN(31)))
 				_ = srv.Wait()
 				t.Logf("round %d: %d writes acknowledged so far", round, w.acked.Load())
+				if len(w.refused) > 0 {
+					t.Fatalf("writes refused while the server ran: %v", w.refused)
+				}
 			}
 			srv, base := startServe(t, bin, env)
 			w.login(t, base)
@@ -101,6 +104,18 @@ type writers struct {
 	withdrawn map[string]bool // acknowledged withdrawals
 	messages  map[string][]string
 	requests  []string // request ids of every acknowledged write
+	refused   []string // answers other than the expected success, while the server ran
+}
+
+// expect reports whether a write was acknowledged with want; any other
+// answer from a running server is noted as a failure of the test.
+func (w *writers) expect(what string, status, want int, ok bool) bool {
+	if ok && status != want {
+		w.mu.Lock()
+		w.refused = append(w.refused, fmt.Sprintf("%s: %d, want %d", what, status, want))
+		w.mu.Unlock()
+	}
+	return ok && status == want
 }
 
 func (w *writers) login(t *testing.T, base string) {
@@ -182,19 +197,20 @@ func (w *writers) doctorLoop(base string, p *os.Process, target int64) {
 		identity := killIdentity(w.born.Add(1))
 		var created struct{ ID string }
 		status, rid, ok := call(base, w.doctor, http.MethodPost, "/api/v1/patients", identity, &created)
-		if !ok || status != http.StatusCreated {
+		if !w.expect("enrol", status, http.StatusCreated, ok) {
 			return
 		}
 		w.ack(rid, p, target, func() { w.edits[created.ID] = 0 })
+		delete(identity, "contacts") // an edit of the identity does not take them
 		for e := 1; e <= 2; e++ {
 			identity["medical_notes"] = fmt.Sprintf("edit %d", e)
-			if status, rid, ok = call(base, w.doctor, http.MethodPut, "/api/v1/patients/"+created.ID, identity, nil); !ok || status != http.StatusOK {
+			if status, rid, ok = call(base, w.doctor, http.MethodPut, "/api/v1/patients/"+created.ID, identity, nil); !w.expect("edit", status, http.StatusOK, ok) {
 				return
 			}
 			w.ack(rid, p, target, func() { w.edits[created.ID] = e })
 		}
 		if n%2 == 1 {
-			if status, rid, ok = call(base, w.doctor, http.MethodDelete, "/api/v1/patients/"+created.ID, nil, nil); !ok || status >= 300 {
+			if status, rid, ok = call(base, w.doctor, http.MethodDelete, "/api/v1/patients/"+created.ID, nil, nil); !w.expect("withdraw", status, http.StatusNoContent, ok) {
 				return
 			}
 			w.ack(rid, p, target, func() { w.withdrawn[created.ID] = true })
@@ -224,7 +240,7 @@ func (w *writers) installerLoop(base string, p *os.Process, target int64) {
 	for n := 0; ; n++ {
 		ticket, body := tickets[n%len(tickets)], fmt.Sprintf("kill message %d.%d", w.acked.Load(), n)
 		status, rid, ok := call(base, w.installer, http.MethodPost, "/api/v1/tickets/"+ticket+"/messages", map[string]string{"body": body}, nil)
-		if !ok || status != http.StatusCreated {
+		if !w.expect("message", status, http.StatusCreated, ok) {
 			return
 		}
 		w.ack(rid, p, target, func() { w.messages[ticket] = append(w.messages[ticket], body) })

@@ -31,7 +31,7 @@ func TestUnreachablePostgresIsAnOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	cluster.Stop(t)
-	_, cutErr := db.Streams(ctx, 1) // the pooled connection was cut
+	_, cutErr := db.Streams(ctx, 1)     // the pooled connection was cut
 	_, refusedErr := db.Streams(ctx, 2) // a new connection is refused
 	for _, err := range []error{cutErr, refusedErr} {
 		if k := domain.KindOf(err); k != domain.KindUnavailable {
