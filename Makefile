@@ -1,4 +1,4 @@
-.PHONY: test run build bench soak vet fuzz
+.PHONY: test run build bench soak vet fuzz vulncheck
 
 # The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
 test:
@@ -27,5 +27,10 @@ vet:
 	go tool staticcheck ./...
 	bash scripts/deadcode.sh
 
+# Every fuzz target, two minutes each (scripts/test.sh runs them 10 s each).
 fuzz:
-	go test -fuzz=FuzzParse -fuzztime=30s ./internal/codicefiscale/
+	FUZZTIME=$${FUZZTIME:-2m} bash scripts/fuzz.sh
+
+# govulncheck against the local copy of the Go vulnerability database.
+vulncheck:
+	bash scripts/vulncheck.sh

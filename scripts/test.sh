@@ -10,7 +10,9 @@
 #     (see internal/testsupport/mqtttest).
 # Then it runs what `make vet` runs (go vet, staticcheck and the dead-code
 # check of scripts/deadcode.sh; both tools are Go tool dependencies in
-# go.mod) and the tests.
+# go.mod), govulncheck against a local vulnerability database
+# (scripts/vulncheck.sh), the tests, and every fuzz target for a bounded
+# time (scripts/fuzz.sh, FUZZTIME=10s each; skipped when packages are given).
 # Without PostgreSQL (or mosquitto) the database (MQTT) tests skip loudly;
 # with CI=true they fail, so a CI run can never go green by skipping them.
 #
@@ -162,9 +164,13 @@ main() {
 	step "go vet" go vet "${packages[@]}"
 	step "staticcheck" go tool staticcheck "${packages[@]}"
 	step "deadcode" bash scripts/deadcode.sh
+	step "govulncheck" bash scripts/vulncheck.sh
 	step "go test" go test "${test_flags[@]}" "${packages[@]}"
+	if [[ $# -eq 0 ]]; then
+		step "fuzz" env FUZZTIME="${FUZZTIME:-10s}" bash scripts/fuzz.sh
+	fi
 	summary
 	return $failed
 }
 
-main
+main "$@"

@@ -56,7 +56,7 @@ func (c accessCaller) ownRole() domain.Role {
 	return ""
 }
 
-func loginDemo(t *testing.T, s *apptest.Server, username string) accessCaller {
+func loginDemo(t testing.TB, s *apptest.Server, username string) accessCaller {
 	t.Helper()
 	a, ok := demo.AccountNamed(username)
 	if !ok {
@@ -65,7 +65,7 @@ func loginDemo(t *testing.T, s *apptest.Server, username string) accessCaller {
 	return accessCaller{name: string(a.Roles[0]), roles: a.Roles, token: s.Login(t, a.Username, a.Password)}
 }
 
-func loginDemos(t *testing.T, s *apptest.Server) []accessCaller {
+func loginDemos(t testing.TB, s *apptest.Server) []accessCaller {
 	t.Helper()
 	var out []accessCaller
 	for _, a := range demo.Accounts {
@@ -126,7 +126,7 @@ var pathParamRE = regexp.MustCompile(`\{([a-z]+)\}`)
 
 // fillRefs puts the caller's references into a route's path; garbage
 // puts the same nonsense in every parameter instead.
-func fillRefs(t *testing.T, s *apptest.Server, c accessCaller, path string, r fixtureIDs, garbage bool) string {
+func fillRefs(t testing.TB, s *apptest.Server, c accessCaller, path string, r fixtureIDs, garbage bool) string {
 	t.Helper()
 	return pathParamRE.ReplaceAllStringFunc(path, func(p string) string {
 		if garbage {
@@ -144,7 +144,7 @@ func fillRefs(t *testing.T, s *apptest.Server, c accessCaller, path string, r fi
 
 // demoFixture picks a demo patient still in the study whose installation has
 // tickets and documents and whose home has contacts.
-func demoFixture(t *testing.T, s *apptest.Server) fixtureIDs {
+func demoFixture(t testing.TB, s *apptest.Server) fixtureIDs {
 	t.Helper()
 	ctx, st := doctorCtx(), s.App.Study()
 	insts, err := st.Installations(ctx)
@@ -230,7 +230,7 @@ func freshFixture(t *testing.T, s *apptest.Server) fixtureIDs {
 }
 
 // fixtureToken provisions an ingest token of the installation.
-func fixtureToken(t *testing.T, s *apptest.Server, installationID int64) int64 {
+func fixtureToken(t testing.TB, s *apptest.Server, installationID int64) int64 {
 	t.Helper()
 	_, publicID, hash := ingest.NewToken()
 	tok, err := s.App.Store().InsertIngestToken(context.Background(), installationID, publicID, hash)
@@ -243,7 +243,7 @@ func fixtureToken(t *testing.T, s *apptest.Server, installationID int64) int64 {
 // fixtureStream writes one reading of a stream with the token's
 // installation, straight through the store (the route tests need a
 // stream, not the ingest's rules), and returns the stream's id.
-func fixtureStream(t *testing.T, s *apptest.Server, tokenID int64) int64 {
+func fixtureStream(t testing.TB, s *apptest.Server, tokenID int64) int64 {
 	t.Helper()
 	at := s.App.Store().Now().Add(-time.Hour).UnixMilli()
 	res, err := s.App.Store().IngestReadings(context.Background(), tokenID, func(tg store.IngestTarget) (store.IngestPlan, error) {
@@ -279,7 +279,7 @@ func validQuery(s *apptest.Server, c accessCaller, opID string, r fixtureIDs) st
 
 // fixture names one resource of every kind of the resource table; a kind
 // added to the table without a fixture here fails every route test.
-func fixture(t *testing.T, p domain.Patient, inst, ticket, doc, token, stream int64) fixtureIDs {
+func fixture(t testing.TB, p domain.Patient, inst, ticket, doc, token, stream int64) fixtureIDs {
 	t.Helper()
 	ids := map[resource.Kind]int64{resource.Patient: p.ID, resource.Installation: inst, resource.Ticket: ticket,
 		resource.Document: doc, resource.Contact: p.Contacts[0].ID, resource.IngestToken: token, resource.Stream: stream}

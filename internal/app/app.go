@@ -205,6 +205,11 @@ func (a *App) readiness(ctx context.Context) error {
 			return server.NotReady{Detail: err.Error()}
 		}
 	}
+	if err := p.db.CheckRoom(); errors.Is(err, store.ErrStorageFull) {
+		return server.NotReady{Detail: "the database's storage is full"}
+	} else if err != nil {
+		return err
+	}
 	return p.db.Ping(ctx)
 }
 

@@ -16,6 +16,9 @@ const (
 	KindConflict
 	KindUnauthenticated
 	KindForbidden
+	// KindUnavailable: the request had no effect because a part it needs
+	// (the database, its disk) is failing; the caller may try again later.
+	KindUnavailable
 )
 
 func (k Kind) String() string {
@@ -30,6 +33,8 @@ func (k Kind) String() string {
 		return "unauthenticated"
 	case KindForbidden:
 		return "forbidden"
+	case KindUnavailable:
+		return "unavailable"
 	}
 	return "internal"
 }

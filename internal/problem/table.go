@@ -65,7 +65,7 @@ var Table = []Entry{
 	// before it was carried out (the status nginx logs); never sent.
 	{Kind: ClientClosed, Slug: "client-closed", Status: 499, Title: "Client Closed Request"},
 	{Kind: Internal, Slug: "internal", Status: 500, Title: "Internal Server Error", Domain: domain.KindInternal, OfDomain: true},
-	{Kind: Unavailable, Slug: "unavailable", Status: 503, Title: "Service Unavailable"},
+	{Kind: Unavailable, Slug: "unavailable", Status: 503, Title: "Service Unavailable", Domain: domain.KindUnavailable, OfDomain: true},
 	{Kind: NotReady, Slug: "not-ready", Status: 503, Title: "Service Unavailable"},
 }
 

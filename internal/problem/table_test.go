@@ -58,6 +58,7 @@ func TestEveryDomainKindHasItsRow(t *testing.T) {
 	want := map[domain.Kind]int{
 		domain.KindInternal: 500, domain.KindInvalid: 422, domain.KindNotFound: 404,
 		domain.KindConflict: 409, domain.KindUnauthenticated: 401, domain.KindForbidden: 403,
+		domain.KindUnavailable: 503,
 	}
 	for k := domain.Kind(0); k.String() != "internal" || k == domain.KindInternal; k++ {
 		e := problem.ForDomain(k)

@@ -76,6 +76,7 @@ type Config struct {
 // the store's primitives write.
 type DB struct {
 	read, write *sql.DB // the same pool on PostgreSQL
+	path        string  // the SQLite database file; "" on PostgreSQL
 	dialect     dialect
 	keys        *keyring.Keyring
 	escrow      *keyring.EscrowFile // nil: none configured
@@ -208,7 +209,7 @@ func (db *DB) connectPostgres(url string, open func(string, string, driver.Conne
 // connectSQLite opens the writer and the readers' pool, each connection
 // with its statement cache.
 func (db *DB) connectSQLite(path string, open func(string, string, driver.Connector) (*sql.DB, error)) error {
-	db.dialect = sqliteDialect
+	db.dialect, db.path = sqliteDialect, path
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
