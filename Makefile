@@ -1,4 +1,4 @@
-.PHONY: test run build bench vet fuzz
+.PHONY: test run build bench vet fuzz assets
 
 # The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
 test:
@@ -22,3 +22,9 @@ vet:
 
 fuzz:
 	go test -fuzz=FuzzParse -fuzztime=30s ./internal/codicefiscale/
+
+# Regenerates the web UI's vendored browser assets (uPlot, axe-core for
+# the browser tests) from the versions pinned in web/package.json. Needs
+# npm; the results are committed, so building never does.
+assets:
+	sh scripts/assets.sh
