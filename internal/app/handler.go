@@ -136,7 +136,6 @@ func named(route string, h http.Handler) http.Handler {
 // would be neither audited nor a problem, nor carry no-store and nosniff.
 func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux, ui http.Handler) http.Handler {
 	docsHandler := named("/docs", httplimit.Headers(docsMux))
-	webHandler := named("/ (web)", ui)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, api.IngestPrefix) {
 			ingestHandler.ServeHTTP(w, r)
@@ -148,7 +147,7 @@ func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux, ui http.
 				return
 			}
 			if webPath(r.URL.Path) {
-				webHandler.ServeHTTP(w, r)
+				ui.ServeHTTP(w, r) // names its own routes
 				return
 			}
 		}

@@ -6,8 +6,10 @@ import (
 	"net/http"
 
 	"serenade/internal/access"
+	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/domain"
+	"serenade/internal/telemetry"
 	"serenade/internal/web/i18n"
 )
 
@@ -30,13 +32,21 @@ func (s *Server) mount() {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
-	s.mux.Handle("/", s.wrap(Route{Public: true, Handler: s.notFound}))
+	s.mux.Handle("/", s.wrap(Route{Public: true, Pattern: "unmatched", Handler: s.notFound}))
 }
 
-// notFound serves an asset, or the 404 page.
+// notFound serves an asset, or the 404 page (audited like the API's
+// answer to a path it does not know).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && s.assets.serve(w, r) {
+		telemetry.SetRoute(r.Context(), assetPrefix)
 		return nil
+	}
+	p := principalOf(r)
+	e := audit.Entry{Time: s.deps.Now().UTC(), ActorSubject: p.Subject, ActorUsername: p.Username, Roles: audit.RoleNames(p.Roles),
+		Operation: r.Method + " unmatched", ResourceType: "page", Outcome: audit.OutcomeDenied, Status: http.StatusNotFound, ClientAddr: s.deps.ClientAddr(r)}
+	if err := s.record(r.Context(), e); err != nil {
+		return statusError(http.StatusServiceUnavailable)
 	}
 	return statusError(http.StatusNotFound)
 }
@@ -47,6 +57,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 // handler; an error it returns becomes an error page.
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		telemetry.SetRoute(r.Context(), rt.Pattern) // a route template, never the path as sent
 		pageHeaders(w)
 		st := &reqState{loc: s.locale(r)}
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))

@@ -51,6 +51,16 @@ var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
 	"dict": dict,
+	// sectionOf is an id as a section name (see safeSection).
+	"sectionOf": safeSection,
+	// savedKind maps a saved section to its notice: contact-<id> is a
+	// contact.
+	"savedKind": func(k string) string {
+		if strings.HasPrefix(k, "contact-") && k != "contact-new" {
+			return "contact"
+		}
+		return k
+	},
 }
 
 // dict builds a map from key, value pairs: the data of a message with

@@ -45,6 +45,9 @@ type Deps struct {
 	IdleTimeout, MaxAge time.Duration
 	// LocalLogin tells whether local accounts may log in (no OIDC).
 	LocalLogin bool
+	// MinParticipantAge places a codice fiscale's two-digit year in a
+	// century for the live decoding, as the API does (0: the default).
+	MinParticipantAge int
 	// OIDC, when set, offers "Sign in with <provider>".
 	OIDC *OIDCLogin
 	Log  *slog.Logger

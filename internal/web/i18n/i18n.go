@@ -164,6 +164,16 @@ func (l *Locale) DateOnly(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), l.T(fmt.Sprintf("month.%d", t.Month())), t.Year())
 }
 
+// DateString formats a calendar date written YYYY-MM-DD (as the API
+// writes dates); anything else is shown as it is.
+func (l *Locale) DateString(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return l.DateOnly(t)
+}
+
 // DateTime formats a date and a 24-hour time, in the locale's zone.
 func (l *Locale) DateTime(t time.Time) string {
 	if t.IsZero() {

@@ -55,9 +55,19 @@ function initConfirm() {
   for (const button of document.querySelectorAll("[data-confirm-input]")) {
     const input = document.getElementById(button.dataset.confirmInput);
     if (!input) continue;
-    const check = () => { button.disabled = input.value.trim() !== input.dataset.confirmWord; };
+    const check = () => { button.disabled = input.value.trim().toLowerCase() !== input.dataset.confirmWord.trim().toLowerCase(); };
     input.addEventListener("input", check);
     check();
+  }
+}
+
+// Forms with data-confirm="<question>" ask before they are sent (deleting
+// a contact, closing a ticket).
+function initAsk() {
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
   }
 }
 
@@ -65,4 +75,5 @@ document.addEventListener("DOMContentLoaded", () => {
   initNav();
   initKeep();
   initConfirm();
+  initAsk();
 });
