@@ -91,6 +91,11 @@ type WebConfig struct {
 	IdleTimeout  time.Duration // SERENADE_WEB_IDLE_TIMEOUT: a session unused this long ends (default 30m)
 	MaxAge       time.Duration // SERENADE_WEB_MAX_AGE: a session ends this long after login, used or not (default 12h)
 	ProviderName string        // SERENADE_WEB_PROVIDER_NAME: the OIDC provider's name on the login page ("Sign in with …")
+	// Scopes are what the browser login asks the provider for
+	// (SERENADE_WEB_OIDC_SCOPES, space-separated; default "openid profile
+	// email"; add the one that puts the roles claim in the access token,
+	// e.g. "groups" for Dex).
+	Scopes string
 }
 
 // webFromEnv reads the web UI's settings.
@@ -114,6 +119,9 @@ func (c *Config) webFromEnv(getenv func(string) string) error {
 	}
 	if v := getenv("SERENADE_WEB_PROVIDER_NAME"); v != "" {
 		c.Web.ProviderName = v
+	}
+	if v := getenv("SERENADE_WEB_OIDC_SCOPES"); v != "" {
+		c.Web.Scopes = v
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -26,7 +27,8 @@ func (a *App) webUI(ctx context.Context, db *store.DB, rest *api.API, au *auth.A
 		Secure: func(r *http.Request) bool {
 			return r.TLS != nil || (proxies.TrustedPeer(r.RemoteAddr) && r.Header.Get("X-Forwarded-Proto") == "https")
 		},
-		IdleTimeout: a.cfg.Web.IdleTimeout, MaxAge: a.cfg.Web.MaxAge, LocalLogin: local, Log: a.log,
+		MinParticipantAge: a.cfg.MinParticipantAge,
+		IdleTimeout:       a.cfg.Web.IdleTimeout, MaxAge: a.cfg.Web.MaxAge, LocalLogin: local, Log: a.log,
 	}
 	if a.cfg.OIDC.Issuer != "" {
 		o, err := a.webOIDC(ctx, db, au)
@@ -74,5 +76,5 @@ func (a *App) webOIDC(ctx context.Context, db *store.DB, au *auth.Authenticator)
 		name = "OpenID Connect"
 	}
 	return &web.OIDCLogin{Name: name, Issuer: a.cfg.OIDC.Issuer, Provider: p, ClientID: a.cfg.OIDC.ClientID, ClientSecret: a.cfg.OIDC.ClientSecret,
-		AccessToken: au.AuthenticateToken, CookieKey: m.Sum(nil), Client: a.client}, nil
+		AccessToken: au.AuthenticateToken, CookieKey: m.Sum(nil), Client: a.client, Scopes: strings.Fields(a.cfg.Web.Scopes)}, nil
 }

@@ -36,6 +36,8 @@ type OIDCLogin struct {
 	CookieKey []byte
 	// Client makes the calls to the provider (nil: http.DefaultClient).
 	Client *http.Client
+	// Scopes are asked for at login (nil: openid, profile, email).
+	Scopes []string
 }
 
 // oidcCookie carries a login in flight, for at most oidcFlowTTL.
@@ -51,8 +53,11 @@ type oidcFlow struct {
 }
 
 func (o *OIDCLogin) oauth2(redirect string) *oauth2.Config {
-	return &oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, Endpoint: o.Provider.Endpoint(),
-		RedirectURL: redirect, Scopes: []string{oidc.ScopeOpenID, "profile", "email"}}
+	scopes := o.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{oidc.ScopeOpenID, "profile", "email"}
+	}
+	return &oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, Endpoint: o.Provider.Endpoint(), RedirectURL: redirect, Scopes: scopes}
 }
 
 // endSessionURL is the provider's end_session_endpoint with the ID
