@@ -104,9 +104,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Routes returns the route table (for tests that walk every page).
-func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
-
 // ExpireSessions deletes the sessions past their idle or absolute
 // expiry; the app runs it now and then.
 func (s *Server) ExpireSessions(ctx context.Context) (int64, error) { return s.sessions.expire(ctx) }
