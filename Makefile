@@ -1,4 +1,4 @@
-.PHONY: test run build bench soak vet fuzz vulncheck
+.PHONY: test run build bench soak vet fuzz vulncheck assets
 
 # The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
 test:
@@ -34,3 +34,9 @@ fuzz:
 # govulncheck against the local copy of the Go vulnerability database.
 vulncheck:
 	bash scripts/vulncheck.sh
+
+# Regenerates the web UI's vendored browser assets (uPlot, axe-core for
+# the browser tests) from the versions pinned in web/package.json. Needs
+# npm; the results are committed, so building never does.
+assets:
+	sh scripts/assets.sh

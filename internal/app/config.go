@@ -19,6 +19,7 @@ import (
 	"serenade/internal/domain"
 	"serenade/internal/server"
 	"serenade/internal/store"
+	"serenade/internal/web"
 )
 
 // Config is every setting of a Serenade process.
@@ -47,6 +48,7 @@ type Config struct {
 	MaxPerClient      int           // SERENADE_MAX_CONNECTIONS_PER_CLIENT: open connections per peer address, trusted proxies excepted (default 256)
 	Sensors           SensorConfig  // sensor ingest and storage (SERENADE_INGEST_*, SERENADE_READINGS_*)
 	Silence           SilenceConfig // device health: the silence rule and its worker (SERENADE_SILENCE_*, SERENADE_EVENT_SILENCE)
+	Web               WebConfig     // the web UI's sessions and login (SERENADE_WEB_*)
 	// KeyCheckInterval is how often /readyz's check that the master keys
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
@@ -85,6 +87,46 @@ type OIDCConfig struct {
 	RoleMap         string // SERENADE_OIDC_ROLE_MAP: "idp-name=role,…"; identity when empty
 }
 
+// WebConfig sets the web UI's sessions and login.
+type WebConfig struct {
+	IdleTimeout  time.Duration // SERENADE_WEB_IDLE_TIMEOUT: a session unused this long ends (default 30m)
+	MaxAge       time.Duration // SERENADE_WEB_MAX_AGE: a session ends this long after login, used or not (default 12h)
+	ProviderName string        // SERENADE_WEB_PROVIDER_NAME: the OIDC provider's name on the login page ("Sign in with …")
+	// Scopes are what the browser login asks the provider for
+	// (SERENADE_WEB_OIDC_SCOPES, space-separated; default "openid profile
+	// email"; add the one that puts the roles claim in the access token,
+	// e.g. "groups" for Dex).
+	Scopes string
+}
+
+// webFromEnv reads the web UI's settings.
+func (c *Config) webFromEnv(getenv func(string) string) error {
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"SERENADE_WEB_IDLE_TIMEOUT", &c.Web.IdleTimeout}, {"SERENADE_WEB_MAX_AGE", &c.Web.MaxAge}} {
+		s := getenv(v.name)
+		if s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Minute || d > 30*24*time.Hour {
+			return fmt.Errorf("%s: want a duration from 1m to 720h, got %q", v.name, s)
+		}
+		*v.dst = d
+	}
+	if c.Web.IdleTimeout > c.Web.MaxAge && c.Web.MaxAge > 0 {
+		return fmt.Errorf("SERENADE_WEB_IDLE_TIMEOUT (%s) is longer than SERENADE_WEB_MAX_AGE (%s)", c.Web.IdleTimeout, c.Web.MaxAge)
+	}
+	if v := getenv("SERENADE_WEB_PROVIDER_NAME"); v != "" {
+		c.Web.ProviderName = v
+	}
+	if v := getenv("SERENADE_WEB_OIDC_SCOPES"); v != "" {
+		c.Web.Scopes = v
+	}
+	return nil
+}
+
 // Defaults returns the embedded-default configuration.
 func Defaults() Config {
 	return Config{
@@ -100,6 +142,7 @@ func Defaults() Config {
 		MaxPerClient:      server.DefaultMaxPerPeer,
 		Version:           "dev",
 		Sensors:           SensorConfig{DemoDays: DefaultDemoSensorDays},
+		Web:               WebConfig{IdleTimeout: web.DefaultIdleTimeout, MaxAge: web.DefaultMaxAge},
 	}
 }
 
@@ -152,6 +195,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		c.OIDC.RequireAudience = b
 	}
 	if err := c.loginFromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.webFromEnv(getenv); err != nil {
 		return err
 	}
 	if err := c.connectionsFromEnv(getenv); err != nil {

@@ -111,7 +111,11 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
 		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
-	return dispatch(rest, rest.IngestHandler(), docs.Handler(api.Prefix+"/openapi.json")), rest, idp, nil
+	ui, err := a.webUI(ctx, db, rest, au, proxies, issuer != nil)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("web UI: %w", err)
+	}
+	return dispatch(rest, rest.IngestHandler(), docs.Handler(api.Prefix+"/openapi.json"), ui), rest, idp, nil
 }
 
 // named serves h under a fixed route name (for subtree patterns such as
@@ -124,12 +128,13 @@ func named(route string, h http.Handler) http.Handler {
 }
 
 // dispatch sends every path under /ingest/v1/ to the ingest handler
-// (gateways, ingest tokens), the docs' routes to the docs and every other
+// (gateways, ingest tokens), the docs' routes to the docs, canonical
+// paths outside /api/ to the web UI (pages and assets), and every other
 // request to the API, whose guard answers unknown and non-canonical paths with an
 // audited 404 problem. It is not a ServeMux on purpose: a ServeMux answers
 // a path such as /api/v1, //x or /x/../y with a redirect of its own, which
 // would be neither audited nor a problem, nor carry no-store and nosniff.
-func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux) http.Handler {
+func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux, ui http.Handler) http.Handler {
 	docsHandler := named("/docs", httplimit.Headers(docsMux))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, api.IngestPrefix) {
@@ -141,7 +146,17 @@ func dispatch(rest, ingestHandler http.Handler, docsMux *http.ServeMux) http.Han
 				docsHandler.ServeHTTP(w, r)
 				return
 			}
+			if webPath(r.URL.Path) {
+				ui.ServeHTTP(w, r) // names its own routes
+				return
+			}
 		}
 		rest.ServeHTTP(w, r)
 	})
+}
+
+// webPath reports whether a canonical path is the web UI's: anything
+// but the API (/api and below), ingest and the docs.
+func webPath(p string) bool {
+	return p != "/api" && !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/ingest/") && p != "/docs" && !strings.HasPrefix(p, "/docs/")
 }

@@ -69,7 +69,7 @@ func TestShutdownStopsRunnersInOrder(t *testing.T) {
 			got := stopOrder(t, logs)
 			intake := got[:min(2, len(got))]
 			slices.Sort(intake)
-			want := []string{"http server", "metrics server", "key watch", "partition upkeep", "silence sweep", "audit writer", "store", "telemetry"}
+			want := []string{"http server", "metrics server", "web session sweep", "key watch", "partition upkeep", "silence sweep", "audit writer", "store", "telemetry"}
 			if !slices.Equal(intake, want[:2]) || !slices.Equal(got[2:], want[2:]) {
 				t.Errorf("runners stopped in the order %v, want %v (the two listeners in either order)", got, want)
 			}

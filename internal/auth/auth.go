@@ -54,8 +54,12 @@ func NewAuthenticator(local *Issuer, provider *OIDCVerifier) (*Authenticator, er
 	return &Authenticator{local: local, oidc: provider, verified: newVerifiedTokens()}, nil
 }
 
-// Authenticate returns the principal of the request's bearer token.
+// Authenticate returns the principal of the request's bearer token, or
+// of the web session the context carries (see WithSessionPrincipal).
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request) (domain.Principal, error) {
+	if p, ok := sessionPrincipal(ctx); ok {
+		return a.authenticateSession(ctx, p)
+	}
 	token, err := BearerToken(r)
 	if err != nil {
 		return domain.Principal{}, err

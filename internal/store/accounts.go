@@ -50,15 +50,25 @@ func (db *DB) ListAccounts(ctx context.Context) ([]domain.Account, error) {
 }
 
 // DisableAccount stops an account from logging in; it is kept for audit.
+// Its web sessions are deleted in the same transaction, so a browser
+// logged in with it stops working at once.
 func (db *DB) DisableAccount(ctx context.Context, username string) error {
 	err := db.inTx(ctx, "disable account", func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1 WHERE username = $2 AND disabled_at IS NULL`, db.now().UTC(), username))
+		if err := expectOne(tx.ExecContext(ctx, `UPDATE accounts SET disabled_at = $1 WHERE username = $2 AND disabled_at IS NULL`, db.now().UTC(), username)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE username = $1 AND subject = $2`, username, localSubjectPrefix+username)
+		return err
 	})
 	if errors.Is(err, errNoRow) {
 		return domain.NotFound("no active account %q", username)
 	}
 	return err
 }
+
+// localSubjectPrefix starts a local account's subject (auth.LocalSubjectPrefix;
+// the store does not import auth).
+const localSubjectPrefix = "local:"
 
 func joinRoles(rs []domain.Role) string {
 	s := make([]string, len(rs))

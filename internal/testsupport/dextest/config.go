@@ -54,7 +54,7 @@ var (
 // dir and returns its path. JSON is valid YAML, so no YAML encoder is
 // needed. Password hashes are made here, not checked in, so the demo
 // passwords live in one place.
-func writeConfig(dir, issuer, addr string, users []User) (string, error) {
+func writeConfig(dir, issuer, addr string, users []User, redirects []string) (string, error) {
 	passwords, err := staticPasswords(users)
 	if err != nil {
 		return "", err
@@ -70,7 +70,7 @@ func writeConfig(dir, issuer, addr string, users []User) (string, error) {
 			"skipApprovalScreen": true,
 		},
 		"staticClients": []map[string]any{
-			clientConfig(mainClient, issuer, nil),
+			clientConfig(mainClient, issuer, nil, redirects...),
 			clientConfig(peerClient, issuer, []string{mainClient.ID}),
 		},
 		"staticPasswords": passwords,
@@ -83,12 +83,12 @@ func writeConfig(dir, issuer, addr string, users []User) (string, error) {
 	return path, os.WriteFile(path, data, 0o600)
 }
 
-func clientConfig(c Client, issuer string, trustedPeers []string) map[string]any {
+func clientConfig(c Client, issuer string, trustedPeers []string, redirects ...string) map[string]any {
 	return map[string]any{
 		"id":           c.ID,
 		"secret":       c.Secret,
 		"name":         c.ID,
-		"redirectURIs": []string{issuer + "/callback/" + c.ID},
+		"redirectURIs": append([]string{issuer + "/callback/" + c.ID}, redirects...),
 		"trustedPeers": trustedPeers,
 	}
 }

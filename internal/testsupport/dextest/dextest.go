@@ -37,10 +37,21 @@ type Dex struct {
 	logs *syncbuf.Buffer
 }
 
+// Options change the provider Start runs.
+type Options struct {
+	// RedirectURIs are more redirect URIs of the Serenade client, for a
+	// browser login that comes back to a server under test (e.g.
+	// http://127.0.0.1:port/oidc/callback; see FreeAddr).
+	RedirectURIs []string
+}
+
 // Start builds (or reuses) the Dex binary, starts it on a free loopback
 // port with in-memory storage and returns once its discovery document is
 // served. The process is stopped when the test ends.
-func Start(t testing.TB) *Dex {
+func Start(t testing.TB) *Dex { return StartWith(t, Options{}) }
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options) *Dex {
 	t.Helper()
 	bin, err := binary()
 	if err != nil {
@@ -48,7 +59,7 @@ func Start(t testing.TB) *Dex {
 	}
 	var lastErr error
 	for range 3 { // a free port can be taken between probe and listen
-		d, err := start(t, bin)
+		d, err := start(t, bin, o)
 		if err == nil {
 			return d
 		}
@@ -69,7 +80,7 @@ func unavailable(t testing.TB, format string, args ...any) {
 	t.Skipf("SKIPPING: real OpenID Connect provider unavailable (set CI=true to fail instead): %s", msg)
 }
 
-func start(t testing.TB, bin string) (*Dex, error) {
+func start(t testing.TB, bin string, o Options) (*Dex, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -83,7 +94,7 @@ func start(t testing.TB, bin string) (*Dex, error) {
 		Users:        DemoUsers(),
 		logs:         &syncbuf.Buffer{},
 	}
-	cfg, err := writeConfig(t.TempDir(), d.Issuer, addr, d.Users)
+	cfg, err := writeConfig(t.TempDir(), d.Issuer, addr, d.Users, o.RedirectURIs)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +146,18 @@ func (d *Dex) waitReady(exited <-chan error) error {
 		}
 	}
 	return errors.New("dex did not serve its discovery document within 30s")
+}
+
+// FreeAddr returns a loopback address whose port was free a moment ago,
+// for a server that must be known to Dex before it starts (another
+// process may take it in between; rare enough for tests).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 }
 
 func freePort() (int, error) {
