@@ -135,11 +135,6 @@ func TestCodiceFiscaleDecodedBeforeSaving(t *testing.T) {
 	c.Lang = "en-GB"
 	c.Login(t, demo.Doctor, "alice")
 	tok := webtest.CSRF(c.Get(t, "/patients/new").Body)
-	type answer struct {
-		Valid                      bool
-		Sex, BirthDate, BirthPlace string `json:"-"`
-		Errors                     map[string]string
-	}
 	for _, tc := range []struct {
 		cf, last, first string
 		valid           bool
