@@ -23,8 +23,9 @@ import (
 )
 
 // Timeout bounds each test's browser: when it passes, the browser stops
-// and every further action fails.
-const Timeout = 60 * time.Second
+// and every further action fails. Generous: a flow of several pages on
+// a loaded 2-core machine took a minute.
+const Timeout = 3 * time.Minute
 
 // The size in CSS pixels of the page's viewport.
 const ViewportWidth, ViewportHeight = 1280, 1024
