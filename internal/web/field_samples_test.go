@@ -70,7 +70,7 @@ func sampleInstallationData(inst view.InstallationView) *fieldInstallationData {
 		return view.DayHealthView{Day: d, Completeness: c, Active: active}
 	}
 	h := view.InstallationHealthView{Health: domain.HealthSilent, LastSeen: hour(11, 14), SilentStreams: []string{"kitchen.temperature"}, Streams: []view.StreamHealthView{
-		{Key: "tv.plug.power", Kind: "power", Days: []view.DayHealthView{day("2026-03-10", &full, true), day("2026-03-11", &full, true), day("2026-03-12", &half, true)}},
+		{Key: "tv.plug.power", Kind: "power", JudgedBy: "cadence", Days: []view.DayHealthView{day("2026-03-10", nil, false), day("2026-03-11", &full, true), day("2026-03-12", &half, true)}},
 		{Key: "kitchen.temperature", Kind: "temperature", Silent: true, LastReading: hour(11, 14), Days: []view.DayHealthView{day("2026-03-10", &full, true), day("2026-03-11", &half, true), day("2026-03-12", &none, false)}},
 		{Key: "kitchen.motion", Kind: "motion", Days: []view.DayHealthView{day("2026-03-10", nil, true), day("2026-03-11", nil, true), day("2026-03-12", nil, false)}},
 	}}

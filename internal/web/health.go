@@ -37,8 +37,8 @@ type healthRow struct {
 	Cells       []healthCell
 }
 
-// healthCell is one day of a stream. Level is the colour: "l0" (nothing
-// arrived), "l1" (< 50 %), "l2" (< 90 %), "l3" (≥ 90 %); for a day
+// healthCell is one day of a stream. Level is the colour: "na" (a
+// periodic stream expected nothing that day), "l0" (nothing arrived), "l1" (< 50 %), "l2" (< 90 %), "l3" (≥ 90 %); for a day
 // without completeness (an event stream), "l3" when something arrived
 // and "l0" when not. Percent is -1 when the day has no
 // completeness (an event stream: Active says whether it spoke).
@@ -69,7 +69,7 @@ func gridOf(h view.InstallationHealthView) *healthGrid {
 	for _, st := range h.Streams {
 		row := healthRow{Key: st.Key, Kind: st.Kind, Silent: st.Silent || slices.Contains(h.SilentStreams, st.Key), LastReading: st.LastReading}
 		for _, day := range st.Days {
-			row.Cells = append(row.Cells, cellOf(day))
+			row.Cells = append(row.Cells, cellOf(day, st.JudgedBy == "cadence"))
 		}
 		if len(row.Cells) > len(g.Days) {
 			g.Days = g.Days[:0]
@@ -91,10 +91,13 @@ func gridOf(h view.InstallationHealthView) *healthGrid {
 	return g
 }
 
-// cellOf is one day's cell.
-func cellOf(d view.DayHealthView) healthCell {
+// cellOf is one day's cell; a periodic stream's day without
+// completeness expected nothing (before collection, or after it ended).
+func cellOf(d view.DayHealthView, periodic bool) healthCell {
 	c := healthCell{Day: d.Day, Percent: -1, Active: d.Active}
 	switch {
+	case d.Completeness == nil && periodic:
+		c.Level = "na"
 	case d.Completeness == nil && d.Active:
 		c.Level = "l3"
 	case d.Completeness == nil:

@@ -129,8 +129,13 @@ func (s *Server) fieldInstallation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	d.Notice = noticeOf(r.URL.Query().Get("saved"))
-	return s.render(w, http.StatusOK, "field_installation", s.page(r, "field.installation.title", d))
+	saved := r.URL.Query().Get("saved")
+	d.Notice = noticeOf(saved)
+	p := s.page(r, "field.installation.title", d)
+	if saved == "context" {
+		p.Saved = "context-" + d.Inst.ID // saved: forget the kept copy
+	}
+	return s.render(w, http.StatusOK, "field_installation", p)
 }
 
 // notices are the confirmations a redirect after a save may name.

@@ -116,7 +116,11 @@ func (s *Server) ticketPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "ticket", s.page(r, "ticket.title", d))
+	p := s.page(r, "ticket.title", d)
+	if r.URL.Query().Get("sent") != "" {
+		p.Saved = "reply-" + d.Ticket.ID // the reply went: forget its kept draft
+	}
+	return s.render(w, http.StatusOK, "ticket", p)
 }
 
 // ticketReply writes on a ticket; an empty or too long message comes
@@ -136,7 +140,7 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/field/tickets/"+url.PathEscape(ref)+"#reply", http.StatusSeeOther)
+	http.Redirect(w, r, "/field/tickets/"+url.PathEscape(ref)+"?sent=1#reply", http.StatusSeeOther)
 	return nil
 }
 
