@@ -1,4 +1,4 @@
-.PHONY: test run build bench soak vet fuzz vulncheck assets
+.PHONY: test run build bench soak vet fuzz vulncheck assets screenshots
 
 # The one test command: installs PostgreSQL/chromium if missing (as root), vets, tests.
 test:
@@ -40,3 +40,8 @@ vulncheck:
 # npm; the results are committed, so building never does.
 assets:
 	sh scripts/assets.sh
+
+# Screenshots of the web UI's pages (1280 and 768 px, Italian and
+# English) under screenshots/ (ignored), from the browser tests.
+screenshots:
+	SERENADE_SCREENSHOTS=1 go test -count=1 -timeout 30m ./internal/web/browsertests/

@@ -40,7 +40,8 @@ func samples() []sample {
 	for _, st := range []int{403, 404, 409, 410, 429, 500, 503} {
 		out = append(out, sample{template: "error", title: "error.title", data: errorData{Status: st}, session: st == 403})
 	}
-	return append(out, doctorSamples()...)
+	out = append(out, doctorSamples()...)
+	return append(out, fieldSamples()...)
 }
 
 // testServer is a Server without an API (rendering only).

@@ -30,6 +30,10 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.doctorRoutes()...)
+	rs = append(rs, s.installerRoutes()...)
+	rs = append(rs, s.ticketRoutes()...)
+	rs = append(rs, s.documentRoutes()...)
+	rs = append(rs, s.tokenRoutes()...)
 	rs = append(rs, s.commonRoutes()...)
 	return rs
 }

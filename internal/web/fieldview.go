@@ -1,0 +1,50 @@
+package web
+
+import (
+	"time"
+
+	"serenade/internal/domain"
+	"serenade/internal/view"
+)
+
+// fieldHelpers are the template helpers of the field teams' pages,
+// embedded in their view models ({{$.Data.StatusBadge .Status}}).
+type fieldHelpers struct{}
+
+// StatusBadge is the badge class of an installation status.
+func (fieldHelpers) StatusBadge(s domain.InstallationStatus) string {
+	switch s {
+	case domain.StatusWorking:
+		return "badge-ok"
+	case domain.StatusMaintenance, domain.StatusUninstalling:
+		return "badge-warn"
+	case domain.StatusUnknown:
+		return "badge-bad"
+	}
+	return ""
+}
+
+// HealthBadge is the badge class of a health summary.
+func (fieldHelpers) HealthBadge(h domain.HealthSummary) string {
+	switch h {
+	case domain.HealthOK:
+		return "badge-ok"
+	case domain.HealthSilent:
+		return "badge-bad"
+	case domain.HealthNoData:
+		return "badge-warn"
+	}
+	return ""
+}
+
+// Day parses an API date (YYYY-MM-DD) for the locale's DateOnly; the
+// zero time (shown as nothing) when it does not parse.
+func (fieldHelpers) Day(s string) time.Time {
+	t, _ := time.Parse(view.DateLayout, s)
+	return t
+}
+
+// KiB is a size in bytes in whole kibibytes, at least 1.
+func (fieldHelpers) KiB(size int64) int {
+	return int(max(1, (size+1023)/1024))
+}
