@@ -19,7 +19,7 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead,
 			StreamRead, DeviceHealthRead, IngestTokenWrite},
 		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead, StreamRead, DeviceHealthRead, ReadingsExport},
-		domain.RoleAdmin:      {Self, AuditRead, AccountManage, KeyManage},
+		domain.RoleAdmin:      {Self, AuditRead, AuditVerify, AccountRead, AccountManage, KeyManage},
 	}
 	for _, role := range domain.AllRoles {
 		granted := map[Action]bool{}
