@@ -144,3 +144,14 @@ func Allows(roles []domain.Role, a Action) bool {
 
 // Roles returns the roles granted an action.
 func Roles(a Action) []domain.Role { return slices.Clone(matrix[a]) }
+
+// Actions lists every action of the matrix, sorted (the tests enumerate
+// it; the audit log browser offers it as a filter).
+func Actions() []Action {
+	out := make([]Action, 0, len(matrix))
+	for a := range matrix {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,7 +1,6 @@
 package access
 
 import (
-	"slices"
 	"testing"
 
 	"serenade/internal/domain"
@@ -54,12 +53,3 @@ func TestCombinedRolesActWithTheUnion(t *testing.T) {
 	}
 }
 
-// Actions lists every action of the matrix (the tests enumerate it).
-func Actions() []Action {
-	out := make([]Action, 0, len(matrix))
-	for a := range matrix {
-		out = append(out, a)
-	}
-	slices.Sort(out)
-	return out
-}

@@ -40,6 +40,8 @@ func samples() []sample {
 	for _, st := range []int{403, 404, 409, 410, 429, 500, 503} {
 		out = append(out, sample{template: "error", title: "error.title", data: errorData{Status: st}, session: st == 403})
 	}
+	out = append(out, researchSamples()...)
+	out = append(out, adminSamples()...)
 	return append(out, doctorSamples()...)
 }
 

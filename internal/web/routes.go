@@ -30,6 +30,8 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.doctorRoutes()...)
+	rs = append(rs, s.researchRoutes()...)
+	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.commonRoutes()...)
 	return rs
 }
