@@ -52,4 +52,3 @@ func TestCombinedRolesActWithTheUnion(t *testing.T) {
 		t.Error("combined roles should get exactly the union of their grants")
 	}
 }
-
