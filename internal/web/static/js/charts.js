@@ -78,13 +78,18 @@
     };
   }
 
-  // zoom reads the selected span again at full resolution.
+  // zoom reads the selected span again at full resolution. The charts'
+  // cursors are in sync, so every chart reports the same selection: the
+  // first one asks, the others find the same span pending.
+  let pending = "";
   function zoom(u) {
     if (u.select.width < 4) return;
-    const from = u.posToVal(u.select.left, "x");
-    const to = u.posToVal(u.select.left + u.select.width, "x");
+    const from = Math.floor(u.posToVal(u.select.left, "x"));
+    const to = Math.ceil(u.posToVal(u.select.left + u.select.width, "x"));
     u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
-    load(Math.floor(from), Math.ceil(to));
+    if (pending === from + "-" + to) return;
+    pending = from + "-" + to;
+    load(from, to);
   }
 
   function draw(s) {
