@@ -17,6 +17,7 @@
   const zone = "Europe/Rome";
   const num = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const count = new Intl.NumberFormat(lang);
+  const tick = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   const when = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: zone });
   const base = new URL(root.dataset.series, window.location.origin);
   const picked = { from: root.dataset.from, to: root.dataset.to };
@@ -73,7 +74,7 @@
         { label: root.dataset.labelMax, stroke: "rgba(29,95,168,0.35)", width: 1, value: fmt },
       ],
       bands: [{ series: [3, 2], fill: "rgba(29,95,168,0.12)" }],
-      axes: [{ stroke: "#4f5b6b" }, { stroke: "#4f5b6b", size: 60, values: (u, vals) => vals.map((v) => num.format(v)) }],
+      axes: [{ stroke: "#4f5b6b" }, { stroke: "#4f5b6b", size: 72, values: (u, vals) => vals.map((v) => tick.format(v)) }],
       hooks: { setSelect: [zoom] },
     };
   }
