@@ -55,7 +55,10 @@ const (
 	// over a range in one download, keyed by the caller's pseudonyms.
 	ReadingsExport Action = "readings.export"
 
-	AuditRead            Action = "audit.read"             // the whole audit log
+	AuditRead   Action = "audit.read"   // the whole audit log
+	AuditVerify Action = "audit.verify" // check the trail's hash chain
+	// AccountRead lists the local accounts (read only: see AccountManage).
+	AccountRead          Action = "account.read"
 	PatientAccessHistory Action = "patient.access-history" // who saw a patient, when
 
 	// Accounts and master keys are managed on the host, with the serenade
@@ -119,6 +122,8 @@ var matrix = map[Action][]domain.Role{
 	IngestTokenWrite: {installer, monitoring},
 
 	AuditRead:            {admin},
+	AuditVerify:          {admin},
+	AccountRead:          {admin},
 	PatientAccessHistory: {doctor},
 
 	AccountManage: {admin},
@@ -139,3 +144,14 @@ func Allows(roles []domain.Role, a Action) bool {
 
 // Roles returns the roles granted an action.
 func Roles(a Action) []domain.Role { return slices.Clone(matrix[a]) }
+
+// Actions lists every action of the matrix, sorted (the tests enumerate
+// it; the audit log browser offers it as a filter).
+func Actions() []Action {
+	out := make([]Action, 0, len(matrix))
+	for a := range matrix {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -152,6 +152,8 @@ func New(d Deps) *API {
 	a.registerTickets()
 	a.registerDocuments()
 	a.registerAudit()
+	a.registerAuditVerification()
+	a.registerAccounts()
 	a.registerIngestTokens()
 	a.registerSensors()
 

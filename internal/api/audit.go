@@ -23,6 +23,7 @@ type AuditLog interface {
 	// PatientOf is the patient a resource of kind belongs to
 	// (resource.Kind.Lineage).
 	PatientOf(ctx context.Context, kind resource.Kind, id int64) (int64, error)
+	AuditVerifier
 }
 
 type auditEventKey struct{}

@@ -94,6 +94,7 @@ func (k Kind) Collection() Type { return Type(k.Table) }
 const (
 	Screening Type = "screening" // the pseudonymised screening list
 	Trail     Type = "audit"     // the audit trail itself
+	Account   Type = "accounts"  // the local accounts (the admin's list)
 	Self      Type = "auth"      // the caller's own principal (who am I)
 	Session   Type = "session"   // a login
 )

@@ -41,7 +41,9 @@ func samples() []sample {
 		out = append(out, sample{template: "error", title: "error.title", data: errorData{Status: st}, session: st == 403})
 	}
 	out = append(out, doctorSamples()...)
-	return append(out, fieldSamples()...)
+	out = append(out, fieldSamples()...)
+	out = append(out, researchSamples()...)
+	return append(out, adminSamples()...)
 }
 
 // testServer is a Server without an API (rendering only).

@@ -34,6 +34,8 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.ticketRoutes()...)
 	rs = append(rs, s.documentRoutes()...)
 	rs = append(rs, s.tokenRoutes()...)
+	rs = append(rs, s.researchRoutes()...)
+	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.commonRoutes()...)
 	return rs
 }

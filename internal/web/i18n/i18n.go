@@ -146,6 +146,9 @@ func (l *Locale) Decimal(f float64, digits int) string {
 	return l.p.Sprintf("%.*f", digits, f)
 }
 
+// Zone is the time zone the locale shows times in.
+func (l *Locale) Zone() *time.Location { return l.tz }
+
 // Date formats a date as "2 marzo 2026" / "2 March 2026", in the
 // locale's time zone; the zero time is "".
 func (l *Locale) Date(t time.Time) string {
