@@ -81,8 +81,11 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += from + where
-	if f.Limit > 0 {
+	switch {
+	case f.Limit > 0 && f.Role == "":
 		q = pageFirst(q, from+where, "p.id", tail, f.Limit)
+	case f.Limit > 0: // measured slower in two steps on SQLite
+		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
 	var out []domain.ListEntry
 	err := db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
