@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +90,7 @@ func tailKey(v view.Viewer, p domain.Patient, kind resource.Kind, id int64) page
 	if v.SeesIDs() {
 		return page.Key{page.Int(id)}
 	}
-	return page.Key{page.Text(textfold.Fold(v.NicknameOf(p))), sortTag(v, kind, id)}
+	return page.Key{keyText(textfold.Fold(v.NicknameOf(p))), sortTag(v, kind, id)}
 }
 
 // sortTag is the caller's tiebreaker of a row, from the server key.
@@ -106,9 +108,9 @@ func entryKey(v view.Viewer, sort string, kind resource.Kind, e naiveEntry) page
 	case view.SortDateJoin:
 		head = page.Key{page.Time(v.At(access.EnrolmentDates, e.patient.DateJoin))}
 	case view.SortDateJoinDesc:
-		head = page.Key{page.TimeDesc(v.At(access.EnrolmentDates, e.patient.DateJoin))}
+		head = page.Key{timeDesc(v.At(access.EnrolmentDates, e.patient.DateJoin))}
 	case view.SortLastActivity:
-		head = page.Key{page.TimeDesc(v.At(access.ActivityTimes, e.last))}
+		head = page.Key{timeDesc(v.At(access.ActivityTimes, e.last))}
 	case view.SortStatus:
 		head = page.Key{""}
 		if e.inst != nil {
@@ -130,10 +132,25 @@ func ticketKey(v view.Viewer, sort string, tk naiveTicket) page.Key {
 		at = v.At(access.TicketTimes, tk.OpenedAt)
 	}
 	if v.SeesIDs() {
-		return page.Key{page.TimeDesc(at), page.IntDesc(tk.ID)}
+		return page.Key{timeDesc(at), intDesc(tk.ID)}
 	}
-	return page.Key{page.TimeDesc(at), sortTag(v, resource.Ticket, tk.ID)}
+	return page.Key{timeDesc(at), sortTag(v, resource.Ticket, tk.ID)}
 }
+
+// timeDesc is an instant as a descending key element: the newest first,
+// the zero time (no activity) last.
+func timeDesc(t time.Time) string {
+	if t.IsZero() {
+		return "~" // after every digit
+	}
+	return intDesc(t.UnixNano())
+}
+
+// intDesc is an id as a descending key element.
+func intDesc(id int64) string { return page.Int(math.MaxInt64 - id) }
+
+// keyText is a nickname as a key element.
+func keyText(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // naiveOrder sorts rows by key and names each as the caller is shown it.
 func naiveOrder[T any](rows []T, key func(T) page.Key, name func(T) string) []string {

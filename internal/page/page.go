@@ -9,9 +9,7 @@ package page
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -24,9 +22,6 @@ func Compare(a, b Key) int { return slices.Compare(a, b) }
 // Int is an id as a key element (ascending): fixed width, so the text
 // order is the numeric one. Ids are positive.
 func Int(id int64) string { return fmt.Sprintf("%020d", id) }
-
-// IntDesc is an id as a descending key element.
-func IntDesc(id int64) string { return Int(math.MaxInt64 - id) }
 
 // Time is an instant as an ascending key element (UTC, fixed width); the
 // zero time sorts first.
@@ -44,19 +39,6 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Parse("2006-01-02T15:04:05.000000000Z", s)
 }
-
-// TimeDesc is an instant as a descending key element: the newest first,
-// the zero time (no activity) last.
-func TimeDesc(t time.Time) string {
-	if t.IsZero() {
-		return "~" // after every digit
-	}
-	return IntDesc(t.UnixNano())
-}
-
-// Text is free text as a key element (Unicode code point order of the
-// given form, which callers fold first when case must not matter).
-func Text(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // Of is one page of rows: at most limit rows after the key after (from
 // the start when after is nil), in the order of key, and the key of the
