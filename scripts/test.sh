@@ -122,6 +122,19 @@ ensure_deploy_tools() {
 	loud "mosquitto, mosquitto-clients or openssl not installed: deploy/ broker tests will not run"
 }
 
+# jq reads govulncheck's JSON findings (scripts/vulncheck.sh).
+ensure_jq() {
+	command -v jq >/dev/null 2>&1 || apt_install jq || true
+	if command -v jq >/dev/null 2>&1; then
+		return
+	fi
+	if $ci; then
+		echo "FAIL: jq is missing and CI=true: govulncheck's findings cannot be read." >&2
+		exit 1
+	fi
+	loud "jq not installed (apt-get install jq): the govulncheck step will fail"
+}
+
 # step NAME CMD... runs a step, records its outcome and duration.
 results=()
 failed=0
@@ -156,6 +169,7 @@ main() {
 	ensure_postgres
 	ensure_chromium
 	ensure_deploy_tools
+	ensure_jq
 	local test_flags=(-count=1 -timeout 20m)
 	if [[ ${RACE:-} == 1 ]]; then
 		ensure_cc
