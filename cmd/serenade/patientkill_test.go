@@ -247,27 +247,17 @@ func (w *writers) installerLoop(base string, p *os.Process, target int64) {
 	}
 }
 
-// openTickets are the installer's references to the open tickets of the
-// demo installations.
+// openTickets are the installer's references to open tickets, from the
+// work queue: one request, so that the installer writes before the
+// doctors' writes reach the round's kill.
 func (w *writers) openTickets(base string) []string {
-	var list struct{ Installations []struct{ ID string } }
-	if status, _, ok := call(base, w.installer, http.MethodGet, "/api/v1/installations", nil, &list); !ok || status != http.StatusOK {
+	var queue struct{ Tickets []struct{ ID string } }
+	if status, _, ok := call(base, w.installer, http.MethodGet, "/api/v1/tickets?state=open", nil, &queue); !ok || status != http.StatusOK {
 		return nil
 	}
-	var out []string
-	for _, in := range list.Installations {
-		var ts struct {
-			Tickets []struct {
-				ID   string
-				Open bool
-			}
-		}
-		call(base, w.installer, http.MethodGet, "/api/v1/installations/"+in.ID+"/tickets", nil, &ts)
-		for _, tk := range ts.Tickets {
-			if tk.Open {
-				out = append(out, tk.ID)
-			}
-		}
+	out := make([]string, 0, len(queue.Tickets))
+	for _, tk := range queue.Tickets {
+		out = append(out, tk.ID)
 	}
 	return out
 }
@@ -276,16 +266,21 @@ func (w *writers) openTickets(base string) []string {
 func (w *writers) check(t *testing.T, base string) {
 	t.Helper()
 	if len(w.edits) == 0 || len(w.withdrawn) == 0 || len(w.messages) == 0 {
-		t.Fatalf("too little was acknowledged to check: %d patients, %d withdrawals, %d tickets", len(w.edits), len(w.withdrawn), len(w.messages))
+		t.Fatalf("too little was acknowledged to check: %d patients, %d withdrawals, %d tickets (refused: %v)", len(w.edits), len(w.withdrawn), len(w.messages), w.refused)
 	}
 	for id, last := range w.edits {
 		var p struct {
-			MedicalNotes string `json:"medical_notes"`
+			MedicalNotes string     `json:"medical_notes"`
+			WithdrawnAt  *time.Time `json:"withdrawn_at"`
 		}
 		status, _, _ := call(base, w.doctor, http.MethodGet, "/api/v1/patients/"+id, nil, &p)
 		var got int
 		_, _ = fmt.Sscanf(p.MedicalNotes, "edit %d", &got)
-		if !w.withdrawn[id] && (status != http.StatusOK || got < last) {
+		// A withdrawal in flight when the server was killed may have
+		// committed unacknowledged: it follows the second edit and erases
+		// the notes, which is then no loss.
+		inFlight := last == 2 && p.WithdrawnAt != nil
+		if !w.withdrawn[id] && !inFlight && (status != http.StatusOK || got < last) {
 			t.Errorf("patient %s: %d, notes %q, want edit %d or later", id, status, p.MedicalNotes, last)
 		}
 	}

@@ -31,7 +31,7 @@ var pinnedResourceTypes = map[string]string{
 	"add-message": "ticket", "close-ticket": "ticket",
 	"list-documents": "installation", "upload-document": "installation",
 	"download-document": "document", "delete-document": "document",
-	"query-audit": "audit", "get-access-history": "patient",
+	"query-audit": "audit", "get-access-history": "patient", "verify-audit": "audit", "list-accounts": "accounts",
 	"provision-ingest-token": "installation", "list-ingest-tokens": "installation", "revoke-ingest-token": "token",
 	"list-streams": "streams", "read-stream": "stream", "read-installation-streams": "installation", "export-stream-csv": "stream",
 	"export-cohort-readings": "streams",

@@ -20,7 +20,7 @@ func (a *API) baseEntry(r *http.Request, op *huma.Operation, route string) audit
 	ctx := r.Context()
 	e := audit.Entry{RequestID: a.deps.RequestID(ctx), TraceID: a.deps.TraceID(ctx), ClientAddr: a.deps.ClientAddr(r)}
 	if op == nil {
-		e.Operation = methodName(r.Method) + " " + route
+		e.Operation = MethodName(r.Method) + " " + route
 		return e
 	}
 	action, _ := op.Metadata[metaAction].(access.Action)
@@ -42,11 +42,11 @@ func operationName(method string, op *huma.Operation) string {
 	return op.OperationID
 }
 
-// methodName is the method as recorded: a standard method as itself,
+// MethodName is the method as recorded: a standard method as itself,
 // anything else as OTHER. A method is any token the client types, and a
 // client could type a codice fiscale or a name there: it is never
 // recorded, logged or echoed.
-func methodName(m string) string {
+func MethodName(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 		http.MethodDelete, http.MethodOptions, http.MethodTrace, http.MethodConnect:

@@ -12,8 +12,8 @@ func TestMethodNameRecordsOnlyStandardMethods(t *testing.T) {
 		"OPTIONS": "OPTIONS", "TRACE": "TRACE", "CONNECT": "CONNECT",
 		"MRNGNN48D03L219H": "OTHER", "ROSSI-MARIO-VIA-PADOVA-118": "OTHER", "get": "OTHER", "PROPFIND": "OTHER", "": "OTHER",
 	} {
-		if got := methodName(m); got != want {
-			t.Errorf("methodName(%q) = %q, want %q", m, got, want)
+		if got := MethodName(m); got != want {
+			t.Errorf("MethodName(%q) = %q, want %q", m, got, want)
 		}
 	}
 }

@@ -116,7 +116,6 @@ func TestQueryParametersFollowTheTextPolicy(t *testing.T) {
 				{"actor=dottore%E2%80%8B-alice", "query.actor", "invisible format character (U+200B"},
 				{"actor=dottore%0Aalice", "query.actor", "line break"},
 				{"actor=a&actor=b", "query.actor", "more than once"},
-				{"after=%2B5", "query.after", "canonical"},
 				{"since=05", "query.since", "canonical"},
 				{"since=%205", "query.since", "canonical"},
 				{"since=-0", "query.since", "canonical"},

@@ -79,7 +79,6 @@ func buildLimits() map[string]Limit {
 		"actor":  {MaxLength: AuditActorMaxLength},
 		"action": {MaxLength: AuditActionMaxLength},
 		"limit":  {Minimum: 1, HasMinimum: true, Maximum: AuditPageMax},
-		"after":  {Minimum: 0, HasMinimum: true}, // a keyset cursor
 		// The lists' opaque cursors and the doctors' search.
 		"cursor": {MaxLength: CursorMaxLength},
 		"q":      {MaxLength: SearchMaxLength},

@@ -36,15 +36,15 @@ type auditFilter struct {
 }
 
 // auditData is the audit log page: the filters, one page of entries,
-// the next page's cursor (0: the last page) and, when asked for, the
-// chain's verification.
+// the API's sealed cursors of this page and the next ("" on the first and
+// the last page) and, when asked for, the chain's verification.
 type auditData struct {
 	Filter   auditFilter
 	Outcomes []string
 	Actions  []string
 	Entries  []api.AuditEntry
-	After    int64 // this page's cursor (0: the first page)
-	Next     int64
+	Cursor   string // this page's cursor ("": the first page)
+	Next     string
 	Verify   *api.AuditVerification
 	Error    string // message id of a filter's error
 }
@@ -52,7 +52,7 @@ type auditData struct {
 // NextURL is the next page's address, keeping the filters.
 func (d auditData) NextURL() string {
 	q := d.Filter.values()
-	q.Set("after", strconv.FormatInt(d.Next, 10))
+	q.Set("cursor", d.Next)
 	return "/admin/audit?" + q.Encode()
 }
 
@@ -70,8 +70,8 @@ func (d auditData) VerifiedEntries() int {
 // VerifyURL is this page's address asking for the chain's verification.
 func (d auditData) VerifyURL() string {
 	q := d.Filter.values()
-	if d.After != 0 {
-		q.Set("after", strconv.FormatInt(d.After, 10))
+	if d.Cursor != "" {
+		q.Set("cursor", d.Cursor)
 	}
 	q.Set("verify", "1")
 	return "/admin/audit?" + q.Encode()
@@ -123,7 +123,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	in := r.URL.Query()
 	d := auditData{Filter: auditFilter{Actor: in.Get("actor"), Action: in.Get("action"), Outcome: in.Get("outcome"), From: in.Get("from"), To: in.Get("to")},
 		Outcomes: auditOutcomes, Actions: auditActions()}
-	d.After, _ = strconv.ParseInt(in.Get("after"), 10, 64)
+	d.Cursor = in.Get("cursor")
 	c := s.client(r)
 	if in.Get("verify") == "1" {
 		d.Verify = &api.AuditVerification{}
@@ -137,12 +137,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, http.StatusUnprocessableEntity, "audit", s.page(r, "audit.title", d))
 	}
 	q.Set("limit", strconv.Itoa(auditPageSize))
-	if d.After > 0 {
-		q.Set("after", strconv.FormatInt(d.After, 10))
+	if d.Cursor != "" {
+		q.Set("cursor", d.Cursor)
 	}
 	var page struct {
 		Entries []api.AuditEntry `json:"entries"`
-		Next    int64            `json:"next"`
+		Next    string           `json:"next"`
 	}
 	if err := c.Get("/audit", q, &page); err != nil {
 		if p, isProblem := err.(*Problem); isProblem && p.Status == http.StatusUnprocessableEntity {

@@ -44,7 +44,7 @@ func doctorSamples() []sample {
 	saved.Section, saved.Saved = "", "contact-31"
 	withdrawn := patientData{P: rec, HomeFields: homeFields}
 	withdrawn.P.WithdrawnAt, withdrawn.P.CodiceFiscale, withdrawn.P.Installation = at(1), "", ""
-	history := historyData{P: rec, After: 40, Next: 90, Entries: []api.AuditEntry{
+	history := historyData{P: rec, Cursor: "c1", Next: "c2", Entries: []api.AuditEntry{
 		{Seq: 41, Time: *at(3), Actor: "dottore-alice", Roles: []string{"dottore"}, Action: "patient.read", Outcome: "ok", Status: 200},
 		{Seq: 52, Time: *at(2), Actor: "iit-gennaro", Roles: []string{"iit"}, Action: "contact-sheet.read", Outcome: "ok", Status: 200},
 		{Seq: 60, Time: *at(1), Actor: "dottore-alice", Roles: []string{"dottore"}, Action: "patient.list", Outcome: "ok", Status: 200, Listed: 50},

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"serenade/internal/access"
+	"serenade/internal/api"
 	"serenade/internal/audit"
 	"serenade/internal/auth"
 	"serenade/internal/domain"
@@ -42,13 +44,30 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 		telemetry.SetRoute(r.Context(), assetPrefix)
 		return nil
 	}
+	if !wantsHTML(r) {
+		// An API client or a probe that missed its path: the API answers
+		// (404 problem+json, audited) as it did before the UI existed.
+		s.deps.API.ServeHTTP(w, r)
+		return nil
+	}
 	p := principalOf(r)
 	e := audit.Entry{Time: s.deps.Now().UTC(), ActorSubject: p.Subject, ActorUsername: p.Username, Roles: audit.RoleNames(p.Roles),
-		Operation: r.Method + " unmatched", ResourceType: "page", Outcome: audit.OutcomeDenied, Status: http.StatusNotFound, ClientAddr: s.deps.ClientAddr(r)}
+		Operation: api.MethodName(r.Method) + " unmatched", ResourceType: "page", Outcome: audit.OutcomeDenied, Status: http.StatusNotFound, ClientAddr: s.deps.ClientAddr(r)}
 	if err := s.record(r.Context(), e); err != nil {
 		return statusError(http.StatusServiceUnavailable)
 	}
 	return statusError(http.StatusNotFound)
+}
+
+// wantsHTML reports whether the client accepts an HTML page: browsers
+// send text/html in Accept; API clients and probes do not.
+func wantsHTML(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		if strings.Contains(v, "text/html") {
+			return true
+		}
+	}
+	return false
 }
 
 // wrap runs a route: security headers, the locale, the session (a page

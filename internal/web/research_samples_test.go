@@ -60,7 +60,7 @@ func adminSamples() []sample {
 	}
 	filter := auditFilter{Actor: "ricercatore-stefano", Action: "stream.read", Outcome: "ok", From: "2026-03-01", To: "2026-03-12"}
 	return []sample{
-		{template: "audit", title: "audit.title", data: auditData{Filter: filter, Outcomes: auditOutcomes, Actions: auditActions(), Entries: entries, After: 40, Next: 43,
+		{template: "audit", title: "audit.title", data: auditData{Filter: filter, Outcomes: auditOutcomes, Actions: auditActions(), Entries: entries, Cursor: "c1", Next: "c2",
 			Verify: &api.AuditVerification{Intact: true, Entries: 1_234, CheckedAt: sampleNow}}, session: true},
 		{template: "audit", title: "audit.title", data: auditData{Outcomes: auditOutcomes, Actions: auditActions(), Entries: entries[:1],
 			Verify: &api.AuditVerification{Entries: 17, BrokenAt: 18, Reason: "entry edited", CheckedAt: sampleNow}}, session: true},

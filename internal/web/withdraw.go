@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"serenade/internal/api"
@@ -58,8 +57,8 @@ func sameName(typed, name string) bool {
 type historyData struct {
 	P       view.PatientRecord
 	Entries []api.AuditEntry
-	After   int64 // this page's cursor (0: the first page)
-	Next    int64 // the next page's cursor (0: the last page)
+	Cursor  string // this page's sealed cursor ("": the first page)
+	Next    string // the next page's cursor ("": the last page)
 }
 
 // historyPage shows who accessed the patient's data
@@ -72,13 +71,12 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := url.Values{"limit": {"50"}}
-	if a, err := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64); err == nil && a > 0 {
-		d.After = a
-		q.Set("after", strconv.FormatInt(a, 10))
+	if d.Cursor = r.URL.Query().Get("cursor"); d.Cursor != "" {
+		q.Set("cursor", d.Cursor)
 	}
 	var out struct {
 		Entries []api.AuditEntry `json:"entries"`
-		Next    int64            `json:"next"`
+		Next    string           `json:"next"`
 	}
 	if err := c.Get("/patients/"+id+"/access-history", q, &out); err != nil {
 		return err

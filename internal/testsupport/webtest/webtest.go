@@ -67,6 +67,9 @@ func (c *Client) Post(t testing.TB, path string, form url.Values) Page {
 
 func (c *Client) do(t testing.TB, req *http.Request) Page {
 	t.Helper()
+	if req.Header.Get("Accept") == "" { // as a browser asks for a page
+		req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	}
 	if c.Lang != "" {
 		req.Header.Set("Accept-Language", c.Lang)
 	}
