@@ -161,14 +161,16 @@ func call(base, token, method, path string, body any, out any) (status int, requ
 	return res.StatusCode, res.Header.Get("X-Request-Id"), true
 }
 
-// ack records an acknowledged write and kills the server when it is the
-// target-th of the round.
-func (w *writers) ack(requestID string, p *os.Process, target int64, record func()) {
+// ack records an acknowledged write and, for a doctor's write (counted),
+// kills the server when it is the target-th of the round. Only the
+// doctors' writes count, so that each round acknowledges some
+// withdrawals whatever the pace of the installer's messages.
+func (w *writers) ack(requestID string, p *os.Process, target int64, counted bool, record func()) {
 	w.mu.Lock()
 	record()
 	w.requests = append(w.requests, requestID)
 	w.mu.Unlock()
-	if w.acked.Add(1) == target {
+	if counted && w.acked.Add(1) == target {
 		_ = p.Signal(syscall.SIGKILL)
 	}
 }
@@ -182,16 +184,19 @@ func (w *writers) writeThenKill(base string, p *os.Process, target int64) {
 	}
 	w.mu.Unlock()
 	target += w.acked.Load()
+	// The tickets are read before the doctors start: a ticket of a
+	// patient they enrol in this round may be closed by its withdrawal.
+	tickets := w.openTickets(base)
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() { w.doctorLoop(base, p, target) })
 	}
-	wg.Go(func() { w.installerLoop(base, p, target) })
+	wg.Go(func() { w.installerLoop(base, p, target, tickets) })
 	wg.Wait()
 }
 
 // doctorLoop enrols a patient, edits it twice and withdraws every second
-// one, until the server is gone.
+// one, from the first on, until the server is gone.
 func (w *writers) doctorLoop(base string, p *os.Process, target int64) {
 	for n := 0; ; n++ {
 		identity := killIdentity(w.born.Add(1))
@@ -200,20 +205,20 @@ func (w *writers) doctorLoop(base string, p *os.Process, target int64) {
 		if !w.expect("enrol", status, http.StatusCreated, ok) {
 			return
 		}
-		w.ack(rid, p, target, func() { w.edits[created.ID] = 0 })
+		w.ack(rid, p, target, true, func() { w.edits[created.ID] = 0 })
 		delete(identity, "contacts") // an edit of the identity does not take them
 		for e := 1; e <= 2; e++ {
 			identity["medical_notes"] = fmt.Sprintf("edit %d", e)
 			if status, rid, ok = call(base, w.doctor, http.MethodPut, "/api/v1/patients/"+created.ID, identity, nil); !w.expect("edit", status, http.StatusOK, ok) {
 				return
 			}
-			w.ack(rid, p, target, func() { w.edits[created.ID] = e })
+			w.ack(rid, p, target, true, func() { w.edits[created.ID] = e })
 		}
-		if n%2 == 1 {
+		if n%2 == 0 { // the first patient of each loop: a withdrawal comes early in the round
 			if status, rid, ok = call(base, w.doctor, http.MethodDelete, "/api/v1/patients/"+created.ID, nil, nil); !w.expect("withdraw", status, http.StatusNoContent, ok) {
 				return
 			}
-			w.ack(rid, p, target, func() { w.withdrawn[created.ID] = true })
+			w.ack(rid, p, target, true, func() { w.withdrawn[created.ID] = true })
 		}
 	}
 }
@@ -232,8 +237,7 @@ func killIdentity(n int64) map[string]any {
 
 // installerLoop writes numbered messages on the open tickets of the demo
 // installations, until the server is gone.
-func (w *writers) installerLoop(base string, p *os.Process, target int64) {
-	tickets := w.openTickets(base)
+func (w *writers) installerLoop(base string, p *os.Process, target int64, tickets []string) {
 	if len(tickets) == 0 {
 		return
 	}
@@ -243,7 +247,7 @@ func (w *writers) installerLoop(base string, p *os.Process, target int64) {
 		if !w.expect("message", status, http.StatusCreated, ok) {
 			return
 		}
-		w.ack(rid, p, target, func() { w.messages[ticket] = append(w.messages[ticket], body) })
+		w.ack(rid, p, target, false, func() { w.messages[ticket] = append(w.messages[ticket], body) })
 	}
 }
 
