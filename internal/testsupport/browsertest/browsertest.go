@@ -13,6 +13,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
@@ -139,4 +140,38 @@ func Screenshot(t testing.TB, ctx context.Context, path string) {
 		return
 	}
 	t.Logf("browsertest: screenshot saved to %s", path)
+}
+
+// Navigates runs act, a click or a submit that loads another page, and
+// waits until that page has loaded. Without it, a wait for a selector
+// right after the click may match the page being left (every page has a
+// "main h1"), and the next step then races the navigation.
+//
+// It marks the current document, runs act, and polls (every 50 ms, up to
+// 30 s) until a document without the mark has finished loading. Errors
+// while polling are ignored: between the two documents there is no
+// execution context to evaluate in.
+func Navigates(act chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	const mark = `window.__browsertestLeaving = true`
+	const loaded = `window.__browsertestLeaving === undefined && document.readyState === "complete"`
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[bool](mark)(ctx, tg); err != nil {
+			return err
+		}
+		if _, err := act(ctx, tg); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		for {
+			if done, err := chromedp.Evaluate[bool](loaded)(ctx, tg); err == nil && done {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("browsertest: no new page loaded after the action: %w", ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }

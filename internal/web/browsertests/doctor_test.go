@@ -88,14 +88,14 @@ func TestDoctorEnrolsEditsAndReadsHistoryInTheBrowser(t *testing.T) {
 	clear(t, ctx, `ul.contacts input[name="alias"]`)
 	do(t, ctx, "save the contact",
 		chromedp.SendKeys(chromedp.CSS(`ul.contacts input[name="alias"]`), "figlia Anna"),
-		chromedp.Click(chromedp.CSS(`ul.contacts form.editform button[type=submit]`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`ul.contacts form.editform button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("p.success")),
 	)
 	if page := text(t, ctx); !strings.Contains(page, "figlia Anna") || !strings.Contains(page, "Contatto salvato") {
 		t.Errorf("the edited contact is not shown:\n%s", page)
 	}
 	do(t, ctx, "open the access history",
-		chromedp.Click(chromedp.CSS(`a[href="`+patientURL+`/history"]`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`a[href="`+patientURL+`/history"]`))),
 		chromedp.WaitVisible(chromedp.CSS("table")),
 	)
 	hist := text(t, ctx)
@@ -137,7 +137,7 @@ func TestSessionExpiryMidFormKeepsTheInput(t *testing.T) {
 	do(t, ctx, "log in again",
 		chromedp.SendKeys(chromedp.CSS("#username"), demo.Doctor),
 		chromedp.SendKeys(chromedp.CSS("#password"), "alice"),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#codice_fiscale")),
 	)
 	for sel, want := range map[string]string{"#last_name": "Verdi", "#first_name": "Giuseppe", "#medical_notes": "Long notes typed before the session ended."} {

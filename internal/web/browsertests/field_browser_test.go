@@ -80,7 +80,7 @@ func login(t *testing.T, s *apptest.Server, username, lang string) *browser {
 	b := &browser{t: t, ctx: browsertest.New(t), url: s.URL}
 	b.lang(lang)
 	b.step("log in", chromedp.Navigate(s.URL+"/login"), chromedp.SendKeys(chromedp.CSS("#username"), a.Username),
-		chromedp.SendKeys(chromedp.CSS("#password"), a.Password), chromedp.Click(chromedp.CSS("form.stack button[type=submit]")),
+		chromedp.SendKeys(chromedp.CSS("#password"), a.Password), browsertest.Navigates(chromedp.Click(chromedp.CSS("form.stack button[type=submit]"))),
 		chromedp.WaitVisible(chromedp.CSS("#nav")))
 	return b
 }
@@ -243,7 +243,7 @@ func installerFlow(t *testing.T, e fieldEnv) {
 		chromedp.Click(chromedp.CSS(`a[href="/field/tickets/`+e.installTicket+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#body")),
 		chromedp.SendKeys(chromedp.CSS("#body"), "Passo giovedì alle 10, ho sentito la figlia."),
-		chromedp.Click(chromedp.CSS("#reply button.primary")),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS("#reply button.primary"))),
 		chromedp.WaitVisible(chromedp.CSS("li.bubble.mine")))
 	if got := b.text("li.bubble.mine .bubble-body"); got != "Passo giovedì alle 10, ho sentito la figlia." {
 		t.Errorf("reply shown as %q", got)
@@ -261,7 +261,7 @@ func installerFlow(t *testing.T, e fieldEnv) {
 	if got := b.text("#documents tbody tr"); !strings.Contains(got, "pianta-casa.pdf") || !strings.Contains(got, "Pianta della casa") {
 		t.Errorf("document row %q", got)
 	}
-	b.step("provision a token", chromedp.Click(chromedp.CSS(`form[action$="/tokens"] button`)), chromedp.WaitVisible(chromedp.CSS("#newtoken")))
+	b.step("provision a token", browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action$="/tokens"] button`))), chromedp.WaitVisible(chromedp.CSS("#newtoken")))
 	if tok := b.text("#newtoken"); !strings.HasPrefix(tok, "srn_") {
 		t.Errorf("token shown %q", tok)
 	}
@@ -274,7 +274,7 @@ func installerFlow(t *testing.T, e fieldEnv) {
 		chromedp.Navigate(b.url+"/field/tickets/"+e.installTicket),
 		chromedp.Click(chromedp.CSS(`a[href$="/close"]`)),
 		chromedp.WaitVisible(chromedp.CSS("button.danger")),
-		chromedp.Click(chromedp.CSS("button.danger")),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS("button.danger"))),
 		chromedp.WaitVisible(chromedp.CSS("p.success")))
 	if got := b.text(`[data-test="collection-start"]`); got == "non ancora" || !strings.Contains(got, "2026") {
 		t.Errorf("collection start after the close: %q, want a date", got)
@@ -301,7 +301,7 @@ func monitoringFlow(t *testing.T, e fieldEnv) {
 	b.step("reply on the maintenance ticket",
 		chromedp.Navigate(b.url+"/field/tickets/"+e.maintenanceMonitor),
 		chromedp.SendKeys(chromedp.CSS("#body"), "Chiamo la famiglia per il router."),
-		chromedp.Click(chromedp.CSS("#reply button.primary")),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS("#reply button.primary"))),
 		chromedp.WaitVisible(chromedp.CSS("li.bubble.mine")))
 	b.step("open an uninstallation ticket with a first message", chromedp.Navigate(b.url+home),
 		chromedp.SetValue(chromedp.CSS("#category"), "uninstallation"), chromedp.Evaluate[chromedp.Void](`document.getElementById("message").value = ""`), chromedp.SendKeys(chromedp.CSS("#message"), "La famiglia chiede il ritiro."),

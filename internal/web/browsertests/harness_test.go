@@ -103,7 +103,7 @@ func (tb *tab) login(t *testing.T, username, password string) {
 		chromedp.Navigate(tb.base+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#username"), username),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("#nav")))
 }
 

@@ -124,7 +124,7 @@ func login(t *testing.T, ctx context.Context, base, user, password string) {
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))),
 		chromedp.WaitVisible(chromedp.CSS("nav#nav")),
 	)
 }

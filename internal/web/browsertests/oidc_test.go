@@ -39,7 +39,7 @@ func TestOIDCLoginInTheBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#login")),
 		chromedp.SendKeys(chromedp.CSS("#login"), "dottore-alice@serenade.test"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "alice"),
-		chromedp.Click(chromedp.CSS("#submit-login")),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS("#submit-login"))),
 		chromedp.WaitVisible(chromedp.CSS("nav#nav")),
 	)
 	if got := eval[string](t, ctx, `location.pathname`); got != "/patients" {
@@ -49,7 +49,7 @@ func TestOIDCLoginInTheBrowser(t *testing.T) {
 		t.Errorf("the top bar shows %q", got)
 	}
 	do(t, ctx, "log out",
-		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`))),
 		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	)
 	if got := eval[string](t, ctx, `location.pathname`); got != "/logged-out" {

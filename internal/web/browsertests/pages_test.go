@@ -67,7 +67,7 @@ func visitPages(t *testing.T, base, lang string, names []string) {
 		total += checkAccessibility(t, ctx, name)
 	}
 	if slices.Contains(names, "logged-out") {
-		do(t, ctx, "log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		do(t, ctx, "log out", browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`))), chromedp.WaitVisible(chromedp.CSS("main h1")))
 		shoot(t, ctx, "logged-out", lang)
 		total += checkAccessibility(t, ctx, "logged out")
 	}
