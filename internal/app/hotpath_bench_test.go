@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,7 +48,7 @@ func BenchmarkHotRead(b *testing.B) {
 		cluster := pgtest.StartDurable(b)
 		s := startBenchServer(b, cluster.NewDatabase(b))
 		pgbench := newPgbench(b, cluster)
-		compare(b, s, func(d time.Duration) float64 { return pgbench.run(b, d) })
+		compare(b, s, pgbench.run)
 	})
 	b.Run("sqlite", func(b *testing.B) {
 		s := startBenchServer(b, "")
@@ -56,7 +58,7 @@ func BenchmarkHotRead(b *testing.B) {
 		}
 		b.Cleanup(func() { raw.Close() })
 		raw.SetMaxIdleConns(clients)
-		compare(b, s, func(d time.Duration) float64 { return rawPointReads(b, raw, d) })
+		compare(b, s, func(b *testing.B, d time.Duration) (float64, time.Duration) { return rawPointReads(b, raw, d), 0 })
 	})
 }
 
@@ -71,16 +73,19 @@ func startBenchServer(b *testing.B, url string) *apptest.Server {
 }
 
 // compare alternates runs of the limit and of Serenade and reports the
-// medians.
-func compare(b *testing.B, s *apptest.Server, limit func(time.Duration) float64) {
+// medians. limit returns its rate and, when it measures one, its p99
+// latency (reported as limit-p99-ms: the same machine's floor for
+// Serenade's p99).
+func compare(b *testing.B, s *apptest.Server, limit func(*testing.B, time.Duration) (float64, time.Duration)) {
 	token := s.Login(b, demo.Doctor, "alice")
 	d, runs := benchDuration(b), benchRuns(b)
 	readPatients(b, s, token, min(d, 2*time.Second)) // warm-up: connections, caches
-	var limits, rates, p50s, p99s []float64
+	var limits, limitP99s, rates, p50s, p99s []float64
 	groups, entries, seconds := auditWrites(b, s)
 	b.ResetTimer()
 	for range runs {
-		limits = append(limits, limit(d))
+		rate, p99 := limit(b, d)
+		limits, limitP99s = append(limits, rate), append(limitP99s, ms(p99))
 		lat, elapsed := readPatients(b, s, token, d)
 		rates = append(rates, float64(len(lat))/elapsed.Seconds())
 		p50s = append(p50s, ms(lat[len(lat)/2]))
@@ -93,6 +98,9 @@ func compare(b *testing.B, s *apptest.Server, limit func(time.Duration) float64)
 		b.ReportMetric(1000*(seconds2-seconds)/g, "ms/group")
 	}
 	b.ReportMetric(median(limits), "limit/s")
+	if p := median(limitP99s); p > 0 {
+		b.ReportMetric(p, "limit-p99-ms")
+	}
 	b.ReportMetric(median(rates), "reads/s")
 	b.ReportMetric(median(rates)/median(limits), "ratio")
 	b.ReportMetric(median(p50s), "p50-ms")
@@ -197,21 +205,25 @@ func newPgbench(b *testing.B, cluster *pgtest.Durable) *pgbench {
 var tpsLine = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
 
 // run runs `pgbench -S -c 64 -j 2` (select-only, 64 clients, 2 threads)
-// for about d and returns its transactions per second. It counts
+// for about d and returns its transactions per second and the p99 of its
+// transactions' latencies (from its per-transaction log, -l). It counts
 // transactions (-t) rather than time (-T): on a busy machine connecting
 // 64 clients can take longer than a timed run, which then measures
 // nothing; pgbench's rate leaves the connection time out either way. The
 // first call calibrates the count.
-func (p *pgbench) run(b *testing.B, d time.Duration) float64 {
+func (p *pgbench) run(b *testing.B, d time.Duration) (float64, time.Duration) {
 	if p.perClient == 0 {
 		p.perClient = 100
-		p.perClient = max(100, int(p.tps(b)*d.Seconds()/clients))
+		tps, _ := p.tps(b)
+		p.perClient = max(100, int(tps*d.Seconds()/clients))
 	}
 	return p.tps(b)
 }
 
-func (p *pgbench) tps(b *testing.B) float64 {
-	out, err := p.cluster.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-t", strconv.Itoa(p.perClient), p.url).CombinedOutput()
+func (p *pgbench) tps(b *testing.B) (float64, time.Duration) {
+	logs := b.TempDir()
+	out, err := p.cluster.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(clients), "-j", "2", "-t", strconv.Itoa(p.perClient),
+		"-l", "--log-prefix="+filepath.Join(logs, "pgbench"), p.url).CombinedOutput()
 	if err != nil {
 		b.Fatalf("pgbench -S: %v\n%s", err, out)
 	}
@@ -223,7 +235,37 @@ func (p *pgbench) tps(b *testing.B) float64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return tps
+	return tps, pgbenchP99(b, logs)
+}
+
+// pgbenchP99 reads pgbench's per-transaction logs in dir (one file per
+// thread; the third field of a line is the latency in microseconds, per
+// the pgbench documentation) and returns their 99th percentile.
+func pgbenchP99(b *testing.B, dir string) time.Duration {
+	files, err := filepath.Glob(filepath.Join(dir, "pgbench*"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("pgbench wrote no transaction log in %s (%v)", dir, err)
+	}
+	var lat []time.Duration
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for line := range strings.Lines(string(data)) {
+			fields := strings.Fields(line)
+			if len(fields) < 3 {
+				continue
+			}
+			us, err := strconv.ParseInt(fields[2], 10, 64)
+			if err != nil {
+				b.Fatalf("pgbench log line %q: %v", line, err)
+			}
+			lat = append(lat, time.Duration(us)*time.Microsecond)
+		}
+	}
+	slices.Sort(lat)
+	return lat[len(lat)*99/100]
 }
 
 func benchDuration(b *testing.B) time.Duration {

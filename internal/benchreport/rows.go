@@ -94,6 +94,9 @@ func readsVsLimit(f Figures, bench, label, limit string, minRatio, maxP99 float6
 	}
 	r := Row{Figure: label, Value: fmt.Sprintf("%s reads/s (p50 %s, p99 %s ms)", num(reads), num(p50), num(p99)),
 		Limit: fmt.Sprintf("%s %s/s", limit, num(lim)), Ratio: reads / lim, used: []string{bench}}
+	if lp99, ok := f.Get(bench, "limit-p99-ms"); ok {
+		r.Limit += fmt.Sprintf(" (p99 %s ms)", num(lp99))
+	}
 	if minRatio > 0 {
 		r.Goal = fmt.Sprintf("≥ %.2f, p99 ≤ %s ms", minRatio, num(maxP99))
 		r.Met = yes(r.Ratio >= minRatio && p99 <= maxP99)

@@ -64,7 +64,7 @@ func (db *DB) appendAuditPostgres(ctx context.Context, entries []audit.Entry) er
 	defer h.mu.Unlock()
 	for range staleHeadAttempts {
 		if !h.known {
-			if err := db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
+			if err := db.auditPool.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
 				return err
 			}
 			h.known = true
@@ -73,7 +73,7 @@ func (db *DB) appendAuditPostgres(ctx context.Context, entries []audit.Entry) er
 			h.hash = []byte{} // the empty chain's head: NULL would never match
 		}
 		link(h.seq, h.hash, entries)
-		moved, err := appendEntriesPostgres(ctx, db.write, entries, h.seq, h.hash)
+		moved, err := appendEntriesPostgres(ctx, db.auditPool, entries, h.seq, h.hash)
 		if err != nil || !moved {
 			h.known = false // unknown after a failure; stale when not moved
 		}

@@ -76,6 +76,12 @@ type Config struct {
 // the store's primitives write.
 type DB struct {
 	read, write *sql.DB // the same pool on PostgreSQL
+	// auditPool is the audit writer's own connection on PostgreSQL (nil
+	// on SQLite, whose one writer connection serves it): a group commit
+	// that every waiting request depends on never queues behind reads for
+	// a connection of the shared pool, which database/sql hands to a
+	// random waiter.
+	auditPool *sql.DB
 	path        string  // the SQLite database file; "" on PostgreSQL
 	dialect     dialect
 	keys        *keyring.Keyring
@@ -203,6 +209,13 @@ func (db *DB) connectPostgres(url string, open func(string, string, driver.Conne
 	db.read = db.write
 	db.write.SetMaxOpenConns(32)
 	db.write.SetMaxIdleConns(32)
+	if db.auditPool, err = open("pgx", url, stdlib.GetConnector(*pc)); err != nil {
+		db.write.Close()
+		return err
+	}
+	// One group at a time is written (auditHead.mu), so one connection.
+	db.auditPool.SetMaxOpenConns(1)
+	db.auditPool.SetMaxIdleConns(1)
 	return nil
 }
 
@@ -270,6 +283,9 @@ func (db *DB) Close() error {
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.auditPool != nil {
+		err = errors.Join(err, db.auditPool.Close())
 	}
 	return err
 }
