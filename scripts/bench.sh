@@ -40,6 +40,9 @@ bench -bench 'HotReadOIDC|PatientList2k|MixedWorkload' -benchtime 1x ./internal/
 section "audit cost: 64 clients reading patients on PostgreSQL, audit on and off"
 bench -bench 'ConcurrentReads' -benchtime "${READS_BENCHTIME:-5000x}" ./internal/app
 
+section "web UI: time to first byte of the patient list page (HTML) with 2,000 patients, vs a raw read of the page's rows (SQLite and PostgreSQL)"
+bench -bench 'PatientListTTFB' -benchtime "${TTFB_BENCHTIME:-200x}" ./internal/web
+
 section "sensor ingest: 8 gateways, batches of 1,000 readings over HTTP and MQTT (mosquitto) into PostgreSQL, vs raw COPY"
 bench -bench 'Ingest' -benchtime "${INGEST_BENCHTIME:-400x}" ./internal/app
 section "downsampling a year of per-minute readings (525,600) into 1,000 buckets over HTTP, vs the naive GROUP BY"

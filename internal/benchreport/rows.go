@@ -51,6 +51,9 @@ func Rows(f Figures) []Row {
 			add(list10k(f, be, l))
 		}
 	}
+	for _, be := range []string{"sqlite", "postgres"} {
+		add(pageTTFB(f, be))
+	}
 	rows = append(rows, mixed(f)...)
 	add(ingest(f, "BenchmarkIngest/http", "HTTP ingest, 8 gateways, batches of 1,000 (PostgreSQL)"))
 	add(ingest(f, "BenchmarkIngest/mqtt", "MQTT ingest, batches of 1,000 (PostgreSQL)"))
@@ -140,6 +143,20 @@ func list10k(f Figures, backend, list string) (Row, bool) {
 	}
 	return Row{Figure: fmt.Sprintf("%s of 10,000, one client (%s)", list, backendName(backend)), Value: "p50 " + num(p50) + " ms",
 		Limit: "raw entries p50 " + num(rawP50) + " ms", Ratio: p50 / rawP50, Goal: "p50 ≤ 50 ms", Met: yes(p50 <= 50), used: []string{bench, raw}}, true
+}
+
+// pageTTFB: the web UI's patient list page (HTML) of 2,000 patients,
+// its median time to first byte against the median raw read of the
+// page's rows from the same database, in the same loop; no goal.
+func pageTTFB(f Figures, backend string) (Row, bool) {
+	bench := "BenchmarkPatientListTTFB/" + backend
+	p50, ok1 := f.Get(bench, "ttfb-ms")
+	lim, ok2 := f.Get(bench, "limit-ms")
+	if !ok1 || !ok2 || lim <= 0 {
+		return Row{}, false
+	}
+	return Row{Figure: fmt.Sprintf("web UI patient list page of 2,000 (HTML), time to first byte, one client (%s)", backendName(backend)),
+		Value: "median " + num(p50) + " ms", Limit: "raw read of the page's 50 rows, median " + num(lim) + " ms", Ratio: p50 / lim, used: []string{bench}}, true
 }
 
 // mixed: one row per operation of the mixed workload, its p99 against

@@ -8,21 +8,8 @@ import (
 )
 
 // fieldHelpers are the template helpers of the field teams' pages,
-// embedded in their view models ({{$.Data.StatusBadge .Status}}).
+// embedded in their view models ({{$.Data.HealthBadge .Health}}).
 type fieldHelpers struct{}
-
-// StatusBadge is the badge class of an installation status.
-func (fieldHelpers) StatusBadge(s domain.InstallationStatus) string {
-	switch s {
-	case domain.StatusWorking:
-		return "badge-ok"
-	case domain.StatusMaintenance, domain.StatusUninstalling:
-		return "badge-warn"
-	case domain.StatusUnknown:
-		return "badge-bad"
-	}
-	return ""
-}
 
 // HealthBadge is the badge class of a health summary.
 func (fieldHelpers) HealthBadge(h domain.HealthSummary) string {

@@ -62,9 +62,12 @@ func (s *Server) commonRoutes() []Route {
 	}
 }
 
-// navItem is one entry of the navigation.
+// navItem is one entry of the navigation. Action, the matrix action the
+// page needs, is written on the link (data-action) so that the browser
+// tests can ask the matrix about every link a role is shown.
 type navItem struct {
 	Label, Href string
+	Action      access.Action
 	Current     bool
 }
 
@@ -77,7 +80,7 @@ func (s *Server) nav(r *http.Request) []navItem {
 		if rt.Nav == "" || rt.Method != http.MethodGet || !access.Allows(p.Roles, rt.Action) {
 			continue
 		}
-		out = append(out, navItem{Label: rt.Nav, Href: rt.Pattern, Current: r.Pattern == rt.Method+" "+rt.Pattern})
+		out = append(out, navItem{Label: rt.Nav, Href: rt.Pattern, Action: rt.Action, Current: r.Pattern == rt.Method+" "+rt.Pattern})
 	}
 	return out
 }

@@ -59,9 +59,35 @@ func EnrolHome(t testing.TB, s *apptest.Server, n int) Home {
 		Installation string `json:"installation"`
 	}
 	res.JSON(t, &rec)
-	id, err := strconv.ParseInt(rec.Installation, 10, 64)
+	return homeOf(t, s, rec.Installation)
+}
+
+// HomeOf is the home of a patient (the doctor's id of the patient, as in
+// the path of its page), found in the demo doctor's installation list.
+func HomeOf(t testing.TB, s *apptest.Server, patient string) Home {
+	t.Helper()
+	var list struct {
+		Installations []struct {
+			ID      string `json:"id"`
+			Patient string `json:"patient"`
+		} `json:"installations"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/installations?limit=1000", DemoToken(t, s, demo.Doctor), nil).JSON(t, &list)
+	for _, in := range list.Installations {
+		if in.Patient == patient {
+			return homeOf(t, s, in.ID)
+		}
+	}
+	t.Fatalf("no installation of patient %s", patient)
+	return Home{}
+}
+
+// homeOf is the home of an installation (the doctor's id).
+func homeOf(t testing.TB, s *apptest.Server, installation string) Home {
+	t.Helper()
+	id, err := strconv.ParseInt(installation, 10, 64)
 	if err != nil {
-		t.Fatalf("enrolment's installation %q: %v", rec.Installation, err)
+		t.Fatalf("installation %q: %v", installation, err)
 	}
 	h := Home{ID: id, Installer: Ref(s, domain.RoleInstaller, resource.Installation, id), Monitoring: Ref(s, domain.RoleMonitoring, resource.Installation, id)}
 	h.InstallerNick = nickname(t, s, demo.Installer, h.Installer)

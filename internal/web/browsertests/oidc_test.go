@@ -26,15 +26,15 @@ func TestOIDCLoginInTheBrowser(t *testing.T) {
 		c.OIDC = app.OIDCConfig{Issuer: d.Issuer, ClientID: d.ClientID, ClientSecret: d.ClientSecret, RolesClaim: "groups"}
 		c.Web.ProviderName, c.Web.Scopes = "Dex", "openid profile email groups"
 	}})
-	ctx := browsertest.New(t)
-	do(t, ctx, "login page", chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/oidc/login"]`)))
-	if n := eval[int](t, ctx, `document.querySelectorAll("#password").length`); n != 0 {
+	tb := newTab(t, s.URL)
+	tb.do("login page", chromedp.Navigate(s.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/oidc/login"]`)))
+	if n := eval[int](tb, `document.querySelectorAll("#password").length`); n != 0 {
 		t.Error("the local password form is offered although login is external")
 	}
-	if got := text(t, ctx); !strings.Contains(got, "Dex") {
+	if got := tb.text("main"); !strings.Contains(got, "Dex") {
 		t.Errorf("the login page does not name the provider:\n%s", got)
 	}
-	do(t, ctx, "sign in at Dex",
+	tb.do("sign in at Dex",
 		chromedp.Click(chromedp.CSS(`a[href^="/oidc/login"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#login")),
 		chromedp.SendKeys(chromedp.CSS("#login"), "dottore-alice@serenade.test"),
@@ -42,18 +42,18 @@ func TestOIDCLoginInTheBrowser(t *testing.T) {
 		browsertest.Navigates(chromedp.Click(chromedp.CSS("#submit-login"))),
 		chromedp.WaitVisible(chromedp.CSS("nav#nav")),
 	)
-	if got := eval[string](t, ctx, `location.pathname`); got != "/patients" {
+	if got := eval[string](tb, `location.pathname`); got != "/patients" {
 		t.Errorf("after the OIDC login the doctor is at %s, want /patients", got)
 	}
-	if got := eval[string](t, ctx, `document.querySelector(".who").innerText`); !strings.Contains(got, "dottore") {
+	if got := tb.text(".who"); !strings.Contains(got, "dottore") {
 		t.Errorf("the top bar shows %q", got)
 	}
-	do(t, ctx, "log out",
+	tb.do("log out",
 		browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`))),
 		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	)
-	if got := eval[string](t, ctx, `location.pathname`); got != "/logged-out" {
+	if got := eval[string](tb, `location.pathname`); got != "/logged-out" {
 		t.Errorf("after logout the browser is at %s", got)
 	}
-	do(t, ctx, "the pages ask for a login again", chromedp.Navigate(s.URL+"/patients"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/oidc/login"]`)))
+	tb.do("the pages ask for a login again", chromedp.Navigate(s.URL+"/patients"), chromedp.WaitVisible(chromedp.CSS(`a[href^="/oidc/login"]`)))
 }

@@ -1,77 +1,160 @@
 package browsertests
 
 import (
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"serenade/internal/demo"
-	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/browsertest"
 )
 
-// TestEveryDoctorPageScreenshotsAndAccessibility visits every page the
-// doctor uses, in Italian and in English, saves screenshots at 1280 and
-// 768 px (screenshots/doctor-<page>-<lang>-<width>.png) and runs axe-core
-// on each: no serious or critical violation. The login, error and
-// logged-out pages are checked the same way.
-func TestEveryDoctorPageScreenshotsAndAccessibility(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Demo: true})
-	// Three browsers per language, so that each stays within the
-	// browser's time limit on a busy machine.
-	groups := [][]string{{"login", "patients", "enrol"}, {"patient", "withdraw", "history"}, {"account", "error-404", "logged-out"}}
+// pageBudget is the most a main page may weigh: its HTML, style sheets
+// and scripts, each gzip-compressed as a reverse proxy would serve them,
+// in bytes (docs/ui.md, "Figures"). The charts page, with uPlot, is the
+// heaviest.
+const pageBudget = 48 << 10
+
+// pageVisit is a page of a tour: its name, its path, an action to take
+// once it is shown in the tour's language (act) and what to wait for
+// before checking it (ready; by default its heading).
+type pageVisit struct {
+	name, path string
+	act, ready step
+}
+
+// tourAll visits every main page of every role, in Italian and English,
+// each role and language in a browser of its own, on the world the flows
+// left: each page is in the language, shows no untranslated key, passes
+// axe-core (no serious or critical violation), weighs at most pageBudget,
+// and is screenshot when screenshots are asked for.
+func tourAll(t *testing.T, w *world) {
+	drawn := chromedp.WaitVisible(chromedp.CSS(`#charts[data-loaded]:not([aria-busy]) canvas`))
+	tours := []struct {
+		role, username string
+		pages          []pageVisit
+	}{
+		{"doctor", demo.Doctor, []pageVisit{
+			{name: "patients", path: "/patients?sort=last_name"},
+			{name: "enrol", path: "/patients/new"},
+			{name: "patient", path: w.patient},
+			{name: "withdraw", path: w.patient + "/withdraw"},
+			{name: "history", path: w.patient + "/history"},
+			{name: "account", path: "/account"},
+			{name: "error-404", path: "/no/such/page"},
+		}},
+		{"installer", demo.Installer, []pageVisit{
+			{name: "installations", path: "/field/installations"},
+			{name: "installation", path: "/field/installations/" + w.home.Installer},
+			{name: "tickets", path: "/field/tickets"},
+			{name: "ticket", path: "/field/tickets/" + w.installTicket},
+			{name: "ticket-close", path: "/field/tickets/" + w.maintenance + "/close"},
+			{name: "document-delete", path: "/field/installations/" + w.home.Installer + "/documents/" + w.document + "/delete"},
+		}},
+		{"monitoring", demo.Monitoring, []pageVisit{
+			{name: "installations", path: "/field/installations"},
+			{name: "installation", path: "/field/installations/" + w.home.Monitoring},
+			{name: "tickets", path: "/field/tickets"},
+			{name: "ticket", path: "/field/tickets/" + w.maintenanceMonitor},
+		}},
+		{"researcher", demo.Researcher, []pageVisit{
+			{name: "installations", path: "/research/installations"},
+			{name: "installation", path: w.detail},
+			{name: "charts", path: w.charts + "?range=year", ready: drawn},
+			{name: "export", path: "/research/export"},
+			{name: "export-error", path: "/research/export/download?from=2026-03-10&to=2026-03-01&format=csv",
+				ready: chromedp.WaitVisible(chromedp.CSS(`#range-error`))},
+		}},
+		{"admin", demo.Admin, []pageVisit{
+			{name: "audit", path: "/admin/audit", act: browsertest.Navigates(chromedp.Click(chromedp.CSS(`section.chain a.button`))),
+				ready: chromedp.WaitVisible(chromedp.CSS(`section.chain .success`))},
+			{name: "accounts", path: "/admin/accounts", ready: chromedp.WaitVisible(chromedp.CSS(`main table`))},
+		}},
+	}
+	var heaviest struct {
+		page  string
+		bytes int
+	}
+	violations := 0
 	for _, lang := range []string{"it", "en"} {
-		for i, group := range groups {
-			t.Run(fmt.Sprintf("%s-%d", lang, i), func(t *testing.T) {
-				visitPages(t, s.URL, lang, group)
+		t.Run("public-"+lang, func(t *testing.T) { violations += publicPages(t, w, lang) })
+		for _, tr := range tours {
+			t.Run(tr.role+"-"+lang, func(t *testing.T) {
+				tb := newTab(t, w.s.URL)
+				tb.login(tr.username)
+				for i, p := range tr.pages {
+					tb.do("open "+p.name, chromedp.Navigate(w.s.URL+p.path))
+					if i == 0 {
+						tb.lang(lang)
+					}
+					if p.act != nil {
+						tb.do("act on "+p.name, p.act)
+					}
+					ready := p.ready
+					if ready == nil {
+						ready = chromedp.WaitVisible(chromedp.CSS("main h1"))
+					}
+					tb.do(p.name+" ready", ready)
+					name := tr.role + "-" + p.name
+					violations += checkPage(tb, name, lang)
+					n := pageWeight(tb)
+					if n > heaviest.bytes {
+						heaviest.page, heaviest.bytes = name+" ("+lang+")", n
+					}
+					if n > pageBudget {
+						t.Errorf("%s (%s) weighs %d bytes compressed, over the budget of %d", name, lang, n, pageBudget)
+					}
+					tb.shoot(name, lang, ready)
+				}
 			})
 		}
 	}
+	t.Logf("heaviest page: %s, %d bytes of HTML, CSS and JS gzip-compressed (budget %d)", heaviest.page, heaviest.bytes, pageBudget)
+	t.Logf("axe-core, WCAG 2.1 A and AA: %d violations of minor or moderate impact in all, none serious or critical", violations)
 }
 
-// visitPages logs the doctor in and visits, shoots and checks the named
-// pages in one language.
-func visitPages(t *testing.T, base, lang string, names []string) {
-	ctx := browsertest.New(t)
-	do(t, ctx, "login page", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")))
-	setLanguage(t, ctx, lang)
-	total := 0
-	if slices.Contains(names, "login") {
-		shoot(t, ctx, "login", lang)
-		total += checkAccessibility(t, ctx, "login")
+// publicPages checks the login page, logs the doctor in and out and
+// checks the logged-out page; it returns axe-core's count of violations.
+func publicPages(t *testing.T, w *world, lang string) int {
+	tb := newTab(t, w.s.URL)
+	tb.do("login page", chromedp.Navigate(w.s.URL+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")))
+	tb.lang(lang)
+	n := checkPage(tb, "login", lang)
+	tb.shoot("login", lang, nil)
+	tb.login(demo.Doctor)
+	tb.do("log out", browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`))), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	n += checkPage(tb, "logged-out", lang)
+	tb.shoot("logged-out", lang, nil)
+	return n
+}
+
+// checkPage checks that the page is in lang and shows no untranslated
+// key, and runs axe-core on it (the count of violations it returns).
+func checkPage(tb *tab, name, lang string) int {
+	tb.t.Helper()
+	if got := eval[string](tb, `document.documentElement.lang`); got != lang {
+		tb.t.Errorf("%s is in %q, want %q", name, got, lang)
 	}
-	login(t, ctx, base, demo.Doctor, "alice")
-	do(t, ctx, "patient list", chromedp.Navigate(base+"/patients?sort=last_name"), chromedp.WaitVisible(chromedp.CSS("table")))
-	patient := eval[string](t, ctx, `document.querySelector("tbody a").getAttribute("href")`)
-	paths := map[string][2]string{
-		"patients": {"/patients?sort=last_name", "table"}, "enrol": {"/patients/new", "#codice_fiscale"}, "patient": {patient, "#identity"},
-		"withdraw": {patient + "/withdraw", "#confirm"}, "history": {patient + "/history", "main h1"}, "account": {"/account", "main h1"},
-		"error-404": {"/no/such/page", "main h1"},
+	if k := missingKey(tb.text("body")); k != "" {
+		tb.t.Errorf("%s (%s) shows an untranslated key %s", name, lang, k)
 	}
-	for _, name := range names {
-		p, ok := paths[name]
-		if !ok {
-			continue
-		}
-		do(t, ctx, name, chromedp.Navigate(base+p[0]), chromedp.WaitVisible(chromedp.CSS(p[1])))
-		if got := eval[string](t, ctx, `document.documentElement.lang`); got != lang {
-			t.Errorf("%s is in %q, want %q", name, got, lang)
-		}
-		if k := missingKey(text(t, ctx)); k != "" {
-			t.Errorf("%s shows an untranslated key %s", name, k)
-		}
-		shoot(t, ctx, "doctor-"+name, lang)
-		total += checkAccessibility(t, ctx, name)
-	}
-	if slices.Contains(names, "logged-out") {
-		do(t, ctx, "log out", browsertest.Navigates(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`))), chromedp.WaitVisible(chromedp.CSS("main h1")))
-		shoot(t, ctx, "logged-out", lang)
-		total += checkAccessibility(t, ctx, "logged out")
-	}
-	t.Logf("axe-core (%s, %v): %d violations of minor or moderate impact, none serious or critical", lang, names, total)
+	return tb.axe(name + " (" + lang + ")")
+}
+
+// pageWeight is the weight of the page shown: its HTML (fetched again)
+// and every style sheet and script it links, each gzip-compressed by the
+// browser (CompressionStream), in bytes. What the page's scripts fetch
+// afterwards (readings) is data, not weight.
+func pageWeight(tb *tab) int {
+	tb.t.Helper()
+	return eval[int](tb, `(async () => {
+		const assets = Array.from(document.querySelectorAll('link[rel="stylesheet"][href], script[src]')).map(e => e.href || e.src);
+		const gz = async r => (await new Response(r.body.pipeThrough(new CompressionStream("gzip"))).arrayBuffer()).byteLength;
+		let n = await gz(await fetch(location.href, {headers: {Accept: "text/html"}}));
+		for (const u of assets) n += await gz(await fetch(u));
+		return n;
+	})()`)
 }
 
 // missingKey finds "[some.key]", what Locale.T shows for an unknown key.

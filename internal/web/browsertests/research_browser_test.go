@@ -1,96 +1,66 @@
 package browsertests
 
 import (
-	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
+	"serenade/internal/consult"
 	"serenade/internal/demo"
 	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/browsertest"
 	"serenade/internal/testsupport/webtest"
 )
 
 var chartsLink = regexp.MustCompile(`href="(/research/installations/([^"/?]+)/charts)"`)
 var installationLink = regexp.MustCompile(`href="/research/installations/([^"/?]+)"`)
 
-// chartsPath finds the researcher's installation with streams (the one
-// SeedYear filled), over HTTP.
-func chartsPath(t *testing.T, s *apptest.Server) (detail, charts string) {
+// yearPages finds, over HTTP, the researcher's pages of the installation
+// SeedYear filled: its detail page lists the year's streams.
+func yearPages(t *testing.T, s *apptest.Server) (detail, charts string) {
 	t.Helper()
 	c := webtest.New(t, s.URL)
-	c.Login(t, demo.Researcher, "stefano")
+	a, _ := demo.AccountNamed(demo.Researcher)
+	c.Login(t, a.Username, a.Password)
 	for _, m := range installationLink.FindAllStringSubmatch(c.Get(t, "/research/installations").Body, -1) {
-		if l := chartsLink.FindStringSubmatch(c.Get(t, "/research/installations/"+m[1]).Body); l != nil {
+		body := c.Get(t, "/research/installations/"+m[1]).Body
+		if l := chartsLink.FindStringSubmatch(body); l != nil && strings.Contains(body, "<td>"+webtest.YearStreams[0]+"</td>") {
 			return "/research/installations/" + m[1], l[1]
 		}
 	}
-	t.Fatal("no installation with streams")
+	t.Fatal("no installation with the year's streams")
 	return "", ""
 }
 
-// TestBrowserResearcherAndAdmin: the researcher opens the
-// charts of an installation over the last year (a year of hourly
-// readings, read downsampled), sees both streams drawn, zooms by
-// dragging across a chart (the visible range is read again), and the
-// CSV link of the visible range downloads exactly the readings of that
-// range, as the summary table counts them. Every researcher page is
-// screenshot at 1280 and 768 px in Italian and English and passes the
-// axe-core check. Then the admin filters the audit log by the researcher
-// and finds those page views (the API reads they made) and the refused
-// admin page, checks the chain and opens the accounts list, in both
-// languages, screenshot and checked too. One server and one year of
-// readings serve every step; each step has a browser of its own.
-func TestBrowserResearcherAndAdmin(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{Demo: true})
-	year := webtest.SeedYear(t, s, time.Now())
-	detail, charts := chartsPath(t, s)
-	r := webtest.New(t, s.URL)
-	r.Login(t, demo.Researcher, "stefano")
-	for range 3 {
-		if p := r.Get(t, charts+"?range=month"); p.Status != http.StatusOK {
-			t.Fatalf("charts: %d", p.Status)
-		}
-	}
-	r.Get(t, "/admin/audit") // refused: audited too
-	t.Run("zoom and export", func(t *testing.T) { zoomAndExport(t, s, year, charts) })
-	drawn := chromedp.WaitVisible(chromedp.CSS(`#charts[data-loaded]:not([aria-busy]) canvas`))
-	visitRolePages(t, s, demo.Researcher, "stefano", []pageVisit{
-		{name: "researcher-installations", path: "/research/installations"},
-		{name: "researcher-installation", path: detail},
-		{name: "researcher-charts", path: charts + "?range=year", ready: drawn},
-		{name: "researcher-export", path: "/research/export"},
-		{name: "researcher-export-error", path: "/research/export/download?from=2026-03-10&to=2026-03-01&format=csv",
-			ready: chromedp.WaitVisible(chromedp.CSS(`#range-error`))},
-	})
-	t.Run("admin", func(t *testing.T) { adminPages(t, s) })
-}
-
-// zoomAndExport opens the charts over the last year, zooms by dragging
-// and downloads the CSV of the visible range.
-func zoomAndExport(t *testing.T, s *apptest.Server, year webtest.Year, charts string) {
-	tb := newTab(t, s.URL)
-	tb.login(t, demo.Researcher, "stefano")
+// researcherCharts: the researcher opens the charts of the installation
+// with a year of hourly readings over the last year (read downsampled)
+// and sees both streams drawn, zooms by dragging across a chart (the
+// visible range is read again), and the CSV link of the visible range
+// downloads the stream's CSV: its header, and exactly the readings of
+// that range, as the summary table counts them.
+func researcherCharts(t *testing.T, w *world) {
+	w.detail, w.charts = yearPages(t, w.s)
+	tb := roleTab(t, w, demo.Researcher)
 	loaded := func(n string) step {
 		return chromedp.WaitVisible(chromedp.CSS(`#charts[data-loaded="` + n + `"]:not([aria-busy])`))
 	}
-	tb.do(t, "open the year's charts", chromedp.Navigate(s.URL+charts+"?range=year"), loaded("1"))
-	canvases := evalTab[int](t, tb, `document.querySelectorAll("#charts canvas").length`)
-	if canvases != len(webtest.YearStreams) {
-		t.Fatalf("%d charts drawn, want %d", canvases, len(webtest.YearStreams))
+	tb.do("open the year's charts", chromedp.Navigate(w.s.URL+w.charts+"?range=year"), loaded("1"))
+	if n := eval[int](tb, `document.querySelectorAll("#charts canvas").length`); n != len(webtest.YearStreams) {
+		t.Fatalf("%d charts drawn, want %d", n, len(webtest.YearStreams))
 	}
 
 	// Zoom: drag across the middle fifth of the first chart.
-	box := evalTab[[]float64](t, tb, `(() => { const r = document.querySelector("#charts .u-over").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+	box := eval[[]float64](tb, `(() => { const r = document.querySelector("#charts .u-over").getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
 	x0, x1, y := box[0]+box[2]*0.4, box[0]+box[2]*0.6, box[1]+box[3]/2
-	tb.do(t, "drag to zoom",
+	tb.do("drag to zoom",
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x0, y),
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, x0, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, (x0+x1)/2, y, chromedp.ButtonLeft),
@@ -98,8 +68,8 @@ func zoomAndExport(t *testing.T, s *apptest.Server, year webtest.Year, charts st
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, x1, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
 		chromedp.WaitVisible(chromedp.CSS(`#charts[data-loaded]:not([data-loaded="1"]):not([aria-busy])`)))
 
-	href := evalTab[string](t, tb, `document.querySelector('#summary tr[data-stream] a[data-csv]').href`)
-	count := evalTab[string](t, tb, `document.querySelector('#summary tr[data-stream] [data-cell="count"]').textContent`)
+	href := eval[string](tb, `document.querySelector('#summary tr[data-stream] a[data-csv]').href`)
+	count := eval[string](tb, `document.querySelector('#summary tr[data-stream] [data-cell="count"]').textContent`)
 	u, err := url.Parse(href)
 	if err != nil {
 		t.Fatal(err)
@@ -109,120 +79,100 @@ func zoomAndExport(t *testing.T, s *apptest.Server, year webtest.Year, charts st
 	if err1 != nil || err2 != nil || !from.Before(to) || to.Sub(from) > 120*24*time.Hour || to.Sub(from) < 24*time.Hour {
 		t.Fatalf("the CSV link after zooming names [%s, %s), want a fifth of the year", u.Query().Get("from"), u.Query().Get("to"))
 	}
-	key := evalTab[string](t, tb, `document.querySelector('#summary tr[data-stream] th').textContent`)
-	stream := -1
-	for i, k := range webtest.YearStreams {
-		if k == key {
-			stream = i
+	stream := slices.Index(webtest.YearStreams, eval[string](tb, `document.querySelector('#summary tr[data-stream] th').textContent`))
+	n, _, _, _ := w.year.Expect(stream, from, to)
+	if n == 0 {
+		t.Fatalf("the zoomed range [%s, %s) holds no reading of stream %d", from, to, stream)
+	}
+	// The count is formatted in the page's language (Italian groups
+	// thousands from five digits on): compare its digits.
+	if digits := strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return r
 		}
+		return -1
+	}, count); digits != strconv.Itoa(n) {
+		t.Errorf("the summary counts %s readings in the zoomed range, want %d", count, n)
 	}
-	n, _, _, _ := year.Expect(stream, from, to)
-	lang := language.Make(evalTab[string](t, tb, `document.documentElement.lang`))
-	if want := message.NewPrinter(lang).Sprintf("%d", n); count != want {
-		t.Errorf("the summary counts %s readings in the zoomed range, want %s", count, want)
-	}
-	body := evalTab[string](t, tb, `fetch(`+jsString(href)+`).then(r => r.ok ? r.text() : "status " + r.status)`)
+	body := eval[string](tb, `fetch(`+jsString(href)+`).then(r => r.ok ? r.text() : "status " + r.status)`)
 	lines := strings.Split(strings.TrimSpace(body), "\n")
-	if len(lines)-1 != n {
-		t.Errorf("the CSV of the visible range has %d rows, want %d (%s)", len(lines)-1, n, lines[0])
+	if header := strings.Join(consult.StreamColumns, ","); lines[0] != header {
+		t.Fatalf("the CSV's header is %q, want %q", lines[0], header)
 	}
-	col := indexOf(strings.Split(lines[0], ","), "time")
+	if len(lines)-1 != n {
+		t.Errorf("the CSV of the visible range has %d rows, want %d", len(lines)-1, n)
+	}
 	for _, l := range lines[1:] {
-		at, err := time.Parse(time.RFC3339Nano, strings.Split(l, ",")[col])
+		at, err := time.Parse(time.RFC3339Nano, strings.Split(l, ",")[slices.Index(consult.StreamColumns, "time")])
 		if err != nil || at.Before(from) || !at.Before(to) {
 			t.Fatalf("CSV row %q outside [%s, %s)", l, from, to)
 		}
 	}
 }
 
-// adminPages: the admin filters the audit log by the researcher and
-// finds the researcher's page views (and the refused page), checks the
-// chain, and opens the accounts list, in Italian and English.
-func adminPages(t *testing.T, s *apptest.Server) {
-	t.Run("filter", func(t *testing.T) { filterAudit(t, s) })
-	visitRolePages(t, s, demo.Admin, "anna", []pageVisit{
-		{name: "admin-audit", path: "/admin/audit", act: chromedp.Click(chromedp.CSS(`section.chain a.button`)),
-			ready: chromedp.WaitVisible(chromedp.CSS(`section.chain .success`))},
-		{name: "admin-accounts", path: "/admin/accounts", ready: chromedp.WaitVisible(chromedp.CSS(`main table`))},
-	})
-}
-
-// pageVisit is a page to check and screenshot: its path, an action to
-// take once it is shown in the language (act), and what to wait for
-// before checking it (ready).
-type pageVisit struct {
-	name, path string
-	act, ready step
-}
-
-// visitRolePages opens each page in Italian and English, each in a browser
-// of its own logged in as username: it runs axe-core and saves the
-// screenshots at 1280 and 768 px.
-func visitRolePages(t *testing.T, s *apptest.Server, username, password string, pages []pageVisit) {
-	for _, lang := range []string{"it", "en"} {
-		for _, p := range pages {
-			t.Run(p.name+" in "+lang, func(t *testing.T) {
-				tb := newTab(t, s.URL)
-				tb.login(t, username, password)
-				tb.do(t, "open "+p.name, chromedp.Navigate(s.URL+p.path))
-				tb.lang(t, lang)
-				if p.act != nil {
-					tb.do(t, "act on "+p.name, p.act)
-				}
-				if p.ready != nil {
-					tb.do(t, p.name+" ready", p.ready)
-				}
-				tb.axe(t, p.name)
-				tb.shoot(t, p.name, lang, p.ready)
-			})
+// adminAudits: the admin filters the audit log by each role's account
+// and an action its flow took, and finds those page views (as the API
+// reads and writes they made); then the pages each was refused (the
+// navigation check asked for them), and checks the chain.
+func adminAudits(t *testing.T, w *world) {
+	tb := roleTab(t, w, demo.Admin)
+	for _, f := range []struct {
+		actor, action, route string
+	}{
+		{demo.Doctor, "patient.create", "POST /api/v1/patients"},
+		{demo.Doctor, "patient.access-history", "GET /api/v1/patients/{patient}/access-history"},
+		{demo.Installer, "ticket.close", "/close"},
+		{demo.Installer, "document.write", "/documents"},
+		{demo.Monitoring, "ticket.open", "POST /api/v1/"},
+		{demo.Monitoring, "device-health.read", "GET /api/v1/"},
+		{demo.Researcher, "stream.read", "/readings"},
+	} {
+		tb.do("filter the audit log by "+f.actor+" and "+f.action,
+			chromedp.Navigate(w.s.URL+"/admin/audit"),
+			chromedp.SendKeys(chromedp.CSS("#actor"), f.actor),
+			chromedp.SetValue(chromedp.CSS("#action"), f.action),
+			browsertest.Navigates(chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`))),
+			chromedp.WaitVisible(chromedp.CSS(`#actor[value="`+f.actor+`"]`)))
+		rows := auditRows(tb)
+		found := false
+		for _, r := range rows {
+			if r.actor != f.actor || r.action != f.action {
+				t.Errorf("entry %+v in the log filtered by %s and %s", r, f.actor, f.action)
+			}
+			found = found || strings.Contains(r.route, f.route)
+		}
+		if !found {
+			t.Errorf("no %s entry by %s on %s in the log: %+v", f.action, f.actor, f.route, rows)
 		}
 	}
+	tb.axe("audit log filtered")
+	tb.shoot("admin-audit-filtered", "it", nil)
+	for _, a := range demo.Accounts {
+		if a.Username == demo.Admin {
+			continue
+		}
+		tb.do("the pages refused to "+a.Username,
+			chromedp.Navigate(w.s.URL+"/admin/audit?outcome=denied&actor="+a.Username),
+			chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
+		if denied := tb.text("table.audit tbody"); !strings.Contains(denied, "/admin/audit") {
+			t.Errorf("the refused audit page of %s is not in the log: %q", a.Username, denied)
+		}
+	}
+	tb.do("verify the chain", browsertest.Navigates(chromedp.Click(chromedp.CSS(`section.chain a.button`))),
+		chromedp.WaitVisible(chromedp.CSS(`section.chain .success`)))
 }
 
-// filterAudit filters the audit log by the researcher and the stream
-// read, and finds the refused page too.
-func filterAudit(t *testing.T, s *apptest.Server) {
-	tb := newTab(t, s.URL)
-	tb.login(t, demo.Admin, "anna")
-	tb.do(t, "filter the audit log",
-		chromedp.Navigate(s.URL+"/admin/audit"),
-		chromedp.SendKeys(chromedp.CSS("#actor"), demo.Researcher),
-		chromedp.SetValue(chromedp.CSS("#action"), "stream.read"),
-		chromedp.Click(chromedp.CSS(`form.filters button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#actor[value="`+demo.Researcher+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
-	actors := evalTab[[]string](t, tb, `Array.from(document.querySelectorAll("table.audit tbody tr td:nth-child(3)")).map(td => td.firstChild.textContent.trim())`)
-	routes := evalTab[[]string](t, tb, `Array.from(document.querySelectorAll("table.audit tbody tr td:nth-child(5)")).map(td => td.textContent.trim())`)
-	reads := 0
-	for i, a := range actors {
-		if a != demo.Researcher {
-			t.Errorf("entry by %q in the log filtered by %s", a, demo.Researcher)
-		}
-		if routes[i] == "GET /api/v1/installations/{installation}/readings" {
-			reads++
-		}
-	}
-	if reads < 3 {
-		t.Errorf("%d stacked stream reads by the researcher in the log, want at least the 3 chart page views (%v)", reads, routes)
-	}
-	tb.axe(t, "audit log")
-	tb.shoot(t, "admin-audit-filtered", "it", nil)
-	tb.do(t, "the refused page",
-		chromedp.Navigate(s.URL+"/admin/audit?outcome=denied&actor="+demo.Researcher),
-		chromedp.WaitVisible(chromedp.CSS(`table.audit`)))
-	denied := evalTab[string](t, tb, `document.querySelector("table.audit tbody").textContent`)
-	if !strings.Contains(denied, "/admin/audit") {
-		t.Errorf("the researcher's refused page is not in the log: %q", denied)
-	}
-}
+// auditRow is a row of the audit log page.
+type auditRow struct{ actor, action, route string }
 
-func indexOf(ss []string, s string) int {
-	for i, v := range ss {
-		if v == s {
-			return i
-		}
+func auditRows(tb *tab) []auditRow {
+	cells := eval[[][]string](tb, `Array.from(document.querySelectorAll("table.audit tbody tr")).map(tr =>
+		[tr.cells[2].firstChild.textContent.trim(), tr.cells[3].textContent.trim(), tr.cells[4].textContent.trim()])`)
+	rows := make([]auditRow, len(cells))
+	for i, c := range cells {
+		rows[i] = auditRow{c[0], c[1], c[2]}
 	}
-	return -1
+	return rows
 }
 
 // jsString quotes s as a JavaScript string literal.
