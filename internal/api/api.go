@@ -79,6 +79,9 @@ type Deps struct {
 	// HashSlots bounds concurrent password checks (<= 0: the default of
 	// password.NewGate).
 	HashSlots int
+	// HashSlotWait is how long a login waits for a hashing slot before it
+	// is answered 503 (<= 0: hashGateWait, 2s).
+	HashSlotWait time.Duration
 	// BodyReadTimeout is how long a request body may take to arrive on
 	// every route but uploads (<= 0: 10s); later, the answer is 408. The
 	// server sets the same deadline for every request before routing.
@@ -138,7 +141,7 @@ func New(d Deps) *API {
 		}
 		d.Cursors = page.NewCursors(k, d.Now)
 	}
-	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots),
+	a := &API{deps: d, mux: http.NewServeMux(), throttle: throttle.New(0, d.Now, d.LoginTrust), hashGate: newHashGate(d.HashSlots, d.HashSlotWait),
 		uploads: newUploadGate(d.MaxUploadMemory, d.MaxDocumentSize),
 		rec:     audit.NewRecorder(d.Audit, d.Pseudonyms, d.Now), views: view.Viewers{Codec: d.Pseudonyms, Patients: d.Study, Nicknames: view.NewNicknameCache()},
 		cursors: d.Cursors}

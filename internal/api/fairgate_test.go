@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"serenade/internal/app"
 	"serenade/internal/demo"
@@ -21,7 +22,10 @@ func TestOneAddressCannotTakeEveryHashingSlot(t *testing.T) {
 	const flood, others = 30, 8
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
-			s := behindProxyEditing(t, backend, func(c *app.Config) { c.MaxPasswordChecks = 2 })
+			// The administrator waits for at most one hash of the flood
+			// (a 64 MiB Argon2id): seconds on a loaded 2-core machine,
+			// beyond the default wait of 2 s.
+			s := behindProxyEditing(t, backend, func(c *app.Config) { c.MaxPasswordChecks, c.PasswordSlotWait = 2, 10*time.Second })
 			loginFrom(t, s, "198.51.100.250", demo.Doctor, "alice") // the dummy hash and the pools are warm
 			var wg sync.WaitGroup
 			floodStatus := make([]int, flood)

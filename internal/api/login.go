@@ -78,5 +78,11 @@ func retryAfter(err error, d time.Duration) error {
 	return huma.ErrorWithHeaders(err, http.Header{"Retry-After": {strconv.Itoa(secs)}})
 }
 
-// newHashGate bounds concurrent password hashing.
-func newHashGate(slots int) *password.Gate { return password.NewGate(slots, hashGateWait) }
+// newHashGate bounds concurrent password hashing; a login waits up to
+// wait (<= 0: hashGateWait) for a slot.
+func newHashGate(slots int, wait time.Duration) *password.Gate {
+	if wait <= 0 {
+		wait = hashGateWait
+	}
+	return password.NewGate(slots, wait)
+}

@@ -53,6 +53,11 @@ type Config struct {
 	// open the data keys in use runs (default 10s; it also runs when a
 	// data key fails to open). No variable sets it: tests shorten it.
 	KeyCheckInterval time.Duration
+	// PasswordSlotWait is how long a login waits for a password-hashing
+	// slot before it is answered 503 (default 2s). No variable sets it:
+	// tests whose hashes run on a loaded machine lengthen it, so that
+	// what they check is the gate's order, not the machine's speed.
+	PasswordSlotWait time.Duration
 	// AuditDisabledForBenchmarks turns the audit trail off. No flag or
 	// variable sets it: only benchmarks measuring the audit's cost do.
 	AuditDisabledForBenchmarks bool

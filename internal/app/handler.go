@@ -109,7 +109,7 @@ func (a *App) buildHandler(ctx context.Context, db *store.DB) (http.Handler, *ap
 		Study: service.New(db), Accounts: service.NewAccounts(db), LoginTrust: db, Auth: au, Issuer: issuer, Pseudonyms: pseudonym.New(db.PseudonymKey()), Cursors: page.NewCursors(db.PseudonymKey(), db.Now),
 		Audit: sink, AuditLog: db, Ingest: a.ingestService(db, sink), Sensors: consult.New(db), Health: service.NewHealth(db, a.cfg.Silence.rule()), RequestID: telemetry.RequestID, TraceID: telemetry.TraceID,
 		Log: a.log, MaxDocumentSize: a.cfg.MaxDocumentSize, MaxUploadMemory: a.cfg.MaxUploadMemory, Demo: a.cfg.Demo, Version: a.cfg.Version,
-		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, BodyReadTimeout: a.cfg.BodyReadTimeout,
+		ClientAddr: proxies.Request, HashSlots: a.cfg.MaxPasswordChecks, HashSlotWait: a.cfg.PasswordSlotWait, BodyReadTimeout: a.cfg.BodyReadTimeout,
 	})
 	ui, err := a.webUI(ctx, db, rest, au, proxies, issuer != nil)
 	if err != nil {
