@@ -87,8 +87,8 @@ func checkStoredValues(t *testing.T, env *storetest.Env, step string) {
 	}
 	for _, e := range must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{})) {
 		if e.InstallationID == 0 {
-			if e.Status != "" || e.LastMessageAt != nil {
-				t.Errorf("%s: patient %d without installation: status %q, activity %v", step, e.PatientID, e.Status, e.LastMessageAt)
+			if e.Status != "" || e.LastActivityAt != nil {
+				t.Errorf("%s: patient %d without installation: status %q, activity %v", step, e.PatientID, e.Status, e.LastActivityAt)
 			}
 			continue
 		}
@@ -105,8 +105,8 @@ func checkStoredValues(t *testing.T, env *storetest.Env, step string) {
 				}
 			}
 		}
-		if (newest == nil) != (e.LastMessageAt == nil) || newest != nil && !newest.CreatedAt.Equal(*e.LastMessageAt) {
-			t.Errorf("%s: patient %d: stored last activity %v, newest message %+v", step, e.PatientID, e.LastMessageAt, newest)
+		if (newest == nil) != (e.LastActivityAt == nil) || newest != nil && !newest.CreatedAt.Equal(*e.LastActivityAt) {
+			t.Errorf("%s: patient %d: stored last activity %v, newest message %+v", step, e.PatientID, e.LastActivityAt, newest)
 		}
 	}
 }

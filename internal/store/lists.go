@@ -31,14 +31,14 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 	var inst sql.NullInt64
 	var version []byte
 	var joined *time.Time
-	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version, &e.Status, timeScan{&e.LastMessageAt})
+	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version, &e.Status, timeScan{&e.LastActivityAt})
 	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
 	if joined != nil {
 		e.DateJoin = joined.UTC()
 	}
-	if e.LastMessageAt != nil {
-		t := e.LastMessageAt.UTC()
-		e.LastMessageAt = &t
+	if e.LastActivityAt != nil {
+		t := e.LastActivityAt.UTC()
+		e.LastActivityAt = &t
 	}
 	return e, err
 }
@@ -111,25 +111,39 @@ func pageFirst(q, fromWhere, id, tail string, limit int) string {
 }
 
 // roleOrder is the keyset of f.Role's order of the list (its head, the
-// role's nickname and pseudonym of the row) and the join of the role's
-// sort keys; the role's value is appended to args.
+// role's nickname and sort tag of the row) and the join of the role's
+// sort keys; the role's value is appended to args. The head is the
+// stored cut (listheads.go) of the order's time at f.HeadCut, so the
+// whole key is one index of sort_keys.
 func (db *DB) roleOrder(f domain.ListFilter, args *[]any) (keyset, string) {
 	kind, id := sortPatient, "p.id"
 	if f.ByInstallation {
 		kind, id = sortInstallation, "i.id"
 	}
-	*args = append(*args, string(f.Role), kind)
-	join := fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = $%d AND k.id = %s`, len(*args)-1, len(*args), id)
+	*args = append(*args, string(f.Role))
+	join := fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = %s`, len(*args), kind, id)
 	var keys keyset
 	switch f.Order {
-	case domain.OrderDateJoin, domain.OrderDateJoinDesc:
-		keys = keyset{{expr: db.cutText("p.date_join", f.HeadCut, true), desc: f.Order == domain.OrderDateJoinDesc}}
-	case domain.OrderLastActivity: // none ("") last
-		keys = keyset{{expr: "COALESCE(" + db.cutText("p.last_activity", f.HeadCut, false) + ", '')", desc: true}}
+	case domain.OrderDateJoin:
+		keys = keyset{headKey(headStart, f.HeadCut, keyCol{expr: db.cutText("p.date_join", f.HeadCut, true)})}
+	case domain.OrderDateJoinDesc:
+		keys = keyset{headKey(headStartRev, f.HeadCut, keyCol{expr: db.cutText("p.date_join", f.HeadCut, true), desc: true})}
+	case domain.OrderLastActivity: // none last
+		keys = keyset{headKey(headLastRev, f.HeadCut, keyCol{expr: "COALESCE(" + db.cutText("p.last_activity", f.HeadCut, false) + ", '')", desc: true})}
 	case domain.OrderStatus:
-		keys = keyset{{expr: "p.status"}}
+		keys = keyset{{expr: "k.status"}}
 	}
 	return append(keys, keyCol{expr: "k.nickname"}, keyCol{expr: "k.tag"}), join
+}
+
+// headKey is the key column of family's stored head at cut c, or
+// fallback, an expression over every row, for a cut no head is stored
+// at (none that a role without ids is shown; see TestRoleCutsAreStored).
+func headKey(family string, c domain.TimeCut, fallback keyCol) keyCol {
+	if col, ok := headColumn(family, c); ok {
+		return keyCol{expr: "k." + col}
+	}
+	return fallback
 }
 
 // scanKeyed scans an entry followed by its n key columns.
@@ -227,21 +241,25 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 }
 
 // queueOrder is the work queue's keyset: the last activity (or the
-// opening) cut to f.HeadCut, newest first, then f.Role's pseudonym of
-// the ticket (joining the role's sort keys), or the id, newest first,
-// for callers who see ids.
+// opening) cut to f.HeadCut, newest first, then f.Role's nickname (none
+// for tickets) and sort tag of the ticket, as stored heads of the role's
+// sort keys (joined); or, for callers who see ids (exact times), the time
+// then the id, newest first, read backwards from the tickets' index.
 func (db *DB) queueOrder(f domain.TicketFilter, args *[]any) (keyset, string) {
-	col := "t.last_at"
+	col, family := "t.last_at", headLastRev
 	if f.ByOpening {
-		col = "t.opened_at"
+		col, family = "t.opened_at", headStartRev
 	}
-	keys := keyset{{expr: db.cutText(col, f.HeadCut, false), desc: true}}
 	if f.Role == "" {
-		return append(keys, keyCol{expr: "t.id", desc: true, numeric: true}), ""
+		head := keyCol{expr: col, sel: db.textTime(col), desc: true}
+		if f.HeadCut != domain.CutExact {
+			head = keyCol{expr: db.cutText(col, f.HeadCut, false), desc: true}
+		}
+		return keyset{head, {expr: "t.id", desc: true, numeric: true}}, ""
 	}
 	*args = append(*args, string(f.Role))
-	return append(keys, keyCol{expr: "k.tag"}),
-		fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
+	keys := keyset{headKey(family, f.HeadCut, keyCol{expr: db.cutText(col, f.HeadCut, false), desc: true}), {expr: "k.nickname"}, {expr: "k.tag"}}
+	return keys, fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
 }
 
 // scanKeyedTicket scans a ticket entry followed by its n key columns.

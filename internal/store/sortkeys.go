@@ -44,7 +44,8 @@ func (db *DB) codec() *pseudonym.Codec {
 
 // writeSortKeys replaces the sort keys of a patient and of its
 // installation, if it has one, by those of the names first and last
-// (none, once shredded): a nickname avoids the patient's own names.
+// (none, once shredded): a nickname avoids the patient's own names. The
+// rows' heads are written from the stored values (refreshHeads).
 func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, first, last string) error {
 	var inst sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM installations WHERE patient_id = $1`, patientID).Scan(&inst)
@@ -63,16 +64,23 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 			rows = append(rows, []any{string(role), sortInstallation, inst.Int64, patientID, nick, c.SortTag(role, resource.Installation, inst.Int64)})
 		}
 	}
-	return insertSortKeys(ctx, tx, rows)
+	if err := insertSortKeys(ctx, tx, rows); err != nil {
+		return err
+	}
+	return db.refreshHeads(ctx, tx, patientID)
 }
 
-// writeTicketKeys stores a new ticket's sort tag in every role.
+// writeTicketKeys stores a new ticket's sort tag in every role, and its
+// heads.
 func (db *DB) writeTicketKeys(ctx context.Context, tx *sql.Tx, ticketID, patientID int64) error {
 	var rows [][]any
 	for _, role := range sortKeyRoles {
 		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().SortTag(role, resource.Ticket, ticketID)})
 	}
-	return insertSortKeys(ctx, tx, rows)
+	if err := insertSortKeys(ctx, tx, rows); err != nil {
+		return err
+	}
+	return db.refreshHeads(ctx, tx, patientID)
 }
 
 // insertSortKeys inserts rows of (role, kind, id, patient_id, nickname,
