@@ -48,6 +48,31 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 // f.Limit the first f.Limit after f.After in f.Order (listorder.go), or
 // after f.AfterKey in f.Role's order (roleOrder).
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
+	st, err := db.listStatement(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.ListEntry
+	err = db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, st.scan, st.query, st.args...)
+		return err
+	})
+	return out, err
+}
+
+// statement is a list's query and arguments; page is the query that
+// reads the page in its order (the query itself, or its inner query of
+// ids: pageFirst), which must be an index range (TestEveryListPageIsAnIndexRange).
+type statement[T any] struct {
+	query, page string
+	args        []any
+	scan        func(scanner) (T, error)
+}
+
+// listStatement is ListEntries' statement for f.
+func (db *DB) listStatement(f domain.ListFilter) (statement[domain.ListEntry], error) {
+	st := statement[domain.ListEntry]{scan: scanEntry}
 	q := fmt.Sprintf(entryColumns, db.textTime("p.date_join"), db.textTime("p.last_activity"))
 	where, args := db.searchWhere(f, 0)
 	var conds []string
@@ -55,7 +80,7 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		conds = append(conds, where)
 	}
 	conds = append(conds, listConds(f, &args)...)
-	from, tail, scan := entryFrom, "", scanEntry
+	from, tail := entryFrom, ""
 	switch {
 	case f.Limit > 0 && f.Role != "":
 		keys, join := db.roleOrder(f, &args)
@@ -64,11 +89,11 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		if f.AfterKey != nil {
 			cond, err := keys.after(f.AfterKey, &args)
 			if err != nil {
-				return nil, err
+				return st, err
 			}
 			conds = append(conds, cond)
 		}
-		tail, scan = keys.orderBy(), scanKeyed(len(keys))
+		tail, st.scan = keys.orderBy(), scanKeyed(len(keys))
 	case f.Limit > 0:
 		o := orderOf(f)
 		if f.After != nil {
@@ -83,31 +108,28 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 	q += from + where
 	switch {
 	case f.Limit > 0 && f.Role == "":
-		q = pageFirst(q, from+where, "p.id", tail, f.Limit)
+		q, st.page = pageFirst(q, from+where, "p.id", tail, f.Limit)
 	case f.Limit > 0: // measured slower in two steps on SQLite
 		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
+		st.page = q
 	}
-	var out []domain.ListEntry
-	err := db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, scan, q, args...)
-		return err
-	})
-	return out, err
+	st.query, st.args = q, args
+	return st, nil
 }
 
 // pageFirst is the query q of a page, read in two steps: the page's ids
-// first (the rows after the cursor in the order tail, at most limit),
-// from only the columns the order reads (fromWhere: the joins and
-// conditions of q), then q's columns for those ids alone, in the same
-// order. Read in one step, the database would gather every matching
+// first (inner: the rows after the cursor in the order tail, at most
+// limit), from only the columns the order reads (fromWhere: the joins
+// and conditions of q), then q's columns for those ids alone, in the
+// same order. Read in one step, the database would gather every matching
 // row's columns before sorting, the identity's version among them (a
 // slice of the sealed identity, so a read of every patient's sealed
 // blob).
-func pageFirst(q, fromWhere, id, tail string, limit int) string {
-	outer, _, _ := strings.Cut(q, fromWhere)
+func pageFirst(q, fromWhere, id, tail string, limit int) (outer, inner string) {
+	head, _, _ := strings.Cut(q, fromWhere)
 	from, _, _ := strings.Cut(fromWhere, " WHERE ")
-	return outer + from + fmt.Sprintf(` WHERE %s IN (SELECT %s%s%s LIMIT %d)`, id, id, fromWhere, tail, limit) + tail
+	inner = fmt.Sprintf(`SELECT %s%s%s LIMIT %d`, id, fromWhere, tail, limit)
+	return head + from + fmt.Sprintf(` WHERE %s IN (%s)`, id, inner) + tail, inner
 }
 
 // roleOrder is the keyset of f.Role's order of the list (its head, the
@@ -195,6 +217,22 @@ func scanTicketEntry(s scanner) (domain.TicketEntry, error) {
 // installations, without threads: every one in no particular order, or
 // with f.Limit one page in the queue's order (queueOrder).
 func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domain.TicketEntry, error) {
+	st, err := db.ticketStatement(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.TicketEntry
+	err = db.inReadTx(ctx, "ticket entries", func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, st.scan, st.query, st.args...)
+		return err
+	})
+	return out, err
+}
+
+// ticketStatement is TicketEntries' statement for f.
+func (db *DB) ticketStatement(f domain.TicketFilter) (statement[domain.TicketEntry], error) {
+	st := statement[domain.TicketEntry]{scan: scanTicketEntry}
 	var conds []string
 	var args []any
 	if f.Open != nil {
@@ -209,18 +247,18 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 		conds = append(conds, fmt.Sprintf(`t.installation_id = $%d`, len(args)))
 	}
 	q := fmt.Sprintf(ticketEntryQuery, db.textTime("t.opened_at"), db.textTime("t.closed_at"), db.textTime("t.last_at"))
-	scan, from, tail := scanTicketEntry, ticketEntryFrom, ""
+	from, tail := ticketEntryFrom, ""
 	if f.Limit > 0 {
 		keys, join := db.queueOrder(f, &args)
 		q, from = q+", "+keys.selectList(), from+join
 		if f.AfterKey != nil {
 			cond, err := keys.after(f.AfterKey, &args)
 			if err != nil {
-				return nil, err
+				return st, err
 			}
 			conds = append(conds, cond)
 		}
-		scan, tail = scanKeyedTicket(len(keys)), keys.orderBy()
+		st.scan, tail = scanKeyedTicket(len(keys)), keys.orderBy()
 	}
 	q += from
 	where := ""
@@ -229,15 +267,10 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 	}
 	q += where
 	if f.Limit > 0 {
-		q = pageFirst(q, from+where, "t.id", tail, f.Limit)
+		q, st.page = pageFirst(q, from+where, "t.id", tail, f.Limit)
 	}
-	var out []domain.TicketEntry
-	err := db.inReadTx(ctx, "ticket entries", func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, scan, q, args...)
-		return err
-	})
-	return out, err
+	st.query, st.args = q, args
+	return st, nil
 }
 
 // queueOrder is the work queue's keyset: the last activity (or the
