@@ -9,17 +9,18 @@ import (
 	"serenade/internal/domain"
 )
 
-// ListPagePlan is the plan of the query that reads the list's page in
-// its order (listStatement's page), run: EXPLAIN QUERY PLAN's lines on
-// SQLite; on PostgreSQL EXPLAIN (ANALYZE, FORMAT JSON) with sorts and
-// sequential scans disabled, so that an order an index can serve is
-// served by it however small the table.
+// ListPagePlan is the plan of the query that reads the list's page
+// (listStatement's), run: EXPLAIN QUERY PLAN's lines on
+// SQLite; on PostgreSQL EXPLAIN (ANALYZE, FORMAT JSON) with sorts,
+// sequential scans, and merge and hash joins disabled, so that the plan
+// is the one a LIMIT over a large table takes (an index read in order,
+// joined row by row) however small the test's tables.
 func (db *DB) ListPagePlan(ctx context.Context, f domain.ListFilter) (string, error) {
 	st, err := db.listStatement(f)
 	if err != nil {
 		return "", err
 	}
-	return db.plan(ctx, st.page, st.args)
+	return db.plan(ctx, st.query, st.args)
 }
 
 // TicketPagePlan is ListPagePlan of the work queue's page.
@@ -28,7 +29,7 @@ func (db *DB) TicketPagePlan(ctx context.Context, f domain.TicketFilter) (string
 	if err != nil {
 		return "", err
 	}
-	return db.plan(ctx, st.page, st.args)
+	return db.plan(ctx, st.query, st.args)
 }
 
 func (db *DB) plan(ctx context.Context, q string, args []any) (string, error) {
@@ -39,7 +40,7 @@ func (db *DB) plan(ctx context.Context, q string, args []any) (string, error) {
 			if _, err := tx.ExecContext(ctx, "ANALYZE"); err != nil { // the planner's statistics of the test's rows
 				return err
 			}
-			for _, set := range []string{"enable_sort", "enable_incremental_sort", "enable_seqscan", "enable_bitmapscan"} {
+			for _, set := range []string{"enable_sort", "enable_incremental_sort", "enable_seqscan", "enable_bitmapscan", "enable_mergejoin", "enable_hashjoin"} {
 				if _, err := tx.ExecContext(ctx, "SET LOCAL "+set+" = off"); err != nil {
 					return err
 				}

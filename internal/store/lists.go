@@ -61,13 +61,15 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 	return out, err
 }
 
-// statement is a list's query and arguments; page is the query that
-// reads the page in its order (the query itself, or its inner query of
-// ids: pageFirst), which must be an index range (TestEveryListPageIsAnIndexRange).
+// statement is a list's query, its arguments and its scanner. A page
+// is one statement: every order is an index range (listheads.go), so the
+// database reads the page's rows in order and stops at the LIMIT, never
+// gathering the columns (the identity's version, a slice of the sealed
+// blob) of rows it would sort away (TestEveryListPageIsAnIndexRange).
 type statement[T any] struct {
-	query, page string
-	args        []any
-	scan        func(scanner) (T, error)
+	query string
+	args  []any
+	scan  func(scanner) (T, error)
 }
 
 // listStatement is ListEntries' statement for f.
@@ -106,30 +108,11 @@ func (db *DB) listStatement(f domain.ListFilter) (statement[domain.ListEntry], e
 		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += from + where
-	switch {
-	case f.Limit > 0 && f.Role == "":
-		q, st.page = pageFirst(q, from+where, "p.id", tail, f.Limit)
-	case f.Limit > 0: // measured slower in two steps on SQLite
+	if f.Limit > 0 {
 		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
-		st.page = q
 	}
 	st.query, st.args = q, args
 	return st, nil
-}
-
-// pageFirst is the query q of a page, read in two steps: the page's ids
-// first (inner: the rows after the cursor in the order tail, at most
-// limit), from only the columns the order reads (fromWhere: the joins
-// and conditions of q), then q's columns for those ids alone, in the
-// same order. Read in one step, the database would gather every matching
-// row's columns before sorting, the identity's version among them (a
-// slice of the sealed identity, so a read of every patient's sealed
-// blob).
-func pageFirst(q, fromWhere, id, tail string, limit int) (outer, inner string) {
-	head, _, _ := strings.Cut(q, fromWhere)
-	from, _, _ := strings.Cut(fromWhere, " WHERE ")
-	inner = fmt.Sprintf(`SELECT %s%s%s LIMIT %d`, id, fromWhere, tail, limit)
-	return head + from + fmt.Sprintf(` WHERE %s IN (%s)`, id, inner) + tail, inner
 }
 
 // roleOrder is the keyset of f.Role's order of the list (its head, the
@@ -267,7 +250,7 @@ func (db *DB) ticketStatement(f domain.TicketFilter) (statement[domain.TicketEnt
 	}
 	q += where
 	if f.Limit > 0 {
-		q, st.page = pageFirst(q, from+where, "t.id", tail, f.Limit)
+		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
 	st.query, st.args = q, args
 	return st, nil

@@ -70,17 +70,15 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 	return db.refreshHeads(ctx, tx, patientID)
 }
 
-// writeTicketKeys stores a new ticket's sort tag in every role, and its
-// heads.
+// writeTicketKeys stores a new ticket's sort tag in every role. Its
+// heads are written by the refreshHeads that follows every ticket's
+// opening (refreshActivity) and the fill.
 func (db *DB) writeTicketKeys(ctx context.Context, tx *sql.Tx, ticketID, patientID int64) error {
 	var rows [][]any
 	for _, role := range sortKeyRoles {
 		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().SortTag(role, resource.Ticket, ticketID)})
 	}
-	if err := insertSortKeys(ctx, tx, rows); err != nil {
-		return err
-	}
-	return db.refreshHeads(ctx, tx, patientID)
+	return insertSortKeys(ctx, tx, rows)
 }
 
 // insertSortKeys inserts rows of (role, kind, id, patient_id, nickname,
@@ -136,6 +134,9 @@ func (db *DB) fillSortKeys(ctx context.Context) error {
 		}
 		for _, t := range tickets {
 			if err := db.writeTicketKeys(ctx, tx, t.id, t.patientID); err != nil {
+				return err
+			}
+			if err := db.refreshHeads(ctx, tx, t.patientID); err != nil {
 				return err
 			}
 		}
