@@ -186,27 +186,51 @@ func (db *DB) refreshHeads(ctx context.Context, tx *sql.Tx, patientID int64) err
 // refreshPatientHeads rewrites the heads of the patient's and its
 // installation's sort-key rows and its activity_rev, when they changed.
 func (db *DB) refreshPatientHeads(ctx context.Context, tx *sql.Tx, patientID int64) error {
-	var joined, last *time.Time
-	var status string
-	q := fmt.Sprintf(`SELECT %s, status, %s FROM patients WHERE id = $1`, db.textTime("date_join"), db.textTime("last_activity"))
-	err := tx.QueryRowContext(ctx, q, patientID).Scan(timeScan{&joined}, &status, timeScan{&last})
-	if err == sql.ErrNoRows || (err == nil && joined == nil) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("list heads: %w", err)
-	}
-	key := activityKey(last)
-	if _, err := tx.ExecContext(ctx, `UPDATE patients SET activity_rev = $1 WHERE id = $2 AND activity_rev <> $1`, key, patientID); err != nil {
-		return fmt.Errorf("list heads: %w", err)
+	h, ok, err := db.patientHeads(ctx, tx, patientID)
+	if !ok || err != nil {
+		return err
 	}
 	args := []any{patientID}
-	set, changed := headsOf(status, *joined, last).set(&args)
+	set, changed := h.set(&args)
 	_, err = tx.ExecContext(ctx, `UPDATE sort_keys SET `+set+` WHERE patient_id = $1 AND kind <> '`+sortTicket+`' AND `+changed, args...)
 	if err != nil {
 		return fmt.Errorf("list heads: %w", err)
 	}
 	return nil
+}
+
+// patientHeads are the heads of the patient's rows from its stored
+// values, its activity_rev written (when it changed); ok is false for a
+// patient erased in tx.
+func (db *DB) patientHeads(ctx context.Context, tx *sql.Tx, patientID int64) (headValues, bool, error) {
+	var joined, last *time.Time
+	var status string
+	q := fmt.Sprintf(`SELECT %s, status, %s FROM patients WHERE id = $1`, db.textTime("date_join"), db.textTime("last_activity"))
+	err := tx.QueryRowContext(ctx, q, patientID).Scan(timeScan{&joined}, &status, timeScan{&last})
+	if err == sql.ErrNoRows || (err == nil && joined == nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("list heads: %w", err)
+	}
+	key := activityKey(last)
+	if _, err := tx.ExecContext(ctx, `UPDATE patients SET activity_rev = $1 WHERE id = $2 AND activity_rev <> $1`, key, patientID); err != nil {
+		return nil, false, fmt.Errorf("list heads: %w", err)
+	}
+	return headsOf(status, *joined, last), true, nil
+}
+
+// ticketHeads are the heads of the ticket's rows from its stored times.
+func (db *DB) ticketHeads(ctx context.Context, tx *sql.Tx, ticketID int64) (headValues, error) {
+	var opened, last *time.Time
+	q := fmt.Sprintf(`SELECT %s, %s FROM tickets WHERE id = $1`, db.textTime("opened_at"), db.textTime("last_at"))
+	if err := tx.QueryRowContext(ctx, q, ticketID).Scan(timeScan{&opened}, timeScan{&last}); err != nil {
+		return nil, fmt.Errorf("list heads: %w", err)
+	}
+	if opened == nil {
+		return nil, fmt.Errorf("list heads: ticket %d without an opening", ticketID)
+	}
+	return headsOf("", *opened, last), nil
 }
 
 // noteReadings moves the patient's last activity to the batch's newest

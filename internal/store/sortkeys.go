@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
 	"serenade/internal/resource"
@@ -24,10 +25,10 @@ import (
 // withdrawal) or opens the ticket. Each row is one role's value, so the
 // table joins no two roles.
 
-// sortKeyRoles are the roles lists are ordered for by stored keys: every
-// role (the store knows no access policy; the rows of roles that see ids
-// are simply never read).
-var sortKeyRoles = domain.AllRoles
+// sortKeyRoles are the roles lists are ordered for by stored keys: the
+// roles that do not see ids (a caller who sees ids pages by ids;
+// view.Viewer.OrderRole).
+var sortKeyRoles = access.PseudonymRoles(domain.AllRoles)
 
 // Kinds of rows in sort_keys.
 const (
@@ -45,7 +46,7 @@ func (db *DB) codec() *pseudonym.Codec {
 // writeSortKeys replaces the sort keys of a patient and of its
 // installation, if it has one, by those of the names first and last
 // (none, once shredded): a nickname avoids the patient's own names. The
-// rows' heads are written from the stored values (refreshHeads).
+// rows carry their heads, from the patient's stored values.
 func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, first, last string) error {
 	var inst sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM installations WHERE patient_id = $1`, patientID).Scan(&inst)
@@ -54,6 +55,10 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sort_keys WHERE patient_id = $1 AND kind <> $2`, patientID, sortTicket); err != nil {
 		return fmt.Errorf("sort keys: %w", err)
+	}
+	heads, ok, err := db.patientHeads(ctx, tx, patientID)
+	if !ok || err != nil {
+		return err
 	}
 	c := db.codec()
 	var rows [][]any
@@ -64,32 +69,36 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 			rows = append(rows, []any{string(role), sortInstallation, inst.Int64, patientID, nick, c.SortTag(role, resource.Installation, inst.Int64)})
 		}
 	}
-	if err := insertSortKeys(ctx, tx, rows); err != nil {
-		return err
-	}
-	return db.refreshHeads(ctx, tx, patientID)
+	return insertSortKeys(ctx, tx, rows, heads)
 }
 
-// writeTicketKeys stores a new ticket's sort tag in every role. Its
-// heads are written by the refreshHeads that follows every ticket's
-// opening (refreshActivity) and the fill.
+// writeTicketKeys stores a new ticket's sort tag in every role, with
+// its heads.
 func (db *DB) writeTicketKeys(ctx context.Context, tx *sql.Tx, ticketID, patientID int64) error {
+	heads, err := db.ticketHeads(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
 	var rows [][]any
 	for _, role := range sortKeyRoles {
 		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().SortTag(role, resource.Ticket, ticketID)})
 	}
-	return insertSortKeys(ctx, tx, rows)
+	return insertSortKeys(ctx, tx, rows, heads)
 }
 
 // insertSortKeys inserts rows of (role, kind, id, patient_id, nickname,
-// tag) in one statement.
-func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+// tag), each with the heads h, in one statement.
+func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any, h headValues) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	cols := headColumns()
 	values := make([]string, len(rows))
 	var args []any
 	for i, r := range rows {
+		for _, col := range cols {
+			r = append(r, h[col])
+		}
 		ph := make([]string, len(r))
 		for j, v := range r {
 			args = append(args, v)
@@ -97,7 +106,8 @@ func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
 		}
 		values[i] = "(" + strings.Join(ph, ", ") + ")"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, tag) VALUES `+strings.Join(values, ", "), args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, tag, `+strings.Join(cols, ", ")+`) VALUES `+
+		strings.Join(values, ", "), args...)
 	if err != nil {
 		return fmt.Errorf("sort keys: %w", err)
 	}
@@ -134,9 +144,6 @@ func (db *DB) fillSortKeys(ctx context.Context) error {
 		}
 		for _, t := range tickets {
 			if err := db.writeTicketKeys(ctx, tx, t.id, t.patientID); err != nil {
-				return err
-			}
-			if err := db.refreshHeads(ctx, tx, t.patientID); err != nil {
 				return err
 			}
 		}
