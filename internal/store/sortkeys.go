@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"serenade/internal/access"
 	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
 	"serenade/internal/resource"
@@ -25,10 +24,10 @@ import (
 // withdrawal) or opens the ticket. Each row is one role's value, so the
 // table joins no two roles.
 
-// sortKeyRoles are the roles lists are ordered for by stored keys: the
-// roles that do not see ids (a caller who sees ids pages by ids;
-// view.Viewer.OrderRole).
-var sortKeyRoles = access.PseudonymRoles(domain.AllRoles)
+// sortKeyRoles are the roles lists are ordered for by stored keys: every
+// role (the store knows no access policy; the rows of roles that see ids
+// are simply never read).
+var sortKeyRoles = domain.AllRoles
 
 // Kinds of rows in sort_keys.
 const (
