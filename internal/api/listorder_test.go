@@ -118,8 +118,11 @@ func entryKey(v view.Viewer, sort string, kind resource.Kind, e naiveEntry) page
 		}
 	}
 	id := e.patient.ID
-	if kind == resource.Installation {
-		id = e.inst.ID
+	if kind == resource.Installation && (sort == "" || !v.SeesIDs()) {
+		id = e.inst.ID // doctors' other orders end with the patient's id (one per installation)
+	}
+	if v.SeesIDs() && sort == view.SortDateJoinDesc {
+		return append(head, intDesc(id)) // newest first, the newest id first
 	}
 	return append(head, tailKey(v, e.patient, kind, id)...)
 }

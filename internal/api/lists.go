@@ -135,8 +135,8 @@ func (a *API) entryPage(ctx context.Context, v view.Viewer, pos page.Position, q
 // carries: the values of the last entry the store's orders compare.
 func idEntryKey(e domain.ListEntry) page.Key {
 	last := ""
-	if e.LastMessageAt != nil {
-		last = page.Time(*e.LastMessageAt)
+	if e.LastActivityAt != nil {
+		last = page.Time(*e.LastActivityAt)
 	}
 	return page.Key{page.Int(e.PatientID), page.Int(e.InstallationID), page.Time(e.DateJoin), string(e.Status), last}
 }
@@ -157,7 +157,7 @@ func entryOfKey(k page.Key) (domain.ListEntry, error) {
 		if err != nil {
 			return e, bad
 		}
-		e.LastMessageAt = &last
+		e.LastActivityAt = &last
 	}
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return e, bad

@@ -12,9 +12,10 @@ type ListEntry struct {
 	DateJoin       time.Time
 	Withdrawn      bool
 	Status         InstallationStatus // derived from the installation's tickets
-	// LastMessageAt is the time of the newest message on any of the
-	// installation's tickets; nil when there is none.
-	LastMessageAt *time.Time
+	// LastActivityAt is the installation's stored last activity: the
+	// newest of its newest ticket message and its newest stored reading;
+	// nil when there is neither.
+	LastActivityAt *time.Time
 	// IdentityVersion changes whenever the patient's identity is sealed
 	// again (a fresh nonce each time); empty once it is shredded. What is
 	// derived from the identity (a nickname) may be cached under it.
@@ -24,11 +25,10 @@ type ListEntry struct {
 	Key []string
 }
 
-// LastActivity is the installation's last activity: its newest ticket
-// message. It is the one place that says what activity is, so that the
-// newest sensor reading joins here when readings are stored (the newest
-// of the two then wins); nil when nothing happened yet.
-func (e ListEntry) LastActivity() *time.Time { return e.LastMessageAt }
+// LastActivity is the installation's last activity: the newest of its
+// newest ticket message and its newest stored sensor reading (the store
+// keeps it, store/activity.go); nil when nothing happened yet.
+func (e ListEntry) LastActivity() *time.Time { return e.LastActivityAt }
 
 // ListFilter narrows the patients a list reads, on values that are
 // sealed at rest: the store matches them through its blind index, never

@@ -10,10 +10,12 @@ import (
 // installation, stored on the patient's row (migration 00012) so that
 // each order is one index read with a LIMIT: the status
 // (domain.DeriveStatus of the installation's tickets; "" for a patient
-// without an installation) and the last activity (the newest ticket
-// message's time; NULL without one). refreshActivity recomputes both
+// without an installation) and the last activity (the newest of the
+// newest ticket message's time and the newest reading's; NULL without
+// either). refreshActivity recomputes both
 // from the rows in the transaction of every change that can move them;
-// the derivation is the migration's backfill, per patient.
+// the derivation is the migration's backfill, per patient. Readings
+// move the last activity too (noteReading, on ingest; migration 00015).
 
 // activityUpdate sets status and last_activity of the patient $1 from
 // its installation's tickets and messages (a handful of rows).
@@ -48,14 +50,21 @@ const ticketsUpdate = `UPDATE tickets SET
 		ELSE opened_at END
 	WHERE installation_id IN (SELECT id FROM installations WHERE patient_id = $1)`
 
+// readingActivity moves the last activity of the patient $1 to its
+// newest stored reading (last_reading, kept by the ingest) when that is
+// newer than its newest ticket message.
+const readingActivity = `UPDATE patients SET last_activity = last_reading
+	WHERE id = $1 AND last_reading IS NOT NULL AND (last_activity IS NULL OR last_activity < last_reading)`
+
 // refreshActivity recomputes the stored status and last activity of a
-// patient and the work queue's values of its tickets, inside tx; a
-// patient erased in tx is simply not found.
+// patient (the newest of its newest ticket message and its newest
+// reading), the work queue's values of its tickets and the heads of its
+// sort keys, inside tx; a patient erased in tx is simply not found.
 func (db *DB) refreshActivity(ctx context.Context, tx *sql.Tx, patientID int64) error {
-	for _, q := range []string{activityUpdate, ticketsUpdate} {
+	for _, q := range []string{activityUpdate, readingActivity, ticketsUpdate} {
 		if _, err := tx.ExecContext(ctx, q, patientID); err != nil {
 			return fmt.Errorf("list activity: %w", err)
 		}
 	}
-	return nil
+	return db.refreshHeads(ctx, tx, patientID)
 }

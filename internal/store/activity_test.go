@@ -87,8 +87,8 @@ func checkStoredValues(t *testing.T, env *storetest.Env, step string) {
 	}
 	for _, e := range must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{})) {
 		if e.InstallationID == 0 {
-			if e.Status != "" || e.LastMessageAt != nil {
-				t.Errorf("%s: patient %d without installation: status %q, activity %v", step, e.PatientID, e.Status, e.LastMessageAt)
+			if e.Status != "" || e.LastActivityAt != nil {
+				t.Errorf("%s: patient %d without installation: status %q, activity %v", step, e.PatientID, e.Status, e.LastActivityAt)
 			}
 			continue
 		}
@@ -105,8 +105,8 @@ func checkStoredValues(t *testing.T, env *storetest.Env, step string) {
 				}
 			}
 		}
-		if (newest == nil) != (e.LastMessageAt == nil) || newest != nil && !newest.CreatedAt.Equal(*e.LastMessageAt) {
-			t.Errorf("%s: patient %d: stored last activity %v, newest message %+v", step, e.PatientID, e.LastMessageAt, newest)
+		if (newest == nil) != (e.LastActivityAt == nil) || newest != nil && !newest.CreatedAt.Equal(*e.LastActivityAt) {
+			t.Errorf("%s: patient %d: stored last activity %v, newest message %+v", step, e.PatientID, e.LastActivityAt, newest)
 		}
 	}
 }
@@ -130,11 +130,16 @@ func checkStoredTicket(t *testing.T, step string, e domain.TicketEntry, tk domai
 	}
 }
 
+// headList is the head columns of the sort keys (migration 00015).
+const headList = `k.status, k.start_day, k.start_quarter, k.start_year, k.start_rev_hour, k.start_rev_day, k.start_rev_quarter,
+	k.start_rev_year, k.last_rev_hour, k.last_rev_day, k.last_rev_quarter, k.last_rev_year`
+
 // TestListValuesOfAnOlderDatabaseAreFilledIn, on both backends: a
 // database written before migration 00012 (migrated down to 00011, which
-// drops the stored values and sort keys) gets, from the migration and
-// the next start, the very status, last activity, queue values and
-// per-role sort keys that the workflows had written.
+// drops the stored values and sort keys) gets, from the migrations and
+// the next start, the very status, last activity (a reading's, newer
+// than the messages, included), queue values, per-role sort keys and
+// their heads that the workflows and the ingest had written.
 func TestListValuesOfAnOlderDatabaseAreFilledIn(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		st := env.Study()
@@ -154,6 +159,11 @@ func TestListValuesOfAnOlderDatabaseAreFilledIn(t *testing.T) {
 				}
 			}
 		}
+		// A home whose newest reading is newer than its newest message.
+		h := env.SensorHome(t, 10)
+		env.Clock.Advance(2 * time.Hour)
+		reading := env.Clock.Now().Add(-30 * time.Minute).Truncate(time.Second).Add(120 * time.Millisecond)
+		h.Send(t, storetest.Reading{Stream: "kitchen.motion", At: reading, Value: 1}, storetest.Reading{Stream: "kitchen.motion", At: reading.Add(-time.Hour), Value: 1})
 		raw := env.Raw(t)
 		read := func() ([]domain.ListEntry, []domain.TicketEntry, []string) {
 			es := must[[]domain.ListEntry](t)(env.DB.ListEntries(doctor(), domain.ListFilter{}))
@@ -161,24 +171,34 @@ func TestListValuesOfAnOlderDatabaseAreFilledIn(t *testing.T) {
 			slices.SortFunc(es, func(a, b domain.ListEntry) int { return int(a.PatientID - b.PatientID) })
 			slices.SortFunc(ts, func(a, b domain.TicketEntry) int { return int(a.ID - b.ID) })
 			var keys []string
-			rows, err := raw.Query(`SELECT role, kind, id, patient_id, nickname, tag FROM sort_keys ORDER BY role, kind, id`)
+			rows, err := raw.Query(`SELECT k.role, k.kind, k.id, k.patient_id, k.nickname, k.tag, p.activity_rev, ` + headList + `
+				FROM sort_keys k JOIN patients p ON p.id = k.patient_id ORDER BY k.role, k.kind, k.id`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer rows.Close()
+			cols := must[[]string](t)(rows.Columns())
 			for rows.Next() {
-				var role, kind, nick, tag string
-				var id, pid int64
-				if err := rows.Scan(&role, &kind, &id, &pid, &nick, &tag); err != nil {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
 					t.Fatal(err)
 				}
-				keys = append(keys, fmt.Sprint(role, kind, id, pid, nick, tag))
+				keys = append(keys, fmt.Sprint(vals...))
 			}
 			return es, ts, keys
 		}
 		es, ts, keys := read()
 		if len(keys) == 0 {
 			t.Fatal("no sort keys written")
+		}
+		for _, e := range es {
+			if e.PatientID == h.Patient && (e.LastActivityAt == nil || !e.LastActivityAt.Equal(reading)) {
+				t.Errorf("the sensor home's last activity %v, want its newest reading %v", e.LastActivityAt, reading)
+			}
 		}
 		migrateDownTo(t, env, raw, 11)
 		env.Reopen(t) // migrates up again, and fills the sort keys in

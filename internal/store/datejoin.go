@@ -25,6 +25,9 @@ func (db *DB) SaveDateJoin(ctx context.Context, id int64, day time.Time, check f
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE patients SET date_join = $1, updated_at = $2 WHERE id = $3`, day, db.now().UTC(), id)
-		return err
+		if err != nil {
+			return err
+		}
+		return db.refreshHeads(ctx, tx, id) // the lists' enrolment-date heads
 	})
 }

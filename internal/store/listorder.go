@@ -35,57 +35,45 @@ func listConds(f domain.ListFilter, args *[]any) []string {
 	return conds
 }
 
-// orderOf is the filter's order, ending with the patient's id or, for
-// lists of installations, the installation's.
+// orderOf is the filter's order: by the id (the installation's, for
+// lists of installations, else the patient's), or by a stored column then
+// the patient's id (an installation has one patient, so the patient's id
+// orders installations as well as theirs, and the pair is one index of
+// patients). After an entry is one row comparison, an index range.
 func orderOf(f domain.ListFilter) order {
-	tie, tieOf := "p.id", func(e domain.ListEntry) int64 { return e.PatientID }
-	if f.ByInstallation {
-		tie, tieOf = "i.id", func(e domain.ListEntry) int64 { return e.InstallationID }
-	}
 	// arg appends v and returns its placeholder.
 	arg := func(args *[]any, v any) string {
 		*args = append(*args, v)
 		return fmt.Sprintf("$%d", len(*args))
 	}
-	// byColumn orders by col (ascending, or descending when desc), then
-	// the tie ascending: after e is a greater (smaller) col, or the same
-	// col and a greater tie.
+	// byColumn orders by col then the patient's id, both ascending, or
+	// both descending when desc: after e is (col, id) > (e's) (<).
 	byColumn := func(col string, desc bool, value func(domain.ListEntry) any) order {
 		dir, cmp := "", ">"
 		if desc {
 			dir, cmp = " DESC", "<"
 		}
-		return order{by: fmt.Sprintf(` ORDER BY %s%s, %s`, col, dir, tie), after: func(e domain.ListEntry, args *[]any) string {
-			v, id := arg(args, value(e)), arg(args, tieOf(e))
-			return fmt.Sprintf(`(%s %s %s OR (%s = %s AND %s > %s))`, col, cmp, v, col, v, tie, id)
+		return order{by: fmt.Sprintf(` ORDER BY %s%s, p.id%s`, col, dir, dir), after: func(e domain.ListEntry, args *[]any) string {
+			v, id := arg(args, value(e)), arg(args, e.PatientID)
+			return fmt.Sprintf(`(%s, p.id) %s (%s, %s)`, col, cmp, v, id)
 		}}
 	}
 	dateJoin := func(e domain.ListEntry) any { return e.DateJoin }
 	switch f.Order {
 	case domain.OrderDateJoin:
 		return byColumn("p.date_join", false, dateJoin)
-	case domain.OrderDateJoinDesc:
+	case domain.OrderDateJoinDesc: // newest first, then the newest id
 		return byColumn("p.date_join", true, dateJoin)
 	case domain.OrderStatus:
 		return byColumn("p.status", false, func(e domain.ListEntry) any { return string(e.Status) })
-	case domain.OrderLastActivity:
-		return lastActivityOrder(tie, tieOf, arg)
+	case domain.OrderLastActivity: // newest first, none last: the stored head
+		return byColumn("p.activity_rev", false, func(e domain.ListEntry) any { return activityKey(e.LastActivityAt) })
+	}
+	tie, tieOf := "p.id", func(e domain.ListEntry) int64 { return e.PatientID }
+	if f.ByInstallation {
+		tie, tieOf = "i.id", func(e domain.ListEntry) int64 { return e.InstallationID }
 	}
 	return order{by: ` ORDER BY ` + tie, after: func(e domain.ListEntry, args *[]any) string {
 		return fmt.Sprintf(`%s > %s`, tie, arg(args, tieOf(e)))
 	}}
-}
-
-// lastActivityOrder is newest activity first, patients without activity
-// (NULL) last, each group then by the tie ascending.
-func lastActivityOrder(tie string, tieOf func(domain.ListEntry) int64, arg func(*[]any, any) string) order {
-	return order{by: ` ORDER BY p.last_activity IS NULL, p.last_activity DESC, ` + tie,
-		after: func(e domain.ListEntry, args *[]any) string {
-			id := arg(args, tieOf(e))
-			if e.LastMessageAt == nil {
-				return fmt.Sprintf(`(p.last_activity IS NULL AND %s > %s)`, tie, id)
-			}
-			at := arg(args, e.LastMessageAt.UTC())
-			return fmt.Sprintf(`(p.last_activity IS NULL OR p.last_activity < %s OR (p.last_activity = %s AND %s > %s))`, at, at, tie, id)
-		}}
 }

@@ -31,14 +31,14 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 	var inst sql.NullInt64
 	var version []byte
 	var joined *time.Time
-	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version, &e.Status, timeScan{&e.LastMessageAt})
+	err := s.Scan(&e.PatientID, &inst, timeScan{&joined}, &e.Withdrawn, &version, &e.Status, timeScan{&e.LastActivityAt})
 	e.InstallationID, e.IdentityVersion = inst.Int64, string(version)
 	if joined != nil {
 		e.DateJoin = joined.UTC()
 	}
-	if e.LastMessageAt != nil {
-		t := e.LastMessageAt.UTC()
-		e.LastMessageAt = &t
+	if e.LastActivityAt != nil {
+		t := e.LastActivityAt.UTC()
+		e.LastActivityAt = &t
 	}
 	return e, err
 }
@@ -48,6 +48,33 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 // f.Limit the first f.Limit after f.After in f.Order (listorder.go), or
 // after f.AfterKey in f.Role's order (roleOrder).
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
+	st, err := db.listStatement(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.ListEntry
+	err = db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, st.scan, st.query, st.args...)
+		return err
+	})
+	return out, err
+}
+
+// statement is a list's query, its arguments and its scanner. A page
+// is one statement: every order is an index range (listheads.go), so the
+// database reads the page's rows in order and stops at the LIMIT, never
+// gathering the columns (the identity's version, a slice of the sealed
+// blob) of rows it would sort away (TestEveryListPageIsAnIndexRange).
+type statement[T any] struct {
+	query string
+	args  []any
+	scan  func(scanner) (T, error)
+}
+
+// listStatement is ListEntries' statement for f.
+func (db *DB) listStatement(f domain.ListFilter) (statement[domain.ListEntry], error) {
+	st := statement[domain.ListEntry]{scan: scanEntry}
 	q := fmt.Sprintf(entryColumns, db.textTime("p.date_join"), db.textTime("p.last_activity"))
 	where, args := db.searchWhere(f, 0)
 	var conds []string
@@ -55,7 +82,7 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		conds = append(conds, where)
 	}
 	conds = append(conds, listConds(f, &args)...)
-	from, tail, scan := entryFrom, "", scanEntry
+	from, tail := entryFrom, ""
 	switch {
 	case f.Limit > 0 && f.Role != "":
 		keys, join := db.roleOrder(f, &args)
@@ -64,11 +91,11 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		if f.AfterKey != nil {
 			cond, err := keys.after(f.AfterKey, &args)
 			if err != nil {
-				return nil, err
+				return st, err
 			}
 			conds = append(conds, cond)
 		}
-		tail, scan = keys.orderBy(), scanKeyed(len(keys))
+		tail, st.scan = keys.orderBy(), scanKeyed(len(keys))
 	case f.Limit > 0:
 		o := orderOf(f)
 		if f.After != nil {
@@ -81,55 +108,47 @@ func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.Li
 		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += from + where
-	switch {
-	case f.Limit > 0 && f.Role == "":
-		q = pageFirst(q, from+where, "p.id", tail, f.Limit)
-	case f.Limit > 0: // measured slower in two steps on SQLite
+	if f.Limit > 0 {
 		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	var out []domain.ListEntry
-	err := db.inReadTx(ctx, "list entries", func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, scan, q, args...)
-		return err
-	})
-	return out, err
-}
-
-// pageFirst is the query q of a page, read in two steps: the page's ids
-// first (the rows after the cursor in the order tail, at most limit),
-// from only the columns the order reads (fromWhere: the joins and
-// conditions of q), then q's columns for those ids alone, in the same
-// order. Read in one step, the database would gather every matching
-// row's columns before sorting, the identity's version among them (a
-// slice of the sealed identity, so a read of every patient's sealed
-// blob).
-func pageFirst(q, fromWhere, id, tail string, limit int) string {
-	outer, _, _ := strings.Cut(q, fromWhere)
-	from, _, _ := strings.Cut(fromWhere, " WHERE ")
-	return outer + from + fmt.Sprintf(` WHERE %s IN (SELECT %s%s%s LIMIT %d)`, id, id, fromWhere, tail, limit) + tail
+	st.query, st.args = q, args
+	return st, nil
 }
 
 // roleOrder is the keyset of f.Role's order of the list (its head, the
-// role's nickname and pseudonym of the row) and the join of the role's
-// sort keys; the role's value is appended to args.
+// role's nickname and sort tag of the row) and the join of the role's
+// sort keys; the role's value is appended to args. The head is the
+// stored cut (listheads.go) of the order's time at f.HeadCut, so the
+// whole key is one index of sort_keys.
 func (db *DB) roleOrder(f domain.ListFilter, args *[]any) (keyset, string) {
 	kind, id := sortPatient, "p.id"
 	if f.ByInstallation {
 		kind, id = sortInstallation, "i.id"
 	}
-	*args = append(*args, string(f.Role), kind)
-	join := fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = $%d AND k.id = %s`, len(*args)-1, len(*args), id)
+	*args = append(*args, string(f.Role))
+	join := fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = %s`, len(*args), kind, id)
 	var keys keyset
 	switch f.Order {
-	case domain.OrderDateJoin, domain.OrderDateJoinDesc:
-		keys = keyset{{expr: db.cutText("p.date_join", f.HeadCut, true), desc: f.Order == domain.OrderDateJoinDesc}}
-	case domain.OrderLastActivity: // none ("") last
-		keys = keyset{{expr: "COALESCE(" + db.cutText("p.last_activity", f.HeadCut, false) + ", '')", desc: true}}
+	case domain.OrderDateJoin:
+		keys = keyset{headKey(headStart, f.HeadCut, keyCol{expr: db.cutText("p.date_join", f.HeadCut, true)})}
+	case domain.OrderDateJoinDesc:
+		keys = keyset{headKey(headStartRev, f.HeadCut, keyCol{expr: db.cutText("p.date_join", f.HeadCut, true), desc: true})}
+	case domain.OrderLastActivity: // none last
+		keys = keyset{headKey(headLastRev, f.HeadCut, keyCol{expr: "COALESCE(" + db.cutText("p.last_activity", f.HeadCut, false) + ", '')", desc: true})}
 	case domain.OrderStatus:
-		keys = keyset{{expr: "p.status"}}
+		keys = keyset{{expr: "k.status"}}
 	}
 	return append(keys, keyCol{expr: "k.nickname"}, keyCol{expr: "k.tag"}), join
+}
+
+// headKey is the key column of family's stored head at cut c, or
+// fallback, an expression over every row, for a cut no head is stored
+// at (none that a role without ids is shown; see TestRoleCutsAreStored).
+func headKey(family string, c domain.TimeCut, fallback keyCol) keyCol {
+	if col, ok := headColumn(family, c); ok {
+		return keyCol{expr: "k." + col}
+	}
+	return fallback
 }
 
 // scanKeyed scans an entry followed by its n key columns.
@@ -181,6 +200,22 @@ func scanTicketEntry(s scanner) (domain.TicketEntry, error) {
 // installations, without threads: every one in no particular order, or
 // with f.Limit one page in the queue's order (queueOrder).
 func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domain.TicketEntry, error) {
+	st, err := db.ticketStatement(f)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.TicketEntry
+	err = db.inReadTx(ctx, "ticket entries", func(tx *sql.Tx) error {
+		var err error
+		out, err = queryAll(ctx, tx, st.scan, st.query, st.args...)
+		return err
+	})
+	return out, err
+}
+
+// ticketStatement is TicketEntries' statement for f.
+func (db *DB) ticketStatement(f domain.TicketFilter) (statement[domain.TicketEntry], error) {
+	st := statement[domain.TicketEntry]{scan: scanTicketEntry}
 	var conds []string
 	var args []any
 	if f.Open != nil {
@@ -195,18 +230,18 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 		conds = append(conds, fmt.Sprintf(`t.installation_id = $%d`, len(args)))
 	}
 	q := fmt.Sprintf(ticketEntryQuery, db.textTime("t.opened_at"), db.textTime("t.closed_at"), db.textTime("t.last_at"))
-	scan, from, tail := scanTicketEntry, ticketEntryFrom, ""
+	from, tail := ticketEntryFrom, ""
 	if f.Limit > 0 {
 		keys, join := db.queueOrder(f, &args)
 		q, from = q+", "+keys.selectList(), from+join
 		if f.AfterKey != nil {
 			cond, err := keys.after(f.AfterKey, &args)
 			if err != nil {
-				return nil, err
+				return st, err
 			}
 			conds = append(conds, cond)
 		}
-		scan, tail = scanKeyedTicket(len(keys)), keys.orderBy()
+		st.scan, tail = scanKeyedTicket(len(keys)), keys.orderBy()
 	}
 	q += from
 	where := ""
@@ -215,33 +250,32 @@ func (db *DB) TicketEntries(ctx context.Context, f domain.TicketFilter) ([]domai
 	}
 	q += where
 	if f.Limit > 0 {
-		q = pageFirst(q, from+where, "t.id", tail, f.Limit)
+		q += tail + fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	var out []domain.TicketEntry
-	err := db.inReadTx(ctx, "ticket entries", func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAll(ctx, tx, scan, q, args...)
-		return err
-	})
-	return out, err
+	st.query, st.args = q, args
+	return st, nil
 }
 
 // queueOrder is the work queue's keyset: the last activity (or the
-// opening) cut to f.HeadCut, newest first, then f.Role's pseudonym of
-// the ticket (joining the role's sort keys), or the id, newest first,
-// for callers who see ids.
+// opening) cut to f.HeadCut, newest first, then f.Role's nickname (none
+// for tickets) and sort tag of the ticket, as stored heads of the role's
+// sort keys (joined); or, for callers who see ids (exact times), the time
+// then the id, newest first, read backwards from the tickets' index.
 func (db *DB) queueOrder(f domain.TicketFilter, args *[]any) (keyset, string) {
-	col := "t.last_at"
+	col, family := "t.last_at", headLastRev
 	if f.ByOpening {
-		col = "t.opened_at"
+		col, family = "t.opened_at", headStartRev
 	}
-	keys := keyset{{expr: db.cutText(col, f.HeadCut, false), desc: true}}
 	if f.Role == "" {
-		return append(keys, keyCol{expr: "t.id", desc: true, numeric: true}), ""
+		head := keyCol{expr: col, sel: db.textTime(col), desc: true}
+		if f.HeadCut != domain.CutExact {
+			head = keyCol{expr: db.cutText(col, f.HeadCut, false), desc: true}
+		}
+		return keyset{head, {expr: "t.id", desc: true, numeric: true}}, ""
 	}
 	*args = append(*args, string(f.Role))
-	return append(keys, keyCol{expr: "k.tag"}),
-		fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
+	keys := keyset{headKey(family, f.HeadCut, keyCol{expr: db.cutText(col, f.HeadCut, false), desc: true}), {expr: "k.nickname"}, {expr: "k.tag"}}
+	return keys, fmt.Sprintf(` JOIN sort_keys k ON k.role = $%d AND k.kind = '%s' AND k.id = t.id`, len(*args), sortTicket)
 }
 
 // scanKeyedTicket scans a ticket entry followed by its n key columns.

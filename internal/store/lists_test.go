@@ -153,9 +153,9 @@ func TestListEntriesAgreeWithTheFullRead(t *testing.T) {
 		}
 		for _, p := range paged {
 			for _, e := range all {
-				if e.PatientID == p.PatientID && (e.Status != p.Status || (e.LastMessageAt == nil) != (p.LastMessageAt == nil) ||
-					e.LastMessageAt != nil && !e.LastMessageAt.Equal(*p.LastMessageAt)) {
-					t.Errorf("patient %d: page activity %s %v, whole list's %s %v", p.PatientID, p.Status, p.LastMessageAt, e.Status, e.LastMessageAt)
+				if e.PatientID == p.PatientID && (e.Status != p.Status || (e.LastActivityAt == nil) != (p.LastActivityAt == nil) ||
+					e.LastActivityAt != nil && !e.LastActivityAt.Equal(*p.LastActivityAt)) {
+					t.Errorf("patient %d: page activity %s %v, whole list's %s %v", p.PatientID, p.Status, p.LastActivityAt, e.Status, e.LastActivityAt)
 				}
 			}
 		}

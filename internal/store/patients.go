@@ -35,10 +35,10 @@ func (db *DB) CreatePatient(ctx context.Context, in domain.NewPatient, first New
 		if _, err = db.openTicket(ctx, tx, instID, first, now); err != nil {
 			return err
 		}
-		if err := db.writeSortKeys(ctx, tx, id, in.Identity.FirstName, in.Identity.LastName); err != nil {
+		if err := db.refreshActivity(ctx, tx, id); err != nil {
 			return err
 		}
-		return db.refreshActivity(ctx, tx, id)
+		return db.writeSortKeys(ctx, tx, id, in.Identity.FirstName, in.Identity.LastName) // with the heads just derived
 	})
 	return id, err
 }

@@ -152,6 +152,9 @@ func (db *DB) ingestOnce(ctx context.Context, tokenID int64, plan func(IngestTar
 			return err
 		}
 		res.Duplicates = len(p.Readings) - res.Inserted
+		if err := db.noteReadings(ctx, tx, target.PatientID, p.Readings); err != nil {
+			return err
+		}
 		if p.TouchToken {
 			_, err = tx.ExecContext(ctx, `UPDATE ingest_tokens SET last_used_at = $1 WHERE id = $2`, target.Now, tokenID)
 		}

@@ -44,7 +44,8 @@ func (db *DB) codec() *pseudonym.Codec {
 
 // writeSortKeys replaces the sort keys of a patient and of its
 // installation, if it has one, by those of the names first and last
-// (none, once shredded): a nickname avoids the patient's own names.
+// (none, once shredded): a nickname avoids the patient's own names. The
+// rows carry their heads, from the patient's stored values.
 func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, first, last string) error {
 	var inst sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM installations WHERE patient_id = $1`, patientID).Scan(&inst)
@@ -53,6 +54,10 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sort_keys WHERE patient_id = $1 AND kind <> $2`, patientID, sortTicket); err != nil {
 		return fmt.Errorf("sort keys: %w", err)
+	}
+	heads, ok, err := db.patientHeads(ctx, tx, patientID)
+	if !ok || err != nil {
+		return err
 	}
 	c := db.codec()
 	var rows [][]any
@@ -63,27 +68,36 @@ func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, fi
 			rows = append(rows, []any{string(role), sortInstallation, inst.Int64, patientID, nick, c.SortTag(role, resource.Installation, inst.Int64)})
 		}
 	}
-	return insertSortKeys(ctx, tx, rows)
+	return insertSortKeys(ctx, tx, rows, heads)
 }
 
-// writeTicketKeys stores a new ticket's sort tag in every role.
+// writeTicketKeys stores a new ticket's sort tag in every role, with
+// its heads.
 func (db *DB) writeTicketKeys(ctx context.Context, tx *sql.Tx, ticketID, patientID int64) error {
+	heads, err := db.ticketHeads(ctx, tx, ticketID)
+	if err != nil {
+		return err
+	}
 	var rows [][]any
 	for _, role := range sortKeyRoles {
 		rows = append(rows, []any{string(role), sortTicket, ticketID, patientID, "", db.codec().SortTag(role, resource.Ticket, ticketID)})
 	}
-	return insertSortKeys(ctx, tx, rows)
+	return insertSortKeys(ctx, tx, rows, heads)
 }
 
 // insertSortKeys inserts rows of (role, kind, id, patient_id, nickname,
-// tag) in one statement.
-func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
+// tag), each with the heads h, in one statement.
+func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any, h headValues) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	cols := headColumns()
 	values := make([]string, len(rows))
 	var args []any
 	for i, r := range rows {
+		for _, col := range cols {
+			r = append(r, h[col])
+		}
 		ph := make([]string, len(r))
 		for j, v := range r {
 			args = append(args, v)
@@ -91,7 +105,8 @@ func insertSortKeys(ctx context.Context, tx *sql.Tx, rows [][]any) error {
 		}
 		values[i] = "(" + strings.Join(ph, ", ") + ")"
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, tag) VALUES `+strings.Join(values, ", "), args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sort_keys (role, kind, id, patient_id, nickname, tag, `+strings.Join(cols, ", ")+`) VALUES `+
+		strings.Join(values, ", "), args...)
 	if err != nil {
 		return fmt.Errorf("sort keys: %w", err)
 	}

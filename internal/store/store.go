@@ -273,6 +273,10 @@ func sqliteDSN(path, txlock string) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(FULL)") // an acknowledged write survives power loss
+	// Statement journals (a multi-row write inside a transaction keeps
+	// the pages it changes until it completes) stay in memory: spilled to
+	// a temporary file, they cost a write system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", txlock)
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()
