@@ -42,7 +42,12 @@ func NewCursors(serverKey keyring.Key, now func() time.Time) *Cursors {
 		now = time.Now
 	}
 	m := hmac.New(sha256.New, serverKey[:])
-	m.Write([]byte("serenade/cursor"))
+	// The label names the layout of the positions sealed: a change of
+	// what a list's keys hold (v2: the stored heads of migration 00015)
+	// changes it, so that a cursor given before an upgrade no longer
+	// opens (422, the client starts the list again) instead of opening
+	// with keys of the old layout and returning a wrong page.
+	m.Write([]byte("serenade/cursor/v2"))
 	block, err := aes.NewCipher(m.Sum(nil))
 	if err != nil {
 		panic(err) // unreachable: SHA-256 gives an AES-256 key
