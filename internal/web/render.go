@@ -31,8 +31,8 @@ type Page struct {
 	// Restarted tells that a list's cursor was refused (expired, or not
 	// this caller's) and the list starts again from its first page.
 	Restarted bool
-	Data  any
-	asset func(string) (string, error)
+	Data      any
+	asset     func(string) (string, error)
 }
 
 // Asset is the hashed URL of a static file ({{.Asset "app.css"}}).

@@ -43,7 +43,7 @@ func TestListsRestartOnARefusedCursorOnBothBackends(t *testing.T) {
 			fromDoctor := apiCursor(t, s, demo.Doctor, "/patients")
 			pages := []struct {
 				user, password, path string
-				foreign             string
+				foreign              string
 			}{
 				{demo.Installer, "gennaro", "/field/installations?sort=status", fromAdmin},
 				{demo.Monitoring, "vincenzo", "/field/tickets?state=all", fromAdmin},
