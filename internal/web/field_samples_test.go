@@ -32,7 +32,7 @@ func fieldSamples() []sample {
 		{template: "field_installation", title: "field.installation.title", session: true, data: refused},
 		{template: "field_installation", title: "field.installation.title", session: true, data: withToken},
 		{template: "tickets_queue", title: "tickets.queue.title", session: true, data: ticketQueueData{State: "open", States: ticketStates, Categories: ticketCategories,
-			Installations: sampleInstallations(), Tickets: sampleQueue(), Next: "c2VhbGVk"}},
+			Home: &inst, Installation: inst.ID, Tickets: sampleQueue(), Next: "c2VhbGVk"}},
 		{template: "tickets_queue", title: "tickets.queue.title", session: true, data: ticketQueueData{State: "all", Category: "uninstallation", States: ticketStates, Categories: ticketCategories}},
 		{template: "ticket", title: "ticket.title", session: true, data: &ticketData{Ticket: t, Inst: inst, Me: "gennaro", CanReply: true, CanClose: true}},
 		{template: "ticket", title: "ticket.title", session: true, data: &ticketData{Ticket: t, Inst: inst, Me: "vincenzo", CanReply: true,
