@@ -258,18 +258,30 @@ func (s *Server) correctCollection(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
-		body := map[string]any{"reason": r.PostFormValue("reason")}
-		for _, n := range []string{"collection_start", "collection_end"} {
-			if v := r.PostFormValue(n); v != "" {
-				t, err := time.Parse(time.DateOnly, v)
-				if err != nil {
-					return &Problem{Status: http.StatusUnprocessableEntity, Errors: []ProblemField{{Location: "body." + n, Message: stateOf(r).loc.T("msg.date")}}}
-				}
-				body[n] = t
-			}
+		body, err := collectionBody(r)
+		if err != nil {
+			return err
 		}
 		return c.Do(http.MethodPut, base+"/collection-dates", body, nil)
 	})
+}
+
+// collectionBody is a collection-date correction form's body for the API:
+// the reason, and each date typed (YYYY-MM-DD) as midnight UTC of that
+// day, the calendar the collection rules count in; a date that does not
+// parse is a 422 naming its input.
+func collectionBody(r *http.Request) (map[string]any, error) {
+	body := map[string]any{"reason": r.PostFormValue("reason")}
+	for _, n := range []string{"collection_start", "collection_end"} {
+		if v := r.PostFormValue(n); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return nil, &Problem{Status: http.StatusUnprocessableEntity, Errors: []ProblemField{{Location: "body." + n, Message: stateOf(r).loc.T("msg.date")}}}
+			}
+			body[n] = t
+		}
+	}
+	return body, nil
 }
 
 // safeSection keeps the characters of an id usable in a section name.
