@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"serenade/internal/access"
 	"serenade/internal/api"
 	"serenade/internal/view"
 )
@@ -20,12 +21,16 @@ type patientData struct {
 	Inst        *view.InstallationView
 	Tickets     []view.TicketView
 	Corrections []view.CorrectionView
-	Classes     []string
-	HomeFields  []string
-	Saved       string // the section just saved (a notice), "" for none
-	Section     string // the section whose form failed ("" for none)
-	Form        url.Values
-	Errors      map[string]string
+	// Documents are the installation's documents, read when the matrix
+	// grants the caller document.read (CanReadDocuments).
+	Documents        []view.DocumentView
+	CanReadDocuments bool
+	Classes          []string
+	HomeFields       []string
+	Saved            string // the section just saved (a notice), "" for none
+	Section          string // the section whose form failed ("" for none)
+	Form             url.Values
+	Errors           map[string]string
 }
 
 // Val is an input's value: what was typed when its section's form
@@ -103,6 +108,15 @@ func (s *Server) loadPatient(r *http.Request) (patientData, error) {
 		return d, err
 	}
 	d.Tickets, d.Corrections = tickets.Tickets, corr.Corrections
+	if d.CanReadDocuments = access.Allows(principalOf(r).Roles, access.DocumentRead); d.CanReadDocuments {
+		var docs struct {
+			Documents []view.DocumentView `json:"documents"`
+		}
+		if err := c.Get(base+"/documents", nil, &docs); err != nil {
+			return d, err
+		}
+		d.Documents = docs.Documents
+	}
 	return d, nil
 }
 

@@ -54,6 +54,8 @@ func (p Page) Roles() string {
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
+	// kib is a size in bytes in whole kibibytes, at least 1.
+	"kib":  func(size int64) int { return int(max(1, (size+1023)/1024)) },
 	"dict": dict,
 	// sectionOf is an id as a section name (see safeSection).
 	"sectionOf": safeSection,
