@@ -200,7 +200,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, ref, form, r
 	if lerr != nil {
 		return lerr
 	}
-	d.Form, d.Problem, d.Typed = form, p, r.PostForm
+	d.Form, d.Problem, d.Typed = form, s.translated(r, p), r.PostForm
 	if p.Status == http.StatusConflict {
 		d.Refusal = refusal
 	}
