@@ -17,6 +17,14 @@ var timeClasses = map[string]access.TimeClass{
 	"health": access.HealthTimes,
 }
 
+// dateClasses are the classes whose timestamps are dates of the study,
+// which its rules compare as UTC calendar days (an enrolment date must not
+// be after the UTC day collection starts, …): they are written as that
+// UTC day at every precision down to the day, so that a page and the
+// rule it states name the same date (a start at 23:59Z is that day, not
+// the next one in Rome).
+var dateClasses = map[string]bool{"collection": true}
+
 // precision is the precision the page's user is shown a class of
 // timestamps at, asked of the views (view.PrecisionFor); an unknown
 // class is a template error.
@@ -55,6 +63,9 @@ func (p Page) At(class string, v any) (string, error) {
 		return "", err
 	}
 	t, err := timeOf(v)
+	if dateClasses[class] && prec <= access.ToDay {
+		prec = access.ToDay
+	}
 	return p.L.At(t, prec), err
 }
 

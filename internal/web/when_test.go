@@ -40,6 +40,9 @@ func TestCutTimesAreShownAtTheirPrecision(t *testing.T) {
 		{page("it", domain.RoleDoctor), "at", "record", exact, "29 novembre 2026, 23:02", ""},
 		{page("it", domain.RoleDoctor), "since", "ticket", exact, "3 minuti fa", ""},
 		{page("it", domain.RoleInstaller), "at", "record", (*time.Time)(nil), "", ""},
+		// a collection start at 23:59Z is that UTC day, the day the enrolment-date rule names, for every role
+		{page("it", domain.RoleDoctor), "at", "collection", time.Date(2026, 5, 27, 23, 59, 0, 0, time.UTC), "27 maggio 2026", ""},
+		{page("en", domain.RoleMonitoring), "at", "collection", time.Date(2026, 5, 27, 0, 0, 0, 0, time.UTC), "27 May 2026", ""},
 		{page("it", domain.RoleInstaller), "at", "no such class", day, "", "unknown time class"},
 	}
 	for _, c := range cases {
