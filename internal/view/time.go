@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"serenade/internal/access"
+	"serenade/internal/domain"
 )
 
 // Timestamps are shown to roles that do not see everything only as
@@ -27,13 +28,21 @@ func coarsen(t time.Time, p access.Precision) time.Time {
 	return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 }
 
+// PrecisionFor is the precision callers with these roles are shown a
+// class of timestamps at: the cut At applies, which a page asks for so
+// that it renders a cut time as the interval it names (a day as a date,
+// an hour as an hour), never as an exact instant.
+func PrecisionFor(roles []domain.Role, class access.TimeClass) access.Precision {
+	return access.PrecisionFor(roles, class)
+}
+
 // At is how the caller is shown a timestamp of a class, at the finest
 // precision any of its roles has for it (access.PrecisionFor).
 func (v Viewer) At(class access.TimeClass, t time.Time) time.Time {
 	if t.IsZero() {
 		return t
 	}
-	return coarsen(t, access.PrecisionFor(v.all, class))
+	return coarsen(t, PrecisionFor(v.all, class))
 }
 
 // AtPtr is At for optional timestamps.

@@ -145,7 +145,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		Next    string           `json:"next"`
 	}
 	if err := c.Get("/audit", q, &page); err != nil {
-		if p, isProblem := err.(*Problem); isProblem && p.Status == http.StatusUnprocessableEntity {
+		if p, isProblem := err.(*Problem); isProblem && p.Status == http.StatusUnprocessableEntity && !cursorRefused(err) {
 			d.Error = "audit.filter_invalid"
 			return s.render(w, http.StatusUnprocessableEntity, "audit", s.page(r, "audit.title", d))
 		}

@@ -136,8 +136,8 @@ func (s *Server) patientList(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusOK
 	if err := s.client(r).Get("/patients", q, &out); err != nil {
 		p, ok := err.(*Problem)
-		if !ok || p.Status != http.StatusUnprocessableEntity {
-			return err
+		if !ok || p.Status != http.StatusUnprocessableEntity || cursorRefused(err) {
+			return err // a refused cursor restarts the list (fail)
 		}
 		status, d.Error = p.Status, s.problemText(r, p)
 	}

@@ -20,6 +20,9 @@ func fieldSamples() []sample {
 	refused := sampleInstallationData(inst)
 	refused.Form, refused.Refusal, refused.Typed = "ticket", "ticket.refused.maintenance", url.Values{"category": {"maintenance"}, "message": {"Il sensore della cucina non risponde"}}
 	refused.Problem, refused.Can = &Problem{Status: 409}, fieldCan{OpenTicket: true, ReadHealth: true, ReadDocuments: true, EditContext: true}
+	correcting := sampleInstallationData(inst)
+	correcting.Can, correcting.Form, correcting.Typed = canOf([]domain.Role{domain.RoleMonitoring}), "collection", url.Values{"collection_start": {"2026-05-28"}, "reason": {"Kit acceso il giorno dopo"}}
+	correcting.Problem = &Problem{Status: 422, Errors: []ProblemField{{Location: "body.collection_start", Message: "must not be after tomorrow"}}}
 	withToken := sampleInstallationData(inst)
 	withToken.NewToken, withToken.Notice = "srn_4f2a9c_Zk3v9Q1mXbT0pYc8rW2eLhN5uJ7sDq4A", "field.saved.document"
 	t := sampleTicket(inst.ID)
@@ -28,11 +31,12 @@ func fieldSamples() []sample {
 			Statuses: installationStatuses, ShowHealth: true, Next: "c2VhbGVk", Installations: sampleInstallations()}},
 		{template: "field_installations", title: "field.list.title", session: true, data: fieldListData{Sort: "status", Status: "inactive", Sorts: installationSorts, Statuses: installationStatuses}},
 		{template: "field_installation", title: "field.installation.title", session: true, data: d},
+		{template: "field_installation", title: "field.installation.title", session: true, data: correcting},
 		{template: "field_installation", title: "field.installation.title", session: true, data: failed},
 		{template: "field_installation", title: "field.installation.title", session: true, data: refused},
 		{template: "field_installation", title: "field.installation.title", session: true, data: withToken},
 		{template: "tickets_queue", title: "tickets.queue.title", session: true, data: ticketQueueData{State: "open", States: ticketStates, Categories: ticketCategories,
-			Installations: sampleInstallations(), Tickets: sampleQueue(), Next: "c2VhbGVk"}},
+			Home: &inst, Installation: inst.ID, Tickets: sampleQueue(), Next: "c2VhbGVk"}},
 		{template: "tickets_queue", title: "tickets.queue.title", session: true, data: ticketQueueData{State: "all", Category: "uninstallation", States: ticketStates, Categories: ticketCategories}},
 		{template: "ticket", title: "ticket.title", session: true, data: &ticketData{Ticket: t, Inst: inst, Me: "gennaro", CanReply: true, CanClose: true}},
 		{template: "ticket", title: "ticket.title", session: true, data: &ticketData{Ticket: t, Inst: inst, Me: "vincenzo", CanReply: true,

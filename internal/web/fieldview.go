@@ -30,8 +30,3 @@ func (fieldHelpers) Day(s string) time.Time {
 	t, _ := time.Parse(view.DateLayout, s)
 	return t
 }
-
-// KiB is a size in bytes in whole kibibytes, at least 1.
-func (fieldHelpers) KiB(size int64) int {
-	return int(max(1, (size+1023)/1024))
-}

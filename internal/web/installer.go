@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"serenade/internal/access"
 	"serenade/internal/domain"
@@ -25,6 +26,7 @@ func (s *Server) installerRoutes() []Route {
 		{Method: http.MethodGet, Pattern: "/field/installations/{installation}", Action: fieldGate, Handler: s.fieldInstallation},
 		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/context", Action: access.InstallationWrite, Handler: s.fieldContextSubmit},
 		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/address", Action: access.ContactSheetWrite, Handler: s.fieldAddressSubmit},
+		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/collection-dates", Action: access.InstallationCorrectDates, Handler: s.fieldCollectionSubmit},
 		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/contacts", Action: access.ContactSheetWrite, Handler: s.fieldContactAdd},
 		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/contacts/{contact}", Action: access.ContactSheetWrite, Handler: s.fieldContactUpdate},
 		{Method: http.MethodPost, Pattern: "/field/installations/{installation}/contacts/{contact}/delete", Action: access.ContactSheetWrite, Handler: s.fieldContactDelete},
@@ -89,13 +91,15 @@ func setIf(q url.Values, key, value string) {
 // matrix (the API refuses the rest anyway).
 type fieldCan struct {
 	EditContext, ReadSheet, EditSheet, ReadDocuments, Upload, DeleteDocuments, Tokens, OpenTicket, ReadHealth bool
+	CorrectDates                                                                                              bool
 }
 
 func canOf(roles []domain.Role) fieldCan {
 	a := func(x access.Action) bool { return access.Allows(roles, x) }
 	return fieldCan{EditContext: a(access.InstallationWrite), ReadSheet: a(access.ContactSheetRead), EditSheet: a(access.ContactSheetWrite),
 		ReadDocuments: a(access.DocumentRead), Upload: a(access.DocumentWrite), DeleteDocuments: a(access.DocumentDelete),
-		Tokens: a(access.IngestTokenWrite), OpenTicket: a(access.TicketOpen), ReadHealth: a(access.DeviceHealthRead)}
+		Tokens: a(access.IngestTokenWrite), OpenTicket: a(access.TicketOpen), ReadHealth: a(access.DeviceHealthRead),
+		CorrectDates: a(access.InstallationCorrectDates)}
 }
 
 // fieldInstallationData is the view model of an installation's page:
@@ -139,7 +143,7 @@ func (s *Server) fieldInstallation(w http.ResponseWriter, r *http.Request) error
 }
 
 // notices are the confirmations a redirect after a save may name.
-var notices = []string{"context", "address", "contact", "contact_deleted", "document", "document_deleted", "token_revoked", "ticket_closed"}
+var notices = []string{"context", "address", "collection", "contact", "contact_deleted", "document", "document_deleted", "token_revoked", "ticket_closed"}
 
 func noticeOf(saved string) string {
 	if slices.Contains(notices, saved) {
@@ -196,7 +200,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, ref, form, r
 	if lerr != nil {
 		return lerr
 	}
-	d.Form, d.Problem, d.Typed = form, p, r.PostForm
+	d.Form, d.Problem, d.Typed = form, s.translated(r, p), r.PostForm
 	if p.Status == http.StatusConflict {
 		d.Refusal = refusal
 	}
@@ -229,6 +233,30 @@ func (s *Server) fieldAddressSubmit(w http.ResponseWriter, r *http.Request) erro
 		return s.formFailed(w, r, ref, "address", "field.refused.sheet", err)
 	}
 	return backTo(w, r, ref, "address", "sheet")
+}
+
+// fieldCollectionSubmit corrects the collection dates with a reason (the
+// form is offered when the matrix grants installation.correct-dates).
+func (s *Server) fieldCollectionSubmit(w http.ResponseWriter, r *http.Request) error {
+	ref := r.PathValue("installation")
+	body, err := collectionBody(r)
+	if err == nil {
+		err = s.client(r).Do(http.MethodPut, "/installations/"+url.PathEscape(ref)+"/collection-dates", body, nil)
+	}
+	if err != nil {
+		return s.formFailed(w, r, ref, "collection", "field.refused.collection", err)
+	}
+	return backTo(w, r, ref, "collection", "status")
+}
+
+// CollectionDate is a collection date as the form's date input writes it
+// (its UTC day: the calendar of the collection rules), "" for none.
+func (d *fieldInstallationData) CollectionDate(name string, t *time.Time) string {
+	current := ""
+	if t != nil {
+		current = t.UTC().Format(time.DateOnly)
+	}
+	return d.Value("collection", name, current)
 }
 
 // contactBody is a contact form's body for the API.

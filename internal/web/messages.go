@@ -2,9 +2,12 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"serenade/internal/domain"
 )
 
 // apiMessages translate the API's English validation messages that a
@@ -29,8 +32,37 @@ var apiMessages = []struct{ prefix, id string }{
 	{"the birth date it encodes gives no age", "msg.cf_age"},
 }
 
-// message translates an API message (see apiMessages). A position the
-// message names ("… at position 9") is kept, translated.
+// apiPatterns translate the API's other validation messages, whole: a
+// named group of the pattern ((?P<Date>…)) fills the message's field of
+// that name ({{.Date}}); a date (YYYY-MM-DD) is written in the locale.
+var apiPatterns = []struct {
+	re *regexp.Regexp
+	id string
+}{
+	{regexp.MustCompile(`^must not be after the start of data collection \((?P<Date>\d{4}-\d\d-\d\d)\)`), "msg.join_after_start"},
+	{regexp.MustCompile(`^must be between (?P<From>\d{4}-\d\d-\d\d) and (?P<To>\d{4}-\d\d-\d\d) \(tomorrow\)`), "msg.join_range"},
+	{regexp.MustCompile(`^must not be before the enrolment date, (?P<Date>\d{4}-\d\d-\d\d)`), "msg.collection_before_join"},
+	{regexp.MustCompile(`^must be between (?P<From>\d{4}-\d\d-\d\d) and the end of tomorrow`), "msg.collection_start_range"},
+	{regexp.MustCompile(`^collection has ended: the end must not be after tomorrow`), "msg.collection_end_tomorrow"},
+	{regexp.MustCompile(`^must be at most (?P<N>\d+) months after collection_start`), "msg.collection_end_max"},
+	{regexp.MustCompile(`^must not be before collection_start`), "msg.collection_end_before"},
+	{regexp.MustCompile(`^is set on this installation and must be given`), "msg.collection_required"},
+	{regexp.MustCompile(`^last_name: more patients match than can be sorted by surname`), "msg.name_sort_max"},
+	{regexp.MustCompile(`^a phone number or an e-mail address is required`), "msg.contact_required"},
+	{regexp.MustCompile(`^may contain only digits, spaces and`), "msg.phone_chars"},
+	{regexp.MustCompile(`^must contain digits`), "msg.phone_digits"},
+	{regexp.MustCompile(`^(is not an e-mail address|the domain is not a host name with a dot)`), "msg.email"},
+	{regexp.MustCompile(`^at most (?P<N>\d+) contacts`), "msg.contacts_max"},
+	{regexp.MustCompile(`^(expected length <= |must be at most )(?P<N>\d+)`), "msg.too_long"},
+	{regexp.MustCompile(`^(must not be empty|expected length >= 1|expected required property)`), "msg.required"},
+	{regexp.MustCompile(`^(is empty|a file field is required)`), "msg.file_required"},
+}
+
+// message translates an API message: by its start (apiMessages, a
+// position it names kept), else whole (apiPatterns). A message neither
+// knows is shown as written in English, and as a general "value not
+// accepted" in any other language, never as English text in an Italian
+// page.
 func (s *Server) message(r *http.Request, msg string) string {
 	loc := stateOf(r).loc
 	for _, m := range apiMessages {
@@ -42,7 +74,33 @@ func (s *Server) message(r *http.Request, msg string) string {
 			return out
 		}
 	}
-	return msg
+	for _, m := range apiPatterns {
+		if sub := m.re.FindStringSubmatch(msg); sub != nil {
+			data := map[string]any{"Max": loc.Number(domain.NameSortMax)}
+			for i, name := range m.re.SubexpNames() {
+				if name != "" {
+					data[name] = loc.DateString(sub[i])
+				}
+			}
+			return loc.T(m.id, data)
+		}
+	}
+	if msg == "" || loc.Lang == "en" {
+		return msg
+	}
+	return loc.T("msg.invalid")
+}
+
+// translated is a copy of an API problem with its messages translated
+// (message), for pages that show them next to their inputs.
+func (s *Server) translated(r *http.Request, p *Problem) *Problem {
+	out := *p
+	out.Errors = make([]ProblemField, len(p.Errors))
+	for i, e := range p.Errors {
+		out.Errors[i] = ProblemField{Location: e.Location, Message: s.message(r, e.Message)}
+	}
+	out.Detail = s.message(r, p.Detail)
+	return &out
 }
 
 // yearsIn returns the years a birth-year message lists ("1906 or
@@ -108,4 +166,34 @@ func atoiStrict(s string) (int, error) {
 		return 0, strconv.ErrSyntax
 	}
 	return strconv.Atoi(s)
+}
+
+// systemMessages are the ticket messages Serenade itself writes (the
+// enrolment's, the silence worker's), stored and served by the API in
+// English; a page shows them in the user's language, matched by their
+// exact text (a named group fills the message's field of that name).
+var systemMessages = []struct {
+	re *regexp.Regexp
+	id string
+}{
+	{regexp.MustCompile(`^Patient enrolled: the sensor kit is to be installed\.$`), "sys.enrolled"},
+	{regexp.MustCompile(`^Opened by Serenade: the sensor kit has sent no reading since data collection started \(more than (?P<Since>[0-9hms.]+)\)\. Please check the gateway and its connection\.$`), "sys.silent_kit"},
+	{regexp.MustCompile(`^Opened by Serenade: no reading for longer than the silence threshold from (?P<Streams>[^\n]+)\. Please check these sensors and the gateway\.$`), "sys.silent_streams"},
+}
+
+// Message is a ticket message's text as the page shows it: a system
+// message (systemMessages) translated, any other as written.
+func (p Page) Message(body string) string {
+	for _, m := range systemMessages {
+		if sub := m.re.FindStringSubmatch(body); sub != nil {
+			data := map[string]any{}
+			for i, name := range m.re.SubexpNames() {
+				if name != "" {
+					data[name] = sub[i]
+				}
+			}
+			return p.L.T(m.id, data)
+		}
+	}
+	return body
 }

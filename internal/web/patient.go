@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"serenade/internal/access"
 	"serenade/internal/api"
 	"serenade/internal/view"
 )
@@ -20,12 +21,16 @@ type patientData struct {
 	Inst        *view.InstallationView
 	Tickets     []view.TicketView
 	Corrections []view.CorrectionView
-	Classes     []string
-	HomeFields  []string
-	Saved       string // the section just saved (a notice), "" for none
-	Section     string // the section whose form failed ("" for none)
-	Form        url.Values
-	Errors      map[string]string
+	// Documents are the installation's documents, read when the matrix
+	// grants the caller document.read (CanReadDocuments).
+	Documents        []view.DocumentView
+	CanReadDocuments bool
+	Classes          []string
+	HomeFields       []string
+	Saved            string // the section just saved (a notice), "" for none
+	Section          string // the section whose form failed ("" for none)
+	Form             url.Values
+	Errors           map[string]string
 }
 
 // Val is an input's value: what was typed when its section's form
@@ -103,6 +108,15 @@ func (s *Server) loadPatient(r *http.Request) (patientData, error) {
 		return d, err
 	}
 	d.Tickets, d.Corrections = tickets.Tickets, corr.Corrections
+	if d.CanReadDocuments = access.Allows(principalOf(r).Roles, access.DocumentRead); d.CanReadDocuments {
+		var docs struct {
+			Documents []view.DocumentView `json:"documents"`
+		}
+		if err := c.Get(base+"/documents", nil, &docs); err != nil {
+			return d, err
+		}
+		d.Documents = docs.Documents
+	}
 	return d, nil
 }
 
@@ -258,18 +272,30 @@ func (s *Server) correctCollection(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
-		body := map[string]any{"reason": r.PostFormValue("reason")}
-		for _, n := range []string{"collection_start", "collection_end"} {
-			if v := r.PostFormValue(n); v != "" {
-				t, err := time.Parse(time.DateOnly, v)
-				if err != nil {
-					return &Problem{Status: http.StatusUnprocessableEntity, Errors: []ProblemField{{Location: "body." + n, Message: stateOf(r).loc.T("msg.date")}}}
-				}
-				body[n] = t
-			}
+		body, err := collectionBody(r)
+		if err != nil {
+			return err
 		}
 		return c.Do(http.MethodPut, base+"/collection-dates", body, nil)
 	})
+}
+
+// collectionBody is a collection-date correction form's body for the API:
+// the reason, and each date typed (YYYY-MM-DD) as midnight UTC of that
+// day, the calendar the collection rules count in; a date that does not
+// parse is a 422 naming its input.
+func collectionBody(r *http.Request) (map[string]any, error) {
+	body := map[string]any{"reason": r.PostFormValue("reason")}
+	for _, n := range []string{"collection_start", "collection_end"} {
+		if v := r.PostFormValue(n); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return nil, &Problem{Status: http.StatusUnprocessableEntity, Errors: []ProblemField{{Location: "body." + n, Message: stateOf(r).loc.T("msg.date")}}}
+			}
+			body[n] = t
+		}
+	}
+	return body, nil
 }
 
 // safeSection keeps the characters of an id usable in a section name.

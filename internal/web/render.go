@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +28,11 @@ type Page struct {
 	CSRF  string // the session's form token ("" without a session)
 	Path  string // the request's path and query, for the language switch
 	Saved string // a form key whose client-side copy the page may forget (see app.js)
-	Data  any
-	asset func(string) (string, error)
+	// Restarted tells that a list's cursor was refused (expired, or not
+	// this caller's) and the list starts again from its first page.
+	Restarted bool
+	Data      any
+	asset     func(string) (string, error)
 }
 
 // Asset is the hashed URL of a static file ({{.Asset "app.css"}}).
@@ -50,6 +54,8 @@ func (p Page) Roles() string {
 var funcs = template.FuncMap{
 	"join": strings.Join,
 	"add":  func(a, b int) int { return a + b },
+	// kib is a size in bytes in whole kibibytes, at least 1.
+	"kib":  func(size int64) int { return int(max(1, (size+1023)/1024)) },
 	"dict": dict,
 	// sectionOf is an id as a section name (see safeSection).
 	"sectionOf": safeSection,
@@ -96,7 +102,8 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 // page builds the layout's data for a request.
 func (s *Server) page(r *http.Request, title string, data any) Page {
 	st := stateOf(r)
-	p := Page{Title: title, L: st.loc, Now: s.deps.Now(), Path: r.URL.RequestURI(), Data: data, asset: s.assets.URL}
+	p := Page{Title: title, L: st.loc, Now: s.deps.Now(), Path: r.URL.RequestURI(), Data: data, asset: s.assets.URL,
+		Restarted: restarted(r)}
 	if st.sess != nil {
 		u := st.sess.Principal
 		p.User, p.Nav, p.CSRF = &u, s.nav(r), csrfToken(st.sess.CSRF)
@@ -126,11 +133,15 @@ type errorData struct {
 	Status int
 }
 
-// fail answers a handler's error: an API 401 (the session ended: the
-// account was disabled) ends the session and goes to login; other
-// statuses get the friendly error page in the user's language. The
-// cause is logged, never shown.
+// fail answers a handler's error: a list's refused cursor restarts the
+// list (restartList); an API 401 (the session ended: the account was
+// disabled) ends the session and goes to login; other statuses get the
+// friendly error page in the user's language, a client error (4xx)
+// keeping its status (pageStatus). The cause is logged, never shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if restartList(w, r, err) {
+		return
+	}
 	status := statusOf(err)
 	if status == http.StatusUnauthorized {
 		if v := s.sessionValue(r); v != "" {
@@ -143,14 +154,26 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.deps.Log.ErrorContext(r.Context(), "web page failed", "path", r.URL.Path, "err", err)
 	}
-	switch status {
-	case http.StatusForbidden, http.StatusNotFound, http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusConflict, http.StatusGone:
-	default:
-		status = http.StatusInternalServerError
-	}
+	status = pageStatus(status)
 	if rerr := s.render(w, status, "error", s.page(r, "error.title", errorData{Status: status})); rerr != nil {
 		http.Error(w, http.StatusText(status), status)
 	}
+}
+
+// errorPages are the statuses the error page has words for; pageStatus
+// maps any other client error to 400 and any other status to 500, so
+// that no refusal of the API (4xx) is shown as the server's fault.
+var errorPages = []int{http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusGone,
+	http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusTooManyRequests, http.StatusServiceUnavailable}
+
+func pageStatus(status int) int {
+	switch {
+	case slices.Contains(errorPages, status):
+		return status
+	case status >= 400 && status < 500:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
 }
 
 // refuse answers a page the matrix refuses the caller's roles: the 403

@@ -30,13 +30,16 @@ var ticketStates = []string{"open", "closed"}
 
 // ticketQueueData is the view model of the work queue: the API's page of
 // tickets with the filters it was asked with (State "open" by default;
-// "all" asks for both), the installations to filter by, and the cursor.
+// "all" asks for both) and the cursor. Home is the one installation the
+// queue is narrowed to (nil: all), named by the installation page's link
+// to its tickets: the queue never reads the list of homes to offer them
+// all, which would read (and audit) every patient to fill a dropdown.
 type ticketQueueData struct {
 	fieldHelpers
 	State, Category, Installation string
 	States                        []string
 	Categories                    []domain.TicketCategory
-	Installations                 []view.InstallationView
+	Home                          *view.InstallationView
 	Tickets                       []view.QueueTicket
 	Next, Cursor                  string
 }
@@ -63,13 +66,12 @@ func (s *Server) ticketQueue(w http.ResponseWriter, r *http.Request) error {
 	setIf(query, "installation", d.Installation)
 	setIf(query, "cursor", d.Cursor)
 	c := s.client(r)
-	var insts struct {
-		Installations []view.InstallationView `json:"installations"`
+	if d.Installation != "" {
+		d.Home = &view.InstallationView{}
+		if err := c.Get("/installations/"+url.PathEscape(d.Installation), nil, d.Home); err != nil {
+			return err
+		}
 	}
-	if err := c.Get("/installations", url.Values{"sort": {"nickname"}, "limit": {"500"}}, &insts); err != nil {
-		return err
-	}
-	d.Installations = insts.Installations
 	var out struct {
 		Tickets []view.QueueTicket `json:"tickets"`
 		Next    string             `json:"next"`

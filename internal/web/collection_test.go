@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"serenade/internal/demo"
+	"serenade/internal/testsupport/apptest"
+	"serenade/internal/testsupport/webtest"
+)
+
+// TestMonitoringCorrectsCollectionDatesOnBothBackends: the matrix grants
+// installation.correct-dates to monitoring and not to installers, so the
+// correction form is on monitoring's page of a collecting home and not
+// on the installer's; without a reason it comes back filled with the
+// message next to the box, with one it corrects the end (a UTC date,
+// shown as that date) and says so.
+func TestMonitoringCorrectsCollectionDatesOnBothBackends(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			h := webtest.EnrolHome(t, s, 11)
+			webtest.StartCollecting(t, s, h)
+			form := `action="/field/installations/%s/collection-dates"`
+			installer := webtest.New(t, s.URL)
+			installer.Login(t, demo.Installer, "gennaro")
+			if p := installer.Get(t, "/field/installations/"+h.Installer); strings.Contains(p.Body, "/collection-dates") {
+				t.Error("the installer is offered to correct the collection dates")
+			}
+			c := webtest.New(t, s.URL)
+			c.Login(t, demo.Monitoring, "vincenzo")
+			home := "/field/installations/" + h.Monitoring
+			page := c.Get(t, home)
+			wantPage(t, "home", page, http.StatusOK, strings.Replace(form, "%s", h.Monitoring, 1), `name="reason"`)
+
+			end := regexp.MustCompile(`name="collection_end" type="date" required value="(\d{4}-\d\d-\d\d)"`).FindStringSubmatch(page.Body)
+			if end == nil {
+				t.Fatal("no collection end in the form")
+			}
+			start := regexp.MustCompile(`name="collection_start" type="date" required value="(\d{4}-\d\d-\d\d)"`).FindStringSubmatch(page.Body)[1]
+			oldEnd, _ := time.Parse(time.DateOnly, end[1])
+			newEnd := oldEnd.AddDate(0, 0, -1).Format(time.DateOnly)
+			noReason := postForm(t, c, page, home+"/collection-dates", url.Values{"collection_start": {start}, "collection_end": {end[1]}, "reason": {""}})
+			wantPage(t, "no reason", noReason, http.StatusUnprocessableEntity, `value="`+start+`"`, `aria-invalid="true"`, `<details id="collection" open>`)
+			done := postForm(t, c, page, home+"/collection-dates", url.Values{"collection_start": {start}, "collection_end": {newEnd}, "reason": {"Kit spento un giorno prima"}})
+			wantPage(t, "correct", done, http.StatusSeeOther)
+			after := c.Get(t, done.Location())
+			day, _ := time.Parse(time.DateOnly, newEnd)
+			months := []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
+			want := strings.Join([]string{strconv.Itoa(day.Day()), months[day.Month()-1], strconv.Itoa(day.Year())}, " ")
+			wantPage(t, "after", after, http.StatusOK, "Le date di raccolta sono corrette")
+			if got := dd(after.Body, "collection-end"); got != want {
+				t.Errorf("collection end %q, want %q", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"testing"
+
+	"serenade/internal/domain"
+)
+
+// TestAPIMessagesAreTranslated: the API's validation messages a page
+// shows are in the page's language (dates written in it); one no table
+// knows is a general message in Italian, never English text; the
+// enrolment's and the silence worker's ticket messages are translated by
+// their exact text, a person's message is shown as written.
+func TestAPIMessagesAreTranslated(t *testing.T) {
+	s := testServer(t)
+	it, en := s.requestAs("it", false, "/"), s.requestAs("en", false, "/")
+	sortTooMany := "last_name: more patients match than can be sorted by surname; narrow the list with q, status or diagnosis_class first"
+	for _, c := range []struct{ got, want string }{
+		{s.message(it, "must not be after the start of data collection (2026-05-27)"),
+			"La data di arruolamento non può essere successiva all'inizio della raccolta dati (27 maggio 2026)."},
+		{s.message(en, "must not be after the start of data collection (2026-05-27)"),
+			"The enrolment date must not be after the start of data collection (27 May 2026)."},
+		{s.message(it, sortTooMany), "L'ordinamento per cognome è possibile fino a 2.000 pazienti: restringi prima l'elenco con la ricerca o un filtro."},
+		{s.message(en, sortTooMany), "Sorting by surname works for at most 2,000 patients: narrow the list with the search or a filter first."},
+		{s.message(it, "is set on this installation and must be given"), "Questa installazione ha questa data: indicala."},
+		{s.message(it, "expected length <= 2000"), "Troppo lungo: al massimo 2000 caratteri."},
+		{s.message(it, "some rule no table knows"), "Questo valore non è accettato."},
+		{s.message(en, "some rule no table knows"), "some rule no table knows"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	if domain.NameSortMax != 2000 {
+		t.Fatalf("the name sort's cap is %d: update the expected texts", domain.NameSortMax)
+	}
+	itPage, enPage := s.page(it, "", nil), s.page(en, "", nil)
+	enrolled := "Patient enrolled: the sensor kit is to be installed."
+	silent := "Opened by Serenade: no reading for longer than the silence threshold from kitchen.temperature, bed.pressure. Please check these sensors and the gateway."
+	for _, c := range []struct{ got, want string }{
+		{itPage.Message(enrolled), "Paziente arruolato: il kit di sensori è da installare."},
+		{enPage.Message(enrolled), enrolled},
+		{itPage.Message(silent), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio da kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		{itPage.Message("Passo giovedì alle 10."), "Passo giovedì alle 10."},
+		{itPage.Message(enrolled + " E il frigo."), enrolled + " E il frigo."},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
