@@ -226,6 +226,28 @@ func TestOpenAPIDocumentPassesTheLinters(t *testing.T) {
 		}
 	})
 
+	t.Run("every diagnosis_class, in answers and requests, is an enumeration", func(t *testing.T) {
+		want := make([]any, len(domain.DiagnosisClasses))
+		for i, c := range domain.DiagnosisClasses {
+			want[i] = string(c)
+		}
+		seen := map[string]bool{}
+		for name, schema := range d.obj("components", "schemas") {
+			props, _ := schema.(map[string]any)["properties"].(map[string]any)
+			if class, _ := props["diagnosis_class"].(map[string]any); class != nil {
+				seen[name] = true
+				if enum, _ := class["enum"].([]any); !slices.Equal(enum, want) {
+					t.Errorf("%s.diagnosis_class enum %v, want %v", name, enum, want)
+				}
+			}
+		}
+		for _, name := range []string{"PatientRecord", "PatientSummary", "Screening"} {
+			if !seen[name] {
+				t.Errorf("%s has no diagnosis_class", name)
+			}
+		}
+	})
+
 	t.Run("problem type and instance are URI references", func(t *testing.T) {
 		props := d.obj("components", "schemas", "ErrorModel", "properties")
 		for _, member := range []string{"type", "instance"} {
