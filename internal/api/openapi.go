@@ -217,12 +217,10 @@ func declareHeaders(code string, res *huma.Response) {
 }
 
 // downloadTypes are the media types a document download is declared
-// with: those the content sniffer names for what phones and scanners
-// produce, and */* for any other it may name (the stored type is
-// sniffed from the bytes, never the client's word). Their content has no
-// schema: it is the file.
-var downloadTypes = []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/avif",
-	"image/webp", "image/tiff", "application/octet-stream", "*/*"}
+// with: the closed set documents are stored and served with
+// (domain.DocumentMediaTypes; the stored type is sniffed from the bytes,
+// never the client's word). Their content has no schema: it is the file.
+var downloadTypes = domain.DocumentMediaTypes
 
 // downloadResponse is the answer of a document download, with the
 // headers the handler sends.
