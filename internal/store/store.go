@@ -82,13 +82,13 @@ type DB struct {
 	// a connection of the shared pool, which database/sql hands to a
 	// random waiter.
 	auditPool *sql.DB
-	path        string  // the SQLite database file; "" on PostgreSQL
-	dialect     dialect
-	keys        *keyring.Keyring
-	escrow      *keyring.EscrowFile // nil: none configured
-	policy      WithdrawalPolicy
-	now         func() time.Time
-	minAge      int // of participants; see Config.MinParticipantAge
+	path      string // the SQLite database file; "" on PostgreSQL
+	dialect   dialect
+	keys      *keyring.Keyring
+	escrow    *keyring.EscrowFile // nil: none configured
+	policy    WithdrawalPolicy
+	now       func() time.Time
+	minAge    int // of participants; see Config.MinParticipantAge
 
 	indexKey     keyring.Key // blind index of the codice fiscale
 	pseudonymKey keyring.Key // per-role patient pseudonyms
