@@ -12,10 +12,10 @@ import (
 // newRoot builds the command tree for one run. Parsing, `--help`,
 // `help COMMAND` and per-command usage come from cobra; each command's
 // configuration flags come from internal/app, so help shows the same
-// flags and defaults that the command reads. started turns true once a
-// subcommand passed parsing: an error before that is a usage error.
-func newRoot(e *env) (*cobra.Command, *bool) {
-	started := new(bool)
+// flags and defaults that the command reads. The run's state (runState)
+// tells usage errors cobra does not report.
+func newRoot(e *env) (*cobra.Command, *runState) {
+	st := &runState{}
 	root := &cobra.Command{
 		Use:   "serenade",
 		Short: "Serenade: the platform of a home-sensor clinical study",
@@ -27,7 +27,7 @@ func newRoot(e *env) (*cobra.Command, *bool) {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return fmt.Errorf("%w: a command is needed\n\n%s", app.ErrUsage, cmd.UsageString())
 		},
-		PersistentPreRun: func(*cobra.Command, []string) { *started = true },
+		PersistentPreRun: func(*cobra.Command, []string) { st.started = true },
 		SilenceErrors:    true,
 		SilenceUsage:     true,
 	}
@@ -36,7 +36,8 @@ func newRoot(e *env) (*cobra.Command, *bool) {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.AddCommand(serveCommand(e), migrateCommand(e), userCommand(e), keysCommand(e), auditCommand(e), backupCommand(e), restoreCommand(e), simulateCommand(e), versionCommand(e))
-	return root, started
+	strictHelp(root, st)
+	return root, st
 }
 
 // group is a command that only holds subcommands: alone, it is a usage

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,10 +77,33 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"user", "disable"}, "takes one USERNAME"},
 		{[]string{"user", "add", "carla"}, "needs --role"},
 		{[]string{"version", "extra"}, "unknown command"},
+		{[]string{"nosuch", "--help"}, `unknown command "nosuch" for "serenade"`},
+		{[]string{"nosuch", "-h"}, `unknown command "nosuch" for "serenade"`},
+		{[]string{"help", "nosuch"}, `unknown command "nosuch" for "serenade"`},
+		{[]string{"user", "nosuch", "--help"}, `unknown command "nosuch" for "serenade user"`},
+		{[]string{"help", "user", "nosuch"}, `unknown command "nosuch" for "serenade user"`},
+		{[]string{"help", "keys", "rotate", "extra"}, `unknown command "extra" for "serenade keys rotate"`},
 	} {
 		code, out := cli(t, nil, "", c.args...)
 		if code != 2 || !strings.Contains(out, c.says) {
 			t.Errorf("%v: exit %d, want 2 saying %q\n%s", c.args, code, c.says, out)
+		}
+		if asksHelp(c.args) && strings.Contains(out, "Usage:") {
+			t.Errorf("%v: prints a usage as if it were help:\n%s", c.args, out)
+		}
+	}
+}
+
+// asksHelp reports a command line asking for help (the help command or flag).
+func asksHelp(args []string) bool {
+	return len(args) > 0 && args[0] == "help" || slices.Contains(args, "--help") || slices.Contains(args, "-h")
+}
+
+// The root's help, as a flag or the help command alone, exits 0.
+func TestRootHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		if code, out := cli(t, nil, "", args...); code != 0 || !strings.Contains(out, "Usage:\n  serenade") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
 		}
 	}
 }

@@ -49,10 +49,13 @@ func main() {
 // run parses the command line, runs the subcommand and maps its error to
 // an exit code.
 func run(ctx context.Context, e *env, args []string) int {
-	root, started := newRoot(e)
+	root, st := newRoot(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err != nil && !*started && !errors.Is(err, app.ErrUsage) {
+	if err == nil {
+		err = st.unknownHelp
+	}
+	if err != nil && !st.started && !errors.Is(err, app.ErrUsage) {
 		// Cobra refused the command line (unknown command or flag, wrong
 		// number of arguments) before any subcommand ran.
 		err = fmt.Errorf("%w: %w", app.ErrUsage, err)

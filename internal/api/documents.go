@@ -265,7 +265,7 @@ func (a *API) downloadDocument(ctx context.Context, in *documentRef) (*huma.Stre
 		if disposition == "" {
 			disposition = "attachment"
 		}
-		hctx.SetHeader("Content-Type", d.ContentType)
+		hctx.SetHeader("Content-Type", domain.DocumentMediaType(d.ContentType)) // stored before the set was closed: octet-stream
 		hctx.SetHeader("Content-Disposition", disposition)
 		hctx.SetHeader("Content-Length", strconv.Itoa(len(content)))
 		hctx.SetHeader("X-Content-Type-Options", "nosniff")

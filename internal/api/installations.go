@@ -86,10 +86,19 @@ func (a *API) installationOutput(ctx context.Context, inst domain.Installation) 
 	return a.withHealth(ctx, v, inst)
 }
 
-// withHealth is the installation's view with its health summary, for a
-// caller shown health.
+// withHealth is the installation's view as lists show it (with the
+// patient's enrolment date and the installation's last activity, read
+// from the same list entry, at the caller's precision), with its health
+// summary for a caller shown health.
 func (a *API) withHealth(ctx context.Context, v view.Viewer, inst domain.Installation) (*installationOutput, error) {
+	entries, err := a.deps.Study.ListEntries(ctx, domain.ListFilter{Patient: inst.PatientID, Installed: true, ByInstallation: true})
+	if err != nil {
+		return nil, err
+	}
 	out := &installationOutput{Body: v.Installation(inst)}
+	if len(entries) == 1 {
+		out.Body = v.ListedInstallation(inst, entries[0])
+	}
 	if a.showsHealth(ctx) {
 		s, last, err := a.deps.Health.Summary(ctx, inst)
 		if err != nil {

@@ -77,6 +77,7 @@ func configureDocument(cfg *huma.Config) {
 	cfg.Security = []map[string][]string{{"oauth2": {}}, {"bearer": {}}}
 	cfg.Components.Headers = headerComponents()
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[domain.InstallationStatus](), reflect.TypeFor[installationStatus]())
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[domain.DiagnosisClass](), reflect.TypeFor[diagnosisClass]())
 }
 
 // installationStatus stands for domain.InstallationStatus in the
@@ -85,9 +86,23 @@ type installationStatus string
 
 // Schema lists the statuses.
 func (installationStatus) Schema(huma.Registry) *huma.Schema {
-	enum := make([]any, len(domain.InstallationStatuses))
-	for i, s := range domain.InstallationStatuses {
-		enum[i] = string(s)
+	return stringEnum(domain.InstallationStatuses)
+}
+
+// diagnosisClass stands for domain.DiagnosisClass in the document, in
+// answers as in requests: a string among the classes the domain accepts.
+type diagnosisClass string
+
+// Schema lists the classes.
+func (diagnosisClass) Schema(huma.Registry) *huma.Schema {
+	return stringEnum(domain.DiagnosisClasses)
+}
+
+// stringEnum is the schema of a string among values, in their order.
+func stringEnum[T ~string](values []T) *huma.Schema {
+	enum := make([]any, len(values))
+	for i, v := range values {
+		enum[i] = string(v)
 	}
 	return &huma.Schema{Type: "string", Enum: enum}
 }
@@ -202,12 +217,10 @@ func declareHeaders(code string, res *huma.Response) {
 }
 
 // downloadTypes are the media types a document download is declared
-// with: those the content sniffer names for what phones and scanners
-// produce, and */* for any other it may name (the stored type is
-// sniffed from the bytes, never the client's word). Their content has no
-// schema: it is the file.
-var downloadTypes = []string{"application/pdf", "image/jpeg", "image/png", "image/heic", "image/heif", "image/avif",
-	"image/webp", "image/tiff", "application/octet-stream", "*/*"}
+// with: the closed set documents are stored and served with
+// (domain.DocumentMediaTypes; the stored type is sniffed from the bytes,
+// never the client's word). Their content has no schema: it is the file.
+var downloadTypes = domain.DocumentMediaTypes
 
 // downloadResponse is the answer of a document download, with the
 // headers the handler sends.

@@ -255,6 +255,21 @@ func uploadsHaveOneFileOfASniffedType(t *testing.T, s *apptest.Server, installer
 			t.Errorf("download: %d %q", got.Status, got.Header.Get("Content-Type"))
 		}
 	})
+	t.Run("a file of another format (text, HTML) is stored and served as application/octet-stream", func(t *testing.T) {
+		for _, up := range []uploadPart{
+			{field: "file", filename: "note.txt", contentType: "text/plain", content: []byte("Chiavi dalla vicina.\n")},
+			{field: "file", filename: "page.html", contentType: "text/html", content: []byte("<!DOCTYPE html><html><body>x</body></html>")},
+		} {
+			res := postMultipart(t, s, path, installer, up)
+			var doc documentJSON
+			if res.JSON(t, &doc); res.Status != http.StatusCreated || doc.ContentType != "application/octet-stream" {
+				t.Fatalf("upload %s: %d content_type %q", up.filename, res.Status, doc.ContentType)
+			}
+			if got := s.Do(t, http.MethodGet, "/api/v1/documents/"+doc.ID, installer, nil); got.Header.Get("Content-Type") != "application/octet-stream" {
+				t.Errorf("download %s: %d %q", up.filename, got.Status, got.Header.Get("Content-Type"))
+			}
+		}
+	})
 	refused := []struct {
 		name, location, message string
 		parts                   []uploadPart

@@ -49,37 +49,23 @@ func checkPart(part, name, coded string, encode func(string) (string, error)) er
 	return nil
 }
 
-// latinFolds spells the Latin letters that no decomposition reduces to
-// A-Z the way they are transliterated in Italian registers.
-var latinFolds = map[rune]string{
-	'ø': "o", 'ł': "l", 'æ': "ae", 'œ': "oe", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
-}
-
-// letters folds s (accents off, case folded, ß to ss) and returns its
+// letters folds s (textfold.Fold: accents off, case folded, ß to ss,
+// Ø to O and Ł to L as Unicode's Latin-ASCII transform spells them) and returns its
 // consonants and vowels upper-case, in order, skipping separators; bad is
 // the first character that is neither, or 0.
 func letters(s string) (cons, vows string, bad rune) {
 	var c, v strings.Builder
 	for _, r := range textfold.Fold(s) {
-		for _, r := range foldLatin(r) {
-			r = unicode.ToUpper(r)
-			switch {
-			case strings.ContainsRune(" '’‘`´-.", r):
-			case strings.ContainsRune("AEIOU", r):
-				v.WriteRune(r)
-			case 'A' <= r && r <= 'Z':
-				c.WriteRune(r)
-			default:
-				return "", "", r
-			}
+		r = unicode.ToUpper(r)
+		switch {
+		case strings.ContainsRune(" '’‘`´-.", r):
+		case strings.ContainsRune("AEIOU", r):
+			v.WriteRune(r)
+		case 'A' <= r && r <= 'Z':
+			c.WriteRune(r)
+		default:
+			return "", "", r
 		}
 	}
 	return c.String(), v.String(), 0
-}
-
-func foldLatin(r rune) string {
-	if s, ok := latinFolds[r]; ok {
-		return s
-	}
-	return string(r)
 }

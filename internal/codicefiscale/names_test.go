@@ -33,6 +33,8 @@ func TestCheckNamesAcceptsWhatTheAgencyDerives(t *testing.T) {
 		{"case does not matter", "ROSSI", "mario", "RSSMRA"},
 		{"a German umlaut and sharp s are transliterated", "Müßig", "Jürgen", "MSSJGN"},
 		{"letters no decomposition reduces are transliterated", "Łopez", "Søren", "LPZSRN"},
+		{"Ø and Ł as textfold spells them", "Øvergård", "Łukasz", "VRGLSZ"},
+		{"Æ, Þ and dotless ı", "Þórhallsdóttir", "Ærın", "THRRNA"},
 	}
 	for _, tt := range tests {
 		for _, omocodic := range []bool{false, true} {

@@ -43,6 +43,7 @@ type ListFilter struct {
 	Status         InstallationStatus // "" for any; otherwise only patients whose installation has it
 	Installed      bool               // only patients with an installation
 	Active         bool               // only patients who have not withdrawn
+	Patient        int64              // only this patient's entry, when not 0 (a single read's list fields)
 	// Order, After and Limit read one keyset page in SQL: at most Limit
 	// entries after the entry After (from the start when nil) in Order,
 	// each order ending with the id (the installation's when

@@ -193,3 +193,35 @@ func TestStoredFormsVary(t *testing.T) {
 		})
 	}
 }
+
+// TestLettersThatDoNotDecompose: names with Ø, Ł, Æ, Þ (letters of their
+// own, not a letter with an accent) are redacted however they are typed:
+// as written, in plain letters, in capitals, and with the customary
+// two-letter spellings (å as "aa", ø as "oe").
+func TestLettersThatDoNotDecompose(t *testing.T) {
+	nordic := domain.Patient{ID: 4, Identity: domain.Identity{
+		FirstName: "Łukasz", LastName: "Øvergård", CodiceFiscale: "VRGLSZ47C03F205L",
+	}}
+	icelandic := domain.Patient{ID: 5, Identity: domain.Identity{FirstName: "Ærin", LastName: "Þórsdóttir"}}
+	cases := []struct {
+		name    string
+		patient domain.Patient
+		in      string
+		want    string
+	}{
+		{"the issue's ticket", nordic,
+			"Spoke to Łukasz Øvergård; Lukasz Overgard says the hub (sig. Overgaard, LUKASZ OVERGARD) is unplugged.",
+			"Spoke to Achille; Achille says the hub (sig. Achille, Achille) is unplugged."},
+		{"ø written oe", nordic, "sig. Oevergaard assente", "sig. Achille assente"},
+		{"first name alone in capitals", nordic, "LUKASZ called", "Achille called"},
+		{"æ as ae, þ as th", icelandic, "Aerin Thorsdottir and AERIN", "Achille and Achille"},
+		{"as written", icelandic, "Ærin Þórsdóttir", "Achille"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := New(c.patient, nickname).Redact(c.in); got != c.want {
+				t.Errorf("Redact(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+		})
+	}
+}

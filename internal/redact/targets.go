@@ -16,9 +16,15 @@ import (
 // Maria Grazia, and each part from a particle on ("De Rossi" of "Laura
 // De Rossi"). Words after a particle are not names by themselves: "Luca"
 // of "De Luca" is someone else. First name and surname written side by
-// side are joined into one replacement by Redact.
+// side are joined into one replacement by Redact. Each name is added in
+// each of its spellings (textfold.Spellings: "Øvergård" also as
+// "Overgaard").
 func (r *Redactor) names(names ...string) {
+	var all []string
 	for _, n := range names {
+		all = append(all, textfold.Spellings(n)...)
+	}
+	for _, n := range all {
 		words := slices.DeleteFunc(textfold.Words(n), func(w textfold.Word) bool { return w.Digits })
 		if len(words) == 0 {
 			continue

@@ -1,6 +1,10 @@
 package service
 
-import "github.com/gabriel-vasile/mimetype"
+import (
+	"github.com/gabriel-vasile/mimetype"
+
+	"serenade/internal/domain"
+)
 
 // stillImage maps the sequence variants of HEIF onto the still-image
 // types: phones store bursts and live photos as sequences whose first
@@ -14,12 +18,13 @@ var stillImage = map[string]string{
 // sniffContentType names the format of a document from its bytes, never
 // from the client's word. mimetype knows the formats phones and scanners
 // produce (HEIC/HEIF, AVIF, WebP, JPEG, PNG, TIFF and the raw formats
-// built on it, PDF, the office formats); anything else is
-// application/octet-stream.
+// built on it, PDF, the office formats); anything outside
+// domain.DocumentMediaTypes (text, HTML, archives, SVG) is
+// application/octet-stream, so a download's type is one the API declares.
 func sniffContentType(content []byte) string {
 	t := mimetype.Detect(content).String()
 	if still, ok := stillImage[t]; ok {
-		return still
+		t = still
 	}
-	return t
+	return domain.DocumentMediaType(t)
 }

@@ -130,6 +130,9 @@ func TestDocumentTypesAreSniffed(t *testing.T) {
 		{"modulo.docx", filesample.DOCX(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
 		{"modulo.odt", filesample.ODT(), "application/vnd.oasis.opendocument.text"},
 		{"blob.bin", []byte{0, 1, 2, 3, 0xff}, "application/octet-stream"},
+		{"note.txt", []byte("Chiavi dalla vicina.\n"), "application/octet-stream"},
+		{"page.html", []byte("<!DOCTYPE html><html><body>x</body></html>"), "application/octet-stream"},
+		{"logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`), "application/octet-stream"},
 	}
 	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
 		ctx := installer()

@@ -32,6 +32,10 @@ func listConds(f domain.ListFilter, args *[]any) []string {
 	if f.Active {
 		conds = append(conds, `p.withdrawn_at IS NULL`)
 	}
+	if f.Patient != 0 {
+		*args = append(*args, f.Patient)
+		conds = append(conds, fmt.Sprintf(`p.id = $%d`, len(*args)))
+	}
 	return conds
 }
 

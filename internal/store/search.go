@@ -24,6 +24,9 @@ import (
 //   - tokenName: each whole name folded without its separators
 //     ("damico", "derossi"), so a name typed without its space or
 //     apostrophe matches as one word;
+//   - both for each customary spelling of the names too
+//     (textfold.Spellings: "Øvergård" is found as "Overgard", the fold,
+//     and as "Overgaard");
 //   - tokenClass: the diagnosis class, for the diagnosis-class filter.
 //
 // The codice fiscale keeps its own blind index (patients.cf_index).
@@ -50,11 +53,13 @@ func (db *DB) identityTokens(id domain.Identity) [][]byte {
 		seen[purpose+"\x00"+v] = true
 		out = append(out, db.token(purpose, v))
 	}
-	for _, name := range []string{id.FirstName, id.LastName} {
-		for _, w := range textfold.Words(name) {
-			add(tokenWord, w.Folded)
+	for _, written := range []string{id.FirstName, id.LastName} {
+		for _, name := range textfold.Spellings(written) { // "Øvergård" also as "Overgaard"
+			for _, w := range textfold.Words(name) {
+				add(tokenWord, w.Folded)
+			}
+			add(tokenName, textfold.Key(name))
 		}
-		add(tokenName, textfold.Key(name))
 	}
 	add(tokenClass, string(id.DiagnosisClass))
 	return out

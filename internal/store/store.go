@@ -136,6 +136,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.recomputeDerived(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

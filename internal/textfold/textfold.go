@@ -25,6 +25,10 @@ import (
 // decimal digit of any script (Unicode category Nd: Arabic-Indic "٣",
 // Persian "۳", Devanagari "३") becomes its ASCII digit, since a phone
 // number is the same number in any script.
+// Latin letters that no decomposition reduces to a base letter ("Ø",
+// "Ł", "Æ", "Þ", "ı") are spelled in ASCII as Unicode's Latin-ASCII
+// transform spells them (latinLetters), so "Øvergård" folds to
+// "overgard", as people type it on an Italian keyboard.
 // Transformers keep state, so each call builds its own chain; plain
 // ASCII, the common case, skips it.
 func Fold(s string) string {
@@ -34,9 +38,9 @@ func Fold(s string) string {
 	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC, runes.Map(asciiDigit))
 	out, _, err := transform.String(t, s)
 	if err != nil {
-		return cases.Fold().String(s) // unreachable for valid strings; still case-folded
+		out = cases.Fold().String(s) // unreachable for valid strings; still case-folded
 	}
-	return out
+	return foldLatin(out)
 }
 
 // asciiDigit maps a decimal digit of any script to its ASCII digit and

@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	"github.com/mtibben/confusables"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/unicode/runenames"
 )
 
@@ -150,5 +152,90 @@ func TestASCIISkeletonIsTheLibrarys(t *testing.T) {
 		if got, want := Skeleton(s), strings.ToLower(confusables.Skeleton(s)); got != want {
 			t.Errorf("Skeleton(%q) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+func TestFoldSpellsLettersThatDoNotDecompose(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Øvergård", "overgard"},
+		{"ØVERGÅRD", "overgard"},
+		{"Łukasz", "lukasz"},
+		{"ŁUKASZ", "lukasz"},
+		{"Æbeltoft", "aebeltoft"},
+		{"Œuvre", "oeuvre"},
+		{"Đorđević", "dordevic"},
+		{"Ðóra", "dora"},
+		{"Þórr", "thorr"},
+		{"Kırıkkale", "kirikkale"},
+		{"Ħamrun", "hamrun"},
+		{"Weiß", "weiss"},
+		{"ẞ", "ss"},
+		{"Ŋ", "n"},
+	}
+	for _, c := range cases {
+		if got := Fold(c.in); got != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// Every letter of the table is a Latin letter Fold meets after case
+// folding (lower case, not decomposable), spelled in lower-case ASCII.
+func TestLatinLettersAreLowerCaseUndecomposableLatin(t *testing.T) {
+	for r, sp := range latinLetters {
+		if !unicode.Is(unicode.Latin, r) || !unicode.IsLetter(r) {
+			t.Errorf("%U is not a Latin letter", r)
+		}
+		if cases.Fold().String(string(r)) != string(r) {
+			t.Errorf("%U is not case-folded", r)
+		}
+		if norm.NFKD.String(string(r)) != string(r) {
+			t.Errorf("%U decomposes; it needs no entry", r)
+		}
+		if sp == "" || strings.ToLower(sp) != sp || !isASCII(sp) {
+			t.Errorf("%U spelled %q", r, sp)
+		}
+	}
+}
+
+// After folding, no letter of Latin-1 and Latin Extended-A (the letters
+// of Europe's national alphabets) is left outside ASCII: each decomposes
+// to a base letter or is in the table. Extended-B's are only those of
+// the table (African and historic letters without an agreed spelling
+// are left as they are).
+func TestFoldLeavesNoCommonLatinLetterOutsideASCII(t *testing.T) {
+	for r := rune(0xC0); r <= 0x17F; r++ {
+		if !unicode.Is(unicode.Latin, r) || !unicode.IsLetter(r) {
+			continue
+		}
+		f := strings.Map(func(x rune) rune { // the letters: "ŀ" is "l·", "ŉ" "ʼn"
+			if IsApostrophe(x) || !unicode.IsLetter(x) {
+				return -1
+			}
+			return x
+		}, Fold(string(r)))
+		if !isASCII(f) {
+			t.Errorf("Fold(%q U+%04X) = %q, not ASCII", r, r, f)
+		}
+	}
+}
+
+func TestSpellingsWriteLettersAlsoAsTwo(t *testing.T) {
+	got := []string{}
+	for _, s := range Spellings("Øvergård") {
+		got = append(got, Fold(s))
+	}
+	want := []string{"overgard", "oevergard", "overgaard", "oevergaard"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Spellings(Øvergård) fold to %q, want %q", got, want)
+	}
+	if got := Spellings("Müller"); !slices.Equal(got, []string{"Müller", "Mueller"}) {
+		t.Errorf("Spellings(Müller) = %q", got)
+	}
+	if got := Spellings("Rossi"); !slices.Equal(got, []string{"Rossi"}) {
+		t.Errorf("Spellings(Rossi) = %q", got)
+	}
+	if got := Spellings("ÄäÖöÜü"); len(got) != 1<<maxDigraphs {
+		t.Errorf("Spellings of six digraph letters: %d, want %d", len(got), 1<<maxDigraphs)
 	}
 }

@@ -105,8 +105,8 @@ type InstallationView struct {
 	Context         HomeContext               `json:"context"`
 	CreatedAt       time.Time                 `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	UpdatedAt       time.Time                 `json:"updated_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
-	DateJoin        string                    `json:"date_join,omitempty" format:"date" doc:"In lists: the patient's enrolment date; to the day for installers and monitoring, to the year (January 1st) for researchers."`
-	LastActivity    *time.Time                `json:"last_activity,omitempty" doc:"In lists: the newest of the installation's newest ticket message and newest stored reading; exact for doctors, to the hour for installers and monitoring, to the year for researchers. Absent when nothing happened yet."`
+	DateJoin        string                    `json:"date_join,omitempty" format:"date" doc:"The patient's enrolment date; to the day for installers and monitoring, to the year (January 1st) for researchers."`
+	LastActivity    *time.Time                `json:"last_activity,omitempty" doc:"The newest of the installation's newest ticket message and newest stored reading; exact for doctors, to the hour for installers and monitoring, to the year for researchers. Absent when nothing happened yet."`
 
 	LastSeen *time.Time           `json:"last_seen,omitempty" doc:"Time of the latest sensor reading (installers: to the hour; see Device health in the API docs)."`
 	Health   domain.HealthSummary `json:"health,omitempty" enum:"ok,silent,no_data,not_collecting" doc:"Device health in one word (see Device health in the API docs)."`

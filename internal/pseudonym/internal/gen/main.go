@@ -1,12 +1,18 @@
 // Command gen writes nicknames.txt, the list of Italian first names that
 // package pseudonym draws nicknames from.
 //
-// A name is kept when two independently maintained, MIT-licensed npm
-// datasets both list it as an Italian first name: the Italian first names
-// of @zxcvbn-ts/language-it (a large list with misspellings such as
-// "aandrea") and the Italian names of gender-detection-from-name (many
-// compound and foreign spellings). Their intersection keeps single-word
-// names people recognise and drops each list's noise.
+// Two independently maintained, MIT-licensed npm datasets give the
+// candidates: the Italian first names of @zxcvbn-ts/language-it (a large
+// list with misspellings such as "aandrea") and the Italian names of
+// gender-detection-from-name (names given in Italy, many of them
+// foreign). Single-word names listed by both come first, then those of
+// the second alone (the widening that keeps the list over 1,500 once
+// look-alikes are gone). Among names that sound alike
+// (pseudonym.SoundKey) or whose keys are one slip apart
+// (pseudonym.OneSlip: "Anndrea", "Frnacesco", "Atteo"), one is kept: the
+// one with the most slips of it in the first list (a common name has
+// many misspellings there, a misspelling few), so "Alessandro" stays and
+// "Alexandro", "Alessnadro" go.
 //
 // It reads the two tarballs fetched by gen.sh (npm pack), checks each is
 // byte-for-byte the pinned release, and writes a sorted list, so the output
@@ -32,6 +38,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"serenade/internal/pseudonym"
 )
 
 // dataset is one pinned npm release and the file of names inside it.
@@ -80,9 +88,9 @@ func run(zPath, gPath, outPath string) error {
 	if err != nil {
 		return err
 	}
-	names := intersect(first, parseGenderMap(gList))
+	names := choose(first, parseGenderMap(gList))
 	if len(names) < minNames {
-		return fmt.Errorf("only %d names in both lists, want at least %d", len(names), minNames)
+		return fmt.Errorf("only %d names told apart, want at least %d", len(names), minNames)
 	}
 	return os.WriteFile(outPath, render(names), 0o644)
 }
@@ -164,24 +172,102 @@ func parseGenderMap(src []byte) map[string]bool {
 // ("anna maria") would add a second name to a patient's nickname.
 var word = regexp.MustCompile(`^[a-z]{2,}$`)
 
-// intersect keeps the single-word names of first that are in second,
-// capitalised, sorted and without duplicates.
-func intersect(first []string, second map[string]bool) []string {
-	var out []string
+// choose is the list: the single-word names of both lists, then those of
+// second alone, each kept unless it sounds like or is one slip from a
+// name kept before it; within each group, names with more slips in
+// first go first. Capitalised and sorted.
+func choose(first []string, second map[string]bool) []string {
+	inFirst := map[string]bool{}
+	var firstWords []string
 	for _, n := range first {
-		if word.MatchString(n) && second[n] {
-			out = append(out, strings.ToUpper(n[:1])+n[1:])
+		if word.MatchString(n) && !inFirst[n] {
+			inFirst[n] = true
+			firstWords = append(firstWords, n)
 		}
 	}
+	var both, secondOnly []string
+	for n := range second {
+		switch {
+		case !word.MatchString(n):
+		case inFirst[n]:
+			both = append(both, n)
+		default:
+			secondOnly = append(secondOnly, n)
+		}
+	}
+	slips := slipCounter(firstWords)
+	var k keeper
+	for _, group := range [][]string{both, secondOnly} {
+		slices.SortFunc(group, func(a, b string) int {
+			if c := slips(b) - slips(a); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		for _, n := range group {
+			k.add(n)
+		}
+	}
+	out := make([]string, len(k.names))
+	for i, n := range k.names {
+		out[i] = strings.ToUpper(n[:1]) + n[1:]
+	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return out
+}
+
+// slipCounter counts, for a name, the names of list one slip from it.
+func slipCounter(list []string) func(string) int {
+	byLen := map[int][]string{}
+	for _, n := range list {
+		byLen[len(n)] = append(byLen[len(n)], n)
+	}
+	memo := map[string]int{}
+	return func(n string) int {
+		if c, ok := memo[n]; ok {
+			return c
+		}
+		c := 0
+		for _, l := range []int{len(n) - 1, len(n), len(n) + 1} {
+			for _, m := range byLen[l] {
+				if pseudonym.OneSlip(n, m) {
+					c++
+				}
+			}
+		}
+		memo[n] = c
+		return c
+	}
+}
+
+// keeper holds the names kept and their sound keys, by length.
+type keeper struct {
+	names []string
+	keys  map[int][]string
+}
+
+// add keeps n unless its key is one kept or one slip from one.
+func (k *keeper) add(n string) {
+	key := pseudonym.SoundKey(n)
+	if k.keys == nil {
+		k.keys = map[int][]string{}
+	}
+	for _, l := range []int{len(key) - 1, len(key), len(key) + 1} {
+		for _, m := range k.keys[l] {
+			if m == key || pseudonym.OneSlip(m, key) {
+				return
+			}
+		}
+	}
+	k.names = append(k.names, n)
+	k.keys[len(key)] = append(k.keys[len(key)], key)
 }
 
 func render(names []string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Italian first names for nicknames; generated by internal/gen (go generate), do not edit.\n")
-	fmt.Fprintf(&b, "# Names listed by both %s@%s (%s, copyright Dan Wheeler, Dropbox, Inc. and the zxcvbn-ts authors)\n", zxcvbn.name, zxcvbn.version, zxcvbn.licence)
-	fmt.Fprintf(&b, "# and %s@%s (%s, copyright Davide Violante).\n", gender.name, gender.version, gender.licence)
+	fmt.Fprintf(&b, "# Names of %s@%s (%s, copyright Dan Wheeler, Dropbox, Inc. and the zxcvbn-ts authors)\n", zxcvbn.name, zxcvbn.version, zxcvbn.licence)
+	fmt.Fprintf(&b, "# and %s@%s (%s, copyright Davide Violante), one per sound (pseudonym.SoundKey), no slips.\n", gender.name, gender.version, gender.licence)
 	fmt.Fprintf(&b, "# %d names, one a line. Changing this list changes every nickname.\n", len(names))
 	for _, n := range names {
 		b.WriteString(n + "\n")

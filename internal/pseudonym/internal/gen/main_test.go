@@ -8,17 +8,21 @@ import (
 	"testing"
 )
 
-// TestIntersectKeepsSingleWordNamesOfBothLists: a name is kept only when
-// both datasets list it, as one word of letters, capitalised, once.
-func TestIntersectKeepsSingleWordNamesOfBothLists(t *testing.T) {
-	zx, err := parseJSONList([]byte(`["aandrea","andrea","giulia","anna maria","zorro","x","giulia"]`))
+// TestChooseKeepsOneNamePerSound: single-word names only, those of
+// both lists first, one name per sound and none one slip from another;
+// the spelling with the most slips in the first list is the one kept.
+func TestChooseKeepsOneNamePerSound(t *testing.T) {
+	zx, err := parseJSONList([]byte(`["aandrea","andrea","anndrea","andreaa","giulia","anna maria","x","giulia",
+		"alessandro","alexandro","aleksandro","alessnadro","alesandro","alessandr","cristian","christian","kristian","cristan"]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := parseGenderMap([]byte("const itNames = new Map([\n  ['andrea', 'male'],\n  ['giulia', 'female'],\n  ['anna maria', 'female'],\n  ['x', 'male'],\n]);\n"))
-	got := intersect(zx, g)
-	if want := []string{"Andrea", "Giulia"}; !slices.Equal(got, want) {
-		t.Errorf("intersect = %q, want %q", got, want)
+	g := parseGenderMap([]byte("const itNames = new Map([\n  ['andrea', 'male'],\n  ['anndrea', 'male'],\n  ['giulia', 'female'],\n" +
+		"  ['anna maria', 'female'],\n  ['x', 'male'],\n  ['alexandro', 'male'],\n  ['alessandro', 'male'],\n  ['alessnadro', 'male'],\n" +
+		"  ['christian', 'male'],\n  ['cristian', 'male'],\n  ['kristian', 'male'],\n  ['mahnoor', 'female'],\n  ['julia', 'female'],\n]);\n"))
+	got := choose(zx, g)
+	if want := []string{"Alessandro", "Andrea", "Cristian", "Giulia", "Mahnoor"}; !slices.Equal(got, want) {
+		t.Errorf("choose = %q, want %q", got, want)
 	}
 }
 
