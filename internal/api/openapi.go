@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,12 +91,16 @@ func (installationStatus) Schema(huma.Registry) *huma.Schema {
 }
 
 // diagnosisClass stands for domain.DiagnosisClass in the document, in
-// answers as in requests: a string among the classes the domain accepts.
+// answers as in requests: a string among the classes the domain accepts,
+// or empty in the answers about a withdrawn patient, whose medical data
+// is erased (the domain refuses an empty class in every request).
 type diagnosisClass string
 
-// Schema lists the classes.
+// Schema lists the classes, and the empty value of an erased record.
 func (diagnosisClass) Schema(huma.Registry) *huma.Schema {
-	return stringEnum(domain.DiagnosisClasses)
+	s := stringEnum(append(slices.Clone(domain.DiagnosisClasses), ""))
+	s.Description = "The screening's diagnosis class; empty once the patient withdrew and the medical data was erased."
+	return s
 }
 
 // stringEnum is the schema of a string among values, in their order.
