@@ -31,6 +31,9 @@ type pageVisit struct {
 // and is screenshot when screenshots are asked for.
 func tourAll(t *testing.T, w *world) {
 	drawn := chromedp.WaitVisible(chromedp.CSS(`#charts[data-loaded]:not([aria-busy]) canvas`))
+	// The collection-date form, folded by default, opened to be checked.
+	collection := chromedp.Click(chromedp.CSS(`details#collection > summary`))
+	collectionShown := chromedp.WaitVisible(chromedp.CSS(`details#collection[open] button`))
 	tours := []struct {
 		role, username string
 		pages          []pageVisit
@@ -39,6 +42,7 @@ func tourAll(t *testing.T, w *world) {
 			{name: "patients", path: "/patients?sort=last_name"},
 			{name: "enrol", path: "/patients/new"},
 			{name: "patient", path: w.patient},
+			{name: "patient-collection", path: w.patient, act: collection, ready: collectionShown},
 			{name: "withdraw", path: w.patient + "/withdraw"},
 			{name: "history", path: w.patient + "/history"},
 			{name: "account", path: "/account"},
@@ -55,6 +59,7 @@ func tourAll(t *testing.T, w *world) {
 		{"monitoring", demo.Monitoring, []pageVisit{
 			{name: "installations", path: "/field/installations"},
 			{name: "installation", path: "/field/installations/" + w.home.Monitoring},
+			{name: "installation-collection", path: "/field/installations/" + w.home.Monitoring, act: collection, ready: collectionShown},
 			{name: "tickets", path: "/field/tickets"},
 			{name: "ticket", path: "/field/tickets/" + w.maintenanceMonitor},
 		}},
