@@ -3,9 +3,6 @@ package app_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,7 +31,8 @@ const demoPatients = 20
 
 // BenchmarkHotRead measures GET /api/v1/patients/{id} (authenticated,
 // authorised, decrypted and audited, durable before the answer) from 64
-// concurrent HTTP clients, and the limit it is compared with:
+// concurrent HTTP clients (wrk's, over keep-alive connections; its rate
+// and latency percentiles), and the limit it is compared with:
 //
 //   - postgres: `pgbench -S -c 64 -j 2` on the same durable cluster
 //     (fsync on), which answers the primary-key read of a 100,000-row table;
@@ -79,22 +77,15 @@ func startBenchServer(b *testing.B, url string) *apptest.Server {
 func compare(b *testing.B, s *apptest.Server, limit func(*testing.B, time.Duration) (float64, time.Duration)) {
 	token := s.Login(b, demo.Doctor, "alice")
 	d, runs := benchDuration(b), benchRuns(b)
-	readPatients(b, s, token, min(d, 2*time.Second)) // warm-up: connections, caches
+	wrkPatients(b, s, token, min(d, 2*time.Second)) // warm-up: connections, caches
 	var limits, limitP99s, rates, p50s, p99s []float64
 	groups, entries, seconds := auditWrites(b, s)
 	b.ResetTimer()
 	for range runs {
 		rate, p99 := limit(b, d)
 		limits, limitP99s = append(limits, rate), append(limitP99s, ms(p99))
-		if os.Getenv("WRK") != "" {
-			r, p50, p99 := wrkPatients(b, s, token, d)
-			rates, p50s, p99s = append(rates, r), append(p50s, ms(p50)), append(p99s, ms(p99))
-			continue
-		}
-		lat, elapsed := readPatients(b, s, token, d)
-		rates = append(rates, float64(len(lat))/elapsed.Seconds())
-		p50s = append(p50s, ms(lat[len(lat)/2]))
-		p99s = append(p99s, ms(lat[len(lat)*99/100]))
+		r := wrkPatients(b, s, token, d)
+		rates, p50s, p99s = append(rates, r.rate), append(p50s, ms(r.p50)), append(p99s, ms(r.p99))
 	}
 	b.StopTimer()
 	groups2, entries2, seconds2 := auditWrites(b, s)
@@ -110,56 +101,6 @@ func compare(b *testing.B, s *apptest.Server, limit func(*testing.B, time.Durati
 	b.ReportMetric(median(rates)/median(limits), "ratio")
 	b.ReportMetric(median(p50s), "p50-ms")
 	b.ReportMetric(median(p99s), "p99-ms")
-}
-
-// readPatients reads demo patients from 64 concurrent clients over
-// keep-alive connections for d, and returns the sorted latencies of
-// the reads and the time they took.
-func readPatients(b *testing.B, s *apptest.Server, token string, d time.Duration) ([]time.Duration, time.Duration) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	defer client.CloseIdleConnections()
-	per := make([][]time.Duration, clients)
-	start := time.Now()
-	deadline := start.Add(d)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			for i := c; time.Now().Before(deadline); i += clients {
-				t0 := time.Now()
-				if err := getPatient(client, s.URL, token, 1+i%demoPatients); err != nil {
-					b.Error(err)
-					return
-				}
-				per[c] = append(per[c], time.Since(t0))
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	lat := slices.Concat(per...)
-	if len(lat) == 0 {
-		b.Fatal("no read answered")
-	}
-	slices.Sort(lat)
-	return lat, elapsed
-}
-
-func getPatient(client *http.Client, base, token string, id int) error {
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v1/patients/"+strconv.Itoa(id), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	_, _ = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET patient %d: status %d", id, res.StatusCode)
-	}
-	return nil
 }
 
 // rawPointReads reads patient rows by primary key from 64 goroutines for

@@ -40,11 +40,11 @@ func TestMonitoringCorrectsCollectionDatesOnBothBackends(t *testing.T) {
 			page := c.Get(t, home)
 			wantPage(t, "home", page, http.StatusOK, strings.Replace(form, "%s", h.Monitoring, 1), `name="reason"`)
 
-			end := regexp.MustCompile(`name="collection_end" type="date" required value="(\d{4}-\d\d-\d\d)"`).FindStringSubmatch(page.Body)
+			end := regexp.MustCompile(`name="collection_end" type="date" value="(\d{4}-\d\d-\d\d)" required`).FindStringSubmatch(page.Body)
 			if end == nil {
 				t.Fatal("no collection end in the form")
 			}
-			start := regexp.MustCompile(`name="collection_start" type="date" required value="(\d{4}-\d\d-\d\d)"`).FindStringSubmatch(page.Body)[1]
+			start := regexp.MustCompile(`name="collection_start" type="date" value="(\d{4}-\d\d-\d\d)" required`).FindStringSubmatch(page.Body)[1]
 			oldEnd, _ := time.Parse(time.DateOnly, end[1])
 			newEnd := oldEnd.AddDate(0, 0, -1).Format(time.DateOnly)
 			noReason := postForm(t, c, page, home+"/collection-dates", url.Values{"collection_start": {start}, "collection_end": {end[1]}, "reason": {""}})

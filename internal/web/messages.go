@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"serenade/internal/domain"
 )
@@ -190,6 +191,13 @@ func (p Page) Message(body string) string {
 			for i, name := range m.re.SubexpNames() {
 				if name != "" {
 					data[name] = sub[i]
+				}
+			}
+			// The silence threshold is stored as Go writes a duration
+			// (domain.SilenceMessage: "36h0m0s"); shown in words.
+			if since, ok := data["Since"].(string); ok {
+				if d, err := time.ParseDuration(since); err == nil {
+					data["Since"] = p.L.Duration(d)
 				}
 			}
 			return p.L.T(m.id, data)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"testing"
+	"time"
 
 	"serenade/internal/domain"
 )
@@ -41,6 +42,15 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 		{itPage.Message(enrolled), "Paziente arruolato: il kit di sensori è da installare."},
 		{enPage.Message(enrolled), enrolled},
 		{itPage.Message(silent), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio da kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		// The silent kit's threshold, stored as Go writes a duration, in words.
+		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 48*time.Hour)),
+			"Aperto da Serenade: il kit di sensori non ha inviato letture dall'inizio della raccolta dati (da più di 2 giorni). Controlla il gateway e la sua connessione."},
+		{enPage.Message(domain.SilenceMessage(domain.Silence{}, 36*time.Hour)),
+			"Opened by Serenade: the sensor kit has sent no reading since data collection started (more than 36 hours). Please check the gateway and its connection."},
+		{enPage.Message(domain.SilenceMessage(domain.Silence{}, time.Hour)),
+			"Opened by Serenade: the sensor kit has sent no reading since data collection started (more than 1 hour). Please check the gateway and its connection."},
+		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 90*time.Minute)),
+			"Aperto da Serenade: il kit di sensori non ha inviato letture dall'inizio della raccolta dati (da più di 90 minuti). Controlla il gateway e la sua connessione."},
 		{itPage.Message("Passo giovedì alle 10."), "Passo giovedì alle 10."},
 		{itPage.Message(enrolled + " E il frigo."), enrolled + " E il frigo."},
 	} {

@@ -4,14 +4,14 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"serenade/internal/consult"
 	"serenade/internal/demo"
@@ -84,15 +84,11 @@ func researcherCharts(t *testing.T, w *world) {
 	if n == 0 {
 		t.Fatalf("the zoomed range [%s, %s) holds no reading of stream %d", from, to, stream)
 	}
-	// The count is formatted in the page's language (Italian groups
-	// thousands from five digits on): compare its digits.
-	if digits := strings.Map(func(r rune) rune {
-		if unicode.IsDigit(r) {
-			return r
-		}
-		return -1
-	}, count); digits != strconv.Itoa(n) {
-		t.Errorf("the summary counts %s readings in the zoomed range, want %d", count, n)
+	// The count is written as the server writes numbers in the page's
+	// language (1.234 / 1,234: grouped from the thousands on).
+	lang := eval[string](tb, `document.documentElement.lang`)
+	if want := message.NewPrinter(language.Make(lang)).Sprintf("%d", n); count != want {
+		t.Errorf("the summary counts %q readings in the zoomed range, want %q (%s)", count, want, lang)
 	}
 	body := eval[string](tb, `fetch(`+jsString(href)+`).then(r => r.ok ? r.text() : "status " + r.status)`)
 	lines := strings.Split(strings.TrimSpace(body), "\n")

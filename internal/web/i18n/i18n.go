@@ -185,6 +185,20 @@ func (l *Locale) DateTime(t time.Time) string {
 	return l.Date(t) + ", " + t.In(l.tz).Format("15:04")
 }
 
+// Duration formats a length of time in the largest unit that states
+// it exactly: "2 giorni" / "2 days", "36 ore" / "36 hours", "90 minuti" /
+// "90 minutes" (rounded to the minute; under a minute is one minute).
+func (l *Locale) Duration(d time.Duration) string {
+	d = max(time.Minute, d.Round(time.Minute))
+	switch {
+	case d%(24*time.Hour) == 0:
+		return l.N("duration.days", int(d/(24*time.Hour)))
+	case d%time.Hour == 0:
+		return l.N("duration.hours", int(d/time.Hour))
+	}
+	return l.N("duration.minutes", int(d/time.Minute))
+}
+
 // Ago formats how long before now t was: "3 giorni fa" / "3 days ago",
 // in the largest whole unit; under a minute is "just now".
 func (l *Locale) Ago(t, now time.Time) string {

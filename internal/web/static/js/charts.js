@@ -15,9 +15,11 @@
 
   const lang = document.documentElement.lang || "it";
   const zone = "Europe/Rome";
-  const num = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const count = new Intl.NumberFormat(lang);
-  const tick = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  // Digits grouped from the thousands on, as the server writes numbers
+  // (CLDR leaves Italian 4-digit numbers ungrouped by default: 1234).
+  const num = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" });
+  const count = new Intl.NumberFormat(lang, { useGrouping: "always" });
+  const tick = new Intl.NumberFormat(lang, { maximumFractionDigits: 1, useGrouping: "always" });
   const when = new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: zone });
   const base = new URL(root.dataset.series, window.location.origin);
   const picked = { from: root.dataset.from, to: root.dataset.to };
