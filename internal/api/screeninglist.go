@@ -19,7 +19,7 @@ import (
 // doctors).
 type screeningListInput struct {
 	DiagnosisClass domain.DiagnosisClass `query:"diagnosis_class" enum:"mci,alzheimer,parkinson,lewy-body,vascular,ftd,other,unspecified," doc:"Only patients of this diagnosis class."`
-	Patients       []string              `query:"patient,explode" doc:"Only these patients (repeat the parameter, up to 500 times): the caller's references, pseudonyms or, for doctors, ids, as in paths. A reference that names no patient the caller can see is simply not in the answer."`
+	Patients       []string              `query:"patient,explode" nullable:"false" doc:"Only these patients (repeat the parameter, up to 500 times): the caller's references, pseudonyms or, for doctors, ids, as in paths. A reference that names no patient the caller can see is simply not in the answer."`
 	PageQuery
 	// filtered says a patient filter was given (even one that names no
 	// patient: then the list is empty, never the whole study).
@@ -28,15 +28,13 @@ type screeningListInput struct {
 
 // Resolve reads the patient filter from the query itself: huma takes a
 // first empty value for an absent parameter, which would widen the list
-// to every patient. At most domain.ListPatientsMax values, none empty.
+// to every patient, so no value may be empty. (The schema bounds the
+// values' count and length: domain.Limits.)
 func (in *screeningListInput) Resolve(ctx huma.Context) []error {
 	u := ctx.URL()
 	vs, given := u.Query()["patient"]
 	if !given {
 		return nil
-	}
-	if len(vs) > domain.ListPatientsMax {
-		return []error{&huma.ErrorDetail{Location: "query.patient", Message: fmt.Sprintf("names more than %d patients", domain.ListPatientsMax)}}
 	}
 	if slices.Contains(vs, "") {
 		return []error{&huma.ErrorDetail{Location: "query.patient", Message: "may not be empty"}}
@@ -64,6 +62,9 @@ func (in *screeningListInput) askedPatients(v view.Viewer) []int64 {
 }
 
 func (a *API) listScreening(ctx context.Context, in *screeningListInput) (*screeningListOutput, error) {
+	if len(in.Patients) > domain.ListPatientsMax { // the schema refuses it first
+		return nil, queryInvalid("patient", fmt.Sprintf("names more than %d patients", domain.ListPatientsMax))
+	}
 	v := a.viewer(ctx)
 	asked := in.askedPatients(v)
 	filter := []string{string(in.DiagnosisClass)}
