@@ -44,7 +44,8 @@ func listedBy(t *testing.T, s *apptest.Server, admin, actor string, since int64)
 // enrolled than a page shows, each page of the researcher's installations
 // reads (and audits) the screening data of its own patients and of no
 // other: one list of installations, one of screening naming exactly the
-// page's patients who have screening data, which the page shows.
+// page's patients who have screening data, which the page shows (a
+// withdrawn patient's installation is shown without).
 func TestResearchListReadsOnlyItsPage(t *testing.T) {
 	t.Parallel()
 	const extra = 70 // with the demo's, more than a page (50) and a half
@@ -57,11 +58,15 @@ func TestResearchListReadsOnlyItsPage(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			doctor := s.Login(t, demo.Doctor, "alice")
+			if res := s.Do(t, http.MethodDelete, "/api/v1/patients/1", doctor, nil); res.Status != http.StatusNoContent {
+				t.Fatalf("withdraw: %d %s", res.Status, res.Body)
+			}
 			admin := webtest.DemoToken(t, s, demo.Admin)
 			c := webtest.New(t, s.URL)
 			c.Login(t, demo.Researcher, "stefano")
 			_, since := listedBy(t, s, admin, demo.Researcher, 0)
-			path, rows := "/research/installations", 0
+			path, rows, blanks := "/research/installations", 0, 0
 			for pages := 0; path != ""; pages++ {
 				if pages == 3 {
 					t.Fatal("the list does not end")
@@ -80,14 +85,14 @@ func TestResearchListReadsOnlyItsPage(t *testing.T) {
 				if listed["list-installations"] != shown || listed["list-screening"] != shown-blank || len(listed) != 2 {
 					t.Errorf("%s shows %d installations (%d with screening data) but its reads listed %v", path, shown, shown-blank, listed)
 				}
-				rows += shown
+				rows, blanks = rows+shown, blanks+blank
 				path = ""
 				if m := nextLink.FindStringSubmatch(page.Body); m != nil {
 					path = strings.ReplaceAll(m[1], "&amp;", "&")
 				}
 			}
-			if rows < extra {
-				t.Errorf("the pages showed %d installations, want at least %d", rows, extra)
+			if rows < extra || blanks != 1 {
+				t.Errorf("the pages showed %d installations, %d without screening data; want at least %d, and the withdrawn patient's without", rows, blanks, extra)
 			}
 		})
 	}
