@@ -20,7 +20,7 @@ func applyLimits(oapi *huma.OpenAPI) {
 			}
 			for _, p := range op.Parameters {
 				if l, ok := domain.Limits[p.Name]; ok && p.Schema != nil {
-					limitSchema(p.Schema, l)
+					limitSchema(p.Schema, paramLimit(p, l))
 					p.Schema.PrecomputeMessages()
 				}
 			}
@@ -32,6 +32,16 @@ func applyLimits(oapi *huma.OpenAPI) {
 			}
 		}
 	}
+}
+
+// paramLimit is l as it bounds parameter p: a path parameter is one
+// value, which a count (the same name's bound as a repeated query
+// parameter) does not bound.
+func paramLimit(p *huma.Param, l domain.Limit) domain.Limit {
+	if p.In == "path" {
+		l.MaxItems = 0
+	}
+	return l
 }
 
 // limitProperties bounds the properties of s named in the table, and
@@ -54,7 +64,8 @@ func limitProperties(reg huma.Registry, s *huma.Schema, seen map[*huma.Schema]bo
 	s.PrecomputeMessages()
 }
 
-// limitSchema sets a schema's bounds from a limit.
+// limitSchema sets a schema's bounds from a limit. An array's (a
+// repeatable query parameter's) are its count; its items get the rest.
 func limitSchema(s *huma.Schema, l domain.Limit) {
 	set := func(v int) *int {
 		if v == 0 {
@@ -62,7 +73,12 @@ func limitSchema(s *huma.Schema, l domain.Limit) {
 		}
 		return &v
 	}
-	s.MaxLength, s.MinLength, s.MaxItems = set(l.MaxLength), set(l.MinLength), set(l.MaxItems)
+	s.MaxItems = set(l.MaxItems)
+	if s.Type == huma.TypeArray && s.Items != nil {
+		s = s.Items
+		defer s.PrecomputeMessages() // the caller precomputes the array's own
+	}
+	s.MaxLength, s.MinLength = set(l.MaxLength), set(l.MinLength)
 	if l.Maximum != 0 {
 		maximum := float64(l.Maximum)
 		s.Maximum = &maximum

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -20,6 +21,9 @@ func TestOpenAPILimitsAreTheTable(t *testing.T) {
 		t.Helper()
 		got := boundsOf(s)
 		want, inTable := domain.Limits[name]
+		if strings.HasSuffix(where, " path") { // one value: a count does not bound it
+			want.MaxItems = 0
+		}
 		if !inTable {
 			if got != (domain.Limit{}) {
 				t.Errorf("%s: %s has bounds %+v that the table does not declare", where, name, got)
@@ -72,7 +76,8 @@ func TestOpenAPILimitsAreTheTable(t *testing.T) {
 	}
 }
 
-// boundsOf reads a schema's bounds back as a table entry.
+// boundsOf reads a schema's bounds back as a table entry (an array's
+// count, and its items' other bounds).
 func boundsOf(s *huma.Schema) domain.Limit {
 	var l domain.Limit
 	if s == nil {
@@ -84,7 +89,11 @@ func boundsOf(s *huma.Schema) domain.Limit {
 		}
 		return *p
 	}
-	l.MaxLength, l.MinLength, l.MaxItems = get(s.MaxLength), get(s.MinLength), get(s.MaxItems)
+	l.MaxItems = get(s.MaxItems)
+	if s.Type == huma.TypeArray && s.Items != nil { // a repeatable parameter: its items' bounds
+		s = s.Items
+	}
+	l.MaxLength, l.MinLength = get(s.MaxLength), get(s.MinLength)
 	if s.Maximum != nil {
 		l.Maximum = int(*s.Maximum)
 	}

@@ -38,16 +38,34 @@ func (a *API) cleanQuery(ctx huma.Context, next func(huma.Context)) {
 		if p.In != "query" || values[p.Name] == nil {
 			continue
 		}
-		clean, err := cleanQueryValue(p, values[p.Name])
+		clean, err := cleanQueryValues(p, values[p.Name])
 		if err != nil {
 			_ = huma.WriteErr(a.huma, ctx, http.StatusUnprocessableEntity, "validation failed",
 				&huma.ErrorDetail{Location: "query." + p.Name, Message: err.Error()})
 			return
 		}
-		values[p.Name] = []string{clean}
+		values[p.Name] = clean
 	}
 	r.URL.RawQuery = values.Encode()
 	next(ctx)
+}
+
+// cleanQueryValues applies the policy to each value of declared
+// parameter p: one, unless p is an array, a repeatable parameter.
+func cleanQueryValues(p *huma.Param, vs []string) ([]string, error) {
+	if p.Schema == nil || p.Schema.Type != huma.TypeArray {
+		clean, err := cleanQueryValue(p, vs)
+		return []string{clean}, err
+	}
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		clean, err := cleanQueryValue(p, []string{v})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = clean
+	}
+	return out, nil
 }
 
 // canonicalInteger is the one way an integer parameter may be written.

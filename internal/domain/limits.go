@@ -37,6 +37,12 @@ const (
 	CursorMaxLength = 1024
 	// SearchMaxLength bounds a doctor's patient search.
 	SearchMaxLength = 100
+	// ListPatientsMax bounds the patients a list is filtered to (the
+	// screening list's repeated "patient"): the references of up to 40
+	// characters (RefMaxLength) fit in a request line well within
+	// httplimit.MaxHeaderBytes (32 KiB), and it is more than a page of any
+	// list the web shows.
+	ListPatientsMax = 500
 	// NameSortMax is the most patients a list sorts by surname: names are
 	// sealed, so that order is made by opening every matching identity
 	// (about 1 µs each); beyond it, the doctor narrows the list first
@@ -73,7 +79,9 @@ func buildLimits() map[string]Limit {
 		"message": {MaxLength: MessageText.Max, MinLength: 1},
 		"body":    {MaxLength: MessageText.Max, MinLength: 1},
 		// References in paths and queries.
-		"patient": {MaxLength: RefMaxLength}, "installation": {MaxLength: RefMaxLength},
+		// A list's filter by patients (the screening list's "patient",
+		// repeated) names at most ListPatientsMax of them.
+		"patient": {MaxLength: RefMaxLength, MaxItems: ListPatientsMax}, "installation": {MaxLength: RefMaxLength},
 		"ticket": {MaxLength: RefMaxLength}, "document": {MaxLength: RefMaxLength}, "contact": {MaxLength: RefMaxLength},
 		// The audit trail's filters and pages.
 		"actor":  {MaxLength: AuditActorMaxLength},

@@ -44,6 +44,9 @@ type ListFilter struct {
 	Installed      bool               // only patients with an installation
 	Active         bool               // only patients who have not withdrawn
 	Patient        int64              // only this patient's entry, when not 0 (a single read's list fields)
+	// Patients, when not nil, keeps only the entries of these patients
+	// (none when empty): a list filtered to the patients a caller named.
+	Patients []int64
 	// Order, After and Limit read one keyset page in SQL: at most Limit
 	// entries after the entry After (from the start when nil) in Order,
 	// each order ending with the id (the installation's when

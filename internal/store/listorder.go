@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 
 	"serenade/internal/domain"
 )
@@ -36,7 +37,25 @@ func listConds(f domain.ListFilter, args *[]any) []string {
 		*args = append(*args, f.Patient)
 		conds = append(conds, fmt.Sprintf(`p.id = $%d`, len(*args)))
 	}
+	if f.Patients != nil {
+		conds = append(conds, patientsCond(f.Patients, args))
+	}
 	return conds
+}
+
+// patientsCond keeps the rows of the patients ids, their values
+// appended to args: an IN list, which both dialects read by the primary
+// key; none at all for no ids.
+func patientsCond(ids []int64, args *[]any) string {
+	if len(ids) == 0 {
+		return `1 = 0`
+	}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		*args = append(*args, id)
+		ph[i] = fmt.Sprintf("$%d", len(*args))
+	}
+	return `p.id IN (` + strings.Join(ph, ", ") + `)`
 }
 
 // orderOf is the filter's order: by the id (the installation's, for

@@ -37,11 +37,6 @@ func (s *Server) researchRoutes() []Route {
 // researchPageSize is the installations shown per page.
 const researchPageSize = 50
 
-// screeningPages bounds the screening list read to match a page of
-// installations with their screening data: at most this many pages of
-// screeningPageSize rows (a study of a few thousand patients).
-const screeningPages, screeningPageSize = 4, 500
-
 // researchRow is one installation with its patient's screening data
 // (nil when the patient is not in the screening list: withdrawn).
 type researchRow struct {
@@ -90,7 +85,8 @@ func (d researchListData) NextURL() string {
 }
 
 // researchList shows a page of installations (GET /installations) with
-// the screening data of their patients (GET /screening, in pages).
+// the screening data of their patients (GET /screening of just those
+// patients).
 func (s *Server) researchList(w http.ResponseWriter, r *http.Request) error {
 	d := researchListData{Status: r.URL.Query().Get("status"), Cursor: r.URL.Query().Get("cursor"), Statuses: installationStatuses}
 	if !slices.Contains(installationStatuses, domain.InstallationStatus(d.Status)) {
@@ -125,40 +121,29 @@ func (s *Server) researchList(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "research_list", s.page(r, "research.list.title", d))
 }
 
-// screeningOf reads the screening list, page by page, until every
-// patient of insts is found or the list (or the bound) ends; the map is
-// keyed by the caller's patient reference.
+// screeningOf reads the screening data of insts' patients, and of no
+// other, in one request (GET /screening?patient=…, a page holds fewer
+// than the filter's bound); the map is keyed by the caller's patient
+// reference. A patient who has withdrawn is not in it.
 func (s *Server) screeningOf(r *http.Request, insts []view.InstallationView) (map[string]view.Screening, error) {
-	want := map[string]bool{}
-	for _, i := range insts {
-		want[i.Patient] = true
-	}
 	out := map[string]view.Screening{}
-	cursor := ""
-	for range screeningPages {
-		if len(want) == 0 {
-			break
+	q := url.Values{"limit": {strconv.Itoa(researchPageSize)}}
+	for _, i := range insts {
+		if i.Patient != "" && !slices.Contains(q["patient"], i.Patient) {
+			q.Add("patient", i.Patient)
 		}
-		q := url.Values{"limit": {strconv.Itoa(screeningPageSize)}}
-		if cursor != "" {
-			q.Set("cursor", cursor)
-		}
-		var page struct {
-			Screening []view.Screening `json:"screening"`
-			Next      string           `json:"next"`
-		}
-		if err := s.client(r).Get("/screening", q, &page); err != nil {
-			return nil, err
-		}
-		for _, sc := range page.Screening {
-			if want[sc.Patient] {
-				out[sc.Patient] = sc
-				delete(want, sc.Patient)
-			}
-		}
-		if cursor = page.Next; cursor == "" {
-			break
-		}
+	}
+	if len(q["patient"]) == 0 {
+		return out, nil
+	}
+	var page struct {
+		Screening []view.Screening `json:"screening"`
+	}
+	if err := s.client(r).Get("/screening", q, &page); err != nil {
+		return nil, err
+	}
+	for _, sc := range page.Screening {
+		out[sc.Patient] = sc
 	}
 	return out, nil
 }
