@@ -31,8 +31,11 @@ const (
 	InstallationRead  Action = "installation.read"  // home context, dates, status
 	InstallationWrite Action = "installation.write" // home context
 	// InstallationCorrectDates corrects the data-collection dates, with a
-	// reason; reading the corrections is installation.read.
+	// reason.
 	InstallationCorrectDates Action = "installation.correct-dates"
+	// InstallationCorrectionsRead reads an installation's history of
+	// collection-date corrections: who corrected which dates, when, why.
+	InstallationCorrectionsRead Action = "installation.corrections.read"
 
 	TicketRead  Action = "ticket.read"  // tickets and their messages
 	TicketOpen  Action = "ticket.open"  // open a ticket
@@ -99,6 +102,12 @@ var matrix = map[Action][]domain.Role{
 	// when collection really started or stopped. Installers record what
 	// they did through the tickets, whose close sets the dates.
 	InstallationCorrectDates: {doctor, monitoring},
+	// The history is the field teams' and the doctor's, like a ticket
+	// thread: who corrected what, and why. Not the researchers': how
+	// many corrections a home had, and by whom, is a value their export
+	// would share with the field teams' and join the two (SPEC §4); the
+	// dates in force are in the installation they read.
+	InstallationCorrectionsRead: {doctor, installer, monitoring},
 
 	TicketRead:  {doctor, installer, monitoring},
 	TicketOpen:  {installer, monitoring},

@@ -12,10 +12,10 @@ func TestMatrixFollowsTheSpec(t *testing.T) {
 	want := map[domain.Role][]Action{
 		domain.RoleDoctor: {Self, PatientList, PatientCreate, PatientRead, PatientUpdate, PatientWithdraw,
 			ContactSheetRead, ContactSheetWrite, ScreeningRead, ScreeningWrite, InstallationRead, InstallationWrite,
-			InstallationCorrectDates, TicketRead, DocumentRead, PatientAccessHistory, StreamRead, DeviceHealthRead},
-		domain.RoleInstaller: {Self, ContactSheetRead, ContactSheetWrite, InstallationRead, InstallationWrite,
+			InstallationCorrectDates, InstallationCorrectionsRead, TicketRead, DocumentRead, PatientAccessHistory, StreamRead, DeviceHealthRead},
+		domain.RoleInstaller: {Self, ContactSheetRead, ContactSheetWrite, InstallationRead, InstallationWrite, InstallationCorrectionsRead,
 			TicketRead, TicketOpen, TicketWrite, TicketClose, TicketQueue, DocumentRead, DocumentWrite, DocumentDelete, DeviceHealthRead, IngestTokenWrite},
-		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead,
+		domain.RoleMonitoring: {Self, InstallationRead, InstallationWrite, InstallationCorrectDates, InstallationCorrectionsRead, TicketRead, TicketOpen, TicketWrite, TicketQueue, DocumentRead,
 			StreamRead, DeviceHealthRead, IngestTokenWrite},
 		domain.RoleResearcher: {Self, ScreeningRead, InstallationRead, DocumentRead, StreamRead, DeviceHealthRead, ReadingsExport},
 		domain.RoleAdmin:      {Self, AuditRead, AuditVerify, AccountRead, AccountManage, KeyManage},

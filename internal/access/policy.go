@@ -27,20 +27,12 @@ const (
 	// where its precision says so, and lists in an order that follows
 	// only what it is shown, never the ids.
 	SeeInternalIDs Policy = "see.internal-ids"
-
-	// SeeCorrectionReason: the reason given for a correction of the
-	// collection dates. It is free text like a ticket message, so the
-	// roles that read tickets see it (redacted as a message is for roles
-	// without identity); researchers see that and when dates were
-	// corrected, not why.
-	SeeCorrectionReason Policy = "see.correction-reason"
 )
 
 // policies maps each policy to the roles that have it.
 var policies = map[Policy][]domain.Role{
-	SeeIdentity:         {doctor, installer},
-	SeeInternalIDs:      {doctor},
-	SeeCorrectionReason: {doctor, installer, monitoring},
+	SeeIdentity:    {doctor, installer},
+	SeeInternalIDs: {doctor},
 }
 
 // Has reports whether any of the roles has the policy. A policy missing

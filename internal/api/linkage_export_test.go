@@ -161,6 +161,9 @@ func (e *exporter) installation(patient int64, ref string) {
 			e.add(patient, "ticket", e.get("/api/v1/tickets/"+tk["id"].(string)))
 		}
 	}
+	if access.Allows(e.c.roles, access.InstallationCorrectionsRead) {
+		e.list("corrections of "+ref, "correction", items(e.get(base+"/collection-dates/corrections"), "corrections"), same, "corrected_at")
+	}
 	if access.Allows(e.c.roles, access.DocumentRead) {
 		for _, d := range e.list("documents of "+ref, "document", items(e.get(base+"/documents"), "documents"), same, "created_at", "id") {
 			e.download(patient, d["id"].(string))

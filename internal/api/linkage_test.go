@@ -36,7 +36,9 @@ var coworkFields = []string{"ticket.", "installation.created_at", "installation.
 	"installation.collection_start", "installation.collection_end", "document.created_at",
 	// The installations list's enrolment date (to the day) and last
 	// activity (the newest message of the thread, to the hour).
-	"installation.date_join", "installation.last_activity"}
+	"installation.date_join", "installation.last_activity",
+	// The history of collection-date corrections, read like a thread.
+	"correction."}
 
 var documentFields = []string{"document.name", "document.size", "document.content_type", "document-file."}
 

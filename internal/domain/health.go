@@ -170,13 +170,16 @@ func LastSeen(streams []StreamState) *time.Time {
 
 // SilenceMessage is the first message of a maintenance ticket Serenade
 // opens for a silent kit: it names the silent streams by key (never
-// anything about the home or its people).
-func SilenceMessage(v Silence, since time.Duration) string {
+// anything about the home or its people) and the silence threshold
+// (written as Go writes a duration, "36h0m0s"; the web UI says it in
+// words). Messages stored before the threshold was named read "no
+// reading for longer than the silence threshold from …".
+func SilenceMessage(v Silence, threshold time.Duration) string {
 	if len(v.Streams) == 0 {
 		return "Opened by Serenade: the sensor kit has sent no reading since data collection started (more than " +
-			since.String() + "). Please check the gateway and its connection."
+			threshold.String() + "). Please check the gateway and its connection."
 	}
-	return "Opened by Serenade: no reading for longer than the silence threshold from " + strings.Join(v.Streams, ", ") +
+	return "Opened by Serenade: no reading for more than " + threshold.String() + " from " + strings.Join(v.Streams, ", ") +
 		". Please check these sensors and the gateway."
 }
 

@@ -20,19 +20,16 @@ type CorrectionView struct {
 	OldEnd       *time.Time `json:"old_collection_end,omitempty" doc:"The collection end before the correction, at the collection dates' precision."`
 	NewStart     *time.Time `json:"collection_start,omitempty" doc:"The corrected collection start, at the collection dates' precision."`
 	NewEnd       *time.Time `json:"collection_end,omitempty" doc:"The corrected collection end, at the collection dates' precision."`
-	Reason       *string    `json:"reason,omitempty" doc:"Why the dates were corrected; shown to the roles that read tickets, redacted like a message for roles without identity; absent for others."`
+	Reason       string     `json:"reason" doc:"Why the dates were corrected, redacted like a ticket message for roles without identity."`
 }
 
-// Correction projects a correction; withReason says whether the caller
-// may see the reason (access.SeeCorrectionReason).
-func (v Viewer) Correction(c domain.CollectionCorrection, withReason bool) CorrectionView {
+// Correction projects a correction for a role that may read the history
+// (access.InstallationCorrectionsRead).
+func (v Viewer) Correction(c domain.CollectionCorrection) CorrectionView {
 	out := CorrectionView{Installation: v.Ref(resource.Installation, c.InstallationID), CorrectedBy: c.CorrectedBy,
 		CorrectedAt: v.At(access.RecordTimes, c.CorrectedAt),
 		OldStart:    v.AtPtr(access.CollectionTimes, c.OldStart), OldEnd: v.AtPtr(access.CollectionTimes, c.OldEnd),
-		NewStart: v.AtPtr(access.CollectionTimes, c.NewStart), NewEnd: v.AtPtr(access.CollectionTimes, c.NewEnd)}
-	if withReason {
-		r := v.Text(c.PatientID, c.Reason)
-		out.Reason = &r
-	}
+		NewStart: v.AtPtr(access.CollectionTimes, c.NewStart), NewEnd: v.AtPtr(access.CollectionTimes, c.NewEnd),
+		Reason: v.Text(c.PatientID, c.Reason)}
 	return out
 }

@@ -113,6 +113,16 @@ type chartsData struct {
 	Streams      []streamSummary
 	SeriesURL    string // chartSeries for the range, which charts.js reads
 	CSVBase      string // a stream's CSV export, to which charts.js appends the range
+	Error        string // message id of a custom range refused, next to its inputs
+}
+
+// rangeRefused reports whether q asks a custom range that rg (what
+// parseChartRange made of it) could not take as typed: dates that do
+// not parse, an end before the start, or more days than the API reads
+// at once. Such a range is said next to its inputs, never replaced by
+// another range without a word.
+func rangeRefused(q url.Values, rg chartRange) bool {
+	return q.Get("range") == "custom" && (rg.Preset != "custom" || rg.To.Sub(rg.From) > exportMaxDays*24*time.Hour)
 }
 
 // chartsPage reads every stream of the installation over the range and
@@ -120,11 +130,16 @@ type chartsData struct {
 func (s *Server) chartsPage(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("installation")
 	loc := stateOf(r).loc.Zone()
-	rg := parseChartRange(r.URL.Query(), s.deps.Now(), loc)
+	q := r.URL.Query()
+	rg := parseChartRange(q, s.deps.Now(), loc)
 	d := chartsData{Installation: ref, Range: rg, FromDate: rg.From.In(loc).Format(time.DateOnly),
 		ToDate: rg.To.Add(-time.Nanosecond).In(loc).Format(time.DateOnly), CSVBase: "/research/streams/"}
 	for _, p := range chartRanges {
 		d.Presets = append(d.Presets, p.Code)
+	}
+	if rangeRefused(q, rg) {
+		d.Range, d.FromDate, d.ToDate, d.Error = chartRange{Preset: "custom"}, q.Get("from"), q.Get("to"), "exports.range_invalid"
+		return s.render(w, http.StatusUnprocessableEntity, "charts", s.page(r, "charts.title", d))
 	}
 	var streams struct {
 		Streams []view.StreamView `json:"streams"`

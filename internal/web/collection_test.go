@@ -48,14 +48,15 @@ func TestMonitoringCorrectsCollectionDatesOnBothBackends(t *testing.T) {
 			oldEnd, _ := time.Parse(time.DateOnly, end[1])
 			newEnd := oldEnd.AddDate(0, 0, -1).Format(time.DateOnly)
 			noReason := postForm(t, c, page, home+"/collection-dates", url.Values{"collection_start": {start}, "collection_end": {end[1]}, "reason": {""}})
-			wantPage(t, "no reason", noReason, http.StatusUnprocessableEntity, `value="`+start+`"`, `aria-invalid="true"`, `<details id="collection" open>`)
+			wantPage(t, "no reason", noReason, http.StatusUnprocessableEntity, `value="`+start+`"`, `aria-invalid="true"`, `<details id="collection" open>`, "Campo obbligatorio.")
 			done := postForm(t, c, page, home+"/collection-dates", url.Values{"collection_start": {start}, "collection_end": {newEnd}, "reason": {"Kit spento un giorno prima"}})
 			wantPage(t, "correct", done, http.StatusSeeOther)
 			after := c.Get(t, done.Location())
 			day, _ := time.Parse(time.DateOnly, newEnd)
 			months := []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}
 			want := strings.Join([]string{strconv.Itoa(day.Day()), months[day.Month()-1], strconv.Itoa(day.Year())}, " ")
-			wantPage(t, "after", after, http.StatusOK, "Le date di raccolta sono corrette")
+			// The history the correction joined, with its reason.
+			wantPage(t, "after", after, http.StatusOK, "Le date di raccolta sono state corrette", "Kit spento un giorno prima")
 			if got := dd(after.Body, "collection-end"); got != want {
 				t.Errorf("collection end %q, want %q", got, want)
 			}

@@ -39,7 +39,7 @@ func doctorSamples() []sample {
 			{ID: "11", Installation: "5", Category: domain.CategoryMaintenance, Open: true, OpenedBy: "imt-vincenzo", OpenedAt: *at(2),
 				Messages: []view.MessageView{{Sender: "imt-vincenzo", Body: "Sensore della cucina silenzioso.", CreatedAt: *at(2)}}},
 		},
-		Corrections:      []view.CorrectionView{{Installation: "5", CorrectedBy: "dottore-alice", CorrectedAt: *at(40), OldStart: at(52), NewStart: at(50), Reason: &reason}},
+		Corrections:      []view.CorrectionView{{Installation: "5", CorrectedBy: "dottore-alice", CorrectedAt: *at(40), OldStart: at(52), NewStart: at(50), Reason: reason}},
 		CanReadDocuments: true, Documents: []view.DocumentView{{ID: "3", Installation: "5", Name: "consenso-firmato.pdf", Type: "signed-form", Size: 91_204, UploadedBy: "iit-gennaro", CreatedAt: *at(49)}}}
 	saved := patient
 	saved.Section, saved.Saved = "", "contact-31"

@@ -142,7 +142,7 @@ func (s *Server) exportDownload(w http.ResponseWriter, r *http.Request) error {
 		d.Format = "parquet"
 	}
 	rg := parseChartRange(url.Values{"range": {"custom"}, "from": {d.From}, "to": {d.To}}, s.deps.Now(), stateOf(r).loc.Zone())
-	if rg.Preset != "custom" || rg.To.Sub(rg.From) > exportMaxDays*24*time.Hour {
+	if rangeRefused(url.Values{"range": {"custom"}}, rg) {
 		d.Error = "exports.range_invalid"
 		return s.render(w, http.StatusUnprocessableEntity, "exports", s.page(r, "exports.title", d))
 	}

@@ -91,7 +91,7 @@ func setIf(q url.Values, key, value string) {
 // matrix (the API refuses the rest anyway).
 type fieldCan struct {
 	EditContext, ReadSheet, EditSheet, ReadDocuments, Upload, DeleteDocuments, Tokens, OpenTicket, ReadHealth bool
-	CorrectDates                                                                                              bool
+	CorrectDates, ReadCorrections                                                                             bool
 }
 
 func canOf(roles []domain.Role) fieldCan {
@@ -99,7 +99,7 @@ func canOf(roles []domain.Role) fieldCan {
 	return fieldCan{EditContext: a(access.InstallationWrite), ReadSheet: a(access.ContactSheetRead), EditSheet: a(access.ContactSheetWrite),
 		ReadDocuments: a(access.DocumentRead), Upload: a(access.DocumentWrite), DeleteDocuments: a(access.DocumentDelete),
 		Tokens: a(access.IngestTokenWrite), OpenTicket: a(access.TicketOpen), ReadHealth: a(access.DeviceHealthRead),
-		CorrectDates: a(access.InstallationCorrectDates)}
+		CorrectDates: a(access.InstallationCorrectDates), ReadCorrections: a(access.InstallationCorrectionsRead)}
 }
 
 // fieldInstallationData is the view model of an installation's page:
@@ -110,21 +110,22 @@ func canOf(roles []domain.Role) fieldCan {
 // token just provisioned, shown this once.
 type fieldInstallationData struct {
 	fieldHelpers
-	Inst       view.InstallationView
-	Can        fieldCan
-	Sheet      *view.ContactSheet
-	Tickets    []view.TicketView
-	Documents  []view.DocumentView
-	Tokens     []view.IngestTokenView
-	Health     *healthGrid
-	Categories []domain.TicketCategory
-	DocTypes   []string
-	Form       string
-	Problem    *Problem
-	Refusal    string // message id of a refused action, said in words
-	Typed      url.Values
-	Notice     string
-	NewToken   string
+	Inst        view.InstallationView
+	Can         fieldCan
+	Sheet       *view.ContactSheet
+	Tickets     []view.TicketView
+	Corrections []view.CorrectionView
+	Documents   []view.DocumentView
+	Tokens      []view.IngestTokenView
+	Health      *healthGrid
+	Categories  []domain.TicketCategory
+	DocTypes    []string
+	Form        string
+	Problem     *Problem
+	Refusal     string // message id of a refused action, said in words
+	Typed       url.Values
+	Notice      string
+	NewToken    string
 }
 
 // fieldInstallation is an installation's page.
@@ -167,6 +168,15 @@ func (s *Server) loadInstallation(r *http.Request, ref string) (*fieldInstallati
 		return nil, err
 	}
 	d.Tickets = tickets.Tickets
+	if d.Can.ReadCorrections {
+		var corr struct {
+			Corrections []view.CorrectionView `json:"corrections"`
+		}
+		if err := c.Get(base+"/collection-dates/corrections", nil, &corr); err != nil {
+			return nil, err
+		}
+		d.Corrections = corr.Corrections
+	}
 	if d.Can.ReadSheet {
 		d.Sheet = &view.ContactSheet{}
 		if err := c.Get(base+"/contact-sheet", nil, d.Sheet); err != nil {

@@ -54,8 +54,9 @@ var apiPatterns = []struct {
 	{regexp.MustCompile(`^must contain digits`), "msg.phone_digits"},
 	{regexp.MustCompile(`^(is not an e-mail address|the domain is not a host name with a dot)`), "msg.email"},
 	{regexp.MustCompile(`^at most (?P<N>\d+) contacts`), "msg.contacts_max"},
-	{regexp.MustCompile(`^(expected length <= |must be at most )(?P<N>\d+)`), "msg.too_long"},
-	{regexp.MustCompile(`^(must not be empty|expected length >= 1|expected required property)`), "msg.required"},
+	// Lengths as the API words them (api.inCharacters), and as huma does.
+	{regexp.MustCompile(`^(expected at most |expected length <= |must be at most )(?P<N>\d+)`), "msg.too_long"},
+	{regexp.MustCompile(`^(must not be empty|expected at least 1 characters?$|expected length >= 1$|expected required property)`), "msg.required"},
 	{regexp.MustCompile(`^(is empty|a file field is required)`), "msg.file_required"},
 }
 
@@ -179,6 +180,8 @@ var systemMessages = []struct {
 }{
 	{regexp.MustCompile(`^Patient enrolled: the sensor kit is to be installed\.$`), "sys.enrolled"},
 	{regexp.MustCompile(`^Opened by Serenade: the sensor kit has sent no reading since data collection started \(more than (?P<Since>[0-9hms.]+)\)\. Please check the gateway and its connection\.$`), "sys.silent_kit"},
+	{regexp.MustCompile(`^Opened by Serenade: no reading for more than (?P<Since>[0-9hms.]+) from (?P<Streams>[^\n]+)\. Please check these sensors and the gateway\.$`), "sys.silent_streams_for"},
+	// As stored before the threshold was named.
 	{regexp.MustCompile(`^Opened by Serenade: no reading for longer than the silence threshold from (?P<Streams>[^\n]+)\. Please check these sensors and the gateway\.$`), "sys.silent_streams"},
 }
 

@@ -25,6 +25,11 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 		{s.message(en, sortTooMany), "Sorting by surname works for at most 2,000 patients: narrow the list with the search or a filter first."},
 		{s.message(it, "is set on this installation and must be given"), "Questa installazione ha questa data: indicala."},
 		{s.message(it, "expected length <= 2000"), "Troppo lungo: al massimo 2000 caratteri."},
+		// The API's own wording of lengths (api.inCharacters).
+		{s.message(it, "expected at most 1000 characters"), "Troppo lungo: al massimo 1000 caratteri."},
+		{s.message(en, "expected at most 1000 characters"), "Too long: at most 1000 characters."},
+		{s.message(it, "expected at least 1 characters"), "Campo obbligatorio."},
+		{s.message(en, "expected at least 1 characters"), "This is required."},
 		{s.message(it, "some rule no table knows"), "Questo valore non è accettato."},
 		{s.message(en, "some rule no table knows"), "some rule no table knows"},
 	} {
@@ -41,7 +46,12 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{itPage.Message(enrolled), "Paziente arruolato: il kit di sensori è da installare."},
 		{enPage.Message(enrolled), enrolled},
-		{itPage.Message(silent), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio da kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		{itPage.Message(silent), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio dai sensori kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		// Silent streams with the threshold, in words; under a minute in seconds.
+		{itPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"kitchen.temperature", "bed.pressure"}}, 6*time.Hour)),
+			"Aperto da Serenade: nessuna lettura da più di 6 ore dai sensori kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		{enPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"tv.plug.power"}}, 90*time.Second)),
+			"Opened by Serenade: no reading for more than 90 seconds from tv.plug.power. Please check these sensors and the gateway."},
 		// The silent kit's threshold, stored as Go writes a duration, in words.
 		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 48*time.Hour)),
 			"Aperto da Serenade: il kit di sensori non ha inviato letture dall'inizio della raccolta dati (da più di 2 giorni). Controlla il gateway e la sua connessione."},
@@ -56,6 +66,15 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+// TestUnitsAreWrittenAsSymbols: UCUM codes as people read them.
+func TestUnitsAreWrittenAsSymbols(t *testing.T) {
+	for code, want := range map[string]string{"Cel": "°C", "1": "", "W": "W", "Wh": "Wh", "%": "%", "lx": "lx"} {
+		if got := unitSymbol(code); got != want {
+			t.Errorf("unitSymbol(%q) = %q, want %q", code, got, want)
 		}
 	}
 }

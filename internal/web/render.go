@@ -57,6 +57,7 @@ var funcs = template.FuncMap{
 	// kib is a size in bytes in whole kibibytes, at least 1.
 	"kib":  func(size int64) int { return int(max(1, (size+1023)/1024)) },
 	"dict": dict,
+	"unit": unitSymbol,
 	// sectionOf is an id as a section name (see safeSection).
 	"sectionOf": safeSection,
 	// savedKind maps a saved section to its notice: contact-<id> is a
@@ -226,4 +227,18 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) error {
 		HttpOnly: true, Secure: s.deps.Secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, localPath(r.PostFormValue("back")), http.StatusSeeOther)
 	return nil
+}
+
+// unitSymbol writes a UCUM unit code (the API's) as people read it:
+// "Cel" is °C, and "1", UCUM's unity (binary and unitless readings),
+// is nothing; every other code the platform uses (W, Wh, %, lx, hPa)
+// is already its symbol. Source: UCUM, https://ucum.org/ucum.
+func unitSymbol(code string) string {
+	switch code {
+	case "Cel":
+		return "°C"
+	case "1":
+		return ""
+	}
+	return code
 }

@@ -75,6 +75,16 @@ func TestResearcherPagesOnBothBackends(t *testing.T) {
 			if page.Status != http.StatusOK {
 				t.Fatalf("charts: %d\n%s", page.Status, page.Body)
 			}
+			// A custom range the page cannot take is said next to its
+			// inputs, as typed, never replaced by another range.
+			for _, bad := range []string{"from=" + toDay + "&to=" + fromDay, "from=abc&to=def", "from=1900-01-01&to=" + toDay} {
+				refused := c.Get(t, charts+"?range=custom&"+bad)
+				from, to, _ := strings.Cut(bad, "&")
+				if refused.Status != http.StatusUnprocessableEntity || !strings.Contains(refused.Body, `id="range-error"`) ||
+					!strings.Contains(refused.Body, `value="`+strings.TrimPrefix(from, "from=")+`"`) || !strings.Contains(refused.Body, `value="`+strings.TrimPrefix(to, "to=")+`"`) {
+					t.Errorf("charts of the range %s: %d, want 422 with the range kept and its error", bad, refused.Status)
+				}
+			}
 			it := message.NewPrinter(language.Italian)
 			rows := summaryRow.FindAllStringSubmatch(page.Body, -1)
 			if len(rows) != len(webtest.YearStreams) {

@@ -134,8 +134,9 @@ func publicPages(t *testing.T, w *world, lang string) int {
 	return n
 }
 
-// checkPage checks that the page is in lang and shows no untranslated
-// key, and runs axe-core on it (the count of violations it returns).
+// checkPage checks that the page is in lang, shows no untranslated key
+// and gives no id twice, and runs axe-core on it (the count of
+// violations it returns).
 func checkPage(tb *tab, name, lang string) int {
 	tb.t.Helper()
 	if got := eval[string](tb, `document.documentElement.lang`); got != lang {
@@ -143,6 +144,13 @@ func checkPage(tb *tab, name, lang string) int {
 	}
 	if k := missingKey(tb.text("body")); k != "" {
 		tb.t.Errorf("%s (%s) shows an untranslated key %s", name, lang, k)
+	}
+	// An id given twice sends a label, a link or aria-describedby to the
+	// wrong element (axe no longer reports it).
+	if dup := eval[[]string](tb, `(() => { const seen = new Set(), dup = [];
+		for (const e of document.querySelectorAll("[id]")) { if (seen.has(e.id)) dup.push(e.id); seen.add(e.id); }
+		return dup; })()`); len(dup) > 0 {
+		tb.t.Errorf("%s (%s) gives these ids to several elements: %v", name, lang, dup)
 	}
 	return tb.axe(name + " (" + lang + ")")
 }

@@ -187,16 +187,18 @@ func (l *Locale) DateTime(t time.Time) string {
 
 // Duration formats a length of time in the largest unit that states
 // it exactly: "2 giorni" / "2 days", "36 ore" / "36 hours", "90 minuti" /
-// "90 minutes" (rounded to the minute; under a minute is one minute).
+// "90 minutes", "90 secondi" / "90 seconds" (rounded to the second).
 func (l *Locale) Duration(d time.Duration) string {
-	d = max(time.Minute, d.Round(time.Minute))
+	d = max(time.Second, d.Round(time.Second))
 	switch {
 	case d%(24*time.Hour) == 0:
 		return l.N("duration.days", int(d/(24*time.Hour)))
 	case d%time.Hour == 0:
 		return l.N("duration.hours", int(d/time.Hour))
+	case d%time.Minute == 0:
+		return l.N("duration.minutes", int(d/time.Minute))
 	}
-	return l.N("duration.minutes", int(d/time.Minute))
+	return l.N("duration.seconds", int(d/time.Second))
 }
 
 // Ago formats how long before now t was: "3 giorni fa" / "3 days ago",

@@ -61,7 +61,8 @@
   }
 
   function options(el, s) {
-    const fmt = (u, v) => (v == null ? "—" : num.format(v) + " " + s.unit);
+    const unit = el.closest("figure").dataset.unit; // as the page writes it (°C, not UCUM's Cel)
+    const fmt = (u, v) => (v == null ? "—" : num.format(v) + (unit ? " " + unit : ""));
     return {
       width: Math.max(el.clientWidth, 240), height: 180,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
