@@ -153,6 +153,15 @@ type auditQuery struct {
 	PageQuery
 }
 
+// Resolve refuses a range that holds no instant (to not after from): it
+// would answer an empty trail, which reads as "nobody did anything".
+func (q *auditQuery) Resolve(huma.Context) []error {
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		return []error{&huma.ErrorDetail{Location: "query.to", Message: "must be after from", Value: q.To}}
+	}
+	return nil
+}
+
 type historyInput struct {
 	PatientRef
 	PageQuery

@@ -113,6 +113,13 @@ func TestAuditQueriesFilterAndPage(t *testing.T) {
 	if p := queryAudit(t, s, admin, url.Values{"outcome": {"denied"}}); len(p.Entries) != 0 {
 		t.Errorf("denied entries = %d, want 0", len(p.Entries))
 	}
+	// A range that holds no instant is refused, not answered empty.
+	for _, r := range [][2]string{{"2026-03-10T00:00:00Z", "2026-03-01T00:00:00Z"}, {"2026-03-10T00:00:00Z", "2026-03-10T00:00:00Z"}} {
+		res := s.Do(t, http.MethodGet, "/api/v1/audit?"+url.Values{"from": {r[0]}, "to": {r[1]}}.Encode(), admin, nil)
+		if p := checkProblem(t, res, http.StatusUnprocessableEntity); len(p.Errors) == 0 || p.Errors[0].Location != "query.to" {
+			t.Errorf("from %s to %s: errors %+v, want one at query.to", r[0], r[1], p.Errors)
+		}
+	}
 }
 
 func TestDoctorSeesWhoAccessedAPatient(t *testing.T) {

@@ -136,6 +136,10 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 		d.Error = "audit.date_invalid"
 		return s.render(w, http.StatusUnprocessableEntity, "audit", s.page(r, "audit.title", d))
 	}
+	if from, to := q.Get("from"), q.Get("to"); from != "" && to != "" && to <= from { // RFC 3339 in UTC: ordered as text
+		d.Error = "audit.range_invalid"
+		return s.render(w, http.StatusUnprocessableEntity, "audit", s.page(r, "audit.title", d))
+	}
 	q.Set("limit", strconv.Itoa(auditPageSize))
 	if d.Cursor != "" {
 		q.Set("cursor", d.Cursor)

@@ -234,6 +234,12 @@ func TestRolePagesNeitherLinkedNorServed(t *testing.T) {
 				if !strings.Contains(refused.Body, "web GET /admin/audit") && !strings.Contains(refused.Body, "/admin/audit</span>") {
 					t.Errorf("%s: the researcher's refused page is not in the audit log", lang.code)
 				}
+				// An end before the start is said, with the dates kept.
+				backwards := a.Get(t, "/admin/audit?from=2026-03-10&to=2026-03-01")
+				if backwards.Status != http.StatusUnprocessableEntity || !strings.Contains(backwards.Body, `value="2026-03-10"`) ||
+					!strings.Contains(backwards.Body, map[string]string{"it": "La data di fine è precedente", "en": "The end date is before"}[lang.code]) {
+					t.Errorf("%s: the audit log from 2026-03-10 to 2026-03-01: %d, want 422 saying the end is before the start", lang.code, backwards.Status)
+				}
 				verified := a.Get(t, "/admin/audit?verify=1")
 				if !strings.Contains(verified.Body, `class="success"`) {
 					t.Errorf("%s: the chain is not shown intact", lang.code)
