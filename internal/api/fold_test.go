@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"testing"
 
 	"serenade/internal/demo"
-	"serenade/internal/domain"
 	"serenade/internal/pseudonym"
-	"serenade/internal/resource"
 	"serenade/internal/testsupport/apptest"
 )
 
@@ -33,27 +30,12 @@ func TestLettersThatDoNotDecompose(t *testing.T) {
 				t.Fatalf("record id %q: %v", rec.ID, err)
 			}
 			inst, ticket := openTicketOf(t, s.App.Store(), pid)
-			ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
 
 			const written = "Spoke to Łukasz Øvergård; Lukasz Overgard says the hub (sig. Overgaard, LUKASZ OVERGARD) is unplugged."
-			iit := s.Login(t, demo.Installer, "gennaro")
-			if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
-				map[string]string{"body": written}); res.Status != http.StatusCreated && res.Status != http.StatusOK {
-				t.Fatalf("message: %d %s", res.Status, res.Body)
-			}
-			mon := s.Login(t, demo.Monitoring, "vincenzo")
-			var view struct {
-				Nickname string `json:"nickname"`
-			}
-			s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), mon, nil).JSON(t, &view)
-			var tk struct {
-				Messages []struct{ Body string } `json:"messages"`
-			}
-			s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), mon, nil).JSON(t, &tk)
-			n := view.Nickname
+			n, got := monitoringReadsMessage(t, s, codec, inst, ticket, written)
 			want := "Spoke to " + n + "; " + n + " says the hub (sig. " + n + ", " + n + ") is unplugged."
-			if n == "" || len(tk.Messages) == 0 || tk.Messages[len(tk.Messages)-1].Body != want {
-				t.Errorf("monitoring reads %+v,\nwant last %q", tk.Messages, want)
+			if n == "" || got != want {
+				t.Errorf("monitoring reads %q,\nwant %q", got, want)
 			}
 
 			for _, q := range []string{"Overgard", "Lukasz", "Øvergård", "Łukasz", "Overgaard", "OVERGARD LUKASZ"} {

@@ -33,22 +33,35 @@ func TestRedactionOfLookAlikes(t *testing.T) {
 			}
 		}
 		const written = "Sig. D\u02BC Angelo: chiamare 34721845\uFF190 oppure 067 123 4567."
-		if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
-			map[string]string{"body": written}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
-			t.Fatalf("message: %d %s", res.Status, res.Body)
-		}
-		tok := s.Login(t, demo.Monitoring, "vincenzo")
-		var view struct {
-			Nickname string `json:"nickname"`
-		}
-		s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), tok, nil).JSON(t, &view)
-		var tk struct {
-			Messages []struct{ Body string } `json:"messages"`
-		}
-		s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), tok, nil).JSON(t, &tk)
-		n := view.Nickname
-		if want := "Sig. " + n + ": chiamare " + n + " oppure " + n + "."; n == "" || len(tk.Messages) == 0 || tk.Messages[len(tk.Messages)-1].Body != want {
-			t.Errorf("monitoring reads %+v, want last %q", tk.Messages, want)
+		n, got := monitoringReadsMessage(t, s, codec, inst, ticket, written)
+		if want := "Sig. " + n + ": chiamare " + n + " oppure " + n + "."; n == "" || got != want {
+			t.Errorf("monitoring reads %q, want %q", got, want)
 		}
 	})
+}
+
+// monitoringReadsMessage has the demo installer write body on a ticket of
+// the installation inst, and returns monitoring's nickname of the home
+// and the last message of the ticket as monitoring reads it (redacted).
+func monitoringReadsMessage(t *testing.T, s *apptest.Server, codec *pseudonym.Codec, inst, ticket int64, body string) (nickname, last string) {
+	t.Helper()
+	ref := func(r domain.Role, k resource.Kind, id int64) string { return codec.Encode(r, k, id) }
+	iit := s.Login(t, demo.Installer, "gennaro")
+	if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+ref(domain.RoleInstaller, resource.Ticket, ticket)+"/messages", iit,
+		map[string]string{"body": body}); res.Status != http.StatusOK && res.Status != http.StatusCreated {
+		t.Fatalf("message: %d %s", res.Status, res.Body)
+	}
+	mon := s.Login(t, demo.Monitoring, "vincenzo")
+	var view struct {
+		Nickname string `json:"nickname"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/installations/"+ref(domain.RoleMonitoring, resource.Installation, inst), mon, nil).JSON(t, &view)
+	var tk struct {
+		Messages []struct{ Body string } `json:"messages"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/tickets/"+ref(domain.RoleMonitoring, resource.Ticket, ticket), mon, nil).JSON(t, &tk)
+	if len(tk.Messages) == 0 {
+		t.Fatalf("monitoring reads no message on the ticket")
+	}
+	return view.Nickname, tk.Messages[len(tk.Messages)-1].Body
 }
