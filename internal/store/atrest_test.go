@@ -68,8 +68,15 @@ func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 		if len(raw) < 1000 {
 			t.Fatalf("raw database is only %d bytes: nothing to search", len(raw))
 		}
+		nicknames := storedNicknames(t, env)
 		for _, s := range secrets {
 			for _, form := range []string{s, strings.ToUpper(s), strings.ToLower(s)} {
+				if nicknames[form] {
+					// One patient's first name may be drawn as another's
+					// nickname (a pseudonym, kept in clear in sort_keys by
+					// design): seen once in CI, "giuseppina" as Mario's.
+					continue
+				}
 				if bytes.Contains(raw, []byte(form)) {
 					t.Errorf("%q is in the raw %s database", form, env.Backend)
 				}
@@ -80,6 +87,32 @@ func TestNoPlaintextReachesTheDatabase(t *testing.T) {
 			t.Error("the uploader's username, stored in clear, was not found: the search is broken")
 		}
 	})
+}
+
+// storedNicknames returns the folded nicknames the store keeps in clear
+// for ordering lists, every role's.
+func storedNicknames(t *testing.T, env *storetest.Env) map[string]bool {
+	t.Helper()
+	rows, err := env.Raw(t).Query(`SELECT DISTINCT nickname FROM sort_keys`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	nicks := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		nicks[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(nicks) == 0 {
+		t.Fatal("no nickname in sort_keys: the exception below would be untested")
+	}
+	return nicks
 }
 
 func TestWithdrawalShredsIdentityAlsoFromOldBackups(t *testing.T) {
