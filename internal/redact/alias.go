@@ -59,11 +59,11 @@ func (r *Redactor) aliasName(a string, words []textfold.Word) {
 			if particles[words[j].Folded] || i == j && i > 0 && particles[words[i-1].Folded] {
 				continue
 			}
-			r.add(join(words[i:j+1]), finalAccent(a[words[j].Start:]))
+			r.add(join(words[i:j+1]), finalAccent(a[words[j].Start:]), contact)
 		}
 	}
 	for k := 1; k < len(words); k++ {
-		r.add(join(words[k:])+join(words[:k]), finalAccent(a[words[k-1].Start:]))
+		r.add(join(words[k:])+join(words[:k]), finalAccent(a[words[k-1].Start:]), contact)
 	}
 }
 

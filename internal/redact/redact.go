@@ -7,7 +7,11 @@
 // one of the patient's targets. Matches therefore always begin and end on
 // word boundaries ("son" never matches inside "season"), ignore accents,
 // case, spacing and punctuation, and only the matched characters are
-// replaced: the rest of the text is kept as written.
+// replaced: the rest of the text is kept as written. Each match is
+// replaced by what it stands for: the patient's names by the caller's
+// nickname of the patient, a contact's name, a phone, an e-mail, the
+// address and the codice fiscale by the placeholder of their kind
+// ("[contact]", "[phone]", …), so a relative never reads as the patient.
 //
 // Redaction is a safety net, not a licence: it cannot catch what it was
 // not told (a neighbour's name, a misspelling), so the study's guidance
@@ -15,6 +19,8 @@
 package redact
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,9 +31,16 @@ import (
 
 // Redactor replaces one patient's identifying strings.
 type Redactor struct {
-	targets     map[string]kind // folded, separator-free form → what it is
-	maxLen      int             // longest target, in bytes: bounds the search
-	replacement string
+	targets  map[string]target // folded, separator-free form → what it is
+	maxLen   int               // longest target, in bytes: bounds the search
+	nickname string
+}
+
+// target is what a target string is: how its matches may be widened, and
+// what they stand for.
+type target struct {
+	widen kind
+	what  category
 }
 
 // kind says how a match of a target may be widened beyond its words.
@@ -40,24 +53,25 @@ const (
 	phone            // may be preceded by "+" or "(+"
 )
 
-// New builds the redactor of a patient. The replacement (the caller's
-// nickname of the patient) stands for each match; it must not be one of
-// the patient's names, which the nickname rules guarantee.
-func New(p domain.Patient, replacement string) *Redactor {
-	r := &Redactor{targets: map[string]kind{}, replacement: replacement}
+// New builds the redactor of a patient. The nickname (the caller's
+// nickname of the patient) stands for each match of the patient's names;
+// it must not be one of them, which the nickname rules guarantee. Other
+// matches are replaced by their placeholders.
+func New(p domain.Patient, nickname string) *Redactor {
+	r := &Redactor{targets: map[string]target{}, nickname: nickname}
 	id := p.Identity
 	r.names(id.FirstName, id.LastName)
 	first, last := textfold.Key(id.FirstName), textfold.Key(id.LastName)
 	if first != "" && last != "" {
-		r.add(first+last, finalAccent(id.LastName)) // "NicoloRossi.pdf"
-		r.add(last+first, finalAccent(id.FirstName))
+		r.add(first+last, finalAccent(id.LastName), patientName) // "NicoloRossi.pdf"
+		r.add(last+first, finalAccent(id.FirstName), patientName)
 	}
-	r.add(textfold.Key(id.CodiceFiscale), plain)
+	r.add(textfold.Key(id.CodiceFiscale), plain, codiceFiscale)
 	r.address(id.Address)
 	for _, c := range p.Contacts {
 		r.alias(c.Alias)
 		r.phone(c.Phone)
-		r.add(textfold.Key(c.Email), plain)
+		r.add(textfold.Key(c.Email), plain, email)
 	}
 	return r
 }
@@ -65,19 +79,33 @@ func New(p domain.Patient, replacement string) *Redactor {
 // add records a target by its confusable skeleton, as the text's words
 // are compared (a Cyrillic "о" in "Colоmbo" is an "o"); targets shorter
 // than two characters would match initials and are ignored. A target
-// already known keeps the kind that widens more.
-func (r *Redactor) add(key string, k kind) {
+// already known keeps the kind that widens more, and stands for the
+// category of higher priority (the patient's names above all).
+func (r *Redactor) add(key string, k kind, c category) {
 	if utf8.RuneCountInString(key) < 2 {
 		return
 	}
 	key = textfold.Skeleton(key)
-	r.targets[key] = max(r.targets[key], k)
+	if t, ok := r.targets[key]; ok {
+		k, c = max(t.widen, k), max(t.what, c)
+	}
+	r.targets[key] = target{widen: k, what: c}
 	r.maxLen = max(r.maxLen, len(key))
 }
 
-// Redact returns s with every match replaced; adjacent matches separated
-// only by spaces ("Mario Rossi", "Rossi 347 2184590") become one
-// replacement.
+// replacement is what stands for a match of category c.
+func (r *Redactor) replacement(c category) string {
+	if c == patientName {
+		return r.nickname
+	}
+	return placeholders[c]
+}
+
+// Redact returns s with every match replaced; adjacent matches of one
+// category separated only by spaces ("Mario Rossi") become one
+// replacement, and matches of two categories stay two ("Rossi 347
+// 2184590" is the nickname and "[phone]"). The placeholders in s are
+// kept as they are, so a second pass changes nothing.
 func (r *Redactor) Redact(s string) string {
 	if len(r.targets) == 0 {
 		return s
@@ -90,29 +118,34 @@ func (r *Redactor) Redact(s string) string {
 	last := 0
 	for _, sp := range mergeSpaced(s, spans) {
 		b.WriteString(s[last:sp.start])
-		b.WriteString(r.replacement)
+		b.WriteString(r.replacement(sp.what))
 		last = sp.end
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
 
-// span is a byte range of the text to replace.
-type span struct{ start, end int }
+// span is a byte range of the text to replace, and what it stands for.
+type span struct {
+	start, end int
+	what       category
+}
 
 // matches finds, left to right, the longest match starting at each word
-// not already inside a match; a match cut short by "n't" is none.
+// not already inside a match; a match cut short by "n't" is none. Words
+// of a placeholder are not matched.
 func (r *Redactor) matches(s string) []span {
 	words := textfold.Words(s)
+	kept := inPlaceholders(s, words)
 	var out []span
 	for i := 0; i < len(words); {
-		j, k, ok := r.longest(s, words, i)
+		j, t, ok := r.longest(s, words, kept, i)
 		if !ok || contraction(s, words[j].End) {
 			i++
 			continue
 		}
-		sp := span{words[i].Start, words[j].End}
-		sp, j = widen(s, words, sp, j, k)
+		sp := span{words[i].Start, words[j].End, t.what}
+		sp, j = widen(s, words, sp, j, t.widen)
 		out = append(out, sp)
 		i = j + 1
 	}
@@ -120,20 +153,52 @@ func (r *Redactor) matches(s string) []span {
 }
 
 // longest returns the last word of the longest target starting at word i.
-func (r *Redactor) longest(s string, words []textfold.Word, i int) (last int, k kind, ok bool) {
+func (r *Redactor) longest(s string, words []textfold.Word, kept []bool, i int) (last int, t target, ok bool) {
 	var key []byte
 	for j := i; j < len(words); j++ {
+		if kept != nil && kept[j] {
+			break
+		}
 		if j > i && !joinable(s[words[j-1].End:words[j].Start], words[j-1].Digits && words[j].Digits) {
 			break
 		}
 		if key = append(key, words[j].Skeleton...); len(key) > r.maxLen {
 			break
 		}
-		if t, found := r.targets[string(key)]; found {
-			last, k, ok = j, t, true
+		if found, in := r.targets[string(key)]; in {
+			last, t, ok = j, found, true
 		}
 	}
-	return last, k, ok
+	return last, t, ok
+}
+
+// inPlaceholders marks the words that belong to a placeholder written as
+// the redaction writes it ("[phone]"), or nil when s has none. They are
+// left alone: a placeholder names no one, and redacting its words (a
+// contact called "Phone") would make a second pass change the text.
+func inPlaceholders(s string, words []textfold.Word) []bool {
+	if !strings.Contains(s, "[") {
+		return nil
+	}
+	var kept []bool
+	for _, p := range placeholders {
+		for from := 0; ; {
+			at := strings.Index(s[from:], p)
+			if at < 0 {
+				break
+			}
+			at += from
+			from = at + len(p)
+			if kept == nil {
+				kept = make([]bool, len(words))
+			}
+			first, _ := slices.BinarySearchFunc(words, at, func(w textfold.Word, at int) int { return cmp.Compare(w.Start, at) })
+			for i := first; i < len(words) && words[i].Start < from; i++ {
+				kept[i] = true
+			}
+		}
+	}
+	return kept
 }
 
 // joinable reports whether two words separated by sep may belong to one
@@ -168,12 +233,13 @@ func lineBreaks(s string) int {
 	return n
 }
 
-// mergeSpaced joins matches separated only by horizontal spaces.
+// mergeSpaced joins matches of one category separated only by
+// horizontal spaces.
 func mergeSpaced(s string, spans []span) []span {
 	out := spans[:1]
 	for _, sp := range spans[1:] {
 		prev := &out[len(out)-1]
-		if strings.TrimFunc(s[prev.end:sp.start], isHorizontalSpace) == "" {
+		if prev.what == sp.what && strings.TrimFunc(s[prev.end:sp.start], isHorizontalSpace) == "" {
 			prev.end = sp.end
 			continue
 		}

@@ -30,15 +30,15 @@ func (r *Redactor) names(names ...string) {
 			continue
 		}
 		end := finalAccent(n[words[len(words)-1].Start:])
-		r.add(join(words), end)
+		r.add(join(words), end, patientName)
 		afterParticle := false
 		for i, w := range words {
 			switch {
 			case particles[w.Folded]:
 				afterParticle = true
-				r.add(join(words[i:]), end)
+				r.add(join(words[i:]), end, patientName)
 			case !afterParticle:
-				r.add(w.Folded, finalAccent(n[w.Start:]))
+				r.add(w.Folded, finalAccent(n[w.Start:]), patientName)
 			}
 		}
 	}
@@ -102,13 +102,13 @@ func (r *Redactor) phone(p string) {
 
 // international adds a phone number given with its country code.
 func (r *Redactor) international(intl string) {
-	r.add(intl, phone)
-	r.add("00"+intl, phone)
+	r.add(intl, phone, phoneNumber)
+	r.add("00"+intl, phone, phoneNumber)
 	if national, ok := strings.CutPrefix(intl, "39"); ok && len(national) >= 6 {
-		r.add(national, phone)
+		r.add(national, phone, phoneNumber)
 	}
 	if national := nationalForm(intl); len(national) >= 6 {
-		r.add(national, phone)
+		r.add(national, phone, phoneNumber)
 	}
 }
 
@@ -138,7 +138,7 @@ func nationalForm(intl string) string {
 // Padova") is added too; the bare street name is not, since it is often
 // a city's ("Padova"). The whole address as stored is added as well.
 func (r *Redactor) address(a string) {
-	r.add(textfold.Key(a), plain)
+	r.add(textfold.Key(a), plain, address)
 	words := textfold.Words(a)
 	if len(words) < 2 {
 		return
@@ -152,16 +152,16 @@ func (r *Redactor) address(a string) {
 		return
 	}
 	if !typed && number == "" && strings.Contains(name, " ") {
-		r.add(strings.ReplaceAll(name, " ", ""), plain) // "Alzaia Naviglio Grande": specific enough alone
+		r.add(strings.ReplaceAll(name, " ", ""), plain, address) // "Alzaia Naviglio Grande": specific enough alone
 	}
 	name = strings.ReplaceAll(name, " ", "")
 	for _, t := range slices.Concat(spellings, []string{""}) { // "" : the type left out
 		if t != "" {
-			r.add(t+name, plain)
+			r.add(t+name, plain, address)
 		}
 		for _, n := range numberWords {
 			if number != "" {
-				r.add(t+name+n+number, houseNumber)
+				r.add(t+name+n+number, houseNumber, address)
 			}
 		}
 	}
