@@ -97,8 +97,8 @@ func TestBlindTextIsShownAsWritten(t *testing.T) {
 }
 
 // TestBlindEditDoesNotWriteTheRedactedViewBack: imt reads patient 1's
-// home context (flatmates "lives with his wife Maddalena", shown with a
-// nickname) and sends it back with only habit_notes changed. The
+// home context (flatmates "lives with his wife Maddalena", shown as
+// "lives with his wife [contact]") and sends it back with only habit_notes changed. The
 // flatmates stay as the installers wrote them for the doctor and the
 // installer, and unimi's view of them is what it was before, never imt's
 // nickname. Both backends.
@@ -125,8 +125,8 @@ func TestBlindEditDoesNotWriteTheRedactedViewBack(t *testing.T) {
 			}
 			const flatmates = "lives with his wife Maddalena"
 			stored, before, unimiBefore := context(domain.RoleDoctor), context(domain.RoleMonitoring), context(domain.RoleResearcher)
-			if stored["flatmates"] != flatmates || before["flatmates"] == flatmates {
-				t.Fatalf("fixture: doctor reads %q, imt %q; want the stored text and a redacted view", stored["flatmates"], before["flatmates"])
+			if stored["flatmates"] != flatmates || before["flatmates"] != "lives with his wife [contact]" {
+				t.Fatalf("fixture: doctor reads %q, imt %q; want the stored text and the wife as a contact", stored["flatmates"], before["flatmates"])
 			}
 
 			sent := before

@@ -91,7 +91,8 @@ func homeContext(habits string) map[string]string {
 // them; an installer then writes the patient's phone, street, names and
 // codice fiscale the way people type them into a ticket, the home notes
 // and a document's name. The installer reads them as written; monitoring and research
-// read their nickname in each place, never the real names.
+// read their nickname for the names and a placeholder for the phone, street and codice
+// fiscale, never the real ones.
 func TestRedactionOfWhatStaffWrite(t *testing.T) {
 	t.Parallel()
 	for _, backend := range []string{"sqlite", "postgres"} {
@@ -111,7 +112,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 			written := fmt.Sprintf("Chiamato il 347 2184590: %s %s aprirà in via Padova 118. CF %s %s %s %s. Season tickets; the person to call is the son.",
 				strings.ToUpper(id.FirstName), accented(id.LastName), cf[:3], cf[3:6], cf[6:11], cf[11:])
 			redacted := func(n string) string {
-				return fmt.Sprintf("Chiamato il %s: %s aprirà in %s. CF %s. Season tickets; the person to call is the son.", n, n, n, n)
+				return fmt.Sprintf("Chiamato il [phone]: %s aprirà in [address]. CF [codice fiscale]. Season tickets; the person to call is the son.", n)
 			}
 			inst, ticket := openTicketOf(t, st, p.ID)
 			iit := s.Login(t, demo.Installer, "gennaro")
@@ -159,7 +160,7 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 				}
 				wantDoc := docName
 				if !rd.identity {
-					wantDoc = "Consenso " + view.Nickname + ", " + view.Nickname + ".pdf"
+					wantDoc = "Consenso " + view.Nickname + ", [codice fiscale].pdf"
 				}
 				var docs struct {
 					Documents []struct{ Name string } `json:"documents"`
