@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"serenade/internal/access"
@@ -229,10 +230,46 @@ func (s *Server) fieldContextSubmit(w http.ResponseWriter, r *http.Request) erro
 	body := view.HomeContext{ApartmentType: f("apartment_type"), InternetType: f("internet_type"), Flatmates: f("flatmates"), Pets: f("pets"),
 		Visitors: f("visitors"), SmartphoneModel: f("smartphone_model"), Appliances: f("appliances"), IssueNotes: f("issue_notes"),
 		HabitNotes: f("habit_notes"), OtherNotes: f("other_notes")}
+	if err := s.keepUnchanged(r, ref, &body); err != nil {
+		return err
+	}
 	if err := s.client(r).Do(http.MethodPut, "/installations/"+url.PathEscape(ref), body, nil); err != nil {
 		return s.formFailed(w, r, ref, "context", "field.refused.context", err)
 	}
 	return backTo(w, r, ref, "context", "context")
+}
+
+// keepUnchanged puts back, in each field of the home context that the
+// user sent as the page showed it, the API's own text: the page shows
+// the placeholders of redaction in the user's language ("[telefono]" for
+// "[phone]"), and the API keeps a field's stored text only when it comes
+// back as the API gave it (an unchanged field keeps the stored text and
+// its author). Without this, saving the form would write the user's view
+// of a field over the text installers wrote. A field the user changed is
+// sent as typed. Only when a field holds a bracket does it ask the API
+// for the current text.
+func (s *Server) keepUnchanged(r *http.Request, ref string, body *view.HomeContext) error {
+	shown := placeholders(stateOf(r).loc, principalOf(r).Roles)
+	sent := contextValues(body)
+	if shown == nil || !slices.ContainsFunc(sent, func(v *string) bool { return strings.Contains(*v, "[") }) {
+		return nil
+	}
+	var current view.InstallationView
+	if err := s.client(r).Get("/installations/"+url.PathEscape(ref), nil, &current); err != nil {
+		return err
+	}
+	for i, was := range contextValues(&current.Context) {
+		if *sent[i] == shown.Replace(*was) {
+			*sent[i] = *was
+		}
+	}
+	return nil
+}
+
+// contextValues are the fields of a home context, in contextFields' order.
+func contextValues(c *view.HomeContext) []*string {
+	return []*string{&c.ApartmentType, &c.InternetType, &c.Flatmates, &c.Pets, &c.Visitors, &c.SmartphoneModel, &c.Appliances,
+		&c.IssueNotes, &c.HabitNotes, &c.OtherNotes}
 }
 
 // fieldAddressSubmit corrects the home address.
@@ -331,12 +368,10 @@ type formField struct {
 // ContextFields are the home context's inputs with their values and
 // messages.
 func (d *fieldInstallationData) ContextFields() []formField {
-	c := d.Inst.Context
-	current := []string{c.ApartmentType, c.InternetType, c.Flatmates, c.Pets, c.Visitors, c.SmartphoneModel, c.Appliances,
-		c.IssueNotes, c.HabitNotes, c.OtherNotes}
+	current := contextValues(&d.Inst.Context)
 	out := make([]formField, len(contextFields))
 	for i, name := range contextFields {
-		out[i] = formField{Name: name, Value: d.Value("context", name, current[i]), Error: d.Err("context", name), Long: i >= 6}
+		out[i] = formField{Name: name, Value: d.Value("context", name, *current[i]), Error: d.Err("context", name), Long: i >= 6}
 	}
 	return out
 }

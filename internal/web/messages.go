@@ -186,7 +186,8 @@ var systemMessages = []struct {
 }
 
 // Message is a ticket message's text as the page shows it: a system
-// message (systemMessages) translated, any other as written.
+// message (systemMessages) translated, any other as written, with the
+// placeholders of redaction in the user's language (Free).
 func (p Page) Message(body string) string {
 	for _, m := range systemMessages {
 		if sub := m.re.FindStringSubmatch(body); sub != nil {
@@ -206,5 +207,5 @@ func (p Page) Message(body string) string {
 			return p.L.T(m.id, data)
 		}
 	}
-	return body
+	return p.Free(body)
 }
