@@ -12,10 +12,11 @@ import (
 // patient's nickname, which must avoid the patient's own names, and for
 // roles that may not see identity it cleans free text (ticket messages,
 // document names, home notes). Staff write what they see — "called Mrs
-// Rossi's daughter" — so the patient's names, codice fiscale, address and
-// contacts are replaced by the nickname (internal/redact). It is a safety
-// net, not a licence: free text should not name patients in the first
-// place.
+// Rossi's daughter" — so the patient's names are replaced by the
+// nickname, and the codice fiscale, address, phones, e-mails and
+// contacts' names by placeholders of their kind (internal/redact). It is
+// a safety net, not a licence: free text should not name patients in the
+// first place.
 func (vs Viewers) Of(ctx context.Context, p domain.Principal, patientID int64) (Viewer, error) {
 	v := vs.For(p)
 	if v.ids {
@@ -45,8 +46,9 @@ func (v *Viewer) know(patients []domain.Patient, redact bool) {
 	}
 }
 
-// newRedactor replaces the patient's identifying strings by the
-// nickname, matching them however they are written (internal/redact).
+// newRedactor replaces the patient's names by the nickname and their
+// other identifying strings by placeholders, matching them however they
+// are written (internal/redact).
 func newRedactor(p domain.Patient, nickname string) func(string) string {
 	if nickname == "" {
 		nickname = "the patient"
