@@ -13,6 +13,7 @@ func FuzzRedact(f *testing.F) {
 	for _, c := range corpus {
 		f.Add(c.in)
 	}
+	f.Add("Rossi [contact] Giulia[phone] 347 2184590 [codice fiscale] via Padova 118 [address]")
 	r := New(rossi, nickname)
 	standalone := map[string]bool{"rossi": true, "nicolo": true, "giulia": true, "bianchi": true,
 		"3472184590": true, "0226147735": true, "rssncl41c14f205z": true}
