@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 
 	"serenade/internal/domain"
 	"serenade/internal/page"
-	"serenade/internal/textfold"
 	"serenade/internal/view"
 )
 
@@ -25,20 +25,18 @@ func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientL
 	f := domain.ListFilter{Search: in.Q, DiagnosisClass: in.DiagnosisClass, Status: in.Status}
 	var rows []domain.ListEntry
 	var next string
-	var loaded map[int64]domain.Patient
 	var err error
 	if in.Sort == view.SortLastName {
-		rows, next, loaded, err = a.byName(ctx, pos, in.PageQuery, f)
+		rows, next, err = a.byName(ctx, pos, in.PageQuery, f)
 	} else {
 		rows, next, err = a.entryPage(ctx, v, pos, in.PageQuery, f)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if loaded == nil {
-		if loaded, err = a.patientsByID(ctx, patientIDs(rows)); err != nil {
-			return nil, err
-		}
+	loaded, err := a.patientsByID(ctx, patientIDs(rows))
+	if err != nil {
+		return nil, err
 	}
 	out := &patientListOutput{}
 	out.Body.Patients, out.Body.Next = make([]view.PatientSummary, 0, len(rows)), next
@@ -52,31 +50,23 @@ func (a *API) listPatients(ctx context.Context, in *patientListInput) (*patientL
 }
 
 // byName is a page of the list by surname, then first name, then id:
-// the one order the store cannot read (names are sealed), so it opens
-// the identities of every entry the filter keeps, at most
-// domain.NameSortMax of them, and orders them in memory. It returns the
-// patients it opened with the page.
-func (a *API) byName(ctx context.Context, pos page.Position, q PageQuery, f domain.ListFilter) ([]domain.ListEntry, string, map[int64]domain.Patient, error) {
-	after, err := a.openCursor(ctx, pos, q)
-	if err != nil {
-		return nil, "", nil, err
+// names are sealed, so the store orders in memory the entries the filter
+// keeps, at most domain.NameSortMax of them, from the folded names it
+// keeps per process under the database's identity revision
+// (domain.ListFilter.NameKeys); it opens no identity while none was
+// written. Only the page's patients are then read in full, as in every
+// other order.
+func (a *API) byName(ctx context.Context, pos page.Position, q PageQuery, f domain.ListFilter) ([]domain.ListEntry, string, error) {
+	f.NameKeys = true
+	read := func(after page.Key, limit int) ([]domain.ListEntry, error) {
+		f.Limit, f.AfterKey = limit, after
+		es, err := a.deps.Study.ListEntries(ctx, f)
+		if errors.Is(err, domain.ErrNameSortTooMany) {
+			return nil, queryInvalid("sort", errNameSortTooMany.Error())
+		}
+		return es, err
 	}
-	es, err := a.deps.Study.ListEntries(ctx, f)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if len(es) > domain.NameSortMax {
-		return nil, "", nil, queryInvalid("sort", errNameSortTooMany.Error())
-	}
-	loaded, err := a.patientsByID(ctx, patientIDs(es))
-	if err != nil {
-		return nil, "", nil, err
-	}
-	rows, next := pageAfter(a, ctx, pos, q, es, func(e domain.ListEntry) page.Key {
-		p := loaded[e.PatientID]
-		return page.Key{textfold.Fold(p.Identity.LastName), textfold.Fold(p.Identity.FirstName), page.Int(e.PatientID)}
-	}, after)
-	return rows, next, loaded, nil
+	return sqlPage(a, ctx, pos, q, read, func(e domain.ListEntry) page.Key { return e.Key })
 }
 
 func (a *API) patientsByID(ctx context.Context, ids []int64) (map[int64]domain.Patient, error) {

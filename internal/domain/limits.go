@@ -44,9 +44,9 @@ const (
 	// list the web shows.
 	ListPatientsMax = 500
 	// NameSortMax is the most patients a list sorts by surname: names are
-	// sealed, so that order is made by opening every matching identity
-	// (about 1 µs each); beyond it, the doctor narrows the list first
-	// (search, status, diagnosis class).
+	// sealed, so that order is made in memory (from names each process
+	// keeps, store/namesort.go); beyond it, the doctor narrows the list
+	// first (search, status, diagnosis class).
 	NameSortMax = 2000
 	// UsernameMaxLength bounds a username (UsernameRule says it in words);
 	// PasswordMaxLength bounds a password at login, in bytes.

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // ListEntry is one patient's row as the study's lists sort, filter and
 // page it: read without opening anything sealed, so a list of 10,000
@@ -64,6 +67,15 @@ type ListFilter struct {
 	Role     Role
 	HeadCut  TimeCut
 	AfterKey []string
+	// NameKeys reads the page of at most Limit entries after AfterKey
+	// in the order by name (the doctors' sort by surname): the folded
+	// surname, the folded first name ("" once shredded), then the id,
+	// which is each entry's Key. Names are sealed, so the store orders
+	// them in memory from names it keeps per process and checks against
+	// the database's identity revision in the page's snapshot. When the
+	// filter keeps more than NameSortMax entries it returns
+	// ErrNameSortTooMany.
+	NameKeys bool
 }
 
 // TimeCut is how coarsely a time is compared in a role's order: the
@@ -123,3 +135,7 @@ type TicketFilter struct {
 	Role      Role
 	AfterKey  []string
 }
+
+// ErrNameSortTooMany is a list by name over more than NameSortMax
+// patients (ListFilter.NameKeys).
+var ErrNameSortTooMany = errors.New("more patients match than can be sorted by surname")

@@ -46,8 +46,18 @@ func scanEntry(s scanner) (domain.ListEntry, error) {
 // ListEntries returns the entries the filter keeps (withdrawn patients
 // included unless f.Active): every one in no particular order, or with
 // f.Limit the first f.Limit after f.After in f.Order (listorder.go), or
-// after f.AfterKey in f.Role's order (roleOrder).
+// after f.AfterKey in f.Role's order (roleOrder), or with f.NameKeys
+// after f.AfterKey in the order by name (namesort.go).
 func (db *DB) ListEntries(ctx context.Context, f domain.ListFilter) ([]domain.ListEntry, error) {
+	if f.NameKeys {
+		every := f
+		every.Limit, every.AfterKey, every.After, every.Role = 0, nil, nil, ""
+		st, err := db.listStatement(every)
+		if err != nil {
+			return nil, err
+		}
+		return db.namePage(ctx, f, st)
+	}
 	st, err := db.listStatement(f)
 	if err != nil {
 		return nil, err

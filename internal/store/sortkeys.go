@@ -45,8 +45,11 @@ func (db *DB) codec() *pseudonym.Codec {
 // writeSortKeys replaces the sort keys of a patient and of its
 // installation, if it has one, by those of the names first and last
 // (none, once shredded): a nickname avoids the patient's own names. The
-// rows carry their heads, from the patient's stored values.
+// rows carry their heads, from the patient's stored values. Every
+// sealing of the names comes here, so the names this process cached for
+// the order by surname (namesort.go) go now rather than at the next list.
 func (db *DB) writeSortKeys(ctx context.Context, tx *sql.Tx, patientID int64, first, last string) error {
+	db.names.forget(patientID)
 	var inst sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM installations WHERE patient_id = $1`, patientID).Scan(&inst)
 	if err != nil && err != sql.ErrNoRows {

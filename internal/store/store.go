@@ -102,6 +102,8 @@ type DB struct {
 
 	prepared  atomic.Int64 // statements prepared on any connection (stmtcache.go)
 	auditHead auditHead    // the audit chain's head as last written (auditwrite.go, PostgreSQL)
+
+	names nameCache // folded names for the order by surname (namesort.go)
 }
 
 // IsPostgres reports whether url selects the PostgreSQL backend.
@@ -288,6 +290,7 @@ func sqliteDSN(path, txlock string) string {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	db.names.reset()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

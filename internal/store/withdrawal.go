@@ -151,6 +151,7 @@ func (db *DB) shred(ctx context.Context, tx *sql.Tx, patientID, keyID int64, now
 // (keeping an earlier withdrawal time). The data key itself is left to
 // the caller.
 func (db *DB) eraseSealed(ctx context.Context, tx *sql.Tx, patientID int64, now time.Time) error {
+	db.names.forget(patientID) // also when the row goes (EraseAll), which writes no sort keys
 	stmts := []string{
 		`DELETE FROM patient_tokens WHERE patient_id = $1`,
 		`DELETE FROM contacts WHERE patient_id = $1`,
