@@ -41,7 +41,7 @@ func List(t testing.TB) []string {
 }
 
 // Masked is text with every whole-word occurrence of a nickname (not
-// glued to a letter or digit on either side) replaced by "·", so that a
+// glued to a letter on either side) replaced by "·", so that a
 // search for a name finds it only where it is not a nickname: "Teresa"
 // is still found in "Teresa Galbiati" and in "TeresaGalbiati.pdf", not
 // in the nickname "Teresanna". A name that is itself a nickname of this
@@ -83,7 +83,9 @@ func Masked(text string, nicknames []string) string {
 	return text
 }
 
-// glued says whether r, next to a match, makes it part of a longer word.
+// glued says whether r, next to a match, makes it part of a longer
+// name. Digits do not: redaction may leave a nickname next to them
+// ("Teresanna2024.pdf" for "Galbiati2024.pdf").
 func glued(r rune) bool {
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	return r != utf8.RuneError && unicode.IsLetter(r)
 }
