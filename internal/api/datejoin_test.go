@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"serenade/internal/app"
 	"serenade/internal/demo"
 	"serenade/internal/testsupport/apptest"
 	"serenade/internal/testsupport/storetest"
@@ -27,7 +28,11 @@ type dateJoinCase struct {
 }
 
 func doctorCorrectsTheEnrolmentDate(t *testing.T, backend string) {
-	s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+	// The store's clock stands still at noon: on the real clock, midnight
+	// (UTC) passing between reading today and a correction would move
+	// "tomorrow" and the day after by a day, and the bounds with them.
+	noon := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true, Edit: func(c *app.Config) { c.StoreClock = noon }})
 	doctor := s.Login(t, demo.Doctor, "alice")
 	iit := s.Login(t, demo.Installer, "gennaro")
 	homes := wdDemoHomes(t, s, doctor, iit)

@@ -184,13 +184,18 @@ func TestRedactionOfWhatStaffWrite(t *testing.T) {
 	}
 }
 
-// accented spells a name with its last vowel accented, as some staff do.
+// accented spells a name with its last vowel accented, as some staff do
+// ("Colombò", "Àmr"). The name is a nickname drawn at random, so it may
+// have no lower-case vowel ("Amr", "Ernst") or none at all ("Md"): the
+// accent then goes on its capital, or nowhere, because a letter added
+// ("Amrì") would make it another word, which no redaction should catch.
 func accented(name string) string {
-	i := strings.LastIndexAny(name, "aeiou")
+	i := strings.LastIndexAny(name, "aeiouAEIOU")
 	if i < 0 {
-		return name + "ì"
+		return name
 	}
-	return name[:i] + map[byte]string{'a': "à", 'e': "è", 'i': "ì", 'o': "ò", 'u': "ù"}[name[i]] + name[i+1:]
+	return name[:i] + map[byte]string{'a': "à", 'e': "è", 'i': "ì", 'o': "ò", 'u': "ù",
+		'A': "À", 'E': "È", 'I': "Ì", 'O': "Ò", 'U': "Ù"}[name[i]] + name[i+1:]
 }
 
 // demoPatientAt is the demo patient living at the street given.

@@ -69,9 +69,19 @@ func Start(t testing.TB, opts Options) *Broker {
 	if _, err := os.Stat(Binary); err != nil {
 		missing(t)
 	}
-	b := &Broker{t: t, dir: t.TempDir(), port: freePort(t)}
-	b.writeConfig(opts)
-	b.start()
+	b := &Broker{t: t, dir: t.TempDir()}
+	for attempt := 1; ; attempt++ {
+		// The port was free when probed; another process may take it
+		// before mosquitto binds it, and then a new one is probed.
+		b.port = freePort(t)
+		b.writeConfig(opts)
+		if b.launch() {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("mqtttest: mosquitto found its port taken %d times:\n%s", attempt, b.Log())
+		}
+	}
 	t.Cleanup(func() {
 		b.Stop()
 		if t.Failed() {
@@ -179,8 +189,21 @@ func (b *Broker) passwordFile(users map[string]string) string {
 
 func (b *Broker) configPath() string { return filepath.Join(b.dir, "mosquitto.conf") }
 
-// start runs mosquitto and waits until it accepts connections.
+// start runs mosquitto again on its port and waits until it accepts
+// connections.
 func (b *Broker) start() {
+	b.t.Helper()
+	if !b.launch() {
+		b.t.Fatalf("mqtttest: mosquitto found its port %d taken on restart:\n%s", b.port, b.Log())
+	}
+}
+
+// launch runs mosquitto and waits until it accepts connections: true
+// once it runs, false if it exited because its port was taken (another
+// process may bind a port between freePort's probe and mosquitto). A
+// connection counts only once mosquitto says it runs, since until then
+// whoever took the port would answer it.
+func (b *Broker) launch() bool {
 	b.t.Helper()
 	cmd := exec.Command(Binary, "-c", b.configPath())
 	log := &bytes.Buffer{}
@@ -199,10 +222,18 @@ func (b *Broker) start() {
 		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", b.Addr())
 		if err == nil {
 			_ = c.Close()
-			return
+			if strings.Contains(b.Log(), " running") {
+				return true
+			}
 		}
 		select {
 		case <-exited:
+			b.mu.Lock()
+			b.cmd = nil
+			b.mu.Unlock()
+			if strings.Contains(b.Log(), "Address already in use") {
+				return false
+			}
 			b.t.Fatalf("mqtttest: mosquitto exited at start:\n%s", b.Log())
 		case <-ctx.Done():
 			b.t.Fatalf("mqtttest: mosquitto did not accept connections within %s: %v\n%s", startTimeout, err, b.Log())
