@@ -276,7 +276,9 @@ func (s *Server) fieldAddressSubmit(w http.ResponseWriter, r *http.Request) erro
 // form is offered when the matrix grants installation.correct-dates).
 func (s *Server) fieldCollectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("installation")
-	body, err := collectionBody(r)
+	// The field teams are shown the dates to the day: a date sent back as
+	// shown is kept as stored by the API itself.
+	body, err := collectionBody(r, nil, nil)
 	if err == nil {
 		err = s.client(r).Do(http.MethodPut, "/installations/"+url.PathEscape(ref)+"/collection-dates", body, nil)
 	}

@@ -145,9 +145,9 @@ func refuseCollection() step {
 // monitoringCorrects: on the home with a year of readings, monitoring's
 // correction of the collection start before the enrolment date comes
 // back with the error summary at the top and the reason next to the date;
-// moved one day earlier (the kit was on the day before) it is saved, and
-// the page's history lists it with its author and reason under the
-// doctor's correction.
+// moved one day later (the gateway began sending the day after) it is
+// saved, and the page's history lists it, with its reason, after the
+// earlier corrections.
 func monitoringCorrects(t *testing.T, w *world) {
 	var list struct {
 		Installations []struct {
@@ -174,17 +174,17 @@ func monitoringCorrects(t *testing.T, w *world) {
 		t.Errorf("the start's message %q", got)
 	}
 	before := eval[int](tb, `document.querySelectorAll("#status ul.plain li").length`)
-	tb.do("move the start a day earlier, with the reason",
+	tb.do("move the start a day later, with the reason",
 		chromedp.Navigate(w.s.URL+"/field/installations/"+w.yearHome),
 		chromedp.Click(chromedp.CSS(`details#collection > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#collection_start`)),
 		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("collection_start"), d = new Date(i.value + "T00:00:00Z");
-			d.setUTCDate(d.getUTCDate() - 1); i.value = d.toISOString().slice(0, 10); })()`),
-		chromedp.SetValue(chromedp.CSS(`#reason`), "Il gateway inviava già il giorno prima della chiusura del ticket."),
+			d.setUTCDate(d.getUTCDate() + 1); i.value = d.toISOString().slice(0, 10); })()`),
+		chromedp.SetValue(chromedp.CSS(`#reason`), "Il gateway ha iniziato a inviare il giorno dopo la chiusura del ticket."),
 		browsertest.Navigates(chromedp.Click(chromedp.CSS(`details#collection button.primary`))),
 		chromedp.WaitVisible(chromedp.CSS("p.success")))
 	rows := eval[[]string](tb, `Array.from(document.querySelectorAll("#status ul.plain li")).map(li => li.innerText)`)
-	if len(rows) != before+1 || !strings.Contains(rows[len(rows)-1], "Il gateway inviava già il giorno prima della chiusura del ticket.") {
+	if len(rows) != before+1 || !strings.Contains(rows[len(rows)-1], "Il gateway ha iniziato a inviare il giorno dopo la chiusura del ticket.") {
 		t.Errorf("the correction history after monitoring's correction: %q (%d before)", rows, before)
 	}
 }
