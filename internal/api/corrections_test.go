@@ -191,3 +191,54 @@ func collectionDatesAreCorrected(t *testing.T, backend string) {
 		}
 	})
 }
+
+// TestCorrectingOneDateKeepsTheOtherAsStored, on both backends: the field
+// teams are shown the collection dates cut to the day, and send back the
+// date they do not correct as shown; that date stays as stored (an end
+// at 22:30 is not moved to midnight, hours earlier), while the date they
+// correct is stored as sent.
+func TestCorrectingOneDateKeepsTheOtherAsStored(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			doctor := s.Login(t, demo.Doctor, "alice")
+			imt := s.Login(t, demo.Monitoring, "vincenzo")
+			homes := wdDemoHomes(t, s, doctor, s.Login(t, demo.Installer, "gennaro"))
+			if len(homes["working"]) == 0 {
+				t.Fatal("the demo has no working home")
+			}
+			var rec struct{ Installation string }
+			s.Do(t, http.MethodGet, "/api/v1/patients/"+homes["working"][0].patient, doctor, nil).JSON(t, &rec)
+			id, err := strconv.ParseInt(rec.Installation, 10, 64)
+			if err != nil {
+				t.Fatalf("installation %q", rec.Installation)
+			}
+			mon := pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleMonitoring, resource.Installation, id)
+			var exact collectionJSON
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+rec.Installation, doctor, nil).JSON(t, &exact)
+			if exact.Start == nil || exact.End == nil {
+				t.Fatalf("a working home without collection dates: %+v", exact)
+			}
+			end := exact.End.UTC().Truncate(24 * time.Hour).Add(-90 * time.Minute) // 22:30 the day before
+			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+rec.Installation+"/collection-dates", doctor,
+				map[string]any{"collection_start": exact.Start, "collection_end": end, "reason": "End at the gateway's last upload."}); res.Status != http.StatusOK {
+				t.Fatalf("the doctor's correction: %d %s", res.Status, res.Body)
+			}
+			var shown collectionJSON
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+mon, imt, nil).JSON(t, &shown)
+			if !shown.End.Equal(end.Truncate(24 * time.Hour)) {
+				t.Fatalf("monitoring is shown the end as %v, want %v (its day)", shown.End, end.Truncate(24*time.Hour))
+			}
+			start := shown.Start.AddDate(0, 0, 1)
+			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+mon+"/collection-dates", imt,
+				map[string]any{"collection_start": start, "collection_end": shown.End, "reason": "The gateway began sending the day after."}); res.Status != http.StatusOK {
+				t.Fatalf("monitoring's correction of the start: %d %s", res.Status, res.Body)
+			}
+			var after collectionJSON
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+rec.Installation, doctor, nil).JSON(t, &after)
+			if !after.Start.Equal(start) || !after.End.Equal(end) {
+				t.Errorf("dates now %v – %v, want %v (as sent) – %v (as stored)", after.Start, after.End, start, end)
+			}
+		})
+	}
+}

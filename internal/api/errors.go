@@ -40,7 +40,7 @@ func problemDetails(_ huma.Context, _ string, v any) (any, error) {
 		if strings.HasPrefix(d.Message, huma.ErrUnknownContentType.Error()) {
 			d.Message = huma.ErrUnknownContentType.Error() // not the Content-Type as sent
 		}
-		d.Message = inCharacters(d.Message)
+		d.Message = oneOf(inCharacters(d.Message))
 	}
 	return m, nil
 }
@@ -59,6 +59,22 @@ func inCharacters(msg string) string {
 		}
 	}
 	return msg
+}
+
+// oneOf words huma's refusal of a value outside an enumeration
+// ("expected value to be one of \"open, closed, \"") as "expected one
+// of: open, closed": the values a client may send, without the empty
+// member that a query parameter's enumeration lists to say that an
+// absent or empty value means any (its schema keeps it: the empty value
+// is accepted).
+func oneOf(msg string) string {
+	prefix, suffix, ok := strings.Cut(validation.MsgExpectedOneOf, "%s")
+	if !ok || !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, suffix) || len(msg) < len(prefix)+len(suffix) {
+		return msg
+	}
+	values := strings.Split(msg[len(prefix):len(msg)-len(suffix)], ", ")
+	values = slices.DeleteFunc(values, func(v string) bool { return v == "" })
+	return "expected one of: " + strings.Join(values, ", ")
 }
 
 // problemOf maps a domain error to its problem through the error table;

@@ -63,3 +63,37 @@ func TestMonitoringCorrectsCollectionDatesOnBothBackends(t *testing.T) {
 		})
 	}
 }
+
+// TestDoctorCorrectingOneCollectionDateKeepsTheOther: the doctor's form
+// shows each date as its day; correcting the start and leaving the end as
+// shown keeps the end exactly as stored (not moved to the start of its
+// day, hours earlier), the start is the day typed.
+func TestDoctorCorrectingOneCollectionDateKeepsTheOther(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.Options{Demo: true})
+	h := webtest.EnrolHome(t, s, 12)
+	webtest.StartCollecting(t, s, h)
+	tok := webtest.DemoToken(t, s, demo.Doctor)
+	type dates struct {
+		Patient string     `json:"patient"`
+		Start   *time.Time `json:"collection_start"`
+		End     *time.Time `json:"collection_end"`
+	}
+	var before dates
+	s.Do(t, http.MethodGet, "/api/v1/installations/"+strconv.FormatInt(h.ID, 10), tok, nil).JSON(t, &before)
+	if before.Start == nil || before.End == nil || before.End.Equal(before.End.Truncate(24*time.Hour)) {
+		t.Fatalf("collection dates %+v: the test needs an end at a time of day", before)
+	}
+	c := webtest.New(t, s.URL)
+	c.Login(t, demo.Doctor, "alice")
+	page := c.Get(t, "/patients/"+before.Patient)
+	start := before.Start.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	done := postForm(t, c, page, "/patients/"+before.Patient+"/collection-dates", url.Values{"collection_start": {start.Format(time.DateOnly)},
+		"collection_end": {before.End.UTC().Format(time.DateOnly)}, "reason": {"Il gateway ha iniziato a inviare il giorno dopo."}})
+	wantPage(t, "correct the start", done, http.StatusSeeOther)
+	var after dates
+	s.Do(t, http.MethodGet, "/api/v1/installations/"+strconv.FormatInt(h.ID, 10), tok, nil).JSON(t, &after)
+	if !after.Start.Equal(start) || !after.End.Equal(*before.End) {
+		t.Errorf("dates now %v – %v, want %v (the day typed) – %v (as stored)", after.Start, after.End, start, before.End)
+	}
+}

@@ -73,11 +73,10 @@ func TestDoctorEnrolsEditsAndReadsHistoryOnBothBackends(t *testing.T) {
 			}
 			if p := c.Post(t, "/patients/new", func() url.Values {
 				f := enrolForm(tok, marioCF, "Mario")
-				f.Del("contacts[0].alias")
 				f.Del("contacts[0].phone")
 				return f
-			}()); p.Status != http.StatusUnprocessableEntity || !strings.Contains(fieldError(p.Body, "contacts[0].alias"), "almeno un contatto") {
-				t.Errorf("enrol without a contact = %d, error %q; want 422 asking for one", p.Status, fieldError(p.Body, "contacts[0].alias"))
+			}()); p.Status != http.StatusUnprocessableEntity || !strings.Contains(fieldError(p.Body, "contacts[0].phone"), "un telefono o un&#39;email") {
+				t.Errorf("enrol with a contact without phone or email = %d, error %q; want 422 asking for one", p.Status, fieldError(p.Body, "contacts[0].phone"))
 			}
 			ok := c.Post(t, "/patients/new", enrolForm(tok, marioCF, "Mario"))
 			if ok.Status != http.StatusSeeOther || !strings.Contains(ok.Location(), "?saved=enrol") {

@@ -13,7 +13,8 @@ import (
 )
 
 // enrolContactRows is how many contact rows the enrolment form shows;
-// the first is required, the others are used when filled.
+// a row is sent when filled (contacts are optional, as in the API), an
+// empty one ignored.
 const enrolContactRows = 3
 
 // homeFields are the home context's inputs, in the form's order (the
@@ -121,21 +122,18 @@ func homeContextOf(v map[string]string, prefix string) view.HomeContext {
 		HabitNotes: g("habit_notes"), OtherNotes: g("other_notes")}
 }
 
-// enrolSubmit enrols through POST /api/v1/patients. At least one contact
-// is the UI's rule (the home must be reachable for the installation). A
-// refusal shows the form again, filled, with each message next to its
-// input; success goes to the new patient's page.
+// enrolSubmit enrols through POST /api/v1/patients. Contacts are
+// optional (SPEC §3, the API's contract): the filled rows are sent and
+// checked by the API like any field, so a row filled in part (a name
+// without a phone or an email) is refused next to its input. A refusal
+// shows the form again, filled, with each message next to its input;
+// success goes to the new patient's page.
 func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request) error {
 	f := parseEnrolForm(r)
 	d := newEnrolData(f)
 	b, rows, err := f.body()
-	switch {
-	case err != nil:
+	if err != nil {
 		d.Errors["birth_year"] = stateOf(r).loc.T("msg.birth_year_number")
-	case len(b.Contacts) == 0:
-		d.Errors["contacts[0].alias"] = stateOf(r).loc.T("msg.contact_required")
-	}
-	if len(d.Errors) > 0 {
 		return s.render(w, http.StatusUnprocessableEntity, "enrol", s.page(r, "enrol.title", d))
 	}
 	var rec view.PatientRecord

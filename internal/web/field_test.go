@@ -204,7 +204,7 @@ func TestMonitoringSeesASilentHomeOnBothBackends(t *testing.T) {
 			opened := postForm(t, c, page, home+"/tickets", url.Values{"category": {"uninstallation"}, "message": {"La famiglia chiede il ritiro del kit."}})
 			wantPage(t, "open", opened, http.StatusSeeOther)
 			chat := c.Get(t, opened.Location())
-			wantPage(t, "new ticket", chat, http.StatusOK, "La famiglia chiede il ritiro del kit.", "Disinstallazione")
+			wantPage(t, "new ticket", chat, http.StatusOK, "La famiglia chiede il ritiro del kit.", "Ticket di disinstallazione · "+h.MonitoringNick)
 			if strings.Contains(chat.Body, "/close") {
 				t.Error("monitoring is offered to close a ticket")
 			}

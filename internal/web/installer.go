@@ -107,8 +107,10 @@ func canOf(roles []domain.Role) fieldCan {
 // the installation, and each section the caller may see (nil or empty
 // otherwise). Form is the form that failed (its id), Problem the API's
 // refusal of it and Typed what was typed, so that it comes back filled;
-// Notice is a message id said at the top (a save); NewToken is an ingest
-// token just provisioned, shown this once.
+// a refused form's entries (422) are Invalid, said at the top by the
+// error summary with Summary, what no input of the form shows; Notice is
+// a message id said at the top (a save); NewToken is an ingest token just
+// provisioned, shown this once.
 type fieldInstallationData struct {
 	fieldHelpers
 	Inst        view.InstallationView
@@ -124,6 +126,8 @@ type fieldInstallationData struct {
 	Form        string
 	Problem     *Problem
 	Refusal     string // message id of a refused action, said in words
+	Invalid     bool
+	Summary     string
 	Typed       url.Values
 	Notice      string
 	NewToken    string
@@ -214,8 +218,30 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, ref, form, r
 	d.Form, d.Problem, d.Typed = form, s.translated(r, p), r.PostForm
 	if p.Status == http.StatusConflict {
 		d.Refusal = refusal
+	} else {
+		d.Invalid, d.Summary = true, s.fieldErrors(r, p, formInputs(form))[""]
 	}
 	return s.render(w, p.Status, "field_installation", s.page(r, "field.installation.title", d))
+}
+
+// formInputs are the inputs of an installation page's form that show
+// their own message (the error summary says the others').
+func formInputs(form string) []string {
+	switch {
+	case form == "context":
+		return contextFields
+	case form == "address":
+		return []string{"address"}
+	case form == "collection":
+		return []string{"collection_start", "collection_end", "reason"}
+	case form == "ticket":
+		return []string{"message"}
+	case form == "document":
+		return []string{"file"}
+	case strings.HasPrefix(form, "contact-"):
+		return []string{"alias", "phone", "email"}
+	}
+	return nil
 }
 
 // contextFields are the home context's inputs, in the form's order.
@@ -286,7 +312,9 @@ func (s *Server) fieldAddressSubmit(w http.ResponseWriter, r *http.Request) erro
 // form is offered when the matrix grants installation.correct-dates).
 func (s *Server) fieldCollectionSubmit(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("installation")
-	body, err := collectionBody(r)
+	// The field teams are shown the dates to the day: a date sent back as
+	// shown is kept as stored by the API itself.
+	body, err := collectionBody(r, nil, nil)
 	if err == nil {
 		err = s.client(r).Do(http.MethodPut, "/installations/"+url.PathEscape(ref)+"/collection-dates", body, nil)
 	}

@@ -54,9 +54,12 @@ var apiPatterns = []struct {
 	{regexp.MustCompile(`^must contain digits`), "msg.phone_digits"},
 	{regexp.MustCompile(`^(is not an e-mail address|the domain is not a host name with a dot)`), "msg.email"},
 	{regexp.MustCompile(`^at most (?P<N>\d+) contacts`), "msg.contacts_max"},
+	// An enumeration's refusal (api.oneOf) lists codes, not words: the
+	// page offers the values.
+	{regexp.MustCompile(`^expected one of: `), "msg.one_of"},
 	// Lengths as the API words them (api.inCharacters), and as huma does.
 	{regexp.MustCompile(`^(expected at most |expected length <= |must be at most )(?P<N>\d+)`), "msg.too_long"},
-	{regexp.MustCompile(`^(must not be empty|expected at least 1 characters?$|expected length >= 1$|expected required property)`), "msg.required"},
+	{regexp.MustCompile(`^(must not be empty|is required$|expected at least 1 characters?$|expected length >= 1$|expected required property)`), "msg.required"},
 	{regexp.MustCompile(`^(is empty|a file field is required)`), "msg.file_required"},
 }
 

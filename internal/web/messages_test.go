@@ -30,6 +30,11 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 		{s.message(en, "expected at most 1000 characters"), "Too long: at most 1000 characters."},
 		{s.message(it, "expected at least 1 characters"), "Campo obbligatorio."},
 		{s.message(en, "expected at least 1 characters"), "This is required."},
+		// The text policy's refusal of an empty required field.
+		{s.message(it, "is required"), "Campo obbligatorio."},
+		// An enumeration's refusal (api.oneOf) lists codes: the page offers words.
+		{s.message(it, "expected one of: open, closed"), "Scegli uno dei valori proposti."},
+		{s.message(en, "expected one of: mci, alzheimer"), "Choose one of the values offered."},
 		{s.message(it, "some rule no table knows"), "Questo valore non è accettato."},
 		{s.message(en, "some rule no table knows"), "some rule no table knows"},
 	} {

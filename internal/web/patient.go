@@ -272,7 +272,11 @@ func (s *Server) correctCollection(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return err
 		}
-		body, err := collectionBody(r)
+		var start, end *time.Time
+		if d.Inst != nil {
+			start, end = d.Inst.CollectionStart, d.Inst.CollectionEnd
+		}
+		body, err := collectionBody(r, start, end)
 		if err != nil {
 			return err
 		}
@@ -282,12 +286,18 @@ func (s *Server) correctCollection(w http.ResponseWriter, r *http.Request) error
 
 // collectionBody is a collection-date correction form's body for the API:
 // the reason, and each date typed (YYYY-MM-DD) as midnight UTC of that
-// day, the calendar the collection rules count in; a date that does not
-// parse is a 422 naming its input.
-func collectionBody(r *http.Request) (map[string]any, error) {
+// day, the calendar the collection rules count in; a date left as the
+// form showed it (the UTC day of the date in force, start or end) is sent
+// as it is stored, so that correcting one date does not move the other
+// to midnight (an end cut by hours, "25 Nov → 25 Nov" in the history). A
+// date that does not parse is a 422 naming its input.
+func collectionBody(r *http.Request, start, end *time.Time) (map[string]any, error) {
 	body := map[string]any{"reason": r.PostFormValue("reason")}
+	current := map[string]*time.Time{"collection_start": start, "collection_end": end}
 	for _, n := range []string{"collection_start", "collection_end"} {
-		if v := r.PostFormValue(n); v != "" {
+		if v, was := r.PostFormValue(n), current[n]; was != nil && v == was.UTC().Format(time.DateOnly) {
+			body[n] = *was
+		} else if v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
 				return nil, &Problem{Status: http.StatusUnprocessableEntity, Errors: []ProblemField{{Location: "body." + n, Message: stateOf(r).loc.T("msg.date")}}}

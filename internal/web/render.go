@@ -58,6 +58,11 @@ var funcs = template.FuncMap{
 	"kib":  func(size int64) int { return int(max(1, (size+1023)/1024)) },
 	"dict": dict,
 	"unit": unitSymbol,
+	// changed reports whether a correction changed a date (set, cleared
+	// or moved, at the precision the caller is shown).
+	"changed": func(was, now *time.Time) bool {
+		return (was == nil) != (now == nil) || (was != nil && !was.Equal(*now))
+	},
 	// sectionOf is an id as a section name (see safeSection).
 	"sectionOf": safeSection,
 	// savedKind maps a saved section to its notice: contact-<id> is a

@@ -76,13 +76,18 @@ func TestResearcherPagesOnBothBackends(t *testing.T) {
 				t.Fatalf("charts: %d\n%s", page.Status, page.Body)
 			}
 			// A custom range the page cannot take is said next to its
-			// inputs, as typed, never replaced by another range.
+			// inputs, as typed, never replaced by another range; the
+			// streams are not read, and the page does not say there are
+			// none.
 			for _, bad := range []string{"from=" + toDay + "&to=" + fromDay, "from=abc&to=def", "from=1900-01-01&to=" + toDay} {
 				refused := c.Get(t, charts+"?range=custom&"+bad)
 				from, to, _ := strings.Cut(bad, "&")
 				if refused.Status != http.StatusUnprocessableEntity || !strings.Contains(refused.Body, `id="range-error"`) ||
 					!strings.Contains(refused.Body, `value="`+strings.TrimPrefix(from, "from=")+`"`) || !strings.Contains(refused.Body, `value="`+strings.TrimPrefix(to, "to=")+`"`) {
 					t.Errorf("charts of the range %s: %d, want 422 with the range kept and its error", bad, refused.Status)
+				}
+				if strings.Contains(refused.Body, "Ancora nessun flusso di sensori.") {
+					t.Errorf("charts of the range %s: the refused range says the home has no stream", bad)
 				}
 			}
 			it := message.NewPrinter(language.Italian)
@@ -234,11 +239,16 @@ func TestRolePagesNeitherLinkedNorServed(t *testing.T) {
 				if !strings.Contains(refused.Body, "web GET /admin/audit") && !strings.Contains(refused.Body, "/admin/audit</span>") {
 					t.Errorf("%s: the researcher's refused page is not in the audit log", lang.code)
 				}
-				// An end before the start is said, with the dates kept.
+				// An end before the start is said, with the dates kept; the
+				// trail is not read, and the page does not say that no entry
+				// matches.
 				backwards := a.Get(t, "/admin/audit?from=2026-03-10&to=2026-03-01")
 				if backwards.Status != http.StatusUnprocessableEntity || !strings.Contains(backwards.Body, `value="2026-03-10"`) ||
 					!strings.Contains(backwards.Body, map[string]string{"it": "La data di fine è precedente", "en": "The end date is before"}[lang.code]) {
 					t.Errorf("%s: the audit log from 2026-03-10 to 2026-03-01: %d, want 422 saying the end is before the start", lang.code, backwards.Status)
+				}
+				if strings.Contains(backwards.Body, map[string]string{"it": "Nessuna voce corrisponde", "en": "No entry matches"}[lang.code]) {
+					t.Errorf("%s: the audit log's refused range says that no entry matches", lang.code)
 				}
 				verified := a.Get(t, "/admin/audit?verify=1")
 				if !strings.Contains(verified.Body, `class="success"`) {

@@ -85,7 +85,8 @@ func (s *Server) ticketQueue(w http.ResponseWriter, r *http.Request) error {
 
 // ticketData is the view model of a ticket's thread: the ticket, its
 // installation, the caller's username (its own messages show on the
-// right), what the caller may do, and a failed reply (Problem, Typed).
+// right), what the caller may do, and a failed reply (Problem, Typed;
+// Summary, for the error summary, what the reply box does not show).
 type ticketData struct {
 	fieldHelpers
 	Ticket             view.TicketView
@@ -93,7 +94,7 @@ type ticketData struct {
 	Me                 string
 	CanReply, CanClose bool
 	Problem            *Problem
-	Typed              string
+	Typed, Summary     string
 }
 
 // loadTicket reads a ticket and its installation.
@@ -136,7 +137,7 @@ func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) error {
 		if lerr != nil {
 			return lerr
 		}
-		d.Problem, d.Typed = p, r.PostFormValue("body")
+		d.Problem, d.Typed, d.Summary = p, r.PostFormValue("body"), s.fieldErrors(r, p, []string{"body"})[""]
 		return s.render(w, http.StatusUnprocessableEntity, "ticket", s.page(r, "ticket.title", d))
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package browsertests
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -113,5 +115,76 @@ func monitoringSees(t *testing.T, w *world) {
 		chromedp.Submit(chromedp.CSS("#message")), chromedp.WaitVisible(chromedp.CSS("ol.chat")))
 	if got := tb.text("ol.chat li .bubble-body"); got != "La famiglia chiede il ritiro." {
 		t.Errorf("first message %q", got)
+	}
+}
+
+// steps runs steps one after the other, as one step (a tour's act).
+func steps(ss ...step) step {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for _, s := range ss {
+			if _, err := s(ctx, tg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// refuseCollection opens an installation page's collection-date form,
+// types a start before the enrolment date and a reason, and sends it: the
+// API refuses it (422), the page comes back with the error summary.
+func refuseCollection() step {
+	return steps(
+		chromedp.Click(chromedp.CSS(`details#collection > summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#collection_start`)),
+		chromedp.SetValue(chromedp.CSS(`#collection_start`), "2001-01-02"),
+		chromedp.SetValue(chromedp.CSS(`#reason`), "Il gateway risulta acceso da prima."),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`details#collection button.primary`))))
+}
+
+// monitoringCorrects: on the home with a year of readings, monitoring's
+// correction of the collection start before the enrolment date comes
+// back with the error summary at the top and the reason next to the date;
+// moved one day later (the gateway began sending the day after) it is
+// saved, and the page's history lists it, with its reason, after the
+// earlier corrections.
+func monitoringCorrects(t *testing.T, w *world) {
+	var list struct {
+		Installations []struct {
+			ID              string     `json:"id"`
+			CollectionStart *time.Time `json:"collection_start"`
+		} `json:"installations"`
+	}
+	w.s.Do(t, http.MethodGet, "/api/v1/installations?limit=1000", webtest.DemoToken(t, w.s, demo.Monitoring), nil).JSON(t, &list)
+	for _, in := range list.Installations {
+		if in.CollectionStart != nil && in.CollectionStart.Before(w.year.From.AddDate(0, 0, 1)) {
+			w.yearHome = in.ID
+		}
+	}
+	if w.yearHome == "" {
+		t.Fatal("the home with a year of readings is not in monitoring's list")
+	}
+	tb := roleTab(t, w, demo.Monitoring)
+	tb.do("open the home", chromedp.Navigate(w.s.URL+"/field/installations/"+w.yearHome), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	tb.do("a start before the enrolment is refused", refuseCollection(), chromedp.WaitVisible(chromedp.CSS("#form-errors")))
+	if got := tb.text("#form-errors"); got != "Alcuni dati non vanno bene: correggi i campi segnalati. Nulla è stato salvato." {
+		t.Errorf("error summary %q", got)
+	}
+	if got := tb.text("#collection_start-error"); !strings.Contains(got, "L'inizio non può precedere la data di arruolamento") {
+		t.Errorf("the start's message %q", got)
+	}
+	before := eval[int](tb, `document.querySelectorAll("#status ul.plain li").length`)
+	tb.do("move the start a day later, with the reason",
+		chromedp.Navigate(w.s.URL+"/field/installations/"+w.yearHome),
+		chromedp.Click(chromedp.CSS(`details#collection > summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#collection_start`)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const i = document.getElementById("collection_start"), d = new Date(i.value + "T00:00:00Z");
+			d.setUTCDate(d.getUTCDate() + 1); i.value = d.toISOString().slice(0, 10); })()`),
+		chromedp.SetValue(chromedp.CSS(`#reason`), "Il gateway ha iniziato a inviare il giorno dopo la chiusura del ticket."),
+		browsertest.Navigates(chromedp.Click(chromedp.CSS(`details#collection button.primary`))),
+		chromedp.WaitVisible(chromedp.CSS("p.success")))
+	rows := eval[[]string](tb, `Array.from(document.querySelectorAll("#status ul.plain li")).map(li => li.innerText)`)
+	if len(rows) != before+1 || !strings.Contains(rows[len(rows)-1], "Il gateway ha iniziato a inviare il giorno dopo la chiusura del ticket.") {
+		t.Errorf("the correction history after monitoring's correction: %q (%d before)", rows, before)
 	}
 }

@@ -62,11 +62,16 @@ func tourAll(t *testing.T, w *world) {
 			{name: "installation-collection", path: "/field/installations/" + w.home.Monitoring, act: collection, ready: collectionShown},
 			{name: "tickets", path: "/field/tickets"},
 			{name: "ticket", path: "/field/tickets/" + w.maintenanceMonitor},
+			{name: "installation-corrections", path: "/field/installations/" + w.yearHome, ready: chromedp.WaitVisible(chromedp.CSS(`#status ul.plain li`))},
+			{name: "installation-refused", path: "/field/installations/" + w.yearHome, act: refuseCollection(),
+				ready: chromedp.WaitVisible(chromedp.CSS(`#form-errors`))},
 		}},
 		{"researcher", demo.Researcher, []pageVisit{
 			{name: "installations", path: "/research/installations"},
 			{name: "installation", path: w.detail},
 			{name: "charts", path: w.charts + "?range=year", ready: drawn},
+			{name: "charts-range-error", path: w.charts + "?range=custom&from=2026-03-10&to=2026-03-01",
+				ready: chromedp.WaitVisible(chromedp.CSS(`#range-error`))},
 			{name: "export", path: "/research/export"},
 			{name: "export-error", path: "/research/export/download?from=2026-03-10&to=2026-03-01&format=csv",
 				ready: chromedp.WaitVisible(chromedp.CSS(`#range-error`))},
@@ -75,6 +80,7 @@ func tourAll(t *testing.T, w *world) {
 			{name: "audit", path: "/admin/audit", act: browsertest.Navigates(chromedp.Click(chromedp.CSS(`section.chain a.button`))),
 				ready: chromedp.WaitVisible(chromedp.CSS(`section.chain .success`))},
 			{name: "accounts", path: "/admin/accounts", ready: chromedp.WaitVisible(chromedp.CSS(`main table`))},
+			{name: "audit-range-error", path: "/admin/audit?from=2026-03-10&to=2026-03-01", ready: chromedp.WaitVisible(chromedp.CSS(`#filter-error`))},
 		}},
 	}
 	var heaviest struct {

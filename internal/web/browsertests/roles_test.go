@@ -37,6 +37,7 @@ type world struct {
 	maintenance        string // the maintenance ticket of the silence (installer's reference)
 	maintenanceMonitor string // the same, monitoring's reference
 	detail, charts     string // the researcher's pages of the home with the year
+	yearHome           string // the same home, monitoring's reference
 }
 
 // TestRolesInTheBrowser walks the study across the five roles on one
@@ -47,7 +48,9 @@ type world struct {
 // the home then goes silent and monitoring sees it and its maintenance
 // ticket; the researcher opens a chart over a year, zooms and exports
 // the CSV of the visible range; the admin filters the audit log by each
-// of them and finds their page views. Each role first checks, in Italian
+// of them and finds their page views; monitoring corrects the collection
+// dates of the home with the year, refused first (the error summary), and
+// the history lists the correction. Each role first checks, in Italian
 // and English, that its navigation links exactly the pages the matrix
 // allows it and that the others answer the friendly 403 page. On SQLite
 // a tour then checks every main page per role (axe-core, page weight,
@@ -66,6 +69,7 @@ func TestRolesInTheBrowser(t *testing.T) {
 				{"monitoring sees the silent home and its maintenance ticket", monitoringSees},
 				{"researcher charts a year and exports the CSV", researcherCharts},
 				{"admin finds every role's page views in the audit log", adminAudits},
+				{"monitoring corrects the collection dates of a home, refused first", monitoringCorrects},
 			}
 			for _, f := range flows {
 				if !t.Run(f.name, func(t *testing.T) { f.run(t, w) }) {
