@@ -69,7 +69,9 @@ func (ib *ingestBench) runMQTT(b *testing.B) float64 {
 
 // awaitStored waits until Serenade counts want MQTT messages stored; it
 // fails at once on a rejected message, and once a minute passes without
-// one more stored.
+// one more stored. It looks every 20 ms: gathering the registry takes
+// about half a millisecond of CPU, which the run must not pay more often
+// (the last batch is seen at most 20 ms late, under 1 % of a run of 400).
 func (ib *ingestBench) awaitStored(b *testing.B, want int) {
 	last, progress := 0, time.Now()
 	for n, rejected := mqttOutcomes(b, ib.s); n < want; n, rejected = mqttOutcomes(b, ib.s) {
@@ -81,7 +83,7 @@ func (ib *ingestBench) awaitStored(b *testing.B, want int) {
 		case time.Since(progress) > time.Minute:
 			b.Fatalf("%d of %d messages stored, none for a minute", n, want)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
