@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"serenade/internal/domain"
@@ -48,6 +50,14 @@ import (
 // or shreds them, and every name once no list by name used the cache for
 // nameCacheIdle (a timer, so an idle process forgets too). The database
 // holds only a counter.
+//
+// The sizes are checked before any work they would make useless: the
+// number of patients at a revision is remembered (the revision changes
+// with every insert and delete), so a whole-study list over
+// domain.NameSortMax is refused after one count, opening nothing and
+// holding no lock while it counts; a study found too large to cache is
+// not read again at the same revision, and at the next revision a count
+// tells whether it still is before every identity version is read.
 
 const (
 	// nameCacheMax bounds the patients a cache is kept for.
@@ -67,6 +77,31 @@ type nameCache struct {
 	order []nameRow            // every patient, in the order by name; replaced, never changed
 	used  time.Time            // last use (the idle sweep)
 	timer *time.Timer
+	// sized: the study had size patients at revision sizeRev (from a
+	// count or from reading every identity version).
+	sized   bool
+	sizeRev int64
+	size    int
+	// cacheMax and sortMax replace nameCacheMax and domain.NameSortMax
+	// when not 0 (tests).
+	cacheMax, sortMax int
+	// What the cache cost, for tests: counts of the patients, reads of
+	// every identity version, and identities opened.
+	counts, versionReads, opened atomic.Int64
+}
+
+func (c *nameCache) maxCached() int {
+	if c.cacheMax > 0 {
+		return c.cacheMax
+	}
+	return nameCacheMax
+}
+
+func (c *nameCache) maxSorted() int {
+	if c.sortMax > 0 {
+		return c.sortMax
+	}
+	return domain.NameSortMax
 }
 
 // cachedName is one patient's folded names at one identity version.
@@ -111,24 +146,41 @@ func (db *DB) namePage(ctx context.Context, f domain.ListFilter, st statement[do
 	var out []domain.ListEntry
 	err := db.inReadTx(ctx, "list by name", func(tx *sql.Tx) error {
 		out = nil
-		order, names, err := db.names.current(ctx, tx, db)
-		if err != nil && !errors.Is(err, errNoNameCache) {
+		var rev int64
+		if err := tx.QueryRowContext(ctx, `SELECT rev FROM identity_revision WHERE id = 1`).Scan(&rev); err != nil {
 			return err
 		}
-		if err == nil && wholeStudy(f) {
-			if len(order) > domain.NameSortMax {
+		whole := wholeStudy(f)
+		if whole {
+			n, err := db.names.patients(ctx, tx, rev)
+			if err != nil {
+				return err
+			}
+			if n > db.names.maxSorted() { // refused before any identity is opened
 				return domain.ErrNameSortTooMany
 			}
-			rows := pageOf(order, after, f.Limit)
-			out, err = db.entriesOf(ctx, tx, rows)
-			return err
+			order, _, err := db.names.current(ctx, tx, db, rev)
+			if err == nil {
+				out, err = db.entriesOf(ctx, tx, pageOf(order, after, f.Limit))
+				return err
+			}
+			if !errors.Is(err, errNoNameCache) {
+				return err
+			}
 		}
 		es, err := queryAll(ctx, tx, st.scan, st.query, st.args...)
 		if err != nil {
 			return err
 		}
-		if len(es) > domain.NameSortMax {
+		if len(es) > db.names.maxSorted() { // refused before any identity is opened
 			return domain.ErrNameSortTooMany
+		}
+		var names map[int64]cachedName
+		if !whole {
+			_, names, err = db.names.current(ctx, tx, db, rev)
+			if err != nil && !errors.Is(err, errNoNameCache) {
+				return err
+			}
 		}
 		rows := make([]nameRow, len(es))
 		var missing []int64
@@ -241,26 +293,70 @@ func (db *DB) entriesOf(ctx context.Context, tx *sql.Tx, rows []nameRow) ([]doma
 	return out, nil
 }
 
-// current is the cache at the revision of tx's snapshot, brought to it
+// patients is the number of patients at revision rev (tx's snapshot's):
+// the cache's when it is at rev, else a count, remembered for rev. The
+// lock is not held while counting.
+func (c *nameCache) patients(ctx context.Context, tx *sql.Tx, rev int64) (int, error) {
+	c.mu.Lock()
+	switch {
+	case c.valid && c.rev == rev:
+		n := len(c.order)
+		c.mu.Unlock()
+		return n, nil
+	case c.sized && c.sizeRev == rev:
+		n := c.size
+		c.mu.Unlock()
+		return n, nil
+	}
+	c.mu.Unlock()
+	n, err := c.count(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	c.sized, c.sizeRev, c.size = true, rev, n
+	c.mu.Unlock()
+	return n, nil
+}
+
+// count counts the patients in tx's snapshot.
+func (c *nameCache) count(ctx context.Context, tx *sql.Tx) (int, error) {
+	c.counts.Add(1)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM patients`).Scan(&n)
+	return n, err
+}
+
+// current is the cache at revision rev (tx's snapshot's), brought to it
 // first if it was at another: every patient in the order by name, and
 // the names of those who have any. The order is never changed in place,
 // so it is read without the lock. errNoNameCache: the study is larger
-// than nameCacheMax.
-func (c *nameCache) current(ctx context.Context, tx *sql.Tx, db *DB) ([]nameRow, map[int64]cachedName, error) {
-	var rev int64
-	if err := tx.QueryRowContext(ctx, `SELECT rev FROM identity_revision WHERE id = 1`).Scan(&rev); err != nil {
-		return nil, nil, err
-	}
+// than nameCacheMax, which is remembered for rev; and when it was at the
+// last revision seen, a count checks it still is before every identity
+// version is read.
+func (c *nameCache) current(ctx context.Context, tx *sql.Tx, db *DB, rev int64) ([]nameRow, map[int64]cachedName, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.used = time.Now()
 	if c.valid && c.rev == rev {
 		return c.order, c.m, nil
 	}
+	limit := c.maxCached()
+	if c.sized && c.sizeRev != rev && c.size > limit { // too large at an earlier revision
+		n, err := c.count(ctx, tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.sizeRev, c.size = rev, n
+	}
+	if c.sized && c.sizeRev == rev && c.size > limit {
+		return nil, nil, errNoNameCache
+	}
 	type version struct {
 		id      int64
 		version []byte
 	}
+	c.versionReads.Add(1)
 	vs, err := queryAll(ctx, tx, func(s scanner) (version, error) {
 		var v version
 		return v, s.Scan(&v.id, &v.version)
@@ -268,7 +364,8 @@ func (c *nameCache) current(ctx context.Context, tx *sql.Tx, db *DB) ([]nameRow,
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(vs) > nameCacheMax {
+	c.sized, c.sizeRev, c.size = true, rev, len(vs)
+	if len(vs) > limit {
 		c.drop()
 		return nil, nil, errNoNameCache
 	}
@@ -327,6 +424,7 @@ func (db *DB) openNames(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64
 			if len(r.sealed) < 13 {
 				continue
 			}
+			db.names.opened.Add(1)
 			p, err := db.decryptPatient(ctx, tx, r, nil)
 			if err != nil {
 				return nil, err
@@ -373,15 +471,21 @@ func (c *nameCache) forget(id int64) {
 	}
 }
 
-// reset drops every name (the store closes).
+// reset drops every name and the remembered size (the store closes).
 func (c *nameCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.drop()
+	c.sized = false
 }
 
-// wholeStudy reports whether f keeps every patient of the study.
+// wholeStudy reports whether f keeps every patient of the study. The
+// fields that only order or page the list are cleared and what remains
+// must be the zero filter, so a filter added to domain.ListFilter later
+// turns the whole-study shortcut off rather than being ignored by it
+// (TestWholeStudyFields).
 func wholeStudy(f domain.ListFilter) bool {
-	return f.Search == "" && f.DiagnosisClass == "" && f.Status == "" && !f.Installed && !f.Active &&
-		f.Patient == 0 && f.Patients == nil
+	f.Order, f.ByInstallation, f.After, f.Limit = "", false, nil, 0
+	f.Role, f.HeadCut, f.AfterKey, f.NameKeys = "", "", nil, false
+	return reflect.DeepEqual(f, domain.ListFilter{})
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"testing"
 
@@ -121,5 +122,110 @@ func TestOrderByNameFollowsIdentityWrites(t *testing.T) {
 		if got[len(got)-1] != ids[1] {
 			t.Errorf("renamed by the other store to Zucchi, patient %d is not last: %v", ids[1], got)
 		}
+	})
+}
+
+// nameList is one page of up to 100 entries of the list by name: the
+// ids in order, or the error.
+func nameList(t *testing.T, db *store.DB, f domain.ListFilter) ([]int64, error) {
+	t.Helper()
+	f.NameKeys, f.Limit = true, 100
+	es, err := db.ListEntries(doctor(), f)
+	var ids []int64
+	for _, e := range es {
+		ids = append(ids, e.PatientID)
+	}
+	return ids, err
+}
+
+// costSince is what the order by name cost db since before.
+func costSince(db *store.DB, before store.NameCacheCost) store.NameCacheCost {
+	now := db.NameCacheCost()
+	return store.NameCacheCost{Counts: now.Counts - before.Counts, VersionReads: now.VersionReads - before.VersionReads,
+		Opened: now.Opened - before.Opened}
+}
+
+// enrolPeople enrols n (at most 5) patients, Rossi among them, and returns their ids.
+func enrolPeople(t *testing.T, env *storetest.Env, n int) []int64 {
+	t.Helper()
+	people := []struct{ surname, first string }{
+		{"Rossi", "Mario"}, {"Bianchi", "Nicolò"}, {"Verdi", "Giulia"}, {"De Rossi", "Anna"},
+		{"Àlberti", "Carla"},
+	}
+	var ids []int64
+	for i, p := range people[:n] {
+		ids = append(ids, must[domain.Patient](t)(env.Study().Enrol(doctor(), storetest.Person(t, p.surname, p.first, i, domain.DiagnosisMCI))).ID)
+	}
+	return ids
+}
+
+// TestNameSortRefusalOpensNothing, on both backends: a list by name that
+// keeps more patients than a list sorts (here 3 of 5) is refused
+// without opening any identity or reading every identity version: the
+// whole study after one count of the patients, remembered while the
+// identity revision stays; a filtered list after reading its entries.
+func TestNameSortRefusalOpensNothing(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		env.DB.SetNameCacheLimits(0, 3)
+		enrolPeople(t, env, 5)
+		before := env.DB.NameCacheCost()
+		refused := func(step string, f domain.ListFilter, want store.NameCacheCost) {
+			t.Helper()
+			if _, err := nameList(t, env.DB, f); !errors.Is(err, domain.ErrNameSortTooMany) {
+				t.Fatalf("%s: err = %v, want ErrNameSortTooMany", step, err)
+			}
+			if got := costSince(env.DB, before); got != want {
+				t.Errorf("%s: cost %+v, want %+v", step, got, want)
+			}
+		}
+		refused("whole study", domain.ListFilter{}, store.NameCacheCost{Counts: 1})
+		refused("whole study again", domain.ListFilter{}, store.NameCacheCost{Counts: 1})
+		refused("active patients", domain.ListFilter{Active: true}, store.NameCacheCost{Counts: 1})
+
+		f := domain.ListFilter{Search: "rossi"}
+		got, err := nameList(t, env.DB, f)
+		if want := openedOrder(t, env.DB, f); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("search: %v, %v, want %v", got, err, want)
+		}
+		if got, want := costSince(env.DB, before), (store.NameCacheCost{Counts: 1, VersionReads: 1, Opened: 5}); got != want {
+			t.Errorf("search building the cache: cost %+v, want %+v", got, want)
+		}
+		refused("whole study with the cache", domain.ListFilter{}, store.NameCacheCost{Counts: 1, VersionReads: 1, Opened: 5})
+	})
+}
+
+// TestNameCacheTooLargeIsRemembered, on both backends: in a study larger
+// than the name cache (here 3 patients), lists by name open what they
+// keep, but every identity version is read once, at the first list; a
+// later list at the same identity revision reads none, and at the next
+// revision a count finds the study still too large. Once the study fits
+// (here the limit raised), the cache is built and nothing is opened.
+func TestNameCacheTooLargeIsRemembered(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		env.DB.SetNameCacheLimits(3, 0)
+		enrolPeople(t, env, 5)
+		before := env.DB.NameCacheCost()
+		list := func(step string, f domain.ListFilter, want store.NameCacheCost) {
+			t.Helper()
+			got, err := nameList(t, env.DB, f)
+			if want := openedOrder(t, env.DB, f); err != nil || !slices.Equal(got, want) {
+				t.Fatalf("%s: %v, %v, want %v", step, got, err, want)
+			}
+			if got := costSince(env.DB, before); got != want {
+				t.Errorf("%s: cost %+v, want %+v", step, got, want)
+			}
+		}
+		active := domain.ListFilter{Active: true}
+		list("first list", active, store.NameCacheCost{VersionReads: 1, Opened: 5})
+		list("second list", active, store.NameCacheCost{VersionReads: 1, Opened: 10})
+		list("whole study", domain.ListFilter{}, store.NameCacheCost{VersionReads: 1, Opened: 15})
+		must[domain.Patient](t)(env.Study().Enrol(doctor(), storetest.Person(t, "Conte", "Luca", 5, domain.DiagnosisMCI)))
+		list("after an enrolment", active, store.NameCacheCost{Counts: 1, VersionReads: 1, Opened: 21})
+		list("whole study after it", domain.ListFilter{}, store.NameCacheCost{Counts: 1, VersionReads: 1, Opened: 27})
+
+		env.DB.SetNameCacheLimits(20, 0)
+		list("fitting", active, store.NameCacheCost{Counts: 1, VersionReads: 2, Opened: 33})
+		list("cached", active, store.NameCacheCost{Counts: 1, VersionReads: 2, Opened: 33})
+		list("cached, whole study", domain.ListFilter{}, store.NameCacheCost{Counts: 1, VersionReads: 2, Opened: 33})
 	})
 }
