@@ -44,30 +44,13 @@ func (a *API) registerCorrections(tags []string) {
 }
 
 func (a *API) correctCollection(ctx context.Context, in *correctCollectionInput) (*installationOutput, error) {
-	stored, err := a.deps.Study.Installation(ctx, in.id)
-	if err != nil {
-		return nil, err
-	}
 	v := a.viewer(ctx)
-	start := keptAsShown(v, in.Body.CollectionStart, stored.CollectionStart)
-	end := keptAsShown(v, in.Body.CollectionEnd, stored.CollectionEnd)
-	inst, err := a.deps.Study.CorrectCollection(ctx, in.id, start, end, in.Body.Reason)
+	shown := func(t time.Time) time.Time { return v.At(access.CollectionTimes, t) }
+	inst, err := a.deps.Study.CorrectCollection(ctx, in.id, in.Body.CollectionStart, in.Body.CollectionEnd, in.Body.Reason, shown)
 	if err != nil {
 		return nil, err
 	}
 	return a.installationOutput(ctx, inst)
-}
-
-// keptAsShown is the date to store for one the caller sent: the stored
-// date when the caller sent it back as it is shown to them (cut to the
-// day for the field teams), so that correcting the start does not move
-// an end the caller only repeated to the start of its day; else the date
-// sent.
-func keptAsShown(v view.Viewer, sent, stored *time.Time) *time.Time {
-	if sent != nil && stored != nil && v.At(access.CollectionTimes, *stored).Equal(*sent) {
-		return stored
-	}
-	return sent
 }
 
 func (a *API) listCorrections(ctx context.Context, in *InstallationRef) (*correctionListOutput, error) {
