@@ -17,9 +17,9 @@ import (
 
 // TestCollectionDatesAreCorrectedWithAReason, on both backends: doctors
 // and monitoring correct the collection dates under the rules, with a
-// reason kept in the installation's history, shown per role (redacted
-// for roles without identity, absent for researchers, dates at each
-// role's precision), and audited.
+// reason kept in the installation's history, shown per role (as written
+// to its blind author, absent for researchers, dates at each role's
+// precision), and audited.
 func TestCollectionDatesAreCorrectedWithAReason(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) { collectionDatesAreCorrected(t, backend) })
@@ -154,9 +154,11 @@ func collectionDatesAreCorrected(t *testing.T, backend string) {
 		if got := history(domain.RoleInstaller, iit); got.Reason != reason || !got.NewStart.Equal(start.Truncate(24*time.Hour)) {
 			t.Errorf("installer's history %+v, want the reason whole and the day", got)
 		}
-		got := history(domain.RoleMonitoring, imt)
-		if strings.Contains(got.Reason, working.last) || !strings.Contains(got.Reason, "confirmed it on the phone") {
-			t.Errorf("monitoring's reason %q, want it with the patient's name redacted", got.Reason)
+		// Monitoring wrote it blind: it reads it as written, as it would
+		// whatever the name (TestCorrectionReasonsWrittenBlindReadAsWritten
+		// has a doctor's reason redacted for it).
+		if got := history(domain.RoleMonitoring, imt); got.Reason != reason {
+			t.Errorf("monitoring's reason %q, want its own as written, %q", got.Reason, reason)
 		}
 		// The history's length and authors would join the researcher's
 		// export to the field teams' (SPEC §4): not theirs to read.
@@ -238,6 +240,176 @@ func TestCorrectingOneDateKeepsTheOtherAsStored(t *testing.T) {
 			s.Do(t, http.MethodGet, "/api/v1/installations/"+rec.Installation, doctor, nil).JSON(t, &after)
 			if !after.Start.Equal(start) || !after.End.Equal(end) {
 				t.Errorf("dates now %v – %v, want %v (as sent) – %v (as stored)", after.Start, after.End, start, end)
+			}
+		})
+	}
+}
+
+// demoWorkingInstallation is a working demo home: its patient's id, the
+// installation's id, and the patient's record as the doctor reads it.
+func demoWorkingInstallation(t *testing.T, s *apptest.Server, doctor string) (int64, patientRecordJSON) {
+	t.Helper()
+	homes := wdDemoHomes(t, s, doctor, s.Login(t, demo.Installer, "gennaro"))
+	if len(homes["working"]) == 0 {
+		t.Fatal("the demo has no working home")
+	}
+	var rec patientRecordJSON
+	s.Do(t, http.MethodGet, "/api/v1/patients/"+homes["working"][0].patient, doctor, nil).JSON(t, &rec)
+	id, err := strconv.ParseInt(rec.Installation, 10, 64)
+	if err != nil {
+		t.Fatalf("installation %q", rec.Installation)
+	}
+	return id, rec
+}
+
+type patientRecordJSON struct {
+	ID           string `json:"id"`
+	Installation string `json:"installation"`
+	LastName     string `json:"last_name"`
+	Address      string `json:"address"`
+	Contacts     []struct {
+		Phone string `json:"phone"`
+	} `json:"contacts"`
+}
+
+// TestCorrectionProbesLearnNothingOfTheHiddenTime, on both backends:
+// monitoring is shown a collection start of 18:50:29.831 as its day, D.
+// Sending the start back as shown with an end T anywhere in D (midnight,
+// before the hidden time, at it, after it) is answered alike, with the
+// same dates shown, so a search over T (which recovered the time in 27
+// requests when the rules ran on the stored start) learns nothing. What
+// is stored is the precise start when the end does not precede it, else
+// D (an end at midnight is the end as shown, and keeps both as stored).
+// A doctor, who sees the start, is refused an end before it.
+func TestCorrectionProbesLearnNothingOfTheHiddenTime(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			doctor := s.Login(t, demo.Doctor, "alice")
+			imt := s.Login(t, demo.Monitoring, "vincenzo")
+			id, rec := demoWorkingInstallation(t, s, doctor)
+			mon := pseudonym.New(s.App.Store().PseudonymKey()).Encode(domain.RoleMonitoring, resource.Installation, id)
+			var was collectionJSON
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+rec.Installation, doctor, nil).JSON(t, &was)
+			if was.Start == nil {
+				t.Fatalf("a working home without a collection start: %+v", was)
+			}
+			day := was.Start.UTC().Truncate(24 * time.Hour)
+			precise := day.Add(18*time.Hour + 50*time.Minute + 29*time.Second + 831*time.Millisecond)
+			lastOfDay := day.Add(24*time.Hour - time.Millisecond)
+			// The doctor sets the start to the hidden time, before each
+			// probe: the collection ends on its first day, so that the
+			// probes' ends, all in it, are corrections the rules allow.
+			reset := func() {
+				t.Helper()
+				if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+rec.Installation+"/collection-dates", doctor,
+					map[string]any{"collection_start": precise, "collection_end": lastOfDay, "reason": "Dates from the gateway's log."}); res.Status != http.StatusOK {
+					t.Fatalf("the doctor's correction: %d %s", res.Status, res.Body)
+				}
+			}
+			ms := time.Millisecond
+			for _, end := range []time.Time{day, day.Add(ms), day.Add(9 * time.Hour), precise.Add(-ms), precise, precise.Add(ms), lastOfDay} {
+				reset()
+				res := s.Do(t, http.MethodPut, "/api/v1/installations/"+mon+"/collection-dates", imt,
+					map[string]any{"collection_start": day, "collection_end": end, "reason": "The kit was switched off the same day."})
+				var shown collectionJSON
+				if res.Status != http.StatusOK {
+					t.Errorf("end %v: %d %s, want 200 whatever the hidden time", end, res.Status, res.Body)
+					continue
+				}
+				if res.JSON(t, &shown); !shown.Start.Equal(day) || !shown.End.Equal(day) {
+					t.Errorf("end %v: answered %v – %v, want the day %v for both", end, shown.Start, shown.End, day)
+				}
+				// An end of midnight is the end as shown: both dates are
+				// kept as stored. Any other end is stored as sent, and the
+				// start as stored unless it would follow the end.
+				stored, storedEnd := precise, end
+				switch {
+				case end.Equal(day):
+					storedEnd = lastOfDay
+				case end.Before(precise):
+					stored = day
+				}
+				var now collectionJSON
+				s.Do(t, http.MethodGet, "/api/v1/installations/"+rec.Installation, doctor, nil).JSON(t, &now)
+				if !now.Start.Equal(stored) || !now.End.Equal(storedEnd) {
+					t.Errorf("end %v: stored %v – %v, want %v – %v", end, now.Start, now.End, stored, storedEnd)
+				}
+			}
+			reset()
+			checkProblem(t, s.Do(t, http.MethodPut, "/api/v1/installations/"+rec.Installation+"/collection-dates", doctor,
+				map[string]any{"collection_start": precise, "collection_end": precise.Add(-ms), "reason": "typo"}), http.StatusUnprocessableEntity)
+			checkProblem(t, s.Do(t, http.MethodPut, "/api/v1/installations/"+mon+"/collection-dates", imt,
+				map[string]any{"collection_start": day, "collection_end": day.Add(-ms), "reason": "typo"}), http.StatusUnprocessableEntity)
+		})
+	}
+}
+
+// TestCorrectionReasonsWrittenBlindReadAsWritten, on both backends: a
+// reason monitoring writes listing guesses at the patient's surname,
+// phone and address reads back to monitoring exactly as written, so that
+// what it reads does not tell which guess was right; the doctor and the
+// installer read it as written too. A reason the doctor writes naming
+// the patient stays redacted for monitoring. Researchers do not read the
+// history at all.
+func TestCorrectionReasonsWrittenBlindReadAsWritten(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			s := apptest.Start(t, apptest.Options{Backend: backend, Demo: true})
+			doctor := s.Login(t, demo.Doctor, "alice")
+			iit := s.Login(t, demo.Installer, "gennaro")
+			imt := s.Login(t, demo.Monitoring, "vincenzo")
+			unimi := s.Login(t, demo.Researcher, "stefano")
+			id, rec := demoWorkingInstallation(t, s, doctor)
+			if len(rec.Contacts) == 0 || rec.Contacts[0].Phone == "" || rec.LastName == "" || rec.Address == "" {
+				t.Fatalf("the demo patient lacks a surname, an address or a contact's phone: %+v", rec)
+			}
+			codec := pseudonym.New(s.App.Store().PseudonymKey())
+			ref := map[domain.Role]string{domain.RoleDoctor: rec.Installation}
+			for _, r := range []domain.Role{domain.RoleInstaller, domain.RoleMonitoring, domain.RoleResearcher} {
+				ref[r] = codec.Encode(r, resource.Installation, id)
+			}
+			street, _, _ := strings.Cut(rec.Address, ",")
+			guesses := "Rossi " + rec.LastName + " Bianchi; " + rec.Contacts[0].Phone + " and 333 1234567; " + street + " or Via Roma 3"
+			var shown collectionJSON
+			s.Do(t, http.MethodGet, "/api/v1/installations/"+ref[domain.RoleMonitoring], imt, nil).JSON(t, &shown)
+			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+ref[domain.RoleMonitoring]+"/collection-dates", imt,
+				map[string]any{"collection_start": shown.Start, "collection_end": shown.End, "reason": guesses}); res.Status != http.StatusOK {
+				t.Fatalf("monitoring's correction: %d %s", res.Status, res.Body)
+			}
+			named := "Confirmed on the phone by " + rec.LastName + "."
+			if res := s.Do(t, http.MethodPut, "/api/v1/installations/"+rec.Installation+"/collection-dates", doctor,
+				map[string]any{"collection_start": shown.Start, "collection_end": shown.End, "reason": named}); res.Status != http.StatusOK {
+				t.Fatalf("the doctor's correction: %d %s", res.Status, res.Body)
+			}
+			reasons := func(role domain.Role, token string) []string {
+				t.Helper()
+				var out struct{ Corrections []correctionJSON }
+				res := s.Do(t, http.MethodGet, "/api/v1/installations/"+ref[role]+"/collection-dates/corrections", token, nil)
+				if res.Status != http.StatusOK {
+					t.Fatalf("history as %s: %d %s", role, res.Status, res.Body)
+				}
+				res.JSON(t, &out)
+				if n := len(out.Corrections); n < 2 {
+					t.Fatalf("history as %s: %d corrections, want at least monitoring's and the doctor's", role, n)
+				}
+				n := len(out.Corrections)
+				return []string{out.Corrections[n-2].Reason, out.Corrections[n-1].Reason}
+			}
+			for role, token := range map[domain.Role]string{domain.RoleDoctor: doctor, domain.RoleInstaller: iit} {
+				if got := reasons(role, token); got[0] != guesses || got[1] != named {
+					t.Errorf("%s reads %q, want both as written: %q, %q", role, got, guesses, named)
+				}
+			}
+			got := reasons(domain.RoleMonitoring, imt)
+			if got[0] != guesses {
+				t.Errorf("monitoring reads its own reason as %q, want it as written: %q", got[0], guesses)
+			}
+			if strings.Contains(got[1], rec.LastName) || !strings.HasPrefix(got[1], "Confirmed on the phone by ") {
+				t.Errorf("monitoring reads the doctor's reason as %q, want the surname redacted", got[1])
+			}
+			if res := s.Do(t, http.MethodGet, "/api/v1/installations/"+ref[domain.RoleResearcher]+"/collection-dates/corrections", unimi, nil); res.Status != http.StatusForbidden {
+				t.Errorf("the researcher reads the correction history: %d %s", res.Status, res.Body)
 			}
 		})
 	}

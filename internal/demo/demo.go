@@ -174,7 +174,7 @@ func (s *seeder) backdate(instID int64, joined time.Time) error {
 		return nil // enrolled in the last days: installed today
 	}
 	reason := fmt.Sprintf("Kit installed on %s; the visit's ticket was closed later.", start.Format(time.DateOnly))
-	_, err = s.study.CorrectCollection(s.as(Monitoring), instID, &start, end, reason)
+	_, err = s.study.CorrectCollection(s.as(Monitoring), instID, &start, end, reason, nil)
 	return err
 }
 

@@ -21,6 +21,10 @@ type CollectionCorrection struct {
 	NewStart       *time.Time
 	NewEnd         *time.Time
 	Reason         string
+	// ReasonBlind is set when the reason was written by a role that does
+	// not see identity: it is shown to such roles as written (see
+	// AuthoredContext), never redacted.
+	ReasonBlind bool
 }
 
 // CheckCollectionCorrection applies the rules of a correction of h's
@@ -62,6 +66,63 @@ func CheckCollectionCorrection(h Home, start, end *time.Time, now time.Time) err
 		return Invalid("collection_end", "collection has ended: the end must not be after tomorrow (UTC)")
 	}
 	return nil
+}
+
+// ComposeCollectionCorrection is what a correction of h's collection
+// dates to start and end, sent by a caller shown the dates through shown
+// (nil for a caller who sees them exactly), stores, or the rule it
+// breaks. Its answer depends only on what the caller sees: the rules are
+// applied to the caller's view, h's dates as shown and the dates as sent,
+// so that whether a correction is accepted reveals nothing of the part of
+// the stored dates the caller is not shown (a date sent back as shown and
+// checked against the other as stored would answer, one request at a
+// time, whether the hidden time is before a chosen instant). A date sent
+// back exactly as shown is kept as stored, so that correcting one date
+// does not move the other to the start of its day, when the rules still
+// hold with the stored value; when they do not, it is stored as sent.
+// Either way the caller is shown the same dates afterwards. Checking the
+// view is never laxer than checking the stored dates: a shown date is the
+// stored one cut down, so a collection the caller sees running has not
+// ended.
+func ComposeCollectionCorrection(h Home, start, end *time.Time, shown func(time.Time) time.Time, now time.Time) (*time.Time, *time.Time, error) {
+	if shown == nil {
+		return start, end, CheckCollectionCorrection(h, start, end, now)
+	}
+	seen := h
+	seen.CollectionStart, seen.CollectionEnd = shownPtr(shown, h.CollectionStart), shownPtr(shown, h.CollectionEnd)
+	if err := CheckCollectionCorrection(seen, start, end, now); err != nil {
+		return nil, nil, err
+	}
+	keptStart := keptAsShown(start, seen.CollectionStart)
+	keptEnd := keptAsShown(end, seen.CollectionEnd)
+	// Both stored dates when both were kept, then either, then the dates
+	// as sent (which the check above passed: it holds of the stored home).
+	for _, keep := range [][2]bool{{true, true}, {true, false}, {false, true}} {
+		s, e := start, end
+		if keep[0] && keptStart {
+			s = h.CollectionStart
+		}
+		if keep[1] && keptEnd {
+			e = h.CollectionEnd
+		}
+		if (s != start || e != end) && CheckCollectionCorrection(h, s, e, now) == nil {
+			return s, e, nil
+		}
+	}
+	return start, end, CheckCollectionCorrection(h, start, end, now)
+}
+
+// keptAsShown reports whether sent is the date the caller was shown.
+func keptAsShown(sent, shown *time.Time) bool {
+	return sent != nil && shown != nil && sent.Equal(*shown)
+}
+
+func shownPtr(shown func(time.Time) time.Time, t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	s := shown(*t)
+	return &s
 }
 
 // samePresence refuses setting a date the installation has not reached,

@@ -52,8 +52,10 @@ type Study interface {
 	UpdateHomeContext(ctx context.Context, installationID int64, hc HomeContext, shown func(string) string) (Installation, error)
 
 	// CorrectCollection corrects the data-collection dates with a reason
-	// (CheckCollectionCorrection); CollectionCorrections lists them.
-	CorrectCollection(ctx context.Context, installationID int64, start, end *time.Time, reason string) (Installation, error)
+	// (ComposeCollectionCorrection); shown is how the caller is shown the
+	// collection dates, nil for callers who see them exactly.
+	// CollectionCorrections lists the corrections.
+	CorrectCollection(ctx context.Context, installationID int64, start, end *time.Time, reason string, shown func(time.Time) time.Time) (Installation, error)
 	CollectionCorrections(ctx context.Context, installationID int64) ([]CollectionCorrection, error)
 
 	OpenTicket(ctx context.Context, installationID int64, c TicketCategory, firstMessage string) (Ticket, error)

@@ -62,7 +62,7 @@ func TestStoredListValuesFollowEveryWorkflow(t *testing.T) {
 		step("correct collection", func() error {
 			inst := must[domain.Installation](t)(st.Installation(doctor(), instOf(pids[1])))
 			end := inst.CollectionEnd.AddDate(0, 0, -1)
-			_, err := st.CorrectCollection(doctor(), inst.ID, inst.CollectionStart, &end, "ends a day earlier than planned")
+			_, err := st.CorrectCollection(doctor(), inst.ID, inst.CollectionStart, &end, "ends a day earlier than planned", nil)
 			return err
 		})
 		step("close maintenance", func() error { _, err := st.CloseTicket(installer(), ticketOf(pids[0], true)); return err })

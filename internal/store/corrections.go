@@ -14,6 +14,7 @@ const labelCorrectionReason = "collection-correction.reason"
 type Correction struct {
 	By     string
 	Reason string
+	Blind  bool // the reason is written blind (see domain.CollectionCorrection)
 }
 
 // insertCorrection records a correction of h's collection dates to to,
@@ -23,10 +24,10 @@ func (db *DB) insertCorrection(ctx context.Context, tx *sql.Tx, h LockedHome, to
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO collection_corrections (installation_id, corrected_by, corrected_at, old_start, old_end, new_start, new_end, sealed_reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, h.InstallationID, c.By, h.Now,
+	_, err = tx.ExecContext(ctx, `INSERT INTO collection_corrections (installation_id, corrected_by, corrected_at, old_start, old_end, new_start, new_end, sealed_reason, written_blind)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, h.InstallationID, c.By, h.Now,
 		nullTime(h.Home.CollectionStart), nullTime(h.Home.CollectionEnd), nullTime(to.Start), nullTime(to.End),
-		key.Seal(labelCorrectionReason, []byte(c.Reason)))
+		key.Seal(labelCorrectionReason, []byte(c.Reason)), c.Blind)
 	return err
 }
 
@@ -43,7 +44,7 @@ func (db *DB) CollectionCorrections(ctx context.Context, installationID int64) (
 		if err := tx.QueryRowContext(ctx, `SELECT data_key_id FROM patients WHERE id = $1`, inst.PatientID).Scan(&keyID); err != nil {
 			return err
 		}
-		rows, err := queryAll(ctx, tx, scanCorrection, `SELECT id, installation_id, corrected_by, corrected_at, old_start, old_end, new_start, new_end, sealed_reason
+		rows, err := queryAll(ctx, tx, scanCorrection, `SELECT id, installation_id, corrected_by, corrected_at, old_start, old_end, new_start, new_end, sealed_reason, written_blind
 			FROM collection_corrections WHERE installation_id = $1 ORDER BY id`, installationID)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -73,7 +74,7 @@ type correctionRow struct {
 func scanCorrection(s scanner) (correctionRow, error) {
 	var r correctionRow
 	var os, oe, ns, ne sql.NullTime
-	err := s.Scan(&r.ID, &r.InstallationID, &r.CorrectedBy, &r.CorrectedAt, &os, &oe, &ns, &ne, &r.sealed)
+	err := s.Scan(&r.ID, &r.InstallationID, &r.CorrectedBy, &r.CorrectedAt, &os, &oe, &ns, &ne, &r.sealed, &r.ReasonBlind)
 	r.OldStart, r.OldEnd, r.NewStart, r.NewEnd = timePtr(os), timePtr(oe), timePtr(ns), timePtr(ne)
 	return r, err
 }

@@ -20,7 +20,7 @@ type CorrectionView struct {
 	OldEnd       *time.Time `json:"old_collection_end,omitempty" doc:"The collection end before the correction, at the collection dates' precision."`
 	NewStart     *time.Time `json:"collection_start,omitempty" doc:"The corrected collection start, at the collection dates' precision."`
 	NewEnd       *time.Time `json:"collection_end,omitempty" doc:"The corrected collection end, at the collection dates' precision."`
-	Reason       string     `json:"reason" doc:"Why the dates were corrected, redacted like a ticket message for roles without identity."`
+	Reason       string     `json:"reason" doc:"Why the dates were corrected, redacted like a ticket message for roles without identity unless one of them wrote it (then shown to them as written)."`
 }
 
 // Correction projects a correction for a role that may read the history
@@ -30,6 +30,6 @@ func (v Viewer) Correction(c domain.CollectionCorrection) CorrectionView {
 		CorrectedAt: v.At(access.RecordTimes, c.CorrectedAt),
 		OldStart:    v.AtPtr(access.CollectionTimes, c.OldStart), OldEnd: v.AtPtr(access.CollectionTimes, c.OldEnd),
 		NewStart: v.AtPtr(access.CollectionTimes, c.NewStart), NewEnd: v.AtPtr(access.CollectionTimes, c.NewEnd),
-		Reason: v.Text(c.PatientID, c.Reason)}
+		Reason: v.authored(c.PatientID, c.Reason, c.ReasonBlind)}
 	return out
 }
