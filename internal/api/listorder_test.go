@@ -157,7 +157,7 @@ func keyText(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 // naiveOrder sorts rows by key and names each as the caller is shown it.
 func naiveOrder[T any](rows []T, key func(T) page.Key, name func(T) string) []string {
-	slices.SortFunc(rows, func(a, b T) int { return page.Compare(key(a), key(b)) })
+	slices.SortFunc(rows, func(a, b T) int { return slices.Compare(key(a), key(b)) })
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = name(r)

@@ -61,18 +61,6 @@ func pageLimit(q PageQuery) int {
 	return q.Limit
 }
 
-// pageAfter is one page of rows by key (page.Of) after the key after,
-// with the cursor of the next page ("" on the last): for the one order
-// computed in memory, doctors' bounded sort by surname.
-func pageAfter[T any](a *API, ctx context.Context, pos page.Position, q PageQuery, rows []T, key func(T) page.Key, after page.Key) ([]T, string) {
-	out, last := page.Of(rows, key, after, pageLimit(q))
-	if last == nil {
-		return out, ""
-	}
-	pos.Key = last
-	return out, a.cursors.Seal(cursorOwner(ctx), pos)
-}
-
 // sqlPage reads one page of rows in SQL after the caller's cursor: the
 // store reads limit+1 rows (read, given the key the cursor carries, nil
 // from the start) so that the next cursor, sealing the key of the

@@ -9,15 +9,11 @@ package page
 
 import (
 	"fmt"
-	"slices"
 	"time"
 )
 
 // Key is a row's position in a list's order.
 type Key []string
-
-// Compare orders keys element by element.
-func Compare(a, b Key) int { return slices.Compare(a, b) }
 
 // Int is an id as a key element (ascending): fixed width, so the text
 // order is the numeric one. Ids are positive.
@@ -38,36 +34,4 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return time.Parse("2006-01-02T15:04:05.000000000Z", s)
-}
-
-// Of is one page of rows: at most limit rows after the key after (from
-// the start when after is nil), in the order of key, and the key of the
-// page's last row when more rows follow (nil on the last page). The
-// cost is the sort of every row: O(n log n) per page over what the
-// filter kept.
-func Of[T any](rows []T, key func(T) Key, after Key, limit int) ([]T, Key) {
-	keys := make([]Key, len(rows))
-	idx := make([]int, len(rows))
-	for i := range rows {
-		idx[i], keys[i] = i, key(rows[i])
-	}
-	slices.SortFunc(idx, func(a, b int) int { return Compare(keys[a], keys[b]) })
-	start := 0
-	if after != nil {
-		start, _ = slices.BinarySearchFunc(idx, after, func(i int, k Key) int {
-			if Compare(keys[i], k) <= 0 {
-				return -1 // at or before the cursor: skipped
-			}
-			return 1
-		})
-	}
-	end := min(start+limit, len(idx))
-	out := make([]T, 0, end-start)
-	for _, i := range idx[start:end] {
-		out = append(out, rows[i])
-	}
-	if end < len(idx) && end > start {
-		return out, keys[idx[end-1]]
-	}
-	return out, nil
 }
