@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,4 +179,95 @@ func refAs(codec *pseudonym.Codec, r domain.Role, k resource.Kind, id int64) str
 		return strconv.FormatInt(id, 10)
 	}
 	return codec.Encode(r, k, id)
+}
+
+// TestTheAPISaysWhichTextItRedacted: a client that shows the placeholders
+// in its own language must know which text holds the API's placeholders.
+// imt's message "Please send [phone] and [email] of the carer" is shown to
+// imt as written and not marked; the installer's message is marked
+// redacted for imt; the doctor reads both unmarked. The home context
+// names, for imt and unimi, the non-empty fields shown redacted: all but
+// the one imt wrote. Both backends.
+func TestTheAPISaysWhichTextItRedacted(t *testing.T) {
+	t.Parallel()
+	onDemoPatient(t, "Via Padova 118", func(t *testing.T, s *apptest.Server, st domain.Study, codec *pseudonym.Codec, p domain.Patient) {
+		inst, ticket := openTicketOf(t, st, p.ID)
+		tokens := map[domain.Role]string{
+			domain.RoleDoctor: s.Login(t, demo.Doctor, "alice"), domain.RoleInstaller: s.Login(t, demo.Installer, "gennaro"),
+			domain.RoleMonitoring: s.Login(t, demo.Monitoring, "vincenzo"), domain.RoleResearcher: s.Login(t, demo.Researcher, "stefano"),
+		}
+		const mine = "Please send [phone] and [email] of the carer"
+		for _, m := range []struct {
+			r    domain.Role
+			body string
+		}{{domain.RoleMonitoring, mine}, {domain.RoleInstaller, "Ambrogio Colombo: ok"}} {
+			res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+refAs(codec, m.r, resource.Ticket, ticket)+"/messages", tokens[m.r], map[string]string{"body": m.body})
+			if res.Status != http.StatusCreated && res.Status != http.StatusOK {
+				t.Fatalf("message: %d %s", res.Status, res.Body)
+			}
+		}
+		type message struct {
+			Body     string `json:"body"`
+			Redacted *bool  `json:"redacted"`
+		}
+		lastTwo := func(r domain.Role) []message {
+			t.Helper()
+			var tk struct {
+				Messages []message `json:"messages"`
+			}
+			s.Do(t, http.MethodGet, "/api/v1/tickets/"+refAs(codec, r, resource.Ticket, ticket), tokens[r], nil).JSON(t, &tk)
+			if len(tk.Messages) < 2 {
+				t.Fatalf("%d messages", len(tk.Messages))
+			}
+			return tk.Messages[len(tk.Messages)-2:]
+		}
+		got := lastTwo(domain.RoleMonitoring)
+		if got[0].Body != mine || got[0].Redacted != nil {
+			t.Errorf("imt reads its own message as %q, redacted %v; want it as written, unmarked", got[0].Body, got[0].Redacted)
+		}
+		if got[1].Redacted == nil || !*got[1].Redacted || strings.Contains(got[1].Body, "Colombo") {
+			t.Errorf("imt reads the installer's message as %q, redacted %v; want it redacted and marked", got[1].Body, got[1].Redacted)
+		}
+		for _, m := range lastTwo(domain.RoleDoctor) {
+			if m.Redacted != nil {
+				t.Errorf("the doctor reads %q marked redacted %v", m.Body, *m.Redacted)
+			}
+		}
+
+		type installation struct {
+			Context         map[string]string `json:"context"`
+			ContextRedacted []string          `json:"context_redacted"`
+		}
+		path := func(r domain.Role) string {
+			return "/api/v1/installations/" + refAs(codec, r, resource.Installation, inst)
+		}
+		var v installation
+		s.Do(t, http.MethodGet, path(domain.RoleMonitoring), tokens[domain.RoleMonitoring], nil).JSON(t, &v)
+		v.Context["other_notes"] = "Please send [phone] of the carer"
+		if res := s.Do(t, http.MethodPut, path(domain.RoleMonitoring), tokens[domain.RoleMonitoring], v.Context); res.Status != http.StatusOK {
+			t.Fatalf("update: %d %s", res.Status, res.Body)
+		}
+		var doc installation
+		s.Do(t, http.MethodGet, path(domain.RoleDoctor), tokens[domain.RoleDoctor], nil).JSON(t, &doc)
+		if doc.ContextRedacted != nil {
+			t.Errorf("the doctor is told context fields %v are redacted", doc.ContextRedacted)
+		}
+		var want []string
+		for _, f := range []string{"apartment_type", "internet_type", "flatmates", "pets", "visitors", "smartphone_model", "appliances",
+			"issue_notes", "habit_notes"} {
+			if doc.Context[f] != "" {
+				want = append(want, f)
+			}
+		}
+		if !slices.Contains(want, "flatmates") {
+			t.Fatalf("fixture: the demo home has no flatmates: %v", doc.Context)
+		}
+		for _, r := range []domain.Role{domain.RoleMonitoring, domain.RoleResearcher} {
+			var got installation
+			s.Do(t, http.MethodGet, path(r), tokens[r], nil).JSON(t, &got)
+			if !slices.Equal(got.ContextRedacted, want) {
+				t.Errorf("%s is told the redacted fields are %v, want %v (not other_notes, written by imt)", r, got.ContextRedacted, want)
+			}
+		}
+	})
 }

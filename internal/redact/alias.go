@@ -59,11 +59,23 @@ func (r *Redactor) aliasName(a string, words []textfold.Word) {
 			if particles[words[j].Folded] || i == j && i > 0 && particles[words[i-1].Folded] {
 				continue
 			}
-			r.add(join(words[i:j+1]), finalAccent(a[words[j].Start:]), contact)
+			r.contactName(join(words[i:j+1]), finalAccent(a[words[j].Start:]))
 		}
 	}
 	for k := 1; k < len(words); k++ {
-		r.add(join(words[k:])+join(words[:k]), finalAccent(a[words[k-1].Start:]), contact)
+		r.contactName(join(words[k:])+join(words[:k]), finalAccent(a[words[k-1].Start:]))
+	}
+}
+
+// contactName adds a name of a contact, and the name glued to the
+// patient's surname in either order ("MaddalenaRossi", "RossiMaddalena"):
+// written apart they are one "[contact]" (mergeSpaced), and glued they
+// must not be left whole.
+func (r *Redactor) contactName(key string, k kind) {
+	r.add(key, k, contact)
+	if r.surname != "" {
+		r.add(key+r.surname, r.surEnd, contact)
+		r.add(r.surname+key, k, contact)
 	}
 }
 

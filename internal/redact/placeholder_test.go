@@ -36,7 +36,10 @@ func TestEachKindHasItsPlaceholder(t *testing.T) {
 }
 
 // TestAdjacentMatchesOfTwoKinds: matches separated only by spaces are
-// one replacement when of one kind, and stay apart when of two.
+// one replacement when of one kind, and stay apart when of two, but for
+// names: a run of names holding a contact's is one contact, so that
+// "Maddalena Rossi" never reads "[contact] Achille" (the contact shares
+// the surname, and the nickname reads as her surname).
 func TestAdjacentMatchesOfTwoKinds(t *testing.T) {
 	two := rossiMario
 	two.Contacts = append(slices.Clone(rossiMario.Contacts), domain.Contact{Alias: "vicina Bianchi"})
@@ -44,9 +47,25 @@ func TestAdjacentMatchesOfTwoKinds(t *testing.T) {
 		{"name then phone", rossiMario, "Mario Rossi 347 2184590", "Achille [phone]"},
 		{"phone then name", rossiMario, "347 2184590 Mario Rossi", "[phone] Achille"},
 		{"address then phone", rossiMario, "via Roma 3 02 2614 7735", "[address] [phone]"},
-		{"contact then the patient's name", rossiMario, "Maddalena Mario", "[contact] Achille"},
+		{"contact then the patient's first name", rossiMario, "Maddalena Mario", "[contact]"},
+		{"contact then the patient's surname", rossiMario, "Maddalena Rossi ha le chiavi", "[contact] ha le chiavi"},
+		{"the patient's surname then a contact", rossiMario, "la sig.ra Rossi Maddalena", "la sig.ra [contact]"},
+		{"the patient's whole name then a contact", rossiMario, "Mario Rossi Maddalena", "[contact]"},
+		{"contact and surname, then a phone", rossiMario, "Maddalena Rossi 347 2184590", "[contact] [phone]"},
+		{"surname, comma, name: a way to write the contact's name", rossiMario, "Rossi, Maddalena", "[contact]"},
+		{"the patient's surname on the next line", rossiMario, "Maddalena\nRossi", "[contact]\nAchille"},
 		{"two contacts side by side are one", two, "Maddalena Bianchi", "[contact]"},
 		{"two phones side by side are one", rossiMario, "347 2184590 02 2614 7735", "[phone]"},
+	})
+}
+
+// TestContactGluedToTheSurname: a contact's name glued to the patient's
+// surname, in either order, is the contact, as it is written apart.
+func TestContactGluedToTheSurname(t *testing.T) {
+	runReview(t, []reviewCase{
+		{"name then surname", rossiMario, "MaddalenaRossi ha chiamato", "[contact] ha chiamato"},
+		{"surname then name", rossiMario, "rossimaddalena@gmail.com", "[contact]@gmail.com"},
+		{"the patient's own glued names stay the patient", rossiMario, "MarioRossi.pdf", "Achille.pdf"},
 	})
 }
 
@@ -74,7 +93,8 @@ func TestPlaceholdersAreKept(t *testing.T) {
 		"Address, 347 2184590":              "[contact], [phone]",
 		"[contact] [address] [phone]":       "[contact] [address] [phone]",
 		"[codice fiscale][contact]":         "[codice fiscale][contact]",
-		"[Address] [fiscale]":               "[[contact]] [Achille]", // not written as a placeholder
+		"[Address] [fiscale]":               "[[contact]]", // not written as a placeholder: the contact's name and the surname, two punctuation marks apart
+		"[Address] and [fiscale]":           "[[contact]] and [Achille]",
 	} {
 		got := r.Redact(in)
 		if got != want {

@@ -34,6 +34,8 @@ type Redactor struct {
 	targets  map[string]target // folded, separator-free form → what it is
 	maxLen   int               // longest target, in bytes: bounds the search
 	nickname string
+	surname  string // the patient's surname, folded: glued to contacts' names (contactName)
+	surEnd   kind   // how a match ending in the surname may be widened
 }
 
 // target is what a target string is: how its matches may be widened, and
@@ -62,6 +64,7 @@ func New(p domain.Patient, nickname string) *Redactor {
 	id := p.Identity
 	r.names(id.FirstName, id.LastName)
 	first, last := textfold.Key(id.FirstName), textfold.Key(id.LastName)
+	r.surname, r.surEnd = last, finalAccent(id.LastName)
 	if first != "" && last != "" {
 		r.add(first+last, finalAccent(id.LastName), patientName) // "NicoloRossi.pdf"
 		r.add(last+first, finalAccent(id.FirstName), patientName)
@@ -103,9 +106,11 @@ func (r *Redactor) replacement(c category) string {
 
 // Redact returns s with every match replaced; adjacent matches of one
 // category separated only by spaces ("Mario Rossi") become one
-// replacement, and matches of two categories stay two ("Rossi 347
-// 2184590" is the nickname and "[phone]"). The placeholders in s are
-// kept as they are, so a second pass changes nothing.
+// replacement, so do a contact's name and the patient's ("Maddalena
+// Rossi" is one "[contact]"), and matches of two other categories stay
+// two ("Rossi 347 2184590" is the nickname and "[phone]"). The
+// placeholders in s are kept as they are, so a second pass changes
+// nothing.
 func (r *Redactor) Redact(s string) string {
 	if len(r.targets) == 0 {
 		return s
@@ -233,19 +238,37 @@ func lineBreaks(s string) int {
 	return n
 }
 
-// mergeSpaced joins matches of one category separated only by
-// horizontal spaces.
+// mergeSpaced joins matches separated only by horizontal spaces when
+// they are of one category, or names of two people: a run of names that
+// holds a contact's becomes one contact, in either order. Written apart,
+// a contact next to the patient's surname ("Maddalena Rossi") would read
+// "[contact] <nickname>", telling that the contact shares the surname and
+// making the nickname read as the contact's surname. Other categories
+// stay apart ("Mario Rossi 347 2184590" is the nickname and "[phone]").
 func mergeSpaced(s string, spans []span) []span {
 	out := spans[:1]
 	for _, sp := range spans[1:] {
 		prev := &out[len(out)-1]
-		if prev.what == sp.what && strings.TrimFunc(s[prev.end:sp.start], isHorizontalSpace) == "" {
-			prev.end = sp.end
+		if what, ok := mergedName(prev.what, sp.what); ok && strings.TrimFunc(s[prev.end:sp.start], isHorizontalSpace) == "" {
+			prev.end, prev.what = sp.end, what
 			continue
 		}
 		out = append(out, sp)
 	}
 	return out
+}
+
+// mergedName is what two adjacent matches of categories a and b become
+// as one replacement, if they may be one: one category stays itself,
+// and a contact's name with the patient's is the contact.
+func mergedName(a, b category) (category, bool) {
+	switch {
+	case a == b:
+		return a, true
+	case (a == contact || a == patientName) && (b == contact || b == patientName):
+		return contact, true
+	}
+	return a, false
 }
 
 func isHorizontalSpace(r rune) bool { return unicode.IsSpace(r) && lineBreaks(string(r)) == 0 }

@@ -87,6 +87,13 @@ func (v Viewer) authored(patientID int64, s string, blind bool) string {
 	return v.Text(patientID, s)
 }
 
+// redacts reports whether the viewer is shown text of that authorship
+// redacted (authored): so a client knows which text holds the API's
+// placeholders, and which is shown exactly as written.
+func (v Viewer) redacts(blind bool) bool {
+	return v.redact != nil && !blind
+}
+
 // NicknameOf is the friendly name of a patient's pseudonym, never one of
 // the patient's own names; callers who see ids, and so names, get none.
 // It is the one place a nickname is computed: the views, the redaction

@@ -103,6 +103,7 @@ type InstallationView struct {
 	CollectionStart *time.Time                `json:"collection_start,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	CollectionEnd   *time.Time                `json:"collection_end,omitempty" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	Context         HomeContext               `json:"context"`
+	ContextRedacted []string                  `json:"context_redacted,omitempty" doc:"For roles without identity: the context fields, of those not empty, shown redacted (written by a role that sees identity), whose placeholders ([contact], [phone], …) are the API's. Fields not listed are shown as written. Absent for roles that see identity."`
 	CreatedAt       time.Time                 `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	UpdatedAt       time.Time                 `json:"updated_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 	DateJoin        string                    `json:"date_join,omitempty" format:"date" doc:"The patient's enrolment date; to the day for installers and monitoring, to the year (January 1st) for researchers."`
@@ -129,6 +130,7 @@ type TicketView struct {
 type MessageView struct {
 	Sender    string    `json:"sender"`
 	Body      string    `json:"body"`
+	Redacted  bool      `json:"redacted,omitempty" doc:"Set for roles without identity when the body is shown redacted (written by a role that sees identity or by Serenade): its placeholders ([contact], [phone], …) are the API's. Absent when the body is shown as written."`
 	CreatedAt time.Time `json:"created_at" doc:"Exact for doctors; for other roles cut to their precision (see Timestamps and order in the API docs)."`
 }
 
@@ -156,20 +158,28 @@ func (v Viewer) Contacts(cs []domain.Contact) []ContactView {
 }
 
 func (v Viewer) Installation(i domain.Installation) InstallationView {
-	return InstallationView{
+	out := InstallationView{
 		ID: v.Ref(resource.Installation, i.ID), Patient: v.Ref(resource.Patient, i.PatientID), Nickname: v.knownNickname(i.PatientID),
 		Status: i.Status, CollectionStart: v.AtPtr(access.CollectionTimes, i.CollectionStart), CollectionEnd: v.AtPtr(access.CollectionTimes, i.CollectionEnd),
-		Context: v.homeContext(i), CreatedAt: v.At(access.RecordTimes, i.CreatedAt), UpdatedAt: v.At(access.RecordTimes, i.UpdatedAt),
+		CreatedAt: v.At(access.RecordTimes, i.CreatedAt), UpdatedAt: v.At(access.RecordTimes, i.UpdatedAt),
 	}
+	out.Context, out.ContextRedacted = v.homeContext(i)
+	return out
 }
 
 // homeContext is free text about a home: redacted like messages, each
-// field by who last wrote it.
-func (v Viewer) homeContext(i domain.Installation) HomeContext {
+// field by who last wrote it; redacted names the fields, of those not
+// empty, shown redacted.
+func (v Viewer) homeContext(i domain.Installation) (ctx HomeContext, redacted []string) {
 	stored := domain.AuthoredContext{HomeContext: i.Context, WrittenBlind: i.WrittenBlind}
-	return HomeContext(stored.Map(func(field, s string) string {
-		return v.authored(i.PatientID, s, stored.IsBlind(field))
+	ctx = HomeContext(stored.Map(func(field, s string) string {
+		blind := stored.IsBlind(field)
+		if s != "" && v.redacts(blind) {
+			redacted = append(redacted, field)
+		}
+		return v.authored(i.PatientID, s, blind)
 	}))
+	return ctx, redacted
 }
 
 func (v Viewer) Ticket(t domain.Ticket) TicketView {
@@ -186,7 +196,8 @@ func (v Viewer) Ticket(t domain.Ticket) TicketView {
 
 // message is one message of a patient's ticket thread.
 func (v Viewer) Message(patientID int64, m domain.Message) MessageView {
-	return MessageView{Sender: m.Sender, Body: v.authored(patientID, m.Body, m.WrittenBlind), CreatedAt: v.At(access.TicketTimes, m.CreatedAt)}
+	return MessageView{Sender: m.Sender, Body: v.authored(patientID, m.Body, m.WrittenBlind), Redacted: v.redacts(m.WrittenBlind),
+		CreatedAt: v.At(access.TicketTimes, m.CreatedAt)}
 }
 
 func (v Viewer) Document(d domain.Document) DocumentView {

@@ -256,41 +256,44 @@ func (s *Server) fieldContextSubmit(w http.ResponseWriter, r *http.Request) erro
 	body := view.HomeContext{ApartmentType: f("apartment_type"), InternetType: f("internet_type"), Flatmates: f("flatmates"), Pets: f("pets"),
 		Visitors: f("visitors"), SmartphoneModel: f("smartphone_model"), Appliances: f("appliances"), IssueNotes: f("issue_notes"),
 		HabitNotes: f("habit_notes"), OtherNotes: f("other_notes")}
-	if err := s.keepUnchanged(r, ref, &body); err != nil {
-		return err
-	}
+	contextSent(r, &body)
 	if err := s.client(r).Do(http.MethodPut, "/installations/"+url.PathEscape(ref), body, nil); err != nil {
 		return s.formFailed(w, r, ref, "context", "field.refused.context", err)
 	}
 	return backTo(w, r, ref, "context", "context")
 }
 
-// keepUnchanged puts back, in each field of the home context that the
-// user sent as the page showed it, the API's own text: the page shows
-// the placeholders of redaction in the user's language ("[telefono]" for
-// "[phone]"), and the API keeps a field's stored text only when it comes
-// back as the API gave it (an unchanged field keeps the stored text and
-// its author). Without this, saving the form would write the user's view
-// of a field over the text installers wrote. A field the user changed is
-// sent as typed. Only when a field holds a bracket does it ask the API
-// for the current text.
-func (s *Server) keepUnchanged(r *http.Request, ref string, body *view.HomeContext) error {
-	shown := placeholders(stateOf(r).loc, principalOf(r).Roles)
-	sent := contextValues(body)
-	if shown == nil || !slices.ContainsFunc(sent, func(v *string) bool { return strings.Contains(*v, "[") }) {
-		return nil
+// contextSent turns the home context as the user sent it into the API's
+// text, for a user shown the placeholders of redaction in their language
+// ("[telefono]" for "[phone]"). A field sent as the page showed it is
+// sent as the API gave it, which the form carries beside it (keptPrefix)
+// when it holds a bracket: the API keeps a field's stored text and its
+// author only when it comes back as the API gave it, and without this
+// saving the form would write the user's view of a field over the text
+// installers wrote. A field the user changed is sent as typed with the
+// placeholders written as the API writes them, so that the doctor never
+// reads "[contatto]". Nothing is read from the API: the page's own copy
+// is enough, and a copy the user altered sends only what the user could
+// type anyway.
+func contextSent(r *http.Request, body *view.HomeContext) {
+	table := placeholders(stateOf(r).loc, principalOf(r).Roles)
+	if table == nil {
+		return
 	}
-	var current view.InstallationView
-	if err := s.client(r).Get("/installations/"+url.PathEscape(ref), nil, &current); err != nil {
-		return err
-	}
-	for i, was := range contextValues(&current.Context) {
-		if *sent[i] == shown.Replace(*was) {
-			*sent[i] = *was
+	for i, sent := range contextValues(body) {
+		if r.PostForm.Has(keptPrefix + contextFields[i]) {
+			if was := r.PostForm.Get(keptPrefix + contextFields[i]); *sent == was || *sent == table.Show(was) {
+				*sent = was
+				continue
+			}
 		}
+		*sent = table.API(*sent)
 	}
-	return nil
 }
+
+// keptPrefix names the form's copy of a context field as the API gave it
+// ("api-flatmates"), carried for the fields that hold a bracket.
+const keptPrefix = "api-"
 
 // contextValues are the fields of a home context, in contextFields' order.
 func contextValues(c *view.HomeContext) []*string {
@@ -387,19 +390,26 @@ func (d *fieldInstallationData) Err(form, name string) string {
 	return d.Problem.Field(name)
 }
 
-// formField is one input of the home context's form.
+// formField is one input of the home context's form: Value is what it
+// shows, Redacted whether it is the API's redacted text (its
+// placeholders are translated, Page.Text), Kept the API's text carried
+// beside it when it holds a bracket (contextSent).
 type formField struct {
-	Name, Value, Error string
-	Long               bool // a textarea
+	Name, Value, Error, Kept string
+	Long, Redacted           bool // a textarea; the API's redacted text
 }
 
 // ContextFields are the home context's inputs with their values and
-// messages.
+// messages; a form that failed shows what was typed, as typed.
 func (d *fieldInstallationData) ContextFields() []formField {
 	current := contextValues(&d.Inst.Context)
 	out := make([]formField, len(contextFields))
 	for i, name := range contextFields {
-		out[i] = formField{Name: name, Value: d.Value("context", name, *current[i]), Error: d.Err("context", name), Long: i >= 6}
+		out[i] = formField{Name: name, Value: d.Value("context", name, *current[i]), Error: d.Err("context", name), Long: i >= 6,
+			Redacted: d.Form != "context" && slices.Contains(d.Inst.ContextRedacted, name)}
+		if strings.Contains(*current[i], "[") {
+			out[i].Kept = *current[i]
+		}
 	}
 	return out
 }

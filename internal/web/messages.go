@@ -190,8 +190,9 @@ var systemMessages = []struct {
 
 // Message is a ticket message's text as the page shows it: a system
 // message (systemMessages) translated, any other as written, with the
-// placeholders of redaction in the user's language (Free).
-func (p Page) Message(body string) string {
+// placeholders of redaction in the user's language when the API says it
+// redacted the message (Text).
+func (p Page) Message(body string, redacted bool) string {
 	for _, m := range systemMessages {
 		if sub := m.re.FindStringSubmatch(body); sub != nil {
 			data := map[string]any{}
@@ -210,5 +211,5 @@ func (p Page) Message(body string) string {
 			return p.L.T(m.id, data)
 		}
 	}
-	return p.Free(body)
+	return p.Text(body, redacted)
 }

@@ -49,25 +49,25 @@ func TestAPIMessagesAreTranslated(t *testing.T) {
 	enrolled := "Patient enrolled: the sensor kit is to be installed."
 	silent := "Opened by Serenade: no reading for longer than the silence threshold from kitchen.temperature, bed.pressure. Please check these sensors and the gateway."
 	for _, c := range []struct{ got, want string }{
-		{itPage.Message(enrolled), "Paziente arruolato: il kit di sensori è da installare."},
-		{enPage.Message(enrolled), enrolled},
-		{itPage.Message(silent), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio dai sensori kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
+		{itPage.Message(enrolled, true), "Paziente arruolato: il kit di sensori è da installare."},
+		{enPage.Message(enrolled, true), enrolled},
+		{itPage.Message(silent, true), "Aperto da Serenade: nessuna lettura oltre la soglia di silenzio dai sensori kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
 		// Silent streams with the threshold, in words; under a minute in seconds.
-		{itPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"kitchen.temperature", "bed.pressure"}}, 6*time.Hour)),
+		{itPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"kitchen.temperature", "bed.pressure"}}, 6*time.Hour), true),
 			"Aperto da Serenade: nessuna lettura da più di 6 ore dai sensori kitchen.temperature, bed.pressure. Controlla questi sensori e il gateway."},
-		{enPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"tv.plug.power"}}, 90*time.Second)),
+		{enPage.Message(domain.SilenceMessage(domain.Silence{Streams: []string{"tv.plug.power"}}, 90*time.Second), true),
 			"Opened by Serenade: no reading for more than 90 seconds from tv.plug.power. Please check these sensors and the gateway."},
 		// The silent kit's threshold, stored as Go writes a duration, in words.
-		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 48*time.Hour)),
+		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 48*time.Hour), true),
 			"Aperto da Serenade: il kit di sensori non ha inviato letture dall'inizio della raccolta dati (da più di 2 giorni). Controlla il gateway e la sua connessione."},
-		{enPage.Message(domain.SilenceMessage(domain.Silence{}, 36*time.Hour)),
+		{enPage.Message(domain.SilenceMessage(domain.Silence{}, 36*time.Hour), true),
 			"Opened by Serenade: the sensor kit has sent no reading since data collection started (more than 36 hours). Please check the gateway and its connection."},
-		{enPage.Message(domain.SilenceMessage(domain.Silence{}, time.Hour)),
+		{enPage.Message(domain.SilenceMessage(domain.Silence{}, time.Hour), true),
 			"Opened by Serenade: the sensor kit has sent no reading since data collection started (more than 1 hour). Please check the gateway and its connection."},
-		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 90*time.Minute)),
+		{itPage.Message(domain.SilenceMessage(domain.Silence{}, 90*time.Minute), true),
 			"Aperto da Serenade: il kit di sensori non ha inviato letture dall'inizio della raccolta dati (da più di 90 minuti). Controlla il gateway e la sua connessione."},
-		{itPage.Message("Passo giovedì alle 10."), "Passo giovedì alle 10."},
-		{itPage.Message(enrolled + " E il frigo."), enrolled + " E il frigo."},
+		{itPage.Message("Passo giovedì alle 10.", true), "Passo giovedì alle 10."},
+		{itPage.Message(enrolled+" E il frigo.", true), enrolled + " E il frigo."},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -4,12 +4,15 @@ import (
 	"testing"
 
 	"serenade/internal/domain"
+	"serenade/internal/view"
 )
 
 // TestPlaceholdersInTheUsersLanguage: the placeholders the API writes for
 // identifying data are shown in Italian to Italian users who do not see
-// identity; English users read them as the API writes them, and users who
-// see identity read any text as written.
+// identity, in text the API says it redacted; English users read them as
+// the API writes them, users who see identity read any text as written,
+// and so does everyone text the API did not redact (written by monitoring
+// itself: "shown exactly as written").
 func TestPlaceholdersInTheUsersLanguage(t *testing.T) {
 	s := testServer(t)
 	page := func(lang string, role domain.Role) Page {
@@ -35,13 +38,59 @@ func TestPlaceholdersInTheUsersLanguage(t *testing.T) {
 			if got := c.p.Free(redacted); got != c.want {
 				t.Errorf("Free\n got %q\nwant %q", got, c.want)
 			}
-			if got := c.p.Message(redacted); got != c.want {
-				t.Errorf("Message\n got %q\nwant %q", got, c.want)
+			if got := c.p.Text(redacted, true); got != c.want {
+				t.Errorf("Text of redacted text\n got %q\nwant %q", got, c.want)
+			}
+			if got := c.p.Message(redacted, true); got != c.want {
+				t.Errorf("Message redacted\n got %q\nwant %q", got, c.want)
+			}
+			if got := c.p.Text(redacted, false); got != redacted {
+				t.Errorf("Text of text shown as written\n got %q\nwant %q", got, redacted)
+			}
+			if got := c.p.Message(redacted, false); got != redacted {
+				t.Errorf("Message shown as written\n got %q\nwant %q", got, redacted)
 			}
 		})
 	}
-	if got, want := page("it", domain.RoleMonitoring).Message("Patient enrolled: the sensor kit is to be installed."),
+	imt := page("it", domain.RoleMonitoring)
+	if got, want := imt.Message("Please send [phone] and [email] of the carer", false),
+		"Please send [phone] and [email] of the carer"; got != want {
+		t.Errorf("monitoring's own message reads %q, want %q", got, want)
+	}
+	if got, want := imt.Message("Patient enrolled: the sensor kit is to be installed.", true),
 		"Paziente arruolato: il kit di sensori è da installare."; got != want {
 		t.Errorf("a system message reads %q, want %q", got, want)
+	}
+	inst := view.InstallationView{Context: view.HomeContext{Flatmates: "lives with his wife [contact]", OtherNotes: "send [phone]"},
+		ContextRedacted: []string{"flatmates"}}
+	for name, want := range map[string]string{"flatmates": "lives with his wife [contatto]", "other_notes": "send [phone]", "pets": "", "nothing": ""} {
+		if got := imt.Context(inst, name); got != want {
+			t.Errorf("Context %s reads %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestPlaceholdersBackToTheAPI: what an Italian user types with the
+// placeholders in Italian is sent with the API's; the table is one, both
+// ways, and users who see identity or read English send text as typed.
+func TestPlaceholdersBackToTheAPI(t *testing.T) {
+	s := testServer(t)
+	it := placeholders(s.bundle.Locale("it", nil), []domain.Role{domain.RoleMonitoring})
+	const typed = "lives with the carer [contatto] (mornings), [telefono], [e-mail], [indirizzo], [codice fiscale], [Contatto], [phone]"
+	if got, want := it.API(typed),
+		"lives with the carer [contact] (mornings), [phone], [email], [address], [codice fiscale], [Contatto], [phone]"; got != want {
+		t.Errorf("API\n got %q\nwant %q", got, want)
+	}
+	const api = "[contact] [phone] [email] [address] [codice fiscale]"
+	if got := it.API(it.Show(api)); got != api {
+		t.Errorf("back and forth %q reads %q", api, got)
+	}
+	for _, t2 := range []*placeholderTable{
+		placeholders(s.bundle.Locale("en", nil), []domain.Role{domain.RoleMonitoring}),
+		placeholders(s.bundle.Locale("it", nil), []domain.Role{domain.RoleInstaller}),
+	} {
+		if got := t2.API(typed); got != typed {
+			t.Errorf("a user without the table sends %q, want %q", got, typed)
+		}
 	}
 }

@@ -53,13 +53,13 @@ func (r researchRow) EnrolYear() string {
 	return r.Installation.DateJoin[:4]
 }
 
-// HomeSummary is the home context in a few words: the apartment type
-// and the flatmates.
-func (r researchRow) HomeSummary() string {
+// HomeSummary is the home context in a few words, as page p shows them:
+// the apartment type and the flatmates.
+func (r researchRow) HomeSummary(p Page) string {
 	var parts []string
-	for _, p := range []string{r.Installation.Context.ApartmentType, r.Installation.Context.Flatmates} {
-		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, p)
+	for _, name := range []string{"apartment_type", "flatmates"} {
+		if v := strings.TrimSpace(p.Context(r.Installation, name)); v != "" {
+			parts = append(parts, v)
 		}
 	}
 	return strings.Join(parts, " · ")
