@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"serenade/internal/audit"
+	"serenade/internal/keyring"
 	"serenade/internal/testsupport/storetest"
 )
 
@@ -19,9 +20,16 @@ import (
 // committing writer, and returns the group sizes it used.
 func fillAudit(t *testing.T, env *storetest.Env, n int) []int {
 	t.Helper()
+	return fillAuditOf(t, env.DB, n)
+}
+
+// fillAuditOf is fillAudit through the audit writer of one store handle
+// (one server process).
+func fillAuditOf(t *testing.T, db audit.Appender, n int) []int {
+	t.Helper()
 	var mu sync.Mutex
 	var groups []int
-	w := audit.NewWriter(env.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.Metrics{GroupSize: func(n int) {
+	w := audit.NewWriter(db, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.Metrics{GroupSize: func(n int) {
 		mu.Lock()
 		groups = append(groups, n)
 		mu.Unlock()
@@ -77,6 +85,34 @@ func TestAuditChainGroupCommitsAndVerifies(t *testing.T) {
 			t.Fatalf("verify = %d, %v", n, err)
 		}
 		t.Logf("200 concurrent entries written in %d transactions", len(groups))
+	})
+}
+
+// TestAuditChainOfThreeProcessesNeverGivesUp: three processes write one
+// trail at once, each as fast as it can; none may give up on a head the
+// others keep moving (a request is refused when its entry is not
+// written), and the chain verifies whole.
+func TestAuditChainOfThreeProcessesNeverGivesUp(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, env *storetest.Env) {
+		dbs := []audit.Appender{env.DB}
+		for range 2 {
+			db, err := env.TryOpen(keyring.FileSource{Path: env.KeyFile})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs = append(dbs, db)
+		}
+		const each = 300
+		var wg sync.WaitGroup
+		for _, db := range dbs {
+			wg.Go(func() { fillAuditOf(t, db, each) })
+		}
+		wg.Wait()
+		n, err := env.DB.VerifyAudit(context.Background())
+		if err != nil || n != int64(each*len(dbs)) {
+			t.Fatalf("verify = %d, %v; want %d entries", n, err, each*len(dbs))
+		}
 	})
 }
 

@@ -34,10 +34,6 @@ type auditHead struct {
 	hash  []byte
 }
 
-// staleHeadAttempts bounds how often a group is linked again because
-// other processes kept moving the head.
-const staleHeadAttempts = 10
-
 // appendPostgres moves the head from ($25, $26) to ($23, $24) and, only
 // if it did, inserts the entries and their patients; it returns whether
 // it did. Within one statement the audit_patients rows' foreign key sees
@@ -55,43 +51,71 @@ const appendPostgres = `WITH head AS (
 )
 SELECT COUNT(*) FROM head`
 
-// appendAuditPostgres links the group to the remembered head (read when
-// unknown) and writes it in one statement, again on a fresh head when
-// another process moved it.
+// appendAuditPostgres links the group to the remembered head and writes
+// it in one statement. When the head is unknown, or another process
+// moved it, the group is written in a transaction that first locks the
+// head row (linkedUnderLock): reading the head and then moving it in two
+// statements left a window in which a busy replica, whose head is always
+// known, could move it every time, and a writer could lose the race until
+// its attempts ran out (seen once in CI: a read refused with 503 while
+// two servers and the key rotation wrote to one trail).
 func (db *DB) appendAuditPostgres(ctx context.Context, entries []audit.Entry) error {
 	h := &db.auditHead
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for range staleHeadAttempts {
-		if !h.known {
-			if err := db.auditPool.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&h.seq, &h.hash); err != nil {
-				return err
-			}
-			h.known = true
-		}
-		if h.hash == nil {
-			h.hash = []byte{} // the empty chain's head: NULL would never match
-		}
+	if h.known {
 		link(h.seq, h.hash, entries)
 		moved, err := appendEntriesPostgres(ctx, db.auditPool, entries, h.seq, h.hash)
-		if err != nil || !moved {
-			h.known = false // unknown after a failure; stale when not moved
+		if err == nil && moved {
+			h.seq, h.hash = entries[len(entries)-1].Seq, entries[len(entries)-1].Hash
+			return nil
 		}
+		h.known = false // stale, or unknown after a failure
 		if err != nil {
 			return err
 		}
-		if moved {
-			last := entries[len(entries)-1]
-			h.seq, h.hash = last.Seq, last.Hash
-			return nil
-		}
 	}
-	return errors.New("the audit head kept moving under other writers")
+	if err := db.linkedUnderLock(ctx, entries); err != nil {
+		return err
+	}
+	h.known, h.seq, h.hash = true, entries[len(entries)-1].Seq, entries[len(entries)-1].Hash
+	return nil
 }
 
-// appendEntriesPostgres runs appendPostgres for linked entries whose
-// head was (seq, hash), and reports whether the head was still there.
-func appendEntriesPostgres(ctx context.Context, db *sql.DB, entries []audit.Entry, seq int64, hash []byte) (bool, error) {
+// linkedUnderLock writes the group linked to the head read with its row
+// lock held, in one transaction: no other writer can move the head in
+// between, so the statement always moves it.
+func (db *DB) linkedUnderLock(ctx context.Context, entries []audit.Entry) error {
+	tx, err := db.auditPool.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	var seq int64
+	var hash []byte
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&seq, &hash); err != nil {
+		return err
+	}
+	if hash == nil {
+		hash = []byte{} // the empty chain's head: NULL would never match
+	}
+	link(seq, hash, entries)
+	moved, err := appendEntriesPostgres(ctx, tx, entries, seq, hash)
+	if err != nil {
+		return err
+	}
+	if !moved {
+		return errors.New("the audit head moved while its row was locked")
+	}
+	return tx.Commit()
+}
+
+// rowQuerier is a connection pool or a transaction.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func appendEntriesPostgres(ctx context.Context, db rowQuerier, entries []audit.Entry, seq int64, hash []byte) (bool, error) {
 	last := entries[len(entries)-1]
 	var moved int
 	err := db.QueryRowContext(ctx, appendPostgres, append(auditArrays(entries), last.Seq, last.Hash, seq, hash)...).Scan(&moved)
