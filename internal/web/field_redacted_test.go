@@ -26,17 +26,8 @@ import (
 func TestMonitoringReadsPlaceholdersInItsLanguage(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
-	var found struct {
-		Patients []struct {
-			ID string `json:"id"`
-		} `json:"patients"`
-	}
 	doctor := webtest.DemoToken(t, s, demo.Doctor)
-	s.Do(t, http.MethodGet, "/api/v1/patients?q=Colombo", doctor, nil).JSON(t, &found)
-	if len(found.Patients) != 1 {
-		t.Fatalf("%d patients named Colombo", len(found.Patients))
-	}
-	h := webtest.HomeOf(t, s, found.Patients[0].ID)
+	h := colomboHome(t, s, doctor)
 	installerTicket := webtest.Tickets(t, s, demo.Installer, h.Installer, domain.CategoryInstallation)[0]
 	if res := s.Do(t, http.MethodPost, "/api/v1/tickets/"+installerTicket+"/messages", webtest.DemoToken(t, s, demo.Installer),
 		map[string]string{"body": "Ambrogio Colombo 02 2614 7735: chiamare Maddalena"}); res.Status != http.StatusCreated && res.Status != http.StatusOK {
@@ -126,17 +117,8 @@ func contextForm(body string) url.Values {
 func TestMonitoringsOwnTextIsShownAsWritten(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Demo: true})
-	var found struct {
-		Patients []struct {
-			ID string `json:"id"`
-		} `json:"patients"`
-	}
 	doctor := webtest.DemoToken(t, s, demo.Doctor)
-	s.Do(t, http.MethodGet, "/api/v1/patients?q=Colombo", doctor, nil).JSON(t, &found)
-	if len(found.Patients) != 1 {
-		t.Fatalf("%d patients named Colombo", len(found.Patients))
-	}
-	h := webtest.HomeOf(t, s, found.Patients[0].ID)
+	h := colomboHome(t, s, doctor)
 	imtToken := webtest.DemoToken(t, s, demo.Monitoring)
 	c := webtest.New(t, s.URL)
 	c.Login(t, demo.Monitoring, "vincenzo")
@@ -239,4 +221,20 @@ func auditOps(t *testing.T, s *apptest.Server, admin string, seq int64) []string
 		out = append(out, e.Operation)
 	}
 	return out
+}
+
+// colomboHome is the home of the demo's one patient named Colombo, found
+// by the doctor's search.
+func colomboHome(t *testing.T, s *apptest.Server, doctor string) webtest.Home {
+	t.Helper()
+	var found struct {
+		Patients []struct {
+			ID string `json:"id"`
+		} `json:"patients"`
+	}
+	s.Do(t, http.MethodGet, "/api/v1/patients?q=Colombo", doctor, nil).JSON(t, &found)
+	if len(found.Patients) != 1 {
+		t.Fatalf("%d patients named Colombo", len(found.Patients))
+	}
+	return webtest.HomeOf(t, s, found.Patients[0].ID)
 }
